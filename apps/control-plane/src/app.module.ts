@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PlatformModule } from '@sluice/platform';
+import type { DestinationStream } from 'pino';
+import { ConfigModule } from './config/config.module';
+import type { ControlPlaneConfig } from './config/control-plane.config';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+
+export interface AppModuleOptions {
+  /** Where log lines go (tests capture them); standard output otherwise. */
+  logDestination?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ControlPlaneConfig, { logDestination }: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PlatformModule.forRoot({
+          service: 'control-plane',
+          logLevel: config.logLevel,
+          logDestination,
+          redis: { ...config.redis, connectionName: 'control-plane' },
+        }),
+        DatabaseModule.forRoot(config),
+        HealthModule,
+      ],
+    };
+  }
+}

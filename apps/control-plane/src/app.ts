@@ -1,0 +1,18 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp } from '@sluice/platform';
+import { AppModule, type AppModuleOptions } from './app.module';
+import type { ControlPlaneConfig } from './config/control-plane.config';
+import { setUpOpenApi } from './openapi';
+
+/** The control plane, configured but not yet listening (main.ts and tests listen). */
+export async function createControlPlaneApp(
+  config: ControlPlaneConfig,
+  options: AppModuleOptions = {},
+): Promise<NestFastifyApplication> {
+  const app = await createHttpApp(AppModule.forRoot(config, options), {
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+  });
+  setUpOpenApi(app);
+  return app;
+}

@@ -1,0 +1,82 @@
+import { CommonEnv, EnvBoolean, loadConfig, secretOrDevDefault, type LogLevel } from '@sluice/platform';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+/** The control plane's environment: the only place that knows variable names. */
+class ControlPlaneEnv extends CommonEnv {
+  @IsInt({ message: 'CONTROL_PLANE_PORT must be a port number (0-65535)' })
+  @Min(0, { message: 'CONTROL_PLANE_PORT must be a port number (0-65535)' })
+  @Max(65535, { message: 'CONTROL_PLANE_PORT must be a port number (0-65535)' })
+  readonly CONTROL_PLANE_PORT: number = 8000;
+
+  @IsString()
+  readonly CONTROL_PLANE_HOST: string = '0.0.0.0';
+
+  @Matches(/^postgres(ql)?:\/\/[^\s/]+\/[^\s/?]+(\?\S*)?$/, {
+    message: 'DATABASE_URL must be a postgres:// URL naming a database (postgres://user@host:5432/sluice)',
+  })
+  readonly DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/sluice';
+
+  @IsInt({ message: 'DATABASE_POOL_SIZE must be a whole number from 1 to 100' })
+  @Min(1, { message: 'DATABASE_POOL_SIZE must be a whole number from 1 to 100' })
+  @Max(100, { message: 'DATABASE_POOL_SIZE must be a whole number from 1 to 100' })
+  readonly DATABASE_POOL_SIZE: number = 10;
+
+  /** Defaults to true except under NODE_ENV=production, where a migration job runs them. */
+  @IsOptional()
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'MIGRATE_ON_START must be true or false' })
+  readonly MIGRATE_ON_START?: boolean;
+
+  @IsInt({ message: 'BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 104857600' })
+  @Min(1024, { message: 'BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 104857600' })
+  @Max(100 * 1024 * 1024, { message: 'BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 104857600' })
+  readonly BODY_LIMIT_BYTES: number = 1024 * 1024;
+
+  @IsOptional()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  readonly JWT_SECRET?: string;
+
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'SECRETS_KEY must be 32 bytes, as 64 hex digits or base64' })
+  readonly SECRETS_KEY?: string;
+}
+
+export interface ControlPlaneConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: LogLevel;
+  readonly trustProxy: boolean;
+  readonly bodyLimitBytes: number;
+  readonly databaseUrl: string;
+  readonly databasePoolSize: number;
+  readonly migrateOnStart: boolean;
+  readonly redis: { readonly url: string; readonly keyPrefix: string };
+  readonly jwtSecret: string;
+  readonly secretsKey: Buffer;
+}
+
+export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
+
+export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlPlaneConfig {
+  const env = loadConfig(ControlPlaneEnv, environment);
+  const production = env.NODE_ENV === 'production';
+  return Object.freeze({
+    nodeEnv: env.NODE_ENV,
+    port: env.CONTROL_PLANE_PORT,
+    host: env.CONTROL_PLANE_HOST,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    migrateOnStart: env.MIGRATE_ON_START ?? !production,
+    redis: Object.freeze({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
+    jwtSecret: secretOrDevDefault(env.JWT_SECRET, 'JWT_SECRET', production, 'sluice-development-jwt-secret-do-not-use'),
+    secretsKey: decodeKey(secretOrDevDefault(env.SECRETS_KEY, 'SECRETS_KEY', production, '0'.repeat(64))),
+  });
+}
+
+function decodeKey(text: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+}

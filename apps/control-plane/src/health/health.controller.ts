@@ -1,0 +1,59 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { ControlPlaneHealth } from '@sluice/contracts';
+import { RedisHealthIndicator } from '@sluice/platform';
+import type { FastifyReply } from 'fastify';
+import { MigrationsHealthIndicator } from './migrations.health';
+
+const DATABASE_TIMEOUT_MS = 1_000;
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+    private readonly migrations: MigrationsHealthIndicator,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Service status (seed 000 shape); 503 when a dependency is down' })
+  async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<ControlPlaneHealth> {
+    const [database, redis] = await Promise.all([this.databaseUp(), this.redis.isConnected()]);
+    if (!database || !redis) void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      status: database && redis ? 'ok' : 'degraded',
+      service: 'control-plane',
+      database: database ? 'connected' : 'disconnected',
+      redis: redis ? 'connected' : 'disconnected',
+    };
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: PostgreSQL, Redis and migrations; 503 until all are up' })
+  ready() {
+    return this.health.check([
+      () => this.database.pingCheck('database', { timeout: DATABASE_TIMEOUT_MS }),
+      () => this.redis.check('redis'),
+      () => this.migrations.check('migrations'),
+    ]);
+  }
+
+  private async databaseUp(): Promise<boolean> {
+    try {
+      await this.database.pingCheck('database', { timeout: DATABASE_TIMEOUT_MS });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

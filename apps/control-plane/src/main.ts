@@ -1,0 +1,13 @@
+import { Logger } from '@nestjs/common';
+import { migrateDatabase } from '@sluice/control-plane/data-access';
+import { startOrExit } from '@sluice/platform';
+import { createControlPlaneApp } from './app';
+import { loadControlPlaneConfig } from './config/control-plane.config';
+
+void startOrExit('control-plane', async () => {
+  const config = loadControlPlaneConfig(process.env);
+  if (config.migrateOnStart) await migrateDatabase(config.databaseUrl);
+  const app = await createControlPlaneApp(config);
+  await app.listen(config.port, config.host);
+  new Logger('Bootstrap').log(`Control plane listening on ${await app.getUrl()} (API docs at /docs)`);
+});

@@ -1,0 +1,32 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import type { GatewayHealth } from '@sluice/contracts';
+import { RedisHealthIndicator } from '@sluice/platform';
+import type { FastifyReply } from 'fastify';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  /** Seed 000's shape; 503 while Redis, where everything the gateway knows lives, is down. */
+  @Get()
+  async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<GatewayHealth> {
+    const redis = await this.redis.isConnected();
+    if (!redis) void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: redis ? 'ok' : 'degraded', service: 'ai-gateway', redis: redis ? 'connected' : 'disconnected' };
+  }
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([() => this.redis.check('redis')]);
+  }
+}

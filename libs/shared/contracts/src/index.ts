@@ -1,0 +1,5 @@
+export * from './lib/errors';
+export * from './lib/health';
+export * from './lib/messages';
+export * from './lib/pagination';
+export * from './lib/redis-names';

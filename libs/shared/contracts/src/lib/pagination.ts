@@ -1,0 +1,10 @@
+/** A page of a list endpoint (seed 000): absolute `next`/`previous` URLs. */
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export const PAGE_SIZE_DEFAULT = 50;
+export const PAGE_SIZE_MAX = 200;

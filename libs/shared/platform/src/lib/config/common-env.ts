@@ -1,0 +1,27 @@
+import { IsIn, IsString, Matches } from 'class-validator';
+import { EnvBoolean } from './env-values';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Variables both services read; each app's schema extends this one. */
+export class CommonEnv {
+  @IsIn(['development', 'production', 'test'], { message: 'NODE_ENV must be one of development, production, test' })
+  readonly NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  readonly LOG_LEVEL: LogLevel = 'info';
+
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  readonly REDIS_URL: string = 'redis://127.0.0.1:6379/0';
+
+  /** Prepended to every Redis key and channel: lets deployments and test runs share one Redis. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_.-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : _ . -' })
+  readonly REDIS_KEY_PREFIX: string = 'sluice:';
+
+  /** Trust X-Forwarded-* headers (behind a load balancer or ingress). */
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'TRUST_PROXY must be true or false' })
+  readonly TRUST_PROXY: boolean = false;
+}

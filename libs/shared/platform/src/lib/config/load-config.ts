@@ -1,0 +1,36 @@
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+
+/** A configuration problem, worded as the one line an operator needs to fix it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Builds an app's typed configuration from an environment, validating it
+ * against the app's schema class. Values are never echoed (they may be secrets):
+ * the message names the variable and what it expects.
+ */
+export function loadConfig<T extends object>(schema: ClassConstructor<T>, env: NodeJS.ProcessEnv): T {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const config = plainToInstance(schema, present, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const errors = validateSync(config, { skipMissingProperties: false, forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigError(describe(errors[0]));
+  return Object.freeze(config);
+}
+
+function describe(error: ValidationError): string {
+  const constraint = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  const expectation = constraint.startsWith(error.property) ? constraint.slice(error.property.length).trim() : constraint;
+  return `Invalid configuration: ${error.property} ${expectation}`;
+}
+
+/**
+ * A secret that development and tests may leave unset (they get a fixed,
+ * well-known value) and production must set.
+ */
+export function secretOrDevDefault(value: string | undefined, name: string, production: boolean, devDefault: string): string {
+  if (value) return value;
+  if (production) throw new ConfigError(`Invalid configuration: ${name} must be set when NODE_ENV=production`);
+  return devDefault;
+}

@@ -1,0 +1,18 @@
+import { HttpException } from '@nestjs/common';
+import { ERROR_CATALOG, type ErrorCode } from '@sluice/contracts';
+
+/**
+ * The base of every domain exception: a code from the contract's catalogue,
+ * whose status the one exception filter looks up. Domains subclass it
+ * (`TenantException`, ...) only to name where an error comes from.
+ */
+export class SluiceException extends HttpException {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly param: string | null = null,
+  ) {
+    super(message, ERROR_CATALOG[code].status);
+  }
+}

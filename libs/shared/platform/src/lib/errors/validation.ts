@@ -1,0 +1,38 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { SluiceException } from './sluice.exception';
+
+/**
+ * Validation for every DTO: unknown fields are refused, values are converted
+ * to their declared types, and each failing field is listed in `details`.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    exceptionFactory: (errors) => {
+      const details = flattenValidationErrors(errors);
+      const fields = Object.keys(details);
+      return new SluiceException('validation_error', `Invalid ${fields.join(', ')}`, details, fields.length === 1 ? fields[0] : null);
+    },
+  });
+}
+
+/** `{ "quota.max_users": ["must not be less than 0"] }`: dotted paths, one list of messages each. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): Record<string, string[]> {
+  const details: Record<string, string[]> = {};
+  for (const error of errors) {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    const messages = Object.entries(error.constraints ?? {}).map(([name, message]) =>
+      name === 'whitelistValidation' ? 'is not allowed' : stripProperty(message, error.property),
+    );
+    if (messages.length > 0) details[path] = messages;
+    Object.assign(details, flattenValidationErrors(error.children ?? [], path));
+  }
+  return details;
+}
+
+function stripProperty(message: string, property: string): string {
+  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}

@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
+import type { LogLevel } from '../config/common-env';
+import { createLogger, loggingModule } from '../logging/logging';
+import { createMetricsRegistry, MetricsModule } from '../metrics/metrics';
+import { RedisModule } from '../redis/redis.module';
+import type { RedisClientOptions } from '../redis/redis-client';
+
+export interface PlatformOptions {
+  service: string;
+  logLevel: LogLevel;
+  /** Captures log lines (tests); standard output otherwise. */
+  logDestination?: DestinationStream;
+  redis: RedisClientOptions;
+}
+
+/** Logging, metrics and the Redis connection: what every Sluice app imports first. */
+@Module({})
+export class PlatformModule {
+  static forRoot({ service, logLevel, logDestination, redis }: PlatformOptions): DynamicModule {
+    const logger = createLogger({ service, level: logLevel, destination: logDestination });
+    return {
+      module: PlatformModule,
+      imports: [loggingModule(logger), MetricsModule.forRoot(createMetricsRegistry(service)), RedisModule.forRoot(redis)],
+      exports: [MetricsModule, RedisModule],
+    };
+  }
+}

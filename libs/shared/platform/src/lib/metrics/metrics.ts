@@ -1,0 +1,63 @@
+import { Controller, Get, Header, Module, type DynamicModule } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/**
+ * The app's Prometheus registry. Each app instance has its own (not prom-client's
+ * global one), so several instances can run in one process, as tests do.
+ */
+export class MetricsRegistry extends Registry {}
+
+export function createMetricsRegistry(service: string): MetricsRegistry {
+  const registry = new MetricsRegistry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * One histogram of every HTTP request, labelled by route pattern (never the raw
+ * URL, whose ids would make label sets unbounded), method and status.
+ */
+export function instrumentHttp(fastify: FastifyInstance, registry: MetricsRegistry): void {
+  const duration = new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by route pattern, method and status',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    duration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+}
+
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly registry: MetricsRegistry) {}
+
+  @Get()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+@Module({})
+export class MetricsModule {
+  static forRoot(registry: MetricsRegistry): DynamicModule {
+    return {
+      module: MetricsModule,
+      global: true,
+      controllers: [MetricsController],
+      providers: [{ provide: MetricsRegistry, useValue: registry }],
+      exports: [MetricsRegistry],
+    };
+  }
+}
