@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 
-const DUPLICATE_DATABASE = '42P04';
+// A concurrent CREATE DATABASE surfaces as either, depending on where it loses the race.
+const ALREADY_CREATED = new Set(['42P04', '23505']);
 
 /**
  * Creates the database a URL names when it does not exist yet, by connecting
@@ -20,7 +21,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<'created' | '
     await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
     return 'created';
   } catch (error) {
-    if ((error as { code?: string }).code === DUPLICATE_DATABASE) return 'exists';
+    if (ALREADY_CREATED.has((error as { code?: string }).code ?? '')) return 'exists';
     throw error;
   } finally {
     await client.end();

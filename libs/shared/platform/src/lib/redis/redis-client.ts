@@ -56,9 +56,16 @@ export function describeAddress(url: string): string {
   }
 }
 
-/** Resolves when the client has quit, or disconnects it if it cannot (already down). */
+/**
+ * Quits gracefully when connected; otherwise disconnects at once, which also
+ * cancels the pending reconnection (a QUIT would wait for a server that is down).
+ */
 export async function closeRedisClient(client: Redis): Promise<void> {
   if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
   try {
     await client.quit();
   } catch {

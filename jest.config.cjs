@@ -1,0 +1,5 @@
+/** Every project's tests in one run: `npm test` (after lint and type-check). */
+module.exports = {
+  projects: ['<rootDir>/apps/*/jest.config.js', '<rootDir>/libs/*/*/jest.config.js', '<rootDir>/tools/*/jest.config.js'],
+  reporters: ['default', '<rootDir>/tools/jest/summary-reporter.cjs'],
+};

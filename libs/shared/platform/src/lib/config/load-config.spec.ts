@@ -1,0 +1,61 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { CommonEnv } from './common-env';
+import { ConfigError, loadConfig, secretOrDevDefault } from './load-config';
+import { describeStartupError } from './startup';
+
+class ExampleEnv extends CommonEnv {
+  @IsInt({ message: 'EXAMPLE_PORT must be a port number (0-65535)' })
+  @Min(0, { message: 'EXAMPLE_PORT must be a port number (0-65535)' })
+  @Max(65535, { message: 'EXAMPLE_PORT must be a port number (0-65535)' })
+  readonly EXAMPLE_PORT: number = 8000;
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and converts types', () => {
+    const config = loadConfig(ExampleEnv, { EXAMPLE_PORT: '9000', TRUST_PROXY: 'true' });
+    expect(config.EXAMPLE_PORT).toBe(9000);
+    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379/0');
+    expect(config.LOG_LEVEL).toBe('info');
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig(ExampleEnv, { EXAMPLE_PORT: '' }).EXAMPLE_PORT).toBe(8000);
+  });
+
+  it.each([
+    [{ EXAMPLE_PORT: 'eighty' }, 'Invalid configuration: EXAMPLE_PORT must be a port number (0-65535)'],
+    [{ EXAMPLE_PORT: '70000' }, 'Invalid configuration: EXAMPLE_PORT must be a port number (0-65535)'],
+    [{ REDIS_URL: 'http://localhost' }, 'Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL'],
+    [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    [{ TRUST_PROXY: 'yes' }, 'Invalid configuration: TRUST_PROXY must be true or false'],
+  ])('refuses %p with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(ExampleEnv, env)).toThrow(new ConfigError(message));
+  });
+
+  it('never echoes a value, which may be a secret', () => {
+    expect(() => loadConfig(ExampleEnv, { REDIS_URL: 'http://user:s3cr3t@host' })).toThrow(/^(?!.*s3cr3t)/);
+  });
+
+  it('requires secrets in production and gives development a fixed default', () => {
+    expect(secretOrDevDefault(undefined, 'JWT_SECRET', false, 'dev-value')).toBe('dev-value');
+    expect(secretOrDevDefault('set', 'JWT_SECRET', true, 'dev-value')).toBe('set');
+    expect(() => secretOrDevDefault(undefined, 'JWT_SECRET', true, 'dev-value')).toThrow(
+      'Invalid configuration: JWT_SECRET must be set when NODE_ENV=production',
+    );
+  });
+});
+
+describe('describeStartupError', () => {
+  it('explains an unreachable dependency in one line', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 5432 });
+    expect(describeStartupError(refused)).toBe(
+      `cannot reach a dependency at 127.0.0.1:5432 (ECONNREFUSED); is it running? See the README's "Running" section`,
+    );
+    expect(describeStartupError(new AggregateError([refused]))).toContain('127.0.0.1:5432');
+  });
+
+  it('passes configuration errors through as they are', () => {
+    expect(describeStartupError(new ConfigError('Invalid configuration: X must be set'))).toBe('Invalid configuration: X must be set');
+  });
+});

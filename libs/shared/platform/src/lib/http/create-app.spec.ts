@@ -1,0 +1,188 @@
+import { Body, Controller, Get, Module, Post, Query, Req } from '@nestjs/common';
+import { deleteKeysWithPrefix, listen, LogCapture, TEST_REDIS_URL, uniqueKeyPrefix, type RunningApp } from '@sluice/testing';
+import { Type } from 'class-transformer';
+import { IsEmail, IsInt, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
+import type { ErrorResponse, Page } from '@sluice/contracts';
+import type { FastifyRequest } from 'fastify';
+import { SluiceException } from '../errors/sluice.exception';
+import { PaginationQueryDto, toPage } from '../pagination/pagination';
+import { createHttpApp } from './create-app';
+import { PlatformModule } from './platform.module';
+
+class QuotaDto {
+  @IsInt()
+  @Min(0)
+  max_users!: number;
+}
+
+class CreateThingDto {
+  @Matches(/^[a-z0-9-]{3,63}$/, { message: 'must match ^[a-z0-9-]{3,63}$' })
+  slug!: string;
+
+  @IsEmail()
+  contact_email!: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => QuotaDto)
+  quota?: QuotaDto;
+}
+
+class ListThingsQueryDto extends PaginationQueryDto {
+  @IsOptional()
+  @IsString()
+  search?: string;
+}
+
+const THINGS = Array.from({ length: 7 }, (_, index) => ({ id: index + 1 }));
+
+@Controller('things')
+class ThingsController {
+  @Post()
+  create(@Body() body: CreateThingDto) {
+    return body;
+  }
+
+  @Get()
+  list(@Query() query: ListThingsQueryDto, @Req() request: FastifyRequest) {
+    const start = (query.page - 1) * query.page_size;
+    return toPage(request, query, THINGS.length, THINGS.slice(start, start + query.page_size));
+  }
+
+  @Get('conflict')
+  conflict(): never {
+    throw new SluiceException('conflict', 'Tenant slug acme-corp is taken', { slug: 'acme-corp' }, 'slug');
+  }
+
+  @Get('crash')
+  crash(): never {
+    throw new Error('password=hunter2 at /srv/secret/path.ts:42');
+  }
+}
+
+describe('createHttpApp', () => {
+  const keyPrefix = uniqueKeyPrefix();
+  const logs = new LogCapture();
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        PlatformModule.forRoot({
+          service: 'platform-test',
+          logLevel: 'info',
+          logDestination: logs,
+          redis: { url: TEST_REDIS_URL, keyPrefix, connectionName: 'platform-test' },
+        }),
+      ],
+      controllers: [ThingsController],
+    })
+    class TestModule {}
+    running = await listen(await createHttpApp(TestModule, { bodyLimitBytes: 2048, trustProxy: false }));
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await deleteKeysWithPrefix(keyPrefix);
+  });
+
+  const post = (body: string, contentType = 'application/json') =>
+    fetch(`${running.url}/things`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+  it('passes a valid body through', async () => {
+    const response = await post(JSON.stringify({ slug: 'acme-corp', contact_email: 'a@acme.com', quota: { max_users: 5 } }));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ slug: 'acme-corp', contact_email: 'a@acme.com', quota: { max_users: 5 } });
+  });
+
+  it('lists every invalid field, nested ones by dotted path', async () => {
+    const response = await post(JSON.stringify({ slug: 'A!', contact_email: 'nope', quota: { max_users: -1 } }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'validation_error',
+        message: 'Invalid slug, contact_email, quota.max_users',
+        type: 'invalid_request_error',
+        param: null,
+        details: {
+          slug: ['must match ^[a-z0-9-]{3,63}$'],
+          contact_email: ['must be an email'],
+          'quota.max_users': ['must not be less than 0'],
+        },
+      },
+    });
+  });
+
+  it('refuses unknown fields and names the one field as param', async () => {
+    const response = await post(JSON.stringify({ slug: 'acme-corp', contact_email: 'a@acme.com', is_admin: true }));
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as ErrorResponse;
+    expect(error).toEqual(expect.objectContaining({ code: 'validation_error', param: 'is_admin', details: { is_admin: ['is not allowed'] } }));
+  });
+
+  it('refuses wrong types, a JSON array and null with 400', async () => {
+    for (const body of ['{"slug": 42, "contact_email": ["a@acme.com"]}', '[1, 2]', 'null', '"text"']) {
+      const response = await post(body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as ErrorResponse).error.code).toMatch(/^(validation_error|invalid_json)$/);
+    }
+  });
+
+  it('answers 415 for a body that is not JSON, 413 over the limit, 400 for invalid JSON', async () => {
+    const notJson = await post('slug=acme', 'application/x-www-form-urlencoded');
+    expect(notJson.status).toBe(415);
+    expect(((await notJson.json()) as ErrorResponse).error.code).toBe('unsupported_media_type');
+    const tooLarge = await post(JSON.stringify({ slug: 'x'.repeat(4096) }));
+    expect(tooLarge.status).toBe(413);
+    const broken = await post('{"slug": "acme",');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as ErrorResponse).error.code).toBe('invalid_json');
+  });
+
+  it('maps a coded exception to its catalogued status and shape', async () => {
+    const response = await fetch(`${running.url}/things/conflict`);
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({
+      error: { code: 'conflict', message: 'Tenant slug acme-corp is taken', type: 'conflict_error', param: 'slug', details: { slug: 'acme-corp' } },
+    });
+  });
+
+  it('answers a crash with a 500 naming only the request id, and logs the error', async () => {
+    const response = await fetch(`${running.url}/things/crash`, { headers: { 'x-request-id': 'crash-1' } });
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({
+      error: { code: 'internal_error', message: 'Internal server error (request id crash-1)', type: 'server_error', param: null, details: {} },
+    });
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('/srv/secret');
+    expect(logs.records().some((record) => record['msg'] === 'Unhandled error' && record['level'] === 'error')).toBe(true);
+  });
+
+  it('pages lists with absolute links that keep the other query parameters', async () => {
+    const first = await (await fetch(`${running.url}/things?page_size=3&search=a`)).json();
+    expect(first).toEqual({
+      count: 7,
+      next: `${running.url}/things?page_size=3&search=a&page=2`,
+      previous: null,
+      results: [{ id: 1 }, { id: 2 }, { id: 3 }],
+    });
+    const last = await (await fetch(`${running.url}/things?page=3&page_size=3&search=a`)).json();
+    expect(last).toEqual({
+      count: 7,
+      next: null,
+      previous: `${running.url}/things?page=2&page_size=3&search=a`,
+      results: [{ id: 7 }],
+    });
+    const defaults = (await (await fetch(`${running.url}/things`)).json()) as Page<unknown>;
+    expect(defaults.results).toHaveLength(7);
+  });
+
+  it('refuses out-of-range pagination and unknown filters', async () => {
+    for (const query of ['page=0', 'page_size=201', 'page=abc', 'colour=red']) {
+      const response = await fetch(`${running.url}/things?${query}`);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as ErrorResponse).error.code).toBe('validation_error');
+    }
+  });
+});

@@ -1,0 +1,5 @@
+export * from './lib/apps';
+export * from './lib/postgres';
+export * from './lib/redis';
+export * from './lib/run-id';
+export * from './lib/http-conventions';

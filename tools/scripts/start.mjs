@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// `npm start`: build, then run the control plane, the gateway and the mock
+// provider against the default (or configured) PostgreSQL and Redis, print how
+// to call them, and stop all three on Ctrl-C.
+import { spawn, spawnSync } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { prettyFactory } from 'pino-pretty';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const env = {
+  NODE_ENV: 'development',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/sluice',
+  REDIS_URL: 'redis://127.0.0.1:6379/0',
+  CONTROL_PLANE_PORT: '8000',
+  GATEWAY_PORT: '8080',
+  MOCK_PROVIDER_PORT: '9100',
+  ...process.env,
+};
+env.MOCK_PROVIDER_URL ??= `http://127.0.0.1:${env.MOCK_PROVIDER_PORT}`;
+
+const controlPlaneUrl = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}`;
+const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
+
+function fail(message) {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(1);
+}
+
+function reachable(url, defaultPort) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: hostname, port: Number(port || defaultPort), timeout: 1500 });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+async function checkDependencies() {
+  const hint = 'start it with `docker compose up -d postgres redis`, or install the Debian packages (postgresql, redis-server)';
+  for (const [name, variable, port] of [
+    ['PostgreSQL', 'DATABASE_URL', 5432],
+    ['Redis', 'REDIS_URL', 6379],
+  ]) {
+    const { host } = new URL(env[variable]);
+    if (!(await reachable(env[variable], port))) fail(`${name} is not answering at ${host.includes(':') ? host : `${host}:${port}`} (${variable}); ${hint}.`);
+  }
+}
+
+function build() {
+  process.stdout.write('Building control-plane, gateway and mock-provider...\n');
+  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'gateway', 'mock-provider', '--outputStyle=static'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+  });
+  if (result.status !== 0) {
+    process.stdout.write(result.stdout);
+    fail('the build failed (output above)');
+  }
+}
+
+const prettify = prettyFactory({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+const children = new Map();
+let stopping = false;
+
+function run(name, script) {
+  const child = spawn(process.execPath, ['--enable-source-maps', join(root, script)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const print = (stream) => {
+    let pending = '';
+    return (chunk) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop();
+      for (const line of lines) stream.write(`[${name}] ${line.startsWith('{') ? prettify(line).trimEnd() : line}\n`);
+    };
+  };
+  child.stdout.setEncoding('utf8').on('data', print(process.stdout));
+  child.stderr.setEncoding('utf8').on('data', print(process.stderr));
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      process.stderr.write(`npm start: ${name} exited (${signal ?? code}); stopping the others\n`);
+      stop(1);
+    } else if (children.size === 0) {
+      process.exit(process.exitCode ?? 0);
+    }
+  });
+  children.set(name, child);
+}
+
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  process.exitCode = code;
+  if (children.size === 0) process.exit(code);
+  for (const child of children.values()) child.kill('SIGTERM');
+  setTimeout(() => {
+    for (const child of children.values()) child.kill('SIGKILL');
+    process.exit(code);
+  }, 10_000).unref();
+}
+
+async function waitForHealth(url, deadlineMs = 60_000) {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (!stopping) {
+    process.stderr.write(`npm start: ${url} did not become ready within ${deadlineMs / 1000} s\n`);
+    stop(1);
+  }
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+await checkDependencies();
+build();
+run('mock-provider', 'dist/tools/mock-provider/main.js');
+run('control-plane', 'dist/apps/control-plane/main.js');
+run('gateway', 'dist/apps/gateway/main.js');
+await Promise.all([
+  waitForHealth(`${env.MOCK_PROVIDER_URL}/health`),
+  waitForHealth(`${controlPlaneUrl}/health/ready`),
+  waitForHealth(`${gatewayUrl}/health/ready`),
+]);
+if (!stopping) {
+  process.stdout.write(`
+Sluice is up.
+  control plane   ${controlPlaneUrl}        health: curl ${controlPlaneUrl}/health/   docs: ${controlPlaneUrl}/docs
+  AI gateway      ${gatewayUrl}        health: curl ${gatewayUrl}/health
+  mock provider   ${env.MOCK_PROVIDER_URL}
+Readiness: curl ${controlPlaneUrl}/health/ready   curl ${gatewayUrl}/health/ready
+Metrics:   curl ${controlPlaneUrl}/metrics   curl ${gatewayUrl}/metrics
+Try the mock provider directly:
+  curl ${env.MOCK_PROVIDER_URL}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
+Press Ctrl-C to stop all three.
+`);
+}
