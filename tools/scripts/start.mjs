@@ -99,6 +99,7 @@ function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   process.exitCode = code;
+  process.stdout.write('Stopping control-plane, gateway and mock-provider...\n');
   if (children.size === 0) process.exit(code);
   for (const child of children.values()) child.kill('SIGTERM');
   setTimeout(() => {
