@@ -16,6 +16,8 @@ const depConstraints = [
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:data-access', 'type:testing'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:tool', 'type:testing'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [] },
+  // Benchmarks measure any layer, but never import an app.
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data-access', 'type:providers', 'type:redis-state', 'type:testing', 'type:tool'] },
 ];
 
 export default [

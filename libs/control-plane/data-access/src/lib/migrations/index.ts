@@ -1,8 +1,8 @@
 import { Baseline1764000000000 } from './1764000000000-baseline';
-
+import { CreateAuditEvents1764000000001 } from './1764000000001-create-audit-events';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
  * the bundled app carries them.
  */
-export const MIGRATIONS = [Baseline1764000000000];
+export const MIGRATIONS = [Baseline1764000000000, CreateAuditEvents1764000000001];

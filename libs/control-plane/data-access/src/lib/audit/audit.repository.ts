@@ -1,0 +1,182 @@
+import type { DataSource } from 'typeorm';
+import type { Transaction } from '../unit-of-work';
+import { hashAuditEvent, PLATFORM_CHAIN_ID, type AuditActor, type AuditEvent, type UnhashedAuditEvent } from './audit-chain';
+
+/** What a caller records; the repository adds id, seq, timestamp and hashes. */
+export interface AuditDraft {
+  tenantId: string | null;
+  eventType: string;
+  actor: AuditActor;
+  resourceType: string;
+  resourceId: string | null;
+  payload: Record<string, unknown>;
+  ipAddress: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+/** Advisory-lock namespace of audit chains (the second key is the chain's hash). */
+const AUDIT_LOCK_CLASS = 0x5a7d;
+
+const COLUMNS = `id, tenant_id, seq, event_type, actor_type, actor_id, actor_email, resource_type, resource_id,
+  payload, ip_address, user_agent, request_id, occurred_at, prev_hash, hash`;
+
+/**
+ * The same columns for reading, with the time already in the hashed ISO form:
+ * formatting it in PostgreSQL costs the verifier nothing (the server works on
+ * the other core) where parsing a Date and printing it again would.
+ */
+const READ_COLUMNS = COLUMNS.replace(
+  'occurred_at',
+  `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at`,
+);
+
+interface AuditRow {
+  id: string;
+  tenant_id: string | null;
+  seq: string;
+  event_type: string;
+  actor_type: AuditActor['type'];
+  actor_id: string | null;
+  actor_email: string | null;
+  resource_type: string;
+  resource_id: string | null;
+  payload: Record<string, unknown>;
+  ip_address: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  occurred_at: string;
+  prev_hash: string | null;
+  hash: string;
+}
+
+export class AuditRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Appends an event to its tenant's chain inside the caller's transaction.
+   * A transaction-scoped advisory lock per chain serialises appends to one
+   * chain (so `seq` is gap-free and each `prev_hash` is its predecessor's),
+   * while other chains append in parallel. The lock is released at commit or
+   * rollback, so a rolled-back change leaves neither an event nor a gap.
+   */
+  async append(tx: Transaction, draft: AuditDraft): Promise<AuditEvent> {
+    const chainId = draft.tenantId ?? PLATFORM_CHAIN_ID;
+    await tx.manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [AUDIT_LOCK_CLASS, chainId]);
+    const [head] = (await tx.manager.query(
+      'SELECT seq, hash FROM audit_events WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1',
+      [chainId],
+    )) as Array<{ seq: string; hash: string }>;
+    const [{ id }] = (await tx.manager.query("SELECT nextval('audit_events_id_seq') AS id")) as Array<{ id: string }>;
+    const unhashed: UnhashedAuditEvent = {
+      id: Number(id),
+      tenant_id: draft.tenantId,
+      seq: head ? Number(head.seq) + 1 : 1,
+      event_type: draft.eventType,
+      actor: draft.actor,
+      resource_type: draft.resourceType,
+      resource_id: draft.resourceId,
+      payload: storableJson(draft.payload),
+      ip_address: draft.ipAddress,
+      user_agent: draft.userAgent,
+      request_id: draft.requestId,
+      timestamp: new Date().toISOString(),
+      prev_hash: head ? head.hash : null,
+    };
+    const event: AuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) };
+    await tx.manager.query(
+      `INSERT INTO audit_events (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        event.id,
+        event.tenant_id,
+        event.seq,
+        event.event_type,
+        event.actor.type,
+        event.actor.id,
+        event.actor.email,
+        event.resource_type,
+        event.resource_id,
+        JSON.stringify(event.payload),
+        event.ip_address,
+        event.user_agent,
+        event.request_id,
+        event.timestamp,
+        event.prev_hash,
+        event.hash,
+      ],
+    );
+    return event;
+  }
+
+  /**
+   * A chain's events in `seq` order, a batch at a time (keyset pagination), so
+   * a verifier's memory stays flat however long the chain is.
+   */
+  async *streamChain(tenantId: string | null, batchSize = 5_000): AsyncGenerator<AuditEvent[]> {
+    const chainId = tenantId ?? PLATFORM_CHAIN_ID;
+    let after = 0;
+    for (;;) {
+      const rows = (await this.dataSource.query(
+        `SELECT ${READ_COLUMNS} FROM audit_events WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [chainId, after, batchSize],
+      )) as AuditRow[];
+      if (rows.length === 0) return;
+      yield rows.map(toEvent);
+      after = Number(rows[rows.length - 1].seq);
+      if (rows.length < batchSize) return;
+    }
+  }
+
+  async countChain(tenantId: string | null): Promise<number> {
+    const [{ count }] = (await this.dataSource.query('SELECT count(*) AS count FROM audit_events WHERE chain_id = $1', [
+      tenantId ?? PLATFORM_CHAIN_ID,
+    ])) as Array<{ count: string }>;
+    return Number(count);
+  }
+
+  /** Every chain that has events: the platform chain as `null`, then tenants. */
+  async chains(): Promise<Array<string | null>> {
+    const rows = (await this.dataSource.query(
+      'SELECT DISTINCT tenant_id FROM audit_events ORDER BY tenant_id NULLS FIRST',
+    )) as Array<{ tenant_id: string | null }>;
+    return rows.map((row) => row.tenant_id);
+  }
+}
+
+function toEvent(row: AuditRow): AuditEvent {
+  return {
+    id: Number(row.id),
+    tenant_id: row.tenant_id,
+    seq: Number(row.seq),
+    event_type: row.event_type,
+    actor: { type: row.actor_type, id: row.actor_id, email: row.actor_email },
+    resource_type: row.resource_type,
+    resource_id: row.resource_id,
+    payload: row.payload,
+    ip_address: row.ip_address,
+    user_agent: row.user_agent,
+    request_id: row.request_id,
+    timestamp: row.occurred_at,
+    prev_hash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/**
+ * The payload exactly as PostgreSQL's jsonb will give it back, so the hash
+ * computed now matches the one a verifier recomputes: `undefined` dropped,
+ * dates as ISO strings, and the two things jsonb refuses replaced (NUL
+ * characters and unpaired surrogates).
+ */
+function storableJson(payload: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(payload, (_key, value: unknown) =>
+      typeof value === 'string' ? wellFormed(value).replaceAll('\u0000', '\uFFFD') : value,
+    ),
+  ) as Record<string, unknown>;
+}
+
+/** `String.prototype.toWellFormed` (Node 20; typed from ES2024 on). */
+function wellFormed(text: string): string {
+  return (text as string & { toWellFormed(): string }).toWellFormed();
+}
