@@ -1,11 +1,9 @@
-import { createTestDatabase, deleteKeysWithPrefix, listen, LogCapture, TEST_REDIS_URL, uniqueKeyPrefix, type RunningApp, waitUntil } from '@sluice/testing';
+import { createTestDatabase, startAppUnderTest, TEST_REDIS_URL, uniqueKeyPrefix, type StartedApp } from '@sluice/testing';
 import { createControlPlaneApp } from '../src/app';
 import { loadControlPlaneConfig } from '../src/config/control-plane.config';
 
-export interface ControlPlaneUnderTest extends RunningApp {
-  logs: LogCapture;
+export interface ControlPlaneUnderTest extends StartedApp {
   databaseUrl: string;
-  redisKeyPrefix: string;
 }
 
 /**
@@ -15,28 +13,20 @@ export interface ControlPlaneUnderTest extends RunningApp {
  */
 export async function startControlPlane(env: NodeJS.ProcessEnv = {}, { waitForReady = true } = {}): Promise<ControlPlaneUnderTest> {
   const database = env['DATABASE_URL'] ? undefined : await createTestDatabase();
-  const redisKeyPrefix = env['REDIS_KEY_PREFIX'] ?? uniqueKeyPrefix();
   const config = loadControlPlaneConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     DATABASE_URL: database?.url,
     REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: redisKeyPrefix,
+    REDIS_KEY_PREFIX: uniqueKeyPrefix(),
     MIGRATE_ON_START: 'false',
     ...env,
   });
-  const logs = new LogCapture();
-  const running = await listen(await createControlPlaneApp(config, { logDestination: logs }));
-  if (waitForReady) await waitUntil(async () => (await fetch(`${running.url}/health/ready`)).status === 200, 10_000, 'readiness');
-  return {
-    ...running,
-    logs,
-    databaseUrl: config.databaseUrl,
-    redisKeyPrefix,
-    close: async () => {
-      await running.close();
-      await deleteKeysWithPrefix(redisKeyPrefix, config.redis.url).catch(() => undefined);
-      await database?.drop();
-    },
-  };
+  const app = await startAppUnderTest((logs) => createControlPlaneApp(config, { logDestination: logs }), {
+    redisUrl: config.redis.url,
+    redisKeyPrefix: config.redis.keyPrefix,
+    waitForReady,
+    afterClose: database?.drop,
+  });
+  return { ...app, databaseUrl: config.databaseUrl };
 }

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
+import { deleteKeysWithPrefix, waitUntil } from './redis';
 
 export interface RunningApp {
   app: NestFastifyApplication;
@@ -32,4 +33,42 @@ export class LogCapture extends Writable {
   records(): Array<Record<string, unknown>> {
     return this.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   }
+}
+
+export interface AppUnderTestOptions {
+  /** The app's Redis, whose keys under `redisKeyPrefix` are deleted on close. */
+  redisUrl: string;
+  redisKeyPrefix: string;
+  /** Wait until `/health/ready` answers 200 (default): tests start on a ready app. */
+  waitForReady?: boolean;
+  /** Further clean-up after the app has closed (its database, say). */
+  afterClose?: () => Promise<void>;
+}
+
+export interface StartedApp extends RunningApp {
+  logs: LogCapture;
+  redisKeyPrefix: string;
+}
+
+/**
+ * Starts an app built by `create` (which gets the log capture to pass on) on
+ * a free port, and on close removes what it left in Redis.
+ */
+export async function startAppUnderTest(
+  create: (logs: LogCapture) => Promise<NestFastifyApplication>,
+  { redisUrl, redisKeyPrefix, waitForReady = true, afterClose }: AppUnderTestOptions,
+): Promise<StartedApp> {
+  const logs = new LogCapture();
+  const running = await listen(await create(logs));
+  if (waitForReady) await waitUntil(async () => (await fetch(`${running.url}/health/ready`)).status === 200, 10_000, 'readiness');
+  return {
+    ...running,
+    logs,
+    redisKeyPrefix,
+    close: async () => {
+      await running.close();
+      await deleteKeysWithPrefix(redisKeyPrefix, redisUrl).catch(() => undefined);
+      await afterClose?.();
+    },
+  };
 }

@@ -27,10 +27,12 @@ async function withMaintenanceClient<T>(work: (client: Client) => Promise<T>): P
 /**
  * Creates the run's template database and lets `migrate` bring it to the
  * current schema; each test file then copies it in milliseconds. Call from
- * Jest's global setup.
+ * Jest's global setup; the projects of one run share the template (the first
+ * setup creates it, the others find it).
  */
 export async function prepareTemplateDatabase(migrate: (url: string) => Promise<unknown>): Promise<string> {
   const name = `${TEST_DATABASE_PREFIX}${testRunId()}_template`;
+  if (process.env[TEMPLATE_VARIABLE] === name) return name;
   await dropStaleTestDatabases();
   await withMaintenanceClient((client) => client.query(`CREATE DATABASE ${name}`));
   await migrate(databaseUrl(name));
