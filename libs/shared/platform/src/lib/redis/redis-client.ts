@@ -25,11 +25,9 @@ export function createRedisClient({ url, keyPrefix, connectionName, overrides }:
     keyPrefix,
     connectionName,
     retryStrategy,
-    // Fail commands fast while disconnected instead of queueing them without bound:
-    // callers answer 503 and health checks report the outage at once.
+    // While disconnected, a command fails after one reconnection attempt instead of
+    // waiting for Redis to return: callers can answer 503 promptly.
     maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    lazyConnect: false,
     ...overrides,
   });
   const address = describeAddress(url);
