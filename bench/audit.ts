@@ -3,7 +3,7 @@
  * hashes, bulk-inserted), then verifies it from the database as the API and the
  * CLI do, printing throughput and peak memory after 100k and after 1M events.
  * Target (SPEC section 6): at least 100,000 events/s, with memory flat.
- * Uses its own database on the configured server and drops it afterwards.
+ * Uses its own database on the test server (`TEST_DATABASE_URL`) and drops it afterwards.
  */
 import {
   AuditRepository,
@@ -13,6 +13,7 @@ import {
   verifyChain,
   type UnhashedAuditEvent,
 } from '@sluice/control-plane/data-access';
+import { databaseUrl, dropDatabase } from '@sluice/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -21,24 +22,6 @@ const TOTAL = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 1_000_000);
 const CHECKPOINT = Math.min(100_000, TOTAL);
 const TARGET_PER_SECOND = 100_000;
 const INSERT_BATCH = 10_000;
-const server = new URL(process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-
-function databaseUrl(name: string): string {
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl('postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 function* events(tenantId: string): Generator<UnhashedAuditEvent & { hash: string }> {
   let prevHash: string | null = null;
   const start = Date.UTC(2026, 0, 1);
@@ -142,7 +125,7 @@ async function main(): Promise<void> {
   } finally {
     await dataSource.destroy();
     await client.end();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await dropDatabase(name);
   }
 }
 

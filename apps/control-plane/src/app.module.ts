@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@sluice/platform';
+import { AppConfigModule, PlatformModule } from '@sluice/platform';
 import type { DestinationStream } from 'pino';
-import { ConfigModule } from './config/config.module';
-import type { ControlPlaneConfig } from './config/control-plane.config';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './config/control-plane.config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 
@@ -17,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        AppConfigModule.forRoot(CONTROL_PLANE_CONFIG, config),
         PlatformModule.forRoot({
           service: 'control-plane',
           logLevel: config.logLevel,

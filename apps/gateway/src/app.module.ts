@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@sluice/platform';
+import { AppConfigModule, PlatformModule } from '@sluice/platform';
 import type { DestinationStream } from 'pino';
-import { ConfigModule } from './config/config.module';
-import type { GatewayConfig } from './config/gateway.config';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { HealthModule } from './health/health.module';
 
 export interface AppModuleOptions {
@@ -16,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        AppConfigModule.forRoot(GATEWAY_CONFIG, config),
         PlatformModule.forRoot({
           service: 'ai-gateway',
           logLevel: config.logLevel,

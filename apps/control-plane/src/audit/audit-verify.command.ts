@@ -40,10 +40,9 @@ export async function runAuditVerify(args: string[], env: NodeJS.ProcessEnv, std
 function parseArguments(args: string[]): 'all' | { tenantId: string | null } {
   if (args.length === 0) return 'all';
   if (args.length === 1 && args[0] === '--platform') return { tenantId: null };
-  const [flag, value] = args[0].includes('=') ? args[0].split('=', 2) : [args[0], args[1]];
-  if (flag === '--tenant' && value && UUID.test(value) && args.length <= (args[0].includes('=') ? 1 : 2)) {
-    return { tenantId: value.toLowerCase() };
-  }
+  // `--tenant <uuid>` or `--tenant=<uuid>`
+  const [flag, value, ...extra] = args.length === 1 ? args[0].split('=') : args;
+  if (flag === '--tenant' && value && UUID.test(value) && extra.length === 0) return { tenantId: value.toLowerCase() };
   throw new ConfigError('usage: npm run audit:verify -- [--tenant <tenant uuid> | --platform]');
 }
 

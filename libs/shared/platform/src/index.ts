@@ -16,3 +16,4 @@ export * from './lib/redis/redis.module';
 export * from './lib/redis/redis.token';
 export * from './lib/http/platform.module';
 export * from './lib/config/startup';
+export * from './lib/config/app-config.module';
