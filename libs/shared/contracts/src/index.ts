@@ -3,3 +3,4 @@ export * from './lib/health';
 export * from './lib/messages';
 export * from './lib/pagination';
 export * from './lib/redis-names';
+export * from './lib/projection';
