@@ -2,8 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfigModule, PlatformModule } from '@sluice/platform';
 import type { DestinationStream } from 'pino';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './config/control-plane.config';
+import { AuditModule } from './audit/audit.module';
 import { DatabaseModule } from './database/database.module';
+import { RepositoriesModule } from './database/repositories.module';
 import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity.module';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); standard output otherwise. */
@@ -24,7 +27,10 @@ export class AppModule {
           redis: { ...config.redis, connectionName: 'control-plane' },
         }),
         DatabaseModule.forRoot(config),
+        RepositoriesModule,
         HealthModule,
+        AuditModule,
+        IdentityModule,
       ],
     };
   }

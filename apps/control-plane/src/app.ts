@@ -1,6 +1,8 @@
+import fastifyCookie from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp } from '@sluice/platform';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { acceptFormLogin } from './auth/form-login-parser';
 import type { ControlPlaneConfig } from './config/control-plane.config';
 import { setUpOpenApi } from './openapi';
 
@@ -13,6 +15,8 @@ export async function createControlPlaneApp(
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
   });
+  await app.register(fastifyCookie);
+  acceptFormLogin(app.getHttpAdapter().getInstance());
   setUpOpenApi(app);
   return app;
 }

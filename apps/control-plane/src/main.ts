@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { migrateDatabase } from '@sluice/control-plane/data-access';
-import { startOrExit } from '@sluice/platform';
+import { GracefulShutdown, loadShutdownSettings, startOrExit } from '@sluice/platform';
 import { createControlPlaneApp } from './app';
 import { loadControlPlaneConfig } from './config/control-plane.config';
 
@@ -8,6 +8,8 @@ void startOrExit('control-plane', async () => {
   const config = loadControlPlaneConfig(process.env);
   if (config.migrateOnStart) await migrateDatabase(config.databaseUrl);
   const app = await createControlPlaneApp(config);
+  // SIGTERM: readiness fails, then requests in flight finish and pools close (exit 0).
+  new GracefulShutdown(app, loadShutdownSettings(process.env)).handleSignals();
   await app.listen(config.port, config.host);
   new Logger('Bootstrap').log(`Control plane listening on ${await app.getUrl()} (API docs at /docs)`);
 });

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { load } from 'js-yaml';
-import { documentedVariables, knownVariables, mockProviderRoutes, nestGetRoutes, TARGETS, type Target } from './lib/apps';
+import { commonEnvNumberDefault, documentedVariables, knownVariables, mockProviderRoutes, nestGetRoutes, TARGETS, type Target } from './lib/apps';
 import { builtFiles, effective, envVariables, execForm, loadDockerfile, stageChain, stageEnv, stageNamed, workdir, type Stage } from './lib/dockerfile';
 import { isObject, readRepoFile, type JsonObject, type JsonValue } from './lib/repo';
 
@@ -95,6 +95,14 @@ function environment(service: Service): Record<string, string> {
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, item === null ? '' : String(item)]));
 }
 
+/** Compose durations: `30s`, `1m30s`, `1500ms`. */
+function composeDurationMs(text: string): number {
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 0.001 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us)/g)];
+  if (parts.length === 0 || parts.map((part) => part[0]).join('') !== text) throw new Error(`${text} is not a compose duration`);
+  return parts.reduce((total, [, value, unit]) => total + Number(value) * units[unit], 0);
+}
+
 describe('docker-compose.yml', () => {
   it('parses, with the databases and every Dockerfile target as services', () => {
     const names = services().map(([name]) => name);
@@ -160,6 +168,19 @@ describe('docker-compose.yml', () => {
       }
     }
     expect(unknown).toEqual([]);
+  });
+
+  it('gives each app, on docker stop, more time than its drain delay and shutdown grace before SIGKILL', () => {
+    const apps = services().filter(([name, service]) => ['control-plane', 'gateway'].includes(targetOfService(name, service) ?? ''));
+    expect(apps.length).toBe(2);
+    for (const [name, service] of apps) {
+      const env = environment(service);
+      const setting = (variable: string) => Number(env[variable] ?? commonEnvNumberDefault(variable));
+      const drainMs = setting('SHUTDOWN_DRAIN_DELAY_MS') + setting('SHUTDOWN_GRACE_MS');
+      // Compose's default is 10 s: a stream in flight would be cut.
+      const stopGraceMs = composeDurationMs(String(service['stop_grace_period'] ?? '10s'));
+      expect({ service: name, drainMs, enough: stopGraceMs > drainMs }).toEqual({ service: name, drainMs, enough: true });
+    }
   });
 
   it('publishes each app on the port it listens on, on all interfaces', () => {
@@ -271,6 +292,20 @@ describe('.dockerignore', () => {
       }, false);
       expect({ path, excluded }).toEqual({ path, excluded: true });
     }
+  });
+});
+
+describe('docs/operations.md', () => {
+  it('documents every variable of both apps and the mock provider in its configuration table', () => {
+    const documented = documentedVariables('docs/operations.md');
+    const undocumented = TARGETS.flatMap((target) => [...knownVariables(target)].filter((variable) => !documented.has(variable)).map((variable) => `${target}: ${variable}`));
+    expect([...new Set(undocumented)]).toEqual([]);
+  });
+
+  it('documents no variable that nothing reads', () => {
+    const known = new Set(TARGETS.flatMap((target) => [...knownVariables(target)]));
+    const stale = [...documentedVariables('docs/operations.md')].filter((variable) => !known.has(variable) && !(variable in DOCUMENTED_NOT_YET_READ));
+    expect(stale).toEqual([]);
   });
 });
 

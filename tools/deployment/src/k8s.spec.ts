@@ -8,7 +8,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
-import { knownVariables, nestGetRoutes, TARGETS, type Target } from './lib/apps';
+import { commonEnvNumberDefault, knownVariables, nestGetRoutes, TARGETS, type Target } from './lib/apps';
 import { envVariables, loadDockerfile, stageChain, stageNamed } from './lib/dockerfile';
 import { manifestId, parseImage, type Manifest } from './lib/kustomize';
 import { parseQuantity, selects, validateManifest } from './lib/kubernetes';
@@ -30,6 +30,9 @@ import {
 
 /** What the base's Secret template documents: the keys an external secret manager must provide. */
 const secretTemplate = (): Manifest[] => ofKind<ISecret>(render('base'), 'Secret');
+
+/** What must be left of a pod's termination grace period after the pause and the app's drain. */
+const MIN_SPARE_MS = 2_000;
 
 /** The apps that serve HTTP, with the variable that sets their port. */
 const SERVERS: Partial<Record<Target, { app: 'control-plane' | 'gateway'; portVariable: string }>> = {
@@ -161,16 +164,25 @@ describe.each(RENDERS)('k8s %s', (name: Render) => {
       }
     });
 
-    it('wait in preStop for less time than the termination grace period', () => {
+    it('fit the preStop pause, the drain delay and the shutdown grace in the termination grace period', () => {
       for (const deployment of deployments()) {
-        const grace = deployment.spec?.template.spec?.terminationGracePeriodSeconds;
-        expect(grace).toBe(40);
+        const terminationGraceMs = (deployment.spec?.template.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
         for (const container of deployment.spec?.template.spec?.containers ?? []) {
           const command = container.lifecycle?.preStop?.exec?.command ?? [];
           expect(command).toEqual(['sleep', expect.stringMatching(/^\d+$/)]);
-          // What is left after the sleep is the app's time to drain on SIGTERM.
-          expect(Number(command[1])).toBeGreaterThan(0);
-          expect(Number(command[1])).toBeLessThan((grace ?? 30) - 10);
+          const env = containerEnv(container, manifests(), secretTemplate());
+          const setting = (variable: string) => Number(envValue(env, variable) ?? commonEnvNumberDefault(variable));
+          const budget = {
+            container: container.name,
+            pauseMs: Number(command[1]) * 1000,
+            drainDelayMs: setting('SHUTDOWN_DRAIN_DELAY_MS'),
+            graceMs: setting('SHUTDOWN_GRACE_MS'),
+          };
+          // A pause before the listener closes, so that endpoints stop routing here first.
+          expect(budget.pauseMs + budget.drainDelayMs).toBeGreaterThan(0);
+          // The app exits (forced, at worst) before the kubelet's SIGKILL, with time to spare.
+          const spareMs = terminationGraceMs - budget.pauseMs - budget.drainDelayMs - budget.graceMs;
+          expect({ ...budget, spareMs, enough: spareMs >= MIN_SPARE_MS }).toEqual({ ...budget, spareMs, enough: true });
         }
       }
     });
@@ -399,7 +411,18 @@ describe.each(RENDERS)('k8s %s', (name: Render) => {
       const data = findNamed<IConfigMap>(manifests(), 'ConfigMap', 'sluice-config')?.data ?? {};
       expect(data).toEqual(expect.objectContaining({ NODE_ENV: 'production', TRUST_PROXY: 'true', MIGRATE_ON_START: 'false', LOG_LEVEL: name === 'dev' ? 'debug' : 'info' }));
       expect(Object.keys(data).sort()).toEqual(
-        ['CONTROL_PLANE_PORT', 'GATEWAY_PORT', 'LOG_LEVEL', 'MIGRATE_ON_START', 'NODE_ENV', 'REDIS_KEY_PREFIX', 'REDIS_URL', 'TRUST_PROXY'].sort(),
+        [
+          'CONTROL_PLANE_PORT',
+          'GATEWAY_PORT',
+          'LOG_LEVEL',
+          'MIGRATE_ON_START',
+          'NODE_ENV',
+          'REDIS_KEY_PREFIX',
+          'REDIS_URL',
+          'SHUTDOWN_DRAIN_DELAY_MS',
+          'SHUTDOWN_GRACE_MS',
+          'TRUST_PROXY',
+        ].sort(),
       );
     });
 

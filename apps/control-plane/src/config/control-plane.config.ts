@@ -1,5 +1,5 @@
 import { CommonEnv, EnvBoolean, loadConfig, secretOrDevDefault, type LogLevel } from '@sluice/platform';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */
 class ControlPlaneEnv extends CommonEnv {
@@ -32,6 +32,43 @@ class ControlPlaneEnv extends CommonEnv {
   @Max(100 * 1024 * 1024, { message: 'BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 104857600' })
   readonly BODY_LIMIT_BYTES: number = 1024 * 1024;
 
+  @IsInt({ message: 'ACCESS_TOKEN_TTL_SECONDS must be a whole number of seconds from 60 to 86400' })
+  @Min(60, { message: 'ACCESS_TOKEN_TTL_SECONDS must be a whole number of seconds from 60 to 86400' })
+  @Max(86_400, { message: 'ACCESS_TOKEN_TTL_SECONDS must be a whole number of seconds from 60 to 86400' })
+  readonly ACCESS_TOKEN_TTL_SECONDS: number = 15 * 60;
+
+  @IsInt({ message: 'REFRESH_TOKEN_TTL_SECONDS must be a whole number of seconds from 300 to 31536000' })
+  @Min(300, { message: 'REFRESH_TOKEN_TTL_SECONDS must be a whole number of seconds from 300 to 31536000' })
+  @Max(31_536_000, { message: 'REFRESH_TOKEN_TTL_SECONDS must be a whole number of seconds from 300 to 31536000' })
+  readonly REFRESH_TOKEN_TTL_SECONDS: number = 30 * 86_400;
+
+  /** Self-service registration (`POST /api/auth/register/`). */
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'ALLOW_SIGNUP must be true or false' })
+  readonly ALLOW_SIGNUP: boolean = true;
+
+  /** The platform admin created on a database without users. */
+  @IsOptional()
+  @IsEmail({}, { message: 'SLUICE_ADMIN_EMAIL must be an email address' })
+  readonly SLUICE_ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @MinLength(10, { message: 'SLUICE_ADMIN_PASSWORD must be at least 10 characters' })
+  readonly SLUICE_ADMIN_PASSWORD?: string;
+
+  /** Requests per hour per client IP for anonymous callers, per principal for signed-in ones; logins per minute per IP and username. */
+  @IsInt({ message: 'THROTTLE_ANONYMOUS_PER_HOUR must be a whole number from 1' })
+  @Min(1, { message: 'THROTTLE_ANONYMOUS_PER_HOUR must be a whole number from 1' })
+  readonly THROTTLE_ANONYMOUS_PER_HOUR: number = 100;
+
+  @IsInt({ message: 'THROTTLE_AUTHENTICATED_PER_HOUR must be a whole number from 1' })
+  @Min(1, { message: 'THROTTLE_AUTHENTICATED_PER_HOUR must be a whole number from 1' })
+  readonly THROTTLE_AUTHENTICATED_PER_HOUR: number = 1000;
+
+  @IsInt({ message: 'THROTTLE_LOGIN_PER_MINUTE must be a whole number from 1' })
+  @Min(1, { message: 'THROTTLE_LOGIN_PER_MINUTE must be a whole number from 1' })
+  readonly THROTTLE_LOGIN_PER_MINUTE: number = 10;
+
   @IsOptional()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   readonly JWT_SECRET?: string;
@@ -54,6 +91,13 @@ export interface ControlPlaneConfig {
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly jwtSecret: string;
   readonly secretsKey: Buffer;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly allowSignup: boolean;
+  readonly admin: { readonly email: string | null; readonly password: string | null };
+  readonly throttle: { readonly anonymousPerHour: number; readonly authenticatedPerHour: number; readonly loginPerMinute: number };
+  /** Session cookies only over HTTPS (production). */
+  readonly secureCookies: boolean;
 }
 
 export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
@@ -74,6 +118,16 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     redis: Object.freeze({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
     jwtSecret: secretOrDevDefault(env.JWT_SECRET, 'JWT_SECRET', production, 'sluice-development-jwt-secret-do-not-use'),
     secretsKey: decodeKey(secretOrDevDefault(env.SECRETS_KEY, 'SECRETS_KEY', production, '0'.repeat(64))),
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    allowSignup: env.ALLOW_SIGNUP,
+    admin: Object.freeze({ email: env.SLUICE_ADMIN_EMAIL ?? null, password: env.SLUICE_ADMIN_PASSWORD ?? null }),
+    throttle: Object.freeze({
+      anonymousPerHour: env.THROTTLE_ANONYMOUS_PER_HOUR,
+      authenticatedPerHour: env.THROTTLE_AUTHENTICATED_PER_HOUR,
+      loginPerMinute: env.THROTTLE_LOGIN_PER_MINUTE,
+    }),
+    secureCookies: production,
   });
 }
 

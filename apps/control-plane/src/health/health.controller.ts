@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { ControlPlaneHealth } from '@sluice/contracts';
-import { RedisHealthIndicator } from '@sluice/platform';
+import { DrainingHealthIndicator, RedisHealthIndicator } from '@sluice/platform';
 import type { FastifyReply } from 'fastify';
 import { MigrationsHealthIndicator } from './migrations.health';
 
@@ -15,6 +15,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly draining: DrainingHealthIndicator,
     private readonly migrations: MigrationsHealthIndicator,
   ) {}
 
@@ -39,9 +40,10 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: PostgreSQL, Redis and migrations; 503 until all are up' })
+  @ApiOperation({ summary: 'Readiness: PostgreSQL, Redis and migrations; 503 until all are up, and from the first SIGTERM on' })
   ready() {
     return this.health.check([
+      () => this.draining.check('shutdown'),
       () => this.database.pingCheck('database', { timeout: DATABASE_TIMEOUT_MS }),
       () => this.redis.check('redis'),
       () => this.migrations.check('migrations'),

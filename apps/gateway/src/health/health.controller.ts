@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { GatewayHealth } from '@sluice/contracts';
-import { RedisHealthIndicator } from '@sluice/platform';
+import { DrainingHealthIndicator, RedisHealthIndicator } from '@sluice/platform';
 import type { FastifyReply } from 'fastify';
 
 @Controller('health')
@@ -9,6 +9,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly redis: RedisHealthIndicator,
+    private readonly draining: DrainingHealthIndicator,
   ) {}
 
   /** Seed 000's shape; 503 while Redis, where everything the gateway knows lives, is down. */
@@ -24,9 +25,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** Redis answers and the process is not shutting down (503 from the first SIGTERM). */
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.redis.check('redis')]);
+    return this.health.check([() => this.draining.check('shutdown'), () => this.redis.check('redis')]);
   }
 }

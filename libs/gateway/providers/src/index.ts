@@ -1,1 +1,12 @@
-export {};
+export * from './lib/types';
+export { ProviderResponseError, mapUpstreamStatus } from './lib/errors';
+export * from './lib/sse';
+export * from './lib/registry';
+export * from './lib/openai';
+export * from './lib/anthropic';
+export * from './lib/mock';
+export { OpenAiChunkWriter, clientWantsStreamUsage, type OpenAiChunkWriterOptions } from './lib/edge/openai-chunk-writer';
+export { AnthropicEventWriter, type AnthropicEventWriterOptions } from './lib/edge/anthropic-event-writer';
+export { openAiStreamError, anthropicStreamError, anthropicErrorType } from './lib/edge/stream-errors';
+export { fromMessagesRequest } from './lib/edge/anthropic-inbound';
+export { toMessagesResponse } from './lib/edge/anthropic-response';

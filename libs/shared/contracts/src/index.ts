@@ -4,3 +4,6 @@ export * from './lib/messages';
 export * from './lib/pagination';
 export * from './lib/redis-names';
 export * from './lib/projection';
+export * from './lib/openai-wire';
+export * from './lib/anthropic-wire';
+export * from './lib/metric-names';

@@ -44,12 +44,21 @@ export function knownVariables(target: Target): Set<string> {
   }
 }
 
-/** The README's configuration table: the documented variables. */
-export function documentedVariables(): Set<string> {
-  const readme = readRepoFile('README.md');
-  const section = readme.slice(readme.indexOf('## Configuration'));
+/** The variables of a document's configuration table (the README's by default). */
+export function documentedVariables(file = 'README.md'): Set<string> {
+  const readme = readRepoFile(file);
+  const start = readme.indexOf('## Configuration');
+  if (start === -1) throw new Error(`${file} has no "## Configuration" section`);
+  const section = readme.slice(start);
   const table = section.split('\n').filter((line) => line.startsWith('| `'));
   return new Set(table.flatMap((line) => [...line.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1])));
+}
+
+/** The default of a numeric variable of the schema both apps extend (`readonly NAME: number = 25_000;`). */
+export function commonEnvNumberDefault(variable: string): number {
+  const match = new RegExp(`readonly ${variable}: number = ([0-9_]+);`).exec(readRepoFile(COMMON_ENV));
+  if (!match) throw new Error(`${COMMON_ENV}: no numeric default for ${variable}`);
+  return Number(match[1].replace(/_/g, ''));
 }
 
 /**

@@ -42,6 +42,8 @@ export const ERROR_CATALOG = {
   not_found: { status: 404, type: 'not_found_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
   conflict: { status: 409, type: 'conflict_error' },
+  user_limit_reached: { status: 409, type: 'conflict_error' },
+  key_limit_reached: { status: 409, type: 'conflict_error' },
   // Authentication and authorisation
   unauthorized: { status: 401, type: 'authentication_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },

@@ -23,6 +23,21 @@ export const RedisKeys = {
   concurrency: (tenantId: string, subject: string) => `conc:${v}:{${tenantId}}:${subject}`,
   /** Remaining prepaid credit of a tenant, in USD micro-units. */
   credits: (tenantId: string) => `credit:${v}:{${tenantId}}`,
+  /** A logged-out access token's id, refused until the token would have expired anyway. */
+  revokedAccessToken: (jti: string) => `auth:${v}:revoked-jti:${jti}`,
+  /** A revoked session (refresh family): its access tokens are refused until they would have expired. */
+  revokedSession: (sessionId: string) => `auth:${v}:revoked-session:${sessionId}`,
+  /** Credit reservations of live requests: ZSET request id → deadline (epoch ms), purged when past. */
+  creditHolds: (tenantId: string) => `credit-holds:${v}:{${tenantId}}`,
+  /** Amount of each live credit reservation: HASH request id → USD micro-units. */
+  creditHoldAmounts: (tenantId: string) => `credit-hold-amounts:${v}:{${tenantId}}`,
+  /** Sum of the live credit reservations, USD micro-units: available = credits − held. */
+  creditHeld: (tenantId: string) => `credit-held:${v}:{${tenantId}}`,
+  /** A tenant's usage in one quota period (`metric`: `calls` or `tokens`), keyed by the period's start. */
+  quotaCounter: (tenantId: string, periodStart: string, metric: 'calls' | 'tokens') =>
+    `quota:${v}:{${tenantId}}:${periodStart}:${metric}`,
+  /** What one admitted request reserved, until it is settled (or its hold expires). */
+  admission: (tenantId: string, requestId: string) => `adm:${v}:{${tenantId}}:${requestId}`,
   /** Usage events, appended by the gateway, consumed by the control plane. */
   usageStream: () => `usage:${v}`,
 } as const;

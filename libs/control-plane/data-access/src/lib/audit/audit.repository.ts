@@ -50,6 +50,18 @@ interface AuditRow {
   hash: string;
 }
 
+export interface AuditFilters {
+  /** Chains to search: tenant ids, `null` standing for the platform chain; absent = every chain. */
+  chains?: Array<string | null>;
+  /** Exact type, or a prefix when it ends with a dot (`user.`). */
+  eventType?: string;
+  actorId?: string;
+  resourceType?: string;
+  resourceId?: string;
+  since?: Date;
+  until?: Date;
+}
+
 export class AuditRepository {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -125,6 +137,41 @@ export class AuditRepository {
       after = Number(rows[rows.length - 1].seq);
       if (rows.length < batchSize) return;
     }
+  }
+
+  /** Filtered events, newest first unless `oldestFirst`; each filter is served by an index. */
+  async search(filters: AuditFilters, window: { limit: number; offset: number; oldestFirst?: boolean }): Promise<{ rows: AuditEvent[]; count: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: (n: number) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(params.length));
+    };
+    if (filters.chains) {
+      const tenants = filters.chains.filter((chain): chain is string => chain !== null);
+      const platform = filters.chains.includes(null);
+      params.push(tenants);
+      where.push(`(tenant_id = ANY($${params.length}::uuid[])${platform ? ' OR tenant_id IS NULL' : ''})`);
+    }
+    if (filters.eventType) {
+      if (filters.eventType.endsWith('.')) add((n) => `event_type LIKE $${n}`, `${filters.eventType.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      else add((n) => `event_type = $${n}`, filters.eventType);
+    }
+    if (filters.actorId) add((n) => `actor_id = $${n}`, filters.actorId);
+    if (filters.resourceType) add((n) => `resource_type = $${n}`, filters.resourceType);
+    if (filters.resourceId) add((n) => `resource_id = $${n}`, filters.resourceId);
+    if (filters.since) add((n) => `occurred_at >= $${n}`, filters.since);
+    if (filters.until) add((n) => `occurred_at < $${n}`, filters.until);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const n = params.length;
+    const [rows, [{ count }]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${READ_COLUMNS} FROM audit_events ${clause} ORDER BY id ${window.oldestFirst ? 'ASC' : 'DESC'} LIMIT $${n + 1} OFFSET $${n + 2}`,
+        [...params, window.limit, window.offset],
+      ) as Promise<AuditRow[]>,
+      this.dataSource.query(`SELECT count(*) AS count FROM audit_events ${clause}`, params) as Promise<Array<{ count: string }>>,
+    ]);
+    return { rows: rows.map(toEvent), count: Number(count) };
   }
 
   async countChain(tenantId: string | null): Promise<number> {

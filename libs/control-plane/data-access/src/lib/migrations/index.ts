@@ -1,8 +1,9 @@
 import { Baseline1764000000000 } from './1764000000000-baseline';
 import { CreateAuditEvents1764000000001 } from './1764000000001-create-audit-events';
+import { CreateIdentity1764000000002 } from './1764000000002-create-identity';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
  * the bundled app carries them.
  */
-export const MIGRATIONS = [Baseline1764000000000, CreateAuditEvents1764000000001];
+export const MIGRATIONS = [Baseline1764000000000, CreateAuditEvents1764000000001, CreateIdentity1764000000002];

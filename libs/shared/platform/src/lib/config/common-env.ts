@@ -1,4 +1,8 @@
-import { IsIn, IsString, Matches } from 'class-validator';
+// Before the decorators below run: without it TypeScript's `design:type` is
+// dropped, and numeric variables would stay strings (and fail validation)
+// whenever nothing else happened to load reflect-metadata first.
+import 'reflect-metadata';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { EnvBoolean } from './env-values';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -24,4 +28,23 @@ export class CommonEnv {
   @EnvBoolean()
   @IsIn([true, false], { message: 'TRUST_PROXY must be true or false' })
   readonly TRUST_PROXY: boolean = false;
+
+  /**
+   * After SIGTERM, how long the app keeps accepting connections while readiness
+   * answers 503, so that load balancers polling it stop sending traffic first.
+   * Kubernetes needs none: its preStop sleep is that pause.
+   */
+  @IsInt({ message: 'SHUTDOWN_DRAIN_DELAY_MS must be a whole number of milliseconds from 0 to 600000' })
+  @Min(0, { message: 'SHUTDOWN_DRAIN_DELAY_MS must be a whole number of milliseconds from 0 to 600000' })
+  @Max(600_000, { message: 'SHUTDOWN_DRAIN_DELAY_MS must be a whole number of milliseconds from 0 to 600000' })
+  readonly SHUTDOWN_DRAIN_DELAY_MS: number = 0;
+
+  /**
+   * After the pause, how long requests and streams in flight, drain steps and pool
+   * closing may take before the process exits anyway (with code 1).
+   */
+  @IsInt({ message: 'SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 1000 to 3600000' })
+  @Min(1_000, { message: 'SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 1000 to 3600000' })
+  @Max(3_600_000, { message: 'SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 1000 to 3600000' })
+  readonly SHUTDOWN_GRACE_MS: number = 25_000;
 }

@@ -1,6 +1,7 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { CommonEnv } from './common-env';
 import { ConfigError, loadConfig, secretOrDevDefault } from './load-config';
+import { loadShutdownSettings } from './shutdown-settings';
 import { describeStartupError } from './startup';
 
 class ExampleEnv extends CommonEnv {
@@ -29,6 +30,8 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'http://localhost' }, 'Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL'],
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
     [{ TRUST_PROXY: 'yes' }, 'Invalid configuration: TRUST_PROXY must be true or false'],
+    [{ SHUTDOWN_DRAIN_DELAY_MS: '-1' }, 'Invalid configuration: SHUTDOWN_DRAIN_DELAY_MS must be a whole number of milliseconds from 0 to 600000'],
+    [{ SHUTDOWN_GRACE_MS: '5s' }, 'Invalid configuration: SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 1000 to 3600000'],
   ])('refuses %p with one line naming the variable', (env, message) => {
     expect(() => loadConfig(ExampleEnv, env)).toThrow(new ConfigError(message));
   });
@@ -43,6 +46,13 @@ describe('loadConfig', () => {
     expect(() => secretOrDevDefault(undefined, 'JWT_SECRET', true, 'dev-value')).toThrow(
       'Invalid configuration: JWT_SECRET must be set when NODE_ENV=production',
     );
+  });
+});
+
+describe('loadShutdownSettings', () => {
+  it('reads the drain delay and grace, with defaults for a process without a preStop pause in front', () => {
+    expect(loadShutdownSettings({})).toEqual({ drainDelayMs: 0, graceMs: 25_000 });
+    expect(loadShutdownSettings({ SHUTDOWN_DRAIN_DELAY_MS: '5000', SHUTDOWN_GRACE_MS: '30000' })).toEqual({ drainDelayMs: 5_000, graceMs: 30_000 });
   });
 });
 

@@ -1,10 +1,12 @@
-import type { DynamicModule, Type } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../errors/validation';
 import { instrumentHttp, MetricsRegistry } from '../metrics/metrics';
+import { ShutdownHooks } from '../shutdown/shutdown-hooks';
+import { ShutdownModule } from '../shutdown/shutdown.module';
 import { useStrictJsonParser } from './json-body-parser';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 
@@ -13,10 +15,15 @@ export interface HttpAppOptions {
   trustProxy: boolean;
 }
 
+/** Holds the app's root module next to what every app gets (the drain state and steps). */
+@Module({})
+class HttpAppRootModule {}
+
 /**
  * Builds a Nest app on Fastify with what both services share: request ids,
  * pino logging, the error shape for every failure, strict validation,
- * optional trailing slashes and request metrics. The caller only listens.
+ * optional trailing slashes, request metrics and the drain on close. The
+ * caller only listens, and in a process hands the app to GracefulShutdown.
  */
 export async function createHttpApp(
   rootModule: Type<unknown> | DynamicModule,
@@ -28,7 +35,8 @@ export async function createHttpApp(
     genReqId: requestIdFor,
     routerOptions: { ignoreTrailingSlash: true },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+  const root: DynamicModule = { module: HttpAppRootModule, imports: [ShutdownModule, rootModule] };
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bufferLogs: true,
     // Body parsing is ours (useStrictJsonParser), not Nest's defaults.
     bodyParser: false,
@@ -46,6 +54,10 @@ export async function createHttpApp(
 
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // Fastify runs its own close (stop listening, wait for requests in flight)
+  // before the hooks added here, and Nest closes Redis and the database only
+  // after Fastify: the drain steps run in between.
+  const shutdownHooks = app.get(ShutdownHooks);
+  fastify.addHook('onClose', async () => shutdownHooks.run());
   return app;
 }

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { AuditRepository, redactSecrets, type AuditActor, type AuditEvent, type Transaction } from '@sluice/control-plane/data-access';
+import { currentRequestContext } from '../request-context/request-context';
+
+export interface AuditRecord {
+  /** The tenant's chain; null for the platform chain. */
+  tenantId: string | null;
+  eventType: string;
+  resourceType: string;
+  resourceId: string | null;
+  old?: unknown;
+  new?: unknown;
+}
+
+/**
+ * The one way a mutation records itself: inside the mutation's own transaction
+ * (the event commits or rolls back with the change), with the actor, address,
+ * user agent and request id taken from the request context so no caller can
+ * forget them, and secrets redacted before anything is hashed or stored.
+ */
+@Injectable()
+export class AuditService {
+  constructor(private readonly audit: AuditRepository) {}
+
+  record(tx: Transaction, record: AuditRecord): Promise<AuditEvent> {
+    const context = currentRequestContext();
+    return this.audit.append(tx, {
+      tenantId: record.tenantId,
+      eventType: record.eventType,
+      actor: actorOf(context.principal),
+      resourceType: record.resourceType,
+      resourceId: record.resourceId,
+      payload: redactSecrets({ old: record.old ?? null, new: record.new ?? null }) as Record<string, unknown>,
+      ipAddress: context.ipAddress,
+      userAgent: context.userAgent,
+      requestId: context.requestId,
+    });
+  }
+}
+
+function actorOf(principal: ReturnType<typeof currentRequestContext>['principal']): AuditActor {
+  if (!principal) return { type: 'system', id: null, email: null };
+  return { type: 'user', id: principal.userId, email: principal.email };
+}

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RedisKeys } from '@sluice/contracts';
+import { REDIS } from '@sluice/platform';
+import type { Redis } from 'ioredis';
+
+/**
+ * Revoked access tokens, in Redis so that every replica (and the gateway)
+ * agrees at once: a logged-out token by its id, and whole sessions (refresh
+ * families) on password change or deactivation. Entries live as long as an
+ * access token could, so the sets never grow.
+ */
+@Injectable()
+export class TokenRevocation {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async revokeToken(jti: string, expiresAtEpochSeconds: number): Promise<void> {
+    const ttl = expiresAtEpochSeconds - Math.floor(Date.now() / 1000);
+    if (ttl > 0) await this.redis.set(RedisKeys.revokedAccessToken(jti), '1', 'EX', ttl);
+  }
+
+  async revokeSessions(sessionIds: string[], accessTokenTtlSeconds: number): Promise<void> {
+    if (sessionIds.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of sessionIds) pipeline.set(RedisKeys.revokedSession(id), '1', 'EX', accessTokenTtlSeconds);
+    await pipeline.exec();
+  }
+
+  async isRevoked(jti: string, sessionId: string): Promise<boolean> {
+    const [token, session] = await this.redis.mget(RedisKeys.revokedAccessToken(jti), RedisKeys.revokedSession(sessionId));
+    return token !== null || session !== null;
+  }
+}

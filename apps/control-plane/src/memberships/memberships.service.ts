@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { mayManageRole, type TenantRole } from '@sluice/auth';
+import {
+  isUniqueViolation,
+  MembershipsRepository,
+  TenantsRepository,
+  UnitOfWork,
+  UsersRepository,
+  type MembershipRow,
+  type Transaction,
+} from '@sluice/control-plane/data-access';
+import { pageWindow, SluiceException } from '@sluice/platform';
+import { AuditService } from '../audit/audit.service';
+import { Passwords } from '../auth/passwords';
+import type { Principal } from '../auth/principal';
+import { notFound, TenantAccess } from '../tenancy/tenant-access';
+import { effectiveLimits } from '../tenants/tenant-view';
+import { isUuid, UsersService } from '../users/users.service';
+import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+export interface MembershipView {
+  id: string;
+  tenant: string;
+  user: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  role: TenantRole;
+  team: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * `/api/tenant-users/` (seed 000): who belongs to a tenant with which role.
+ * Owners grant `owner`; admins manage admins and below; a tenant always keeps
+ * one owner; `max_users` bounds the members. Checks that count rows run under
+ * a lock on the tenant's row, so concurrent requests cannot both pass them.
+ */
+@Injectable()
+export class MembershipsService {
+  constructor(
+    private readonly memberships: MembershipsRepository,
+    private readonly tenants: TenantsRepository,
+    private readonly users: UsersRepository,
+    private readonly userAccounts: UsersService,
+    private readonly passwords: Passwords,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly access: TenantAccess,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(principal: Principal, query: ListMembershipsQueryDto, headers: Headers): Promise<{ count: number; results: MembershipView[] }> {
+    const tenantIds = await this.access.visibleTenantIds(principal, query.tenant, headers);
+    const slice = await this.memberships.list(tenantIds, { role: query.role }, { ...pageWindow(query), ordering: query.ordering });
+    return { count: slice.count, results: slice.rows.map(membershipView) };
+  }
+
+  async get(principal: Principal, id: string): Promise<MembershipView> {
+    return membershipView((await this.load(principal, id, 'viewer')).membership);
+  }
+
+  async create(principal: Principal, dto: CreateMembershipDto, headers: Headers): Promise<MembershipView> {
+    const { tenant, role: actorRole } = await this.access.resolve(principal, dto.tenant, headers, 'admin');
+    requireMayManage(actorRole, dto.role);
+    const passwordHash = dto.password ? await this.passwords.hash(dto.password) : null;
+    try {
+      const row = await this.unitOfWork.run(async (tx) => {
+        const locked = await this.tenants.lock(tx, tenant.id);
+        const maxUsers = effectiveLimits(locked ?? tenant).max_users;
+        if ((await this.memberships.countMembers(tenant.id, tx)) >= maxUsers) {
+          throw new SluiceException('user_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxUsers} users`, { max_users: maxUsers });
+        }
+        const userId = await this.userFor(tx, dto, passwordHash);
+        const membership = await this.memberships.create(tx, tenant.id, userId, dto.role);
+        await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: membershipView(membership) });
+        return membership;
+      });
+      return membershipView(row);
+    } catch (error) {
+      if (isUniqueViolation(error, 'tenant_users_once')) throw new SluiceException('conflict', 'This user is already a member of the tenant', {}, 'user');
+      throw error;
+    }
+  }
+
+  async update(principal: Principal, id: string, dto: UpdateMembershipDto): Promise<MembershipView> {
+    const { membership, actorRole } = await this.load(principal, id, 'admin');
+    if (!dto.role || dto.role === membership.role) return membershipView(membership);
+    const role = dto.role;
+    requireMayManage(actorRole, membership.role);
+    requireMayManage(actorRole, role);
+    const row = await this.unitOfWork.run(async (tx) => {
+      await this.tenants.lock(tx, membership.tenant_id);
+      if (membership.role === 'owner') await this.requireAnotherOwner(tx, membership);
+      const updated = await this.memberships.update(tx, membership.tenant_id, id, { role });
+      await this.audit.record(tx, { tenantId: membership.tenant_id, eventType: 'tenant_user.updated', resourceType: 'tenant_user', resourceId: id, old: membershipView(membership), new: membershipView(updated) });
+      return updated;
+    });
+    return membershipView(row);
+  }
+
+  /** Admins remove members they may manage; anyone may leave a tenant (but its last owner). */
+  async remove(principal: Principal, id: string): Promise<void> {
+    const leaving = await this.isOwnMembership(principal, id);
+    const { membership, actorRole } = await this.load(principal, id, leaving ? 'viewer' : 'admin');
+    if (!leaving) requireMayManage(actorRole, membership.role);
+    await this.unitOfWork.run(async (tx) => {
+      await this.tenants.lock(tx, membership.tenant_id);
+      if (membership.role === 'owner') await this.requireAnotherOwner(tx, membership);
+      await this.memberships.delete(tx, membership.tenant_id, id);
+      await this.audit.record(tx, { tenantId: membership.tenant_id, eventType: 'tenant_user.deleted', resourceType: 'tenant_user', resourceId: id, old: membershipView(membership) });
+    });
+  }
+
+  private async load(principal: Principal, id: string, required: TenantRole): Promise<{ membership: MembershipRow; actorRole: TenantRole }> {
+    const tenantId = isUuid(id) ? await this.memberships.tenantOf(id) : null;
+    if (!tenantId) throw notFound('Tenant user');
+    const { role } = await this.access.check(principal, await this.tenants.findById(tenantId), required).catch((error: unknown) => {
+      throw error instanceof SluiceException && error.code === 'not_found' ? notFound('Tenant user') : error;
+    });
+    const membership = await this.memberships.findById(tenantId, id);
+    if (!membership) throw notFound('Tenant user');
+    return { membership, actorRole: role };
+  }
+
+  private async isOwnMembership(principal: Principal, id: string): Promise<boolean> {
+    const tenantId = isUuid(id) ? await this.memberships.tenantOf(id) : null;
+    return tenantId !== null && (await this.memberships.findById(tenantId, id))?.user_id === principal.userId;
+  }
+
+  private async requireAnotherOwner(tx: Transaction, membership: MembershipRow): Promise<void> {
+    if ((await this.memberships.countByRole(membership.tenant_id, 'owner', tx)) <= 1) {
+      throw new SluiceException('conflict', 'A tenant must keep at least one owner: make someone else owner first');
+    }
+  }
+
+  /** The member's user: by id, by known email, or created from the email (then a password is required). */
+  private async userFor(tx: Transaction, dto: CreateMembershipDto, passwordHash: string | null): Promise<string> {
+    if (dto.user) {
+      const user = await this.users.findById(dto.user, tx);
+      if (!user) throw new SluiceException('validation_error', 'No such user', { user: ['does not exist'] }, 'user');
+      return user.id;
+    }
+    const email = dto.email as string;
+    const existing = await this.users.findByEmail(email, tx);
+    if (existing) return existing.id;
+    if (!passwordHash) {
+      throw new SluiceException('validation_error', 'A new user needs a password', { password: ['is required to create a new user'] }, 'password');
+    }
+    return (await this.userAccounts.insert(tx, { email, passwordHash, firstName: dto.first_name, lastName: dto.last_name })).id;
+  }
+}
+
+function requireMayManage(actor: TenantRole, target: TenantRole): void {
+  if (!mayManageRole(actor, target)) throw new SluiceException('forbidden', `A tenant ${actor} cannot grant or manage the ${target} role`);
+}
+
+export function membershipView(row: MembershipRow): MembershipView {
+  return {
+    id: row.id,
+    tenant: row.tenant_id,
+    user: row.user_id,
+    email: row.email,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    role: row.role,
+    team: row.team_id,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}

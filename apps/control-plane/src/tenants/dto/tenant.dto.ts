@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PaginationQueryDto } from '@sluice/platform';
+import { Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+
+export const SLUG_PATTERN = /^[a-z0-9-]{3,63}$/;
+const TENANT_STATUSES = ['pending', 'active', 'suspended', 'deleted'] as const;
+const TENANT_ORDERINGS = ['name', 'slug', 'status', 'created_at', 'updated_at'].flatMap((field) => [field, `-${field}`]);
+const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** Quota limits a platform admin may set on one tenant; null returns a limit to the default. */
+export class QuotaOverridesDto {
+  @IsOptional() @IsInt() @Min(0) api_calls_limit?: number | null;
+  @IsOptional() @IsInt() @Min(0) ai_tokens_limit?: number | null;
+  @IsOptional() @IsInt() @Min(0) storage_limit_gb?: number | null;
+  @IsOptional() @IsInt() @Min(1) max_users?: number | null;
+}
+
+class TenantFieldsDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) @Matches(DOMAIN_PATTERN, { message: 'domain must be a host name such as acme.example.com' })
+  domain?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) contact_email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) contact_name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contact_phone?: string;
+  @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) billing_email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsObject() settings?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,64}$/, { message: 'subscription_tier must be a plan id' })
+  subscription_tier?: string;
+}
+
+export class CreateTenantDto extends TenantFieldsDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name!: string;
+
+  @ApiProperty({ pattern: SLUG_PATTERN.source })
+  @IsString()
+  @Matches(SLUG_PATTERN, { message: `slug must match ${SLUG_PATTERN.source}` })
+  slug!: string;
+}
+
+export class UpdateTenantDto extends TenantFieldsDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+
+  @ApiPropertyOptional({ type: QuotaOverridesDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => QuotaOverridesDto)
+  quota?: QuotaOverridesDto;
+}
+
+export class SuspendTenantDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(500) reason!: string;
+}
+
+export class ListTenantsQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ enum: TENANT_STATUSES }) @IsOptional() @IsIn(TENANT_STATUSES) status?: (typeof TENANT_STATUSES)[number];
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) subscription_tier?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) search?: string;
+  @ApiPropertyOptional({ enum: TENANT_ORDERINGS }) @IsOptional() @IsIn(TENANT_ORDERINGS) ordering?: string;
+}

@@ -1,0 +1,112 @@
+import type { TenantRow } from '@sluice/control-plane/data-access';
+
+/**
+ * Quota limits until plans exist (the billing issue replaces these with the
+ * tenant's plan): a tenant's `quota` overrides win over them.
+ */
+export const PLATFORM_DEFAULT_QUOTA = {
+  api_calls_limit: 100_000,
+  ai_tokens_limit: 1_000_000,
+  storage_limit_gb: 100,
+  max_users: 50,
+} as const;
+
+/** Quota period until plans define theirs. */
+export const QUOTA_PERIOD_DAYS = 30;
+
+export interface TenantQuotaView {
+  api_calls_limit: number;
+  api_calls_used: number;
+  api_calls_percentage: number;
+  ai_tokens_limit: number;
+  ai_tokens_used: number;
+  ai_tokens_percentage: number;
+  storage_limit_gb: number;
+  storage_used_gb: number;
+  storage_percentage: number;
+  max_users: number;
+  current_users: number;
+  quota_reset_at: string;
+  last_reset_at: string;
+}
+
+/** Seed 000's tenant object, field for field. */
+export interface TenantView {
+  id: string;
+  name: string;
+  slug: string;
+  domain: string;
+  status: TenantRow['status'];
+  subscription_tier: string;
+  contact_email: string;
+  contact_name: string;
+  contact_phone: string;
+  billing_email: string;
+  created_at: string;
+  updated_at: string;
+  activated_at: string | null;
+  suspended_at: string | null;
+  suspension_reason: string;
+  settings: Record<string, unknown>;
+  quota: TenantQuotaView;
+  user_count: number;
+}
+
+export function effectiveLimits(tenant: TenantRow): typeof PLATFORM_DEFAULT_QUOTA {
+  const overrides = tenant.quota_overrides ?? {};
+  const pick = (field: keyof typeof PLATFORM_DEFAULT_QUOTA) => overrides[field] ?? PLATFORM_DEFAULT_QUOTA[field];
+  return {
+    api_calls_limit: pick('api_calls_limit'),
+    ai_tokens_limit: pick('ai_tokens_limit'),
+    storage_limit_gb: pick('storage_limit_gb'),
+    max_users: pick('max_users'),
+  } as typeof PLATFORM_DEFAULT_QUOTA;
+}
+
+export function quotaView(tenant: TenantRow): TenantQuotaView {
+  const limits = effectiveLimits(tenant);
+  // Usage reads zero until metering exists (the limits issue wires it).
+  const used = { api_calls: 0, ai_tokens: 0, storage_gb: 0 };
+  return {
+    api_calls_limit: limits.api_calls_limit,
+    api_calls_used: used.api_calls,
+    api_calls_percentage: percentage(used.api_calls, limits.api_calls_limit),
+    ai_tokens_limit: limits.ai_tokens_limit,
+    ai_tokens_used: used.ai_tokens,
+    ai_tokens_percentage: percentage(used.ai_tokens, limits.ai_tokens_limit),
+    storage_limit_gb: limits.storage_limit_gb,
+    storage_used_gb: used.storage_gb,
+    storage_percentage: percentage(used.storage_gb, limits.storage_limit_gb),
+    max_users: limits.max_users,
+    current_users: tenant.user_count,
+    quota_reset_at: new Date(tenant.last_reset_at.getTime() + QUOTA_PERIOD_DAYS * 86_400_000).toISOString(),
+    last_reset_at: tenant.last_reset_at.toISOString(),
+  };
+}
+
+export function tenantView(tenant: TenantRow): TenantView {
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    slug: tenant.slug,
+    domain: tenant.domain ?? '',
+    status: tenant.status,
+    subscription_tier: tenant.subscription_tier,
+    contact_email: tenant.contact_email,
+    contact_name: tenant.contact_name,
+    contact_phone: tenant.contact_phone,
+    billing_email: tenant.billing_email,
+    created_at: tenant.created_at.toISOString(),
+    updated_at: tenant.updated_at.toISOString(),
+    activated_at: tenant.activated_at?.toISOString() ?? null,
+    suspended_at: tenant.suspended_at?.toISOString() ?? null,
+    suspension_reason: tenant.suspension_reason,
+    settings: tenant.settings,
+    quota: quotaView(tenant),
+    user_count: tenant.user_count,
+  };
+}
+
+function percentage(used: number, limit: number): number {
+  return limit > 0 ? Math.round((used / limit) * 10_000) / 100 : 0;
+}

@@ -1,0 +1,43 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EnvBoolean, PaginationQueryDto } from '@sluice/platform';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { MIN_PASSWORD_LENGTH } from '../../auth/passwords';
+
+const USER_ORDERINGS = ['email', 'first_name', 'last_name', 'created_at', 'last_login_at'].flatMap((field) => [field, `-${field}`]);
+
+export class PasswordField {
+  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH })
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
+  @MaxLength(256)
+  password!: string;
+}
+
+export class CreateUserDto extends PasswordField {
+  @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) first_name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) last_name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_platform_admin?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_active?: boolean;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) first_name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) last_name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_platform_admin?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_active?: boolean;
+
+  @ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH })
+  @IsOptional()
+  @IsString()
+  @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
+  @MaxLength(256)
+  password?: string;
+}
+
+export class ListUsersQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) search?: string;
+  @ApiPropertyOptional() @IsOptional() @EnvBoolean() @IsBoolean() is_active?: boolean;
+  @ApiPropertyOptional({ enum: USER_ORDERINGS }) @IsOptional() @IsIn(USER_ORDERINGS) ordering?: string;
+}

@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { toPage } from '@sluice/platform';
+import type { FastifyRequest } from 'fastify';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Controller('api/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: ListUsersQueryDto, @Req() request: FastifyRequest) {
+    const { count, results } = await this.users.list(principal, query);
+    return toPage(request, query, count, results);
+  }
+
+  @Post()
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateUserDto) {
+    return this.users.create(principal, dto);
+  }
+
+  @Get(':id')
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.users.get(principal, id);
+  }
+
+  @Patch(':id')
+  patch(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateUserDto) {
+    return this.users.update(principal, id, dto);
+  }
+
+  @Put(':id')
+  put(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateUserDto) {
+    return this.users.update(principal, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.users.deactivate(principal, id);
+  }
+}

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { isUniqueViolation, UnitOfWork, UsersRepository, type Transaction, type UserChanges, type UserRow } from '@sluice/control-plane/data-access';
+import { pageWindow, SluiceException } from '@sluice/platform';
+import { AuditService } from '../audit/audit.service';
+import { Passwords } from '../auth/passwords';
+import type { Principal } from '../auth/principal';
+import { Sessions } from '../auth/sessions';
+import { requirePlatformAdmin } from '../tenants/tenants.service';
+import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
+import { userView, type UserView } from './user-view';
+
+/** `/api/users/`: platform admins manage every account (SPEC 3.2). Users events go to the platform chain. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly passwords: Passwords,
+    private readonly sessions: Sessions,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(principal: Principal, query: ListUsersQueryDto): Promise<{ count: number; results: UserView[] }> {
+    requirePlatformAdmin(principal);
+    const slice = await this.users.list({ search: query.search, isActive: query.is_active }, { ...pageWindow(query), ordering: query.ordering });
+    return { count: slice.count, results: slice.rows.map(userView) };
+  }
+
+  async get(principal: Principal, id: string): Promise<UserView> {
+    requirePlatformAdmin(principal);
+    return userView(await this.find(id));
+  }
+
+  async create(principal: Principal, dto: CreateUserDto): Promise<UserView> {
+    requirePlatformAdmin(principal);
+    const passwordHash = await this.passwords.hash(dto.password);
+    return userView(
+      await this.unitOfWork.run((tx) =>
+        this.insert(tx, { email: dto.email, passwordHash, firstName: dto.first_name, lastName: dto.last_name, isPlatformAdmin: dto.is_platform_admin, isActive: dto.is_active }),
+      ),
+    );
+  }
+
+  /** Also used by registration and membership-by-email, inside their transactions. */
+  async insert(tx: Transaction, user: Parameters<UsersRepository['create']>[1]): Promise<UserRow> {
+    try {
+      const row = await this.users.create(tx, user);
+      await this.audit.record(tx, { tenantId: null, eventType: 'user.created', resourceType: 'user', resourceId: row.id, new: userView(row) });
+      return row;
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_email_key')) throw new SluiceException('conflict', `A user with email ${user.email} already exists`, {}, 'email');
+      throw error;
+    }
+  }
+
+  async update(principal: Principal, id: string, dto: UpdateUserDto): Promise<UserView> {
+    requirePlatformAdmin(principal);
+    const user = await this.find(id);
+    if (user.id === principal.userId && (dto.is_active === false || dto.is_platform_admin === false)) {
+      throw new SluiceException('conflict', 'You cannot deactivate yourself or drop your own platform admin role');
+    }
+    const changes: UserChanges = {
+      email: dto.email,
+      first_name: dto.first_name,
+      last_name: dto.last_name,
+      is_platform_admin: dto.is_platform_admin,
+      is_active: dto.is_active,
+      password_hash: dto.password ? await this.passwords.hash(dto.password) : undefined,
+    };
+    const endSessions = dto.is_active === false || dto.password !== undefined || dto.is_platform_admin !== undefined;
+    return userView(await this.change(user, changes, dto.is_active === false ? 'user.deactivated' : 'user.updated', endSessions));
+  }
+
+  /** Deactivates (keeps the row and the user's audit trail; keys stay with their tenants) and ends every session. */
+  async deactivate(principal: Principal, id: string): Promise<void> {
+    await this.update(principal, id, { is_active: false });
+  }
+
+  /** Applies changes with their audit event; `endSessions` revokes every session of the user. */
+  async change(user: UserRow, changes: UserChanges, eventType: string, endSessions: boolean, keepSessionId: string | null = null): Promise<UserRow> {
+    try {
+      return await this.unitOfWork.run(async (tx) => {
+        const updated = await this.users.update(tx, user.id, changes);
+        await this.audit.record(tx, { tenantId: null, eventType, resourceType: 'user', resourceId: user.id, old: userView(user), new: userView(updated) });
+        if (endSessions) await this.sessions.endAllOfUser(tx, user.id, keepSessionId);
+        return updated;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_email_key')) throw new SluiceException('conflict', `A user with email ${changes.email} already exists`, {}, 'email');
+      throw error;
+    }
+  }
+
+  private async find(id: string): Promise<UserRow> {
+    const user = isUuid(id) ? await this.users.findById(id) : null;
+    if (!user) throw new SluiceException('not_found', 'User not found');
+    return user;
+  }
+}
+
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

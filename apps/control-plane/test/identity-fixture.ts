@@ -1,0 +1,59 @@
+import { apiClient, login, TEST_PASSWORD, unique, type Call } from './api-client';
+import { startControlPlane, type ControlPlaneUnderTest } from './control-plane-harness';
+
+export const ADMIN_EMAIL = 'root@sluice.test';
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type Persona = (typeof ROLES)[number] | 'outsider' | 'platform_admin' | 'anonymous';
+export const PERSONAS: Persona[] = [...ROLES, 'outsider', 'platform_admin', 'anonymous'];
+
+export interface IdentityWorld {
+  app: ControlPlaneUnderTest;
+  call: Call;
+  tenantA: { id: string; slug: string };
+  tenantB: { id: string; slug: string };
+  tokens: Record<Persona, string | null>;
+  emails: Record<Exclude<Persona, 'anonymous'>, string>;
+  /** Membership ids in tenant A by role. */
+  memberships: Record<(typeof ROLES)[number], string>;
+  /** User ids of A's members by role. */
+  users: Record<(typeof ROLES)[number], string>;
+}
+
+/**
+ * A control plane with two active tenants: A with one user per role, and B
+ * whose owner is the outsider to A; plus the platform admin.
+ */
+export async function startIdentityWorld(env: NodeJS.ProcessEnv = {}): Promise<IdentityWorld> {
+  const app = await startControlPlane({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, ...env });
+  const call = apiClient(app.url);
+  const admin = (await login(call, ADMIN_EMAIL)).access;
+  const tenantA = await createActiveTenant(call, admin, unique('tenant-a'));
+  const tenantB = await createActiveTenant(call, admin, unique('tenant-b'));
+  const emails = { platform_admin: ADMIN_EMAIL } as IdentityWorld['emails'];
+  const memberships = {} as IdentityWorld['memberships'];
+  const users = {} as IdentityWorld['users'];
+  for (const role of ROLES) {
+    emails[role] = `${unique(role)}@example.com`;
+    const membership = await addMember(call, admin, tenantA.id, emails[role], role);
+    memberships[role] = membership.id;
+    users[role] = membership.user;
+  }
+  emails.outsider = `${unique('outsider')}@example.com`;
+  await addMember(call, admin, tenantB.id, emails.outsider, 'owner');
+  const tokens = { anonymous: null, platform_admin: admin } as IdentityWorld['tokens'];
+  for (const persona of [...ROLES, 'outsider'] as const) tokens[persona] = (await login(call, emails[persona])).access;
+  return { app, call, tenantA, tenantB, tokens, emails, memberships, users };
+}
+
+export async function createActiveTenant(call: Call, adminToken: string, slug: string): Promise<{ id: string; slug: string }> {
+  const created = await call<{ id: string; slug: string }>('POST', '/api/tenants/', { token: adminToken, body: { name: `Tenant ${slug}`, slug } });
+  if (created.status !== 201) throw new Error(`tenant creation failed: ${created.status} ${JSON.stringify(created.body)}`);
+  await call('POST', `/api/tenants/${slug}/activate/`, { token: adminToken });
+  return { id: created.body.id, slug };
+}
+
+export async function addMember(call: Call, token: string, tenant: string, email: string, role: string): Promise<{ id: string; user: string }> {
+  const response = await call<{ id: string; user: string }>('POST', '/api/tenant-users/', { token, body: { tenant, email, role, password: TEST_PASSWORD } });
+  if (response.status !== 201) throw new Error(`membership creation failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}

@@ -1,0 +1,245 @@
+import type { AddressInfo, Socket } from 'node:net';
+import type { Server } from 'node:http';
+// tools/mock-provider is an Nx application project, which the boundary rule forbids importing, even from a test.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createMockProviderServer, startMockProvider, type MockProvider } from '@sluice/mock-provider';
+import { waitUntil } from '@sluice/testing';
+import { UpstreamClient, type UpstreamRequest } from './upstream-client';
+import { ensureSuccess } from './upstream-status';
+import { UpstreamError } from './upstream.error';
+
+/** The mock provider on a server of our own, to watch its connections open and close. */
+class WatchedMockProvider {
+  opened = 0;
+  closed = 0;
+  url = '';
+  private readonly server: Server = createMockProviderServer();
+  private readonly sockets = new Set<Socket>();
+
+  async start(): Promise<this> {
+    this.server.on('connection', (socket: Socket) => {
+      this.opened++;
+      this.sockets.add(socket);
+      socket.on('close', () => {
+        this.closed++;
+        this.sockets.delete(socket);
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function chatRequest(baseUrl: string, model: string, stream = false): UpstreamRequest {
+  return {
+    url: `${baseUrl}/v1/chat/completions`,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'Hello there' }] }),
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<UpstreamError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof UpstreamError) return error;
+    throw error;
+  }
+  throw new Error('expected an UpstreamError, got a result');
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('UpstreamClient against the mock provider', () => {
+  let mock: MockProvider;
+  let client: UpstreamClient;
+
+  beforeAll(async () => {
+    mock = await startMockProvider();
+  });
+  afterAll(() => mock.close());
+  beforeEach(() => {
+    client = new UpstreamClient({ connectTimeoutMs: 1000, idleTimeoutMs: 5000 });
+  });
+  afterEach(() => client.destroy());
+
+  it('returns the status, headers, body and time to headers of an answer', async () => {
+    const response = await client.send(chatRequest(mock.url, 'mock-fast'), { timeoutMs: 5000 });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('application/json');
+    expect(response.timeToHeadersMs).toBeGreaterThanOrEqual(0);
+    const body = JSON.parse(await response.body.text()) as { object: string; model: string };
+    expect(body).toMatchObject({ object: 'chat.completion', model: 'mock-fast' });
+  });
+
+  it('streams the body chunk by chunk as the provider sends it', async () => {
+    const response = await client.send(chatRequest(mock.url, 'mock-fast+tokens=5;chunk_delay_ms=20', true), { timeoutMs: 5000 });
+    const chunks: string[] = [];
+    for await (const chunk of response.body) chunks.push(Buffer.from(chunk).toString('utf8'));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join('')).toContain('data: [DONE]');
+  });
+
+  it('reads a body only once', async () => {
+    const response = await client.send(chatRequest(mock.url, 'mock-fast'), { timeoutMs: 5000 });
+    await response.body.text();
+    await expect(response.body.text()).rejects.toThrow(/only once/);
+  });
+
+  it('cuts text() at the byte limit', async () => {
+    const response = await client.send(chatRequest(mock.url, 'mock-fast'), { timeoutMs: 5000 });
+    expect(await response.body.text(10)).toHaveLength(10);
+  });
+
+  it('fails with a retryable provider_timeout when the first byte comes too late', async () => {
+    const started = client.send(chatRequest(mock.url, 'mock-fast+headers_delay_ms=3000'), { timeoutMs: 200 });
+    const error = await rejection(started);
+    expect(error).toMatchObject({ code: 'provider_timeout', retryable: true });
+    expect(['headers_timeout', 'total_timeout']).toContain(error.kind);
+    expect(error.getStatus()).toBe(504);
+  });
+
+  it('uses the client-wide first-byte timeout when shorter than the deployment’s', async () => {
+    const quick = new UpstreamClient({ headersTimeoutMs: 200 });
+    try {
+      const error = await rejection(quick.send(chatRequest(mock.url, 'mock-fast+headers_delay_ms=3000'), { timeoutMs: 10_000 }));
+      expect(error).toMatchObject({ code: 'provider_timeout', kind: 'headers_timeout', retryable: true });
+    } finally {
+      await quick.destroy();
+    }
+  });
+
+  it('surfaces an idle stream as a provider_timeout that is not retryable', async () => {
+    const idle = new UpstreamClient({ idleTimeoutMs: 200 });
+    try {
+      const response = await idle.send(chatRequest(mock.url, 'mock-fast+chunk_delay_ms=3000', true), { timeoutMs: 10_000 });
+      expect(response.status).toBe(200);
+      const received: Uint8Array[] = [];
+      const error = await rejection(
+        (async () => {
+          for await (const chunk of response.body) received.push(chunk);
+        })(),
+      );
+      expect(received.length).toBeGreaterThan(0);
+      expect(error).toMatchObject({ code: 'provider_timeout', kind: 'idle_timeout', retryable: false });
+    } finally {
+      await idle.destroy();
+    }
+  });
+
+  it('ends a stream that outlasts the deployment’s total timeout, not retryably', async () => {
+    const response = await client.send(chatRequest(mock.url, 'mock-fast+tokens=100;chunk_delay_ms=50', true), { timeoutMs: 300 });
+    const error = await rejection(readAll(response.body));
+    expect(error).toMatchObject({ code: 'provider_timeout', kind: 'total_timeout', retryable: false, details: { timeout_ms: 300 } });
+  });
+
+  it('surfaces a connection dropped mid-body as a provider_error that is not retryable', async () => {
+    const response = await client.send(chatRequest(mock.url, 'mock-fast+drop_after=1'), { timeoutMs: 5000 });
+    const error = await rejection(response.body.text());
+    expect(error).toMatchObject({ code: 'provider_error', kind: 'connection', retryable: false });
+  });
+
+  it('fails with a retryable provider_unavailable when nothing listens', async () => {
+    const gone = await startMockProvider();
+    const url = gone.url;
+    await gone.close();
+    const error = await rejection(client.send(chatRequest(url, 'mock-fast'), { timeoutMs: 5000 }));
+    expect(error).toMatchObject({ code: 'provider_unavailable', kind: 'connection', retryable: true });
+    expect(error.getStatus()).toBe(503);
+  });
+
+  it('does not call at all when the client has already gone', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await rejection(client.send(chatRequest(mock.url, 'mock-fast'), { timeoutMs: 5000, signal: controller.signal }));
+    expect(error).toMatchObject({ kind: 'aborted', retryable: false });
+  });
+});
+
+describe('UpstreamClient connections', () => {
+  let provider: WatchedMockProvider;
+  let client: UpstreamClient;
+
+  beforeEach(async () => {
+    provider = await new WatchedMockProvider().start();
+    client = new UpstreamClient();
+  });
+  afterEach(async () => {
+    await client.destroy();
+    await provider.close();
+  });
+
+  /** undici hands a connection back to its pool a turn after the body ends: wait for that, not for a time. */
+  const connectionFree = () => waitUntil(() => client.poolStats(provider.url)?.free === 1, 5000, 'the connection to return to the pool');
+
+  it('reuses one keep-alive connection for sequential requests to an origin', async () => {
+    await readAll((await client.send(chatRequest(provider.url, 'mock-fast'), { timeoutMs: 5000 })).body);
+    await connectionFree();
+    await readAll((await client.send(chatRequest(provider.url, 'mock-fast+tokens=3', true), { timeoutMs: 5000 })).body);
+    await connectionFree();
+    expect(provider.opened).toBe(1);
+    expect(client.poolStats(provider.url)).toMatchObject({ connected: 1, running: 0 });
+  });
+
+  it('keeps connections open across back-to-back requests', async () => {
+    for (let i = 0; i < 10; i++) await readAll((await client.send(chatRequest(provider.url, 'mock-fast'), { timeoutMs: 5000 })).body);
+    // Without keep-alive this would be 10; undici may open a second one while the first is being handed back.
+    expect(provider.opened).toBeLessThanOrEqual(2);
+    expect(provider.closed).toBe(0);
+  });
+
+  it('keeps the connection for reuse after an error status is read', async () => {
+    const failing = client.send(chatRequest(provider.url, 'mock-fast+status=503'), { timeoutMs: 5000 }).then(ensureSuccess);
+    await expect(failing).rejects.toBeInstanceOf(UpstreamError);
+    await connectionFree();
+    await readAll((await client.send(chatRequest(provider.url, 'mock-fast'), { timeoutMs: 5000 })).body);
+    expect(provider.opened).toBe(1);
+  });
+
+  it('opens parallel connections for concurrent requests, within the per-origin bound', async () => {
+    const bounded = new UpstreamClient({ connectionsPerOrigin: 2 });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 4 }, () => bounded.send(chatRequest(provider.url, 'mock-fast+headers_delay_ms=100'), { timeoutMs: 5000 })),
+      );
+      await Promise.all(responses.map((r) => r.body.text()));
+      expect(provider.opened).toBe(2);
+    } finally {
+      await bounded.destroy();
+    }
+  });
+
+  it('closes the upstream connection when the client aborts mid-stream', async () => {
+    const controller = new AbortController();
+    const response = await client.send(chatRequest(provider.url, 'mock-fast+tokens=50;chunk_delay_ms=200', true), {
+      timeoutMs: 30_000,
+      signal: controller.signal,
+    });
+    const iterator = response.body[Symbol.asyncIterator]();
+    expect((await iterator.next()).done).toBe(false);
+    expect(provider.closed).toBe(0);
+    controller.abort();
+    const error = await rejection(iterator.next());
+    expect(error).toMatchObject({ kind: 'aborted', retryable: false });
+    await waitUntil(() => provider.closed === 1, 5000, 'the provider to see the connection close');
+  });
+
+  it('closes the upstream connection when the client aborts before the first byte', async () => {
+    const controller = new AbortController();
+    const sending = client.send(chatRequest(provider.url, 'mock-fast+headers_delay_ms=5000'), { timeoutMs: 30_000, signal: controller.signal });
+    await waitUntil(() => provider.opened === 1, 5000, 'the request to reach the provider');
+    controller.abort();
+    expect(await rejection(sending)).toMatchObject({ kind: 'aborted', retryable: false });
+    await waitUntil(() => provider.closed === 1, 5000, 'the provider to see the connection close');
+  });
+});

@@ -1,0 +1,3 @@
+export type { SseFrame } from './sse-frame';
+export { SseParser } from './sse-parser';
+export { serializeSseFrame, sseData, sseEvent } from './sse-serializer';

@@ -1,0 +1,155 @@
+import type { ApiKeyRecordV1, TenantRecordV1 } from '@sluice/contracts';
+import { rateLimitHeaders } from './rate-limit-headers';
+import { buildAdmissionRequest, costMicros, resolveLimits } from './resolve-limits';
+
+function tenantRecord(overrides: Partial<TenantRecordV1> = {}): TenantRecordV1 {
+  return {
+    v: 1,
+    id: 'tenant-1',
+    slug: 'acme',
+    status: 'active',
+    status_reason: null,
+    plan: 'pro',
+    billing_mode: 'postpaid',
+    limits: {},
+    period_start: '2026-11-01T00:00:00.000Z',
+    period_end: '2026-12-01T00:00:00.000Z',
+    allowed_models: null,
+    ...overrides,
+  };
+}
+
+function keyRecord(overrides: Partial<ApiKeyRecordV1> = {}): ApiKeyRecordV1 {
+  return {
+    v: 1,
+    id: 'key-1',
+    tenant_id: 'tenant-1',
+    team: null,
+    environment: 'live',
+    scopes: ['inference'],
+    status: 'active',
+    expires_at: null,
+    allowed_models: null,
+    allowed_ips: null,
+    allowed_regions: null,
+    limits: {},
+    ...overrides,
+  };
+}
+
+const pricing = { input_per_mtok_usd: 2.5, output_per_mtok_usd: 10 };
+
+describe('resolveLimits', () => {
+  it('gives a tenant without a request rate the default per-minute limit, and nothing else', () => {
+    expect(resolveLimits(tenantRecord(), keyRecord(), 60)).toEqual({
+      windows: [{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 60 }],
+      concurrency: [],
+      quota: null,
+    });
+    expect(resolveLimits(tenantRecord(), keyRecord(), 7).windows).toEqual([{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 7 }]);
+  });
+
+  it("keeps the plan's request rate when it sets one", () => {
+    expect(resolveLimits(tenantRecord({ limits: { rpm: 500 } }), keyRecord(), 60).windows[0].limit).toBe(500);
+  });
+
+  it('adds a counter per level that sets a limit, each clamped by the levels above (tightest wins)', () => {
+    const tenant = tenantRecord({ limits: { rpm: 100, tpd: 1_000_000, max_concurrency: 10 } });
+    const key = keyRecord({
+      team: { id: 'team-1', limits: { rpm: 500, tpd: 50_000, max_concurrency: 4 } },
+      limits: { rpm: 20, tpd: 90_000, rph: 300, max_concurrency: 8 },
+    });
+    const limits = resolveLimits(tenant, key, 60);
+    expect(limits.windows).toEqual([
+      { level: 'tenant', subject: 'tenant', window: 'rpm', limit: 100 },
+      // A team may not loosen its tenant's limit: 500 is clamped to 100.
+      { level: 'team', subject: 'team:team-1', window: 'rpm', limit: 100 },
+      { level: 'key', subject: 'key:key-1', window: 'rpm', limit: 20 },
+      { level: 'key', subject: 'key:key-1', window: 'rph', limit: 300 },
+      { level: 'tenant', subject: 'tenant', window: 'tpd', limit: 1_000_000 },
+      { level: 'team', subject: 'team:team-1', window: 'tpd', limit: 50_000 },
+      { level: 'key', subject: 'key:key-1', window: 'tpd', limit: 50_000 },
+    ]);
+    expect(limits.concurrency).toEqual([
+      { level: 'tenant', subject: 'tenant', limit: 10 },
+      { level: 'team', subject: 'team:team-1', limit: 4 },
+      { level: 'key', subject: 'key:key-1', limit: 4 },
+    ]);
+  });
+
+  it('treats null, negative and non-numeric values as unset, and 0 as a limit', () => {
+    const tenant = tenantRecord({ limits: { rpm: null, tpm: -5, rph: 0 } });
+    const limits = resolveLimits(tenant, keyRecord({ limits: { tpm: Number.NaN } }), 60);
+    expect(limits.windows).toEqual([
+      { level: 'tenant', subject: 'tenant', window: 'rpm', limit: 60 },
+      { level: 'tenant', subject: 'tenant', window: 'rph', limit: 0 },
+    ]);
+  });
+
+  it("reads the period quota from the tenant's limits and current period", () => {
+    const tenant = tenantRecord({ limits: { api_calls_per_period: 1000, ai_tokens_per_period: null } });
+    expect(resolveLimits(tenant, keyRecord(), 60).quota).toEqual({
+      periodStart: '2026-11-01T00:00:00.000Z',
+      periodEndEpochSeconds: Date.parse('2026-12-01T00:00:00.000Z') / 1000,
+      apiCalls: 1000,
+      aiTokens: null,
+    });
+  });
+});
+
+describe('buildAdmissionRequest', () => {
+  const base = { requestId: 'r1', estimatedPromptTokens: 1000, maxTokens: 500, pricing, holdTtlMs: 600_000 };
+
+  it('reserves prompt + max_tokens and, for live keys of prepaid tenants, their price in micro-USD', () => {
+    const request = buildAdmissionRequest({ ...base, tenant: tenantRecord({ billing_mode: 'prepaid' }), apiKey: keyRecord() });
+    expect(request.reservedTokens).toBe(1500);
+    // 1000 × 2.5 + 500 × 10 micro-USD.
+    expect(request.creditReservationMicros).toBe(7500);
+    expect(request.tenantId).toBe('tenant-1');
+    expect(request.holdTtlMs).toBe(600_000);
+  });
+
+  it('reserves no credit for postpaid tenants or test keys', () => {
+    expect(buildAdmissionRequest({ ...base, tenant: tenantRecord(), apiKey: keyRecord() }).creditReservationMicros).toBeNull();
+    const testKey = keyRecord({ environment: 'test' });
+    expect(buildAdmissionRequest({ ...base, tenant: tenantRecord({ billing_mode: 'prepaid' }), apiKey: testKey }).creditReservationMicros).toBeNull();
+  });
+
+  it('applies the configured default request rate', () => {
+    const request = buildAdmissionRequest({ ...base, tenant: tenantRecord(), apiKey: keyRecord(), defaultRequestsPerMinute: 5 });
+    expect(request.limits.windows).toEqual([{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 5 }]);
+  });
+});
+
+describe('costMicros', () => {
+  it('rounds real fractions of a micro-USD up but not float noise', () => {
+    expect(costMicros({ input_per_mtok_usd: 0.6, output_per_mtok_usd: 0 }, 100, 0)).toBe(60);
+    expect(costMicros({ input_per_mtok_usd: 0.15, output_per_mtok_usd: 0.6 }, 3, 1)).toBe(2);
+    expect(costMicros(pricing, 0, 0)).toBe(0);
+  });
+});
+
+describe('rateLimitHeaders', () => {
+  it('renders the tightest request window and the OpenAI request and token headers', () => {
+    expect(
+      rateLimitHeaders({
+        requests: { limit: 60, remaining: 59, resetEpochSeconds: 1_700_000_040 },
+        tokens: { limit: 10_000, remaining: 8_500, resetEpochSeconds: 1_700_000_040 },
+      }),
+    ).toEqual({
+      'X-RateLimit-Limit': '60',
+      'X-RateLimit-Remaining': '59',
+      'X-RateLimit-Reset': '1700000040',
+      'x-ratelimit-limit-requests': '60',
+      'x-ratelimit-remaining-requests': '59',
+      'x-ratelimit-limit-tokens': '10000',
+      'x-ratelimit-remaining-tokens': '8500',
+    });
+  });
+
+  it('omits token headers when no token window applies', () => {
+    const headers = rateLimitHeaders({ requests: { limit: 5, remaining: 0, resetEpochSeconds: 1 }, tokens: null });
+    expect(Object.keys(headers)).not.toContain('x-ratelimit-limit-tokens');
+    expect(headers['X-RateLimit-Remaining']).toBe('0');
+  });
+});

@@ -1,0 +1,95 @@
+import type { ApiKeyRecordV1, ModelRecord, RateLimits, TenantRecordV1 } from '@sluice/contracts';
+import type { AdmissionRequest, ConcurrencyLimit, LimitLevel, PeriodQuota, ResolvedLimits, WindowLimit, WindowName } from './admission.types';
+
+/** Seed 000's default for a tenant whose plan sets no request rate (`RATE_LIMIT_PER_MINUTE`). */
+export const DEFAULT_REQUESTS_PER_MINUTE = 60;
+
+const WINDOW_NAMES: readonly WindowName[] = ['rpm', 'rph', 'rpd', 'tpm', 'tpd'];
+
+interface Level {
+  level: LimitLevel;
+  subject: string;
+  limits: RateLimits;
+}
+
+/**
+ * Resolves the limits of one request across tenant (its plan with overrides),
+ * team and key. Each level keeps its own counters; a lower level's limit is
+ * clamped by every level above it (tightest wins), and a level that sets no
+ * value for a limit adds no counter. A value that is not a non-negative number
+ * counts as unset; 0 is a limit that refuses everything.
+ */
+export function resolveLimits(tenant: TenantRecordV1, apiKey: ApiKeyRecordV1, defaultRequestsPerMinute = DEFAULT_REQUESTS_PER_MINUTE): ResolvedLimits {
+  const levels: Level[] = [{ level: 'tenant', subject: 'tenant', limits: { ...tenant.limits, rpm: limitValue(tenant.limits.rpm) ?? defaultRequestsPerMinute } }];
+  if (apiKey.team) levels.push({ level: 'team', subject: `team:${apiKey.team.id}`, limits: apiKey.team.limits });
+  levels.push({ level: 'key', subject: `key:${apiKey.id}`, limits: apiKey.limits });
+
+  const windows: WindowLimit[] = [];
+  for (const window of WINDOW_NAMES) {
+    for (const { level, subject, limit } of clampedByLevel(levels, (limits) => limits[window])) windows.push({ level, subject, window, limit });
+  }
+  const concurrency: ConcurrencyLimit[] = clampedByLevel(levels, (limits) => limits.max_concurrency);
+  return { windows, concurrency, quota: periodQuota(tenant) };
+}
+
+/** One entry per level that sets the limit, with the tightest value of it and its ancestors. */
+function clampedByLevel(levels: Level[], pick: (limits: RateLimits) => number | null | undefined): Array<{ level: LimitLevel; subject: string; limit: number }> {
+  const resolved: Array<{ level: LimitLevel; subject: string; limit: number }> = [];
+  let tightestAbove: number | null = null;
+  for (const { level, subject, limits } of levels) {
+    const own = limitValue(pick(limits));
+    if (own === null) continue;
+    const limit: number = tightestAbove === null ? own : Math.min(own, tightestAbove);
+    resolved.push({ level, subject, limit });
+    tightestAbove = limit;
+  }
+  return resolved;
+}
+
+function periodQuota(tenant: TenantRecordV1): PeriodQuota | null {
+  const apiCalls = limitValue(tenant.limits.api_calls_per_period);
+  const aiTokens = limitValue(tenant.limits.ai_tokens_per_period);
+  const periodEnd = Date.parse(tenant.period_end);
+  if ((apiCalls === null && aiTokens === null) || Number.isNaN(periodEnd)) return null;
+  return { periodStart: tenant.period_start, periodEndEpochSeconds: Math.ceil(periodEnd / 1000), apiCalls, aiTokens };
+}
+
+function limitValue(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : null;
+}
+
+/** Cost in USD micro-units, rounded up: a price per million tokens is exactly micro-USD per token. */
+export function costMicros(pricing: ModelRecord['pricing'], promptTokens: number, completionTokens: number): number {
+  const exact = promptTokens * pricing.input_per_mtok_usd + completionTokens * pricing.output_per_mtok_usd;
+  // Round away float noise first (100 × 0.6 is 60.00000000000001), so only real fractions round up.
+  return Math.ceil(Math.round(exact * 1e6) / 1e6);
+}
+
+/** Only live keys of prepaid tenants spend credit; test keys never do (SPEC 3.4). */
+export function spendsCredit(tenant: TenantRecordV1, apiKey: ApiKeyRecordV1): boolean {
+  return tenant.billing_mode === 'prepaid' && apiKey.environment === 'live';
+}
+
+export interface AdmissionContext {
+  tenant: TenantRecordV1;
+  apiKey: ApiKeyRecordV1;
+  requestId: string;
+  estimatedPromptTokens: number;
+  /** The request's max_tokens, or the model's max output when the client sets none. */
+  maxTokens: number;
+  pricing: ModelRecord['pricing'];
+  holdTtlMs: number;
+  defaultRequestsPerMinute?: number;
+}
+
+export function buildAdmissionRequest(context: AdmissionContext): AdmissionRequest {
+  const { tenant, apiKey, estimatedPromptTokens, maxTokens } = context;
+  return {
+    tenantId: tenant.id,
+    requestId: context.requestId,
+    limits: resolveLimits(tenant, apiKey, context.defaultRequestsPerMinute),
+    reservedTokens: estimatedPromptTokens + maxTokens,
+    creditReservationMicros: spendsCredit(tenant, apiKey) ? costMicros(context.pricing, estimatedPromptTokens, maxTokens) : null,
+    holdTtlMs: context.holdTtlMs,
+  };
+}

@@ -1,0 +1,63 @@
+import { RedisKeys } from '@sluice/contracts';
+import type { AdmissionRequest } from './admission.types';
+import { admissionCall, settlementCall, ticketFor } from './script-calls';
+
+// cluster-key-slot comes with ioredis (its own Cluster client uses it) but has no type declarations.
+const calculateSlot = jest.requireActual<(key: string) => number>('cluster-key-slot');
+
+const tenantId = '550e8400-e29b-41d4-a716-446655440000';
+
+/** A request that touches every kind of key: windows and slots at every level, quota, credits. */
+const everything: AdmissionRequest = {
+  tenantId,
+  requestId: 'req-1',
+  limits: {
+    windows: (['rpm', 'rph', 'rpd', 'tpm', 'tpd'] as const).flatMap((window) => [
+      { level: 'tenant' as const, subject: 'tenant', window, limit: 100 },
+      { level: 'team' as const, subject: 'team:t1', window, limit: 100 },
+      { level: 'key' as const, subject: 'key:k1', window, limit: 100 },
+    ]),
+    concurrency: [
+      { level: 'tenant', subject: 'tenant', limit: 5 },
+      { level: 'team', subject: 'team:t1', limit: 5 },
+      { level: 'key', subject: 'key:k1', limit: 5 },
+    ],
+    quota: { periodStart: '2026-11-01T00:00:00.000Z', periodEndEpochSeconds: 1_796_083_200, apiCalls: 10, aiTokens: 10 },
+  },
+  reservedTokens: 10,
+  creditReservationMicros: 10,
+  holdTtlMs: 1_000,
+};
+
+describe('script key layout', () => {
+  it('uses the Redis Cluster slot function (checked against known slots)', () => {
+    expect(calculateSlot('foo')).toBe(12182);
+    expect(calculateSlot('{user1000}.following')).toBe(calculateSlot('{user1000}.followers'));
+  });
+
+  it.each(['', 'sluice:', 'sluice-test:run:abc:'])('puts every key one request touches in the same cluster slot (prefix %p)', (prefix) => {
+    const admit = admissionCall(everything);
+    const settle = settlementCall({ ticket: ticketFor(everything), actualTokens: 1, actualCostMicros: 1 });
+    const keys = [...admit.keys, ...settle.keys, RedisKeys.tenant(tenantId)].map((key) => prefix + key);
+    // 1 record + 15 windows + 3 slot sets + 2 quota counters + 4 credit keys.
+    expect(admit.keys).toHaveLength(25);
+    expect(new Set(settle.keys).size).toBe(settle.keys.length);
+    expect(new Set(keys.map(calculateSlot))).toEqual(new Set([calculateSlot(`{${tenantId}}`)]));
+  });
+
+  it('gives settlement the concurrency sets, token windows, token quota and credit keys the admission charged', () => {
+    const ticket = ticketFor(everything);
+    expect(ticket.concurrencySubjects).toEqual(['tenant', 'team:t1', 'key:k1']);
+    expect(ticket.tokenWindows).toHaveLength(6);
+    expect(ticket.tokenWindows.every(({ window }) => window === 'tpm' || window === 'tpd')).toBe(true);
+    expect(ticket.quotaTokens).toEqual({ periodStart: '2026-11-01T00:00:00.000Z' });
+    expect(ticket.holdsCredit).toBe(true);
+    const settle = settlementCall({ ticket, actualTokens: 1, actualCostMicros: 1 });
+    const admitKeys = new Set(admissionCall(everything).keys);
+    expect(settle.keys.every((key) => admitKeys.has(key))).toBe(true);
+  });
+
+  it.each([1.5, -1, Number.NaN, Number.MAX_SAFE_INTEGER + 2])('refuses a non-integer or negative count (%p) before calling Redis', (reservedTokens) => {
+    expect(() => admissionCall({ ...everything, reservedTokens })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './projection-reader';
+export * from './projection-unavailable.error';
+export * from './projection-writer';

@@ -1,0 +1,1 @@
+export { USAGE_EVENT_FIELD, UsageRecorder, type UsageRecorderOptions } from './usage-recorder';

@@ -1,0 +1,27 @@
+import type { KeyScope } from '@sluice/contracts';
+
+/** Roles inside a tenant, strongest first (SPEC 3.2). */
+export const TENANT_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type TenantRole = (typeof TENANT_ROLES)[number];
+
+const RANK: Record<TenantRole, number> = { owner: 4, admin: 3, member: 2, viewer: 1 };
+
+export function roleAtLeast(role: TenantRole, required: TenantRole): boolean {
+  return RANK[role] >= RANK[required];
+}
+
+/**
+ * Who may grant or change a role: only owners touch `owner`; admins manage
+ * admins and below; members and viewers manage nobody.
+ */
+export function mayManageRole(actor: TenantRole, target: TenantRole): boolean {
+  if (target === 'owner') return actor === 'owner';
+  return roleAtLeast(actor, 'admin');
+}
+
+/** What a tenant API key's scopes allow on the control plane: `read` ≈ viewer, `write` ≈ admin. */
+export function roleOfKeyScopes(scopes: readonly KeyScope[]): TenantRole | null {
+  if (scopes.includes('write')) return 'admin';
+  if (scopes.includes('read')) return 'viewer';
+  return null;
+}
