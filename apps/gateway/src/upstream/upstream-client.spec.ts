@@ -1,7 +1,5 @@
 import type { AddressInfo, Socket } from 'node:net';
 import type { Server } from 'node:http';
-// tools/mock-provider is an Nx application project, which the boundary rule forbids importing, even from a test.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createMockProviderServer, startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { waitUntil } from '@sluice/testing';
 import { UpstreamClient, type UpstreamRequest } from './upstream-client';

@@ -1,5 +1,3 @@
-// tools/mock-provider is an Nx application project, which the boundary rule forbids importing, even from a test.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { UpstreamClient } from './upstream-client';
 import { ensureSuccess, verdictForStatus } from './upstream-status';

@@ -6,8 +6,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-// tools/mock-provider is an Nx application project, which the boundary rule forbids importing, even from a test.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { startMockProvider } from '@sluice/mock-provider';
 
 const LIB = join(__dirname, '..', 'src', 'lib');

@@ -1,6 +1,4 @@
 import type { DeploymentRecord } from '@sluice/contracts';
-// tools/mock-provider is an Nx application project, which the boundary rule forbids importing, even from a test.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { assembled, streamEvents } from '../../../test/golden';
 import { anthropicAdapter } from '../anthropic';
