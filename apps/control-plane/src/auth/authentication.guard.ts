@@ -1,29 +1,44 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import { SluiceException } from '@sluice/platform';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import passport from 'passport';
+import { BearerStrategy } from './bearer.strategy';
+import type { Principal } from './principal';
 import { IS_PUBLIC } from './public.decorator';
 
 /**
  * Global: every `/api` route needs a principal unless it is marked `@Public()`.
  * Routes outside `/api` (health, metrics) are for probes and scrapers.
+ *
+ * It hands passport this app's strategy instance rather than its name:
+ * passport's registry of names is process-wide, so with two app instances in
+ * one process (as in tests) a name would resolve to whichever registered last.
  */
 @Injectable()
-export class AuthenticationGuard extends AuthGuard('bearer') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class AuthenticationGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly strategy: BearerStrategy,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    const { url } = context.switchToHttp().getRequest<FastifyRequest>();
-    return isPublic || !url.startsWith('/api/') ? true : super.canActivate(context);
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & { user?: Principal }>();
+    if (isPublic || !request.url.startsWith('/api/')) return true;
+    request.user = await this.authenticate(request, http.getResponse<FastifyReply>());
+    return true;
   }
 
-  override handleRequest<TUser>(error: unknown, user: TUser): TUser {
-    if (error) throw error;
-    if (!user) throw new SluiceException('unauthorized', 'Authentication credentials were not provided');
-    return user;
+  private authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+    return new Promise((resolve, reject) => {
+      const middleware = passport.authenticate(this.strategy as unknown as passport.Strategy, { session: false }, (error: unknown, user: Principal | false) => {
+        if (error) reject(error);
+        else if (!user) reject(new SluiceException('unauthorized', 'Authentication credentials were not provided'));
+        else resolve(user);
+      });
+      middleware(request, reply, reject);
+    });
   }
 }

@@ -39,6 +39,7 @@ export class Sessions {
       if (!token || token.revoked_at || token.expires_at.getTime() <= Date.now()) return { error: 'Refresh token is invalid or expired' } as const;
       if (token.used_at) {
         await this.sessions.revokeFamily(tx, token.family_id);
+        await this.revocation.revokeSessions([token.family_id], this.config.accessTokenTtlSeconds);
         return { error: 'Refresh token was already used: every session of its family is revoked' } as const;
       }
       const user = await loadUser(tx, token.user_id);
