@@ -7,6 +7,8 @@ import { AuthenticationGuard } from './auth/authentication.guard';
 import { BearerStrategy } from './auth/bearer.strategy';
 import { Passwords } from './auth/passwords';
 import { Sessions } from './auth/sessions';
+import { ThrottlingGuard } from './auth/throttling.guard';
+import { ThrottlingModule } from './auth/throttling.module';
 import { TokenRevocation } from './auth/token-revocation';
 import { AdminBootstrap } from './bootstrap/admin-bootstrap';
 import { MembershipsController } from './memberships/memberships.controller';
@@ -26,7 +28,7 @@ import { UsersService } from './users/users.service';
  * other (registration creates a user and a tenant; deactivation ends sessions).
  */
 @Module({
-  imports: [PassportModule, TenancyModule],
+  imports: [PassportModule, TenancyModule, ThrottlingModule],
   controllers: [AuthController, TenantsController, UsersController, MembershipsController, TeamsController],
   providers: [
     Passwords,
@@ -39,7 +41,9 @@ import { UsersService } from './users/users.service';
     MembershipsService,
     TeamsService,
     AdminBootstrap,
+    // Guards run in this order: throttling needs to know the principal.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: ThrottlingGuard },
     { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
   ],
 })

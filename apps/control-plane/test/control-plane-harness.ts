@@ -20,6 +20,10 @@ export async function startControlPlane(env: NodeJS.ProcessEnv = {}, { waitForRe
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: uniqueKeyPrefix(),
     MIGRATE_ON_START: 'false',
+    // Suites make many calls from one address; the throttling suite sets its own limits.
+    THROTTLE_ANONYMOUS_PER_HOUR: '100000',
+    THROTTLE_AUTHENTICATED_PER_HOUR: '100000',
+    THROTTLE_LOGIN_PER_MINUTE: '1000',
     ...env,
   });
   const app = await startAppUnderTest((logs) => createControlPlaneApp(config, { logDestination: logs }), {

@@ -1,0 +1,69 @@
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerRequest, type ThrottlerStorage } from '@nestjs/throttler';
+import { SluiceException } from '@sluice/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import type { Principal } from './principal';
+
+type ThrottledRequest = FastifyRequest & { user?: Principal; body?: unknown; tightestRemaining?: number };
+
+export const GENERAL_THROTTLER = 'default';
+export const LOGIN_THROTTLER = 'login';
+const LOGIN_ROUTES = /^\/api\/auth\/(token|login)\/?(\?|$)/;
+
+export function isLoginRequest(context: ExecutionContext): boolean {
+  return LOGIN_ROUTES.test(context.switchToHttp().getRequest<FastifyRequest>().url);
+}
+
+/** Signed-in callers are counted per principal, anonymous ones per client address (SPEC 2). */
+export function generalTracker(raw: Record<string, unknown>): string {
+  const request = raw as unknown as ThrottledRequest;
+  return request.user ? `user:${request.user.userId}` : `ip:${request.ip}`;
+}
+
+/** Logins per address and account name, so one attacker cannot lock a user out from everywhere. */
+export function loginTracker(raw: Record<string, unknown>): string {
+  const request = raw as unknown as ThrottledRequest;
+  const body = (request.body ?? {}) as { username?: unknown; email?: unknown };
+  const name = typeof body.email === 'string' ? body.email : typeof body.username === 'string' ? body.username : '';
+  return `login:${request.ip}:${name.trim().toLowerCase()}`;
+}
+
+/**
+ * `@nestjs/throttler` with its counters in Redis (shared by every replica),
+ * answering with SPEC 2's headers (`X-RateLimit-Reset` in epoch seconds) and
+ * its error shape. Runs after authentication, so it knows the principal.
+ */
+@Injectable()
+export class ThrottlingGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async handleRequest({ context, limit, ttl, throttler, blockDuration, getTracker, generateKey }: ThrottlerRequest): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<ThrottledRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const effectiveLimit = throttler.name === GENERAL_THROTTLER && request.user ? this.config.throttle.authenticatedPerHour : limit;
+    const key = generateKey(context, await getTracker(request as unknown as Record<string, unknown>, context), throttler.name as string);
+    const { totalHits, timeToExpire, isBlocked, timeToBlockExpire } = await this.storageService.increment(key, ttl, effectiveLimit, blockDuration, throttler.name as string);
+    const remaining = Math.max(0, effectiveLimit - totalHits);
+    // Several windows apply to a login: the headers describe the tightest.
+    if (request.tightestRemaining === undefined || remaining < request.tightestRemaining) {
+      request.tightestRemaining = remaining;
+      void reply.header('X-RateLimit-Limit', effectiveLimit);
+      void reply.header('X-RateLimit-Remaining', remaining);
+      void reply.header('X-RateLimit-Reset', Math.ceil(Date.now() / 1000) + (isBlocked ? timeToBlockExpire : timeToExpire));
+    }
+    if (isBlocked) {
+      void reply.header('Retry-After', timeToBlockExpire);
+      throw new SluiceException('rate_limit_exceeded', `Too many requests: retry in ${timeToBlockExpire} s`, { retry_after: timeToBlockExpire });
+    }
+    return true;
+  }
+}
