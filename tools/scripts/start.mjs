@@ -7,6 +7,7 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prettyFactory } from 'pino-pretty';
+import { seedDemo } from './seed-demo.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = {
@@ -16,6 +17,9 @@ const env = {
   CONTROL_PLANE_PORT: '8000',
   GATEWAY_PORT: '8080',
   MOCK_PROVIDER_PORT: '9100',
+  // Development credentials of the platform admin created on an empty database.
+  SLUICE_ADMIN_EMAIL: 'admin@sluice.local',
+  SLUICE_ADMIN_PASSWORD: 'sluice-admin-password',
   ...process.env,
 };
 env.MOCK_PROVIDER_URL ??= `http://127.0.0.1:${env.MOCK_PROVIDER_PORT}`;
@@ -137,6 +141,15 @@ await Promise.all([
   waitForHealth(`${controlPlaneUrl}/health/ready`),
   waitForHealth(`${gatewayUrl}/health/ready`),
 ]);
+let demo;
+if (!stopping) {
+  try {
+    demo = await seedDemo(controlPlaneUrl, { adminEmail: env.SLUICE_ADMIN_EMAIL, adminPassword: env.SLUICE_ADMIN_PASSWORD });
+  } catch (error) {
+    process.stderr.write(`npm start: seeding the demo tenant failed: ${error.message}\n`);
+    stop(1);
+  }
+}
 if (!stopping) {
   process.stdout.write(`
 Sluice is up.
@@ -147,6 +160,8 @@ Readiness: curl ${controlPlaneUrl}/health/ready   curl ${gatewayUrl}/health/read
 Metrics:   curl ${controlPlaneUrl}/metrics   curl ${gatewayUrl}/metrics
 Try the mock provider directly:
   curl ${env.MOCK_PROVIDER_URL}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
+Sign in (platform admin ${env.SLUICE_ADMIN_EMAIL} / ${env.SLUICE_ADMIN_PASSWORD}; demo tenant owner ${demo.ownerEmail} / ${demo.ownerPassword}):
+  curl ${controlPlaneUrl}/api/auth/token/ -H 'content-type: application/json' -d '{"email":"${demo.ownerEmail}","password":"${demo.ownerPassword}"}'
 Press Ctrl-C to stop all three.
 `);
 }
