@@ -410,6 +410,21 @@ describe('identity and tenancy', () => {
       expect(all.body.chains.length).toBeGreaterThanOrEqual(3);
     });
 
+    it('keeps chains valid and gap-free under 50 concurrent mutations of one tenant and of 10 tenants', async () => {
+      const tenants = await Promise.all(Array.from({ length: 10 }, () => createActiveTenant(world.call, admin(), unique('conc'))));
+      const responses = await Promise.all([
+        ...Array.from({ length: 50 }, (_, i) => world.call('PATCH', `/api/tenants/${world.tenantA.slug}/`, { token: admin(), body: { contact_phone: `+1${i}` } })),
+        ...tenants.flatMap((tenant) => Array.from({ length: 5 }, (_, i) => world.call('PATCH', `/api/tenants/${tenant.slug}/`, { token: admin(), body: { contact_phone: `+2${i}` } }))),
+      ]);
+      expect(responses.every((response) => response.status === 200)).toBe(true);
+      for (const tenant of [world.tenantA, ...tenants]) {
+        const verify = await world.call<{ chain_valid: boolean; verified_count: number; total_events: number }>('GET', `/api/audit/verify/?tenant_id=${tenant.id}`, { token: admin() });
+        expect(verify.body).toEqual(expect.objectContaining({ chain_valid: true, verified_count: verify.body.total_events }));
+        const seqs = (await world.call<{ results: Array<{ seq: number }> }>('GET', `/api/audit/events/?tenant_id=${tenant.id}&page_size=200`, { token: admin() })).body.results.map((event) => event.seq);
+        expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => seqs.length - i));
+      }
+    });
+
     it.each([
       ['an unknown filter', 'colour=red'],
       ['a malformed date', 'since=yesterday'],

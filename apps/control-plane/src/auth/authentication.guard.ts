@@ -33,7 +33,9 @@ export class AuthenticationGuard implements CanActivate {
 
   private authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
     return new Promise((resolve, reject) => {
-      const middleware = passport.authenticate(this.strategy as unknown as passport.Strategy, { session: false }, (error: unknown, user: Principal | false) => {
+      // A fresh object per request: passport sets its success and fail callbacks on the strategy it is given.
+      const strategy = Object.create(this.strategy) as passport.Strategy;
+      const middleware = passport.authenticate(strategy, { session: false }, (error: unknown, user: Principal | false) => {
         if (error) reject(error);
         else if (!user) reject(new SluiceException('unauthorized', 'Authentication credentials were not provided'));
         else resolve(user);
