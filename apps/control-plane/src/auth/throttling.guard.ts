@@ -46,6 +46,11 @@ export class ThrottlingGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
+  /** Only the API is limited: probes and scrapers (health, metrics) call often from one address. */
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return !context.switchToHttp().getRequest<FastifyRequest>().url.startsWith('/api/') || super.shouldSkip(context);
+  }
+
   protected override async handleRequest({ context, limit, ttl, throttler, blockDuration, getTracker, generateKey }: ThrottlerRequest): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ThrottledRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
