@@ -3,6 +3,7 @@ import { AppConfigModule, PlatformModule } from '@sluice/platform';
 import type { DestinationStream } from 'pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { HealthModule } from './health/health.module';
+import { InferenceModule } from './inference/inference.module';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); standard output otherwise. */
@@ -23,6 +24,18 @@ export class AppModule {
           redis: { ...config.redis, connectionName: 'gateway' },
         }),
         HealthModule,
+        InferenceModule.forRoot({
+          upstream: {
+            credentialEnvironment: config.credentialEnvironment,
+            connectionsPerOrigin: config.upstream.connectionsPerOrigin,
+            connectTimeoutMs: config.upstream.connectTimeoutMs,
+            idleTimeoutMs: config.upstream.idleTimeoutMs,
+          },
+          routing: {
+            retry: { maxAttempts: config.routing.maxAttempts },
+            breaker: { failureThreshold: config.routing.breakerFailureThreshold, cooldownMs: config.routing.breakerCooldownMs },
+          },
+        }),
       ],
     };
   }

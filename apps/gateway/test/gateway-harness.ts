@@ -1,21 +1,31 @@
 import { startAppUnderTest, TEST_REDIS_URL, uniqueKeyPrefix, type StartedApp } from '@sluice/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createGatewayApp } from '../src/app';
 import { loadGatewayConfig } from '../src/config/gateway.config';
 
 export type GatewayUnderTest = StartedApp;
 
-/** The real gateway on a free port with a Redis key prefix of its own; `env` overrides variables. */
+/**
+ * The real gateway on a free port with a Redis key prefix and a usage spill
+ * directory of its own (the recorder adopts any spill file in its directory,
+ * so gateways in one process must not share one); `env` overrides variables.
+ */
 export async function startGateway(env: NodeJS.ProcessEnv = {}, { waitForReady = true } = {}): Promise<GatewayUnderTest> {
+  const spillDirectory = mkdtempSync(join(tmpdir(), 'sluice-gateway-test-'));
   const config = loadGatewayConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: uniqueKeyPrefix(),
+    USAGE_SPILL_DIR: spillDirectory,
     ...env,
   });
   return startAppUnderTest((logs) => createGatewayApp(config, { logDestination: logs }), {
     redisUrl: config.redis.url,
     redisKeyPrefix: config.redis.keyPrefix,
     waitForReady,
+    afterClose: async () => rmSync(spillDirectory, { recursive: true, force: true }),
   });
 }

@@ -21,12 +21,13 @@ describe('gateway platform', () => {
       expect(await (await fetch(`${gateway.url}/health/live`)).json()).toEqual({ status: 'ok' });
       const ready = await fetch(`${gateway.url}/health/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toEqual(expect.objectContaining({ status: 'ok', info: { redis: { status: 'up' } } }));
+      expect(await ready.json()).toEqual(expect.objectContaining({ status: 'ok', info: { redis: { status: 'up' }, projection: { status: 'up' } } }));
     });
   });
 
   describeHttpConventions(() => startGateway({ GATEWAY_BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) }), {
     bodyLimitBytes: BODY_LIMIT_BYTES,
+    jsonPostPath: '/v1/chat/completions',
   });
 
   describeRedisOutageRecovery((redisUrl) => startGateway({ REDIS_URL: redisUrl }, { waitForReady: false }));

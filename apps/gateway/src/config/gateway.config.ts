@@ -1,5 +1,17 @@
 import { CommonEnv, loadConfig, secretOrDevDefault, type LogLevel } from '@sluice/platform';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A whole number of `unit` from `min` to `max`, with the one-line message naming the variable. */
+function wholeNumber(name: string, min: number, max: number, unit = ''): PropertyDecorator {
+  const message = `${name} must be a whole number${unit} from ${min} to ${max}`;
+  return (target, key) => {
+    IsInt({ message })(target, key);
+    Min(min, { message })(target, key);
+    Max(max, { message })(target, key);
+  };
+}
 
 /** The gateway's environment: the only place that knows variable names. */
 class GatewayEnv extends CommonEnv {
@@ -23,6 +35,36 @@ class GatewayEnv extends CommonEnv {
   @Max(1_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
   readonly RATE_LIMIT_PER_MINUTE: number = 60;
 
+  /** Open keep-alive connections per provider origin; further concurrent calls queue. */
+  @wholeNumber('UPSTREAM_CONNECTIONS_PER_ORIGIN', 1, 10_000)
+  readonly UPSTREAM_CONNECTIONS_PER_ORIGIN: number = 128;
+
+  @wholeNumber('UPSTREAM_CONNECT_TIMEOUT_MS', 100, 120_000, ' of milliseconds')
+  readonly UPSTREAM_CONNECT_TIMEOUT_MS: number = 5_000;
+
+  /** Longest silence between two chunks of a provider's answer. */
+  @wholeNumber('UPSTREAM_IDLE_TIMEOUT_MS', 100, 600_000, ' of milliseconds')
+  readonly UPSTREAM_IDLE_TIMEOUT_MS: number = 30_000;
+
+  /** Attempts per request across deployments and fallbacks, the first one included. */
+  @wholeNumber('ROUTING_MAX_ATTEMPTS', 1, 20)
+  readonly ROUTING_MAX_ATTEMPTS: number = 4;
+
+  @wholeNumber('CIRCUIT_BREAKER_FAILURE_THRESHOLD', 1, 1_000)
+  readonly CIRCUIT_BREAKER_FAILURE_THRESHOLD: number = 5;
+
+  @wholeNumber('CIRCUIT_BREAKER_COOLDOWN_MS', 100, 3_600_000, ' of milliseconds')
+  readonly CIRCUIT_BREAKER_COOLDOWN_MS: number = 30_000;
+
+  /**
+   * Where usage events wait on disk while Redis is unreachable. Per instance,
+   * and it should survive a restart (a volume in production), so the next
+   * process replays what this one could not write.
+   */
+  @IsString()
+  @MinLength(1, { message: 'USAGE_SPILL_DIR must be a directory path' })
+  readonly USAGE_SPILL_DIR: string = join(tmpdir(), 'sluice-usage-spill');
+
   /** Verifies platform admins' tokens on /metrics/{tenant_id}; the control plane's secret. */
   @IsOptional()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
@@ -39,6 +81,23 @@ export interface GatewayConfig {
   readonly rateLimitPerMinute: number;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly jwtSecret: string;
+  readonly upstream: {
+    readonly connectionsPerOrigin: number;
+    readonly connectTimeoutMs: number;
+    readonly idleTimeoutMs: number;
+  };
+  readonly routing: {
+    readonly maxAttempts: number;
+    readonly breakerFailureThreshold: number;
+    readonly breakerCooldownMs: number;
+  };
+  readonly usageSpillDirectory: string;
+  /**
+   * The environment as given, for provider credentials looked up by the
+   * catalog's `credential_env` name: which variables exist is the catalog's
+   * business, so they cannot be listed in the schema.
+   */
+  readonly credentialEnvironment: Readonly<Record<string, string | undefined>>;
 }
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
@@ -55,5 +114,17 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     redis: Object.freeze({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
     jwtSecret: secretOrDevDefault(env.JWT_SECRET, 'JWT_SECRET', env.NODE_ENV === 'production', 'sluice-development-jwt-secret-do-not-use'),
+    upstream: Object.freeze({
+      connectionsPerOrigin: env.UPSTREAM_CONNECTIONS_PER_ORIGIN,
+      connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
+      idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
+    }),
+    routing: Object.freeze({
+      maxAttempts: env.ROUTING_MAX_ATTEMPTS,
+      breakerFailureThreshold: env.CIRCUIT_BREAKER_FAILURE_THRESHOLD,
+      breakerCooldownMs: env.CIRCUIT_BREAKER_COOLDOWN_MS,
+    }),
+    usageSpillDirectory: env.USAGE_SPILL_DIR,
+    credentialEnvironment: Object.freeze({ ...environment }),
   });
 }

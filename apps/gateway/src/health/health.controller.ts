@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { GatewayHealth } from '@sluice/contracts';
 import { DrainingHealthIndicator, RedisHealthIndicator } from '@sluice/platform';
 import type { FastifyReply } from 'fastify';
+import { ProjectionHealthIndicator } from '../projection/projection.health';
 
 @Controller('health')
 export class HealthController {
@@ -10,6 +11,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly redis: RedisHealthIndicator,
     private readonly draining: DrainingHealthIndicator,
+    private readonly projection: ProjectionHealthIndicator,
   ) {}
 
   /** Seed 000's shape; 503 while Redis, where everything the gateway knows lives, is down. */
@@ -25,10 +27,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Redis answers and the process is not shutting down (503 from the first SIGTERM). */
+  /** Redis answers, invalidations arrive, and the process is not shutting down (503 from the first SIGTERM). */
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.draining.check('shutdown'), () => this.redis.check('redis')]);
+    return this.health.check([() => this.draining.check('shutdown'), () => this.redis.check('redis'), () => this.projection.check('projection')]);
   }
 }

@@ -20,7 +20,7 @@ describe('gateway shutdown', () => {
     expect(await ready.json()).toEqual({
       error: expect.objectContaining({
         code: 'not_ready',
-        details: { checks: { shutdown: { status: 'down', message: 'Shutting down' }, redis: { status: 'up' } } },
+        details: { checks: { shutdown: { status: 'down', message: 'Shutting down' }, redis: { status: 'up' }, projection: { status: 'up' } } },
       }),
     });
     // Alive (no restart) and serving during the pause.

@@ -1,0 +1,37 @@
+import type { AdmissionRefusal } from '@sluice/gateway/redis-state';
+import { SluiceException } from '@sluice/platform';
+
+const LEVEL_NAMES = { tenant: 'tenant', team: 'team', key: 'API key' } as const;
+
+/**
+ * A request refused by a limit, quota or the credit balance (429 or 402).
+ * `headers` (rate-limit state and `Retry-After`) must reach the reply.
+ */
+export class LimitExceededException extends SluiceException {
+  override readonly name = 'LimitExceededException';
+
+  constructor(
+    readonly refusal: AdmissionRefusal,
+    readonly headers: Record<string, string>,
+  ) {
+    super(refusal.code, messageOf(refusal), {
+      level: refusal.level,
+      limit: refusal.limit,
+      retry_after_seconds: refusal.retryAfterSeconds,
+    });
+  }
+}
+
+function messageOf({ code, level, limit, retryAfterSeconds }: AdmissionRefusal): string {
+  const retry = retryAfterSeconds === null ? '' : `; retry after ${retryAfterSeconds} s`;
+  switch (code) {
+    case 'insufficient_credits':
+      return 'Insufficient credits for this request: top up the balance';
+    case 'quota_exceeded':
+      return `The ${LEVEL_NAMES[level]} quota (${limit}) for this period is used up${retry}`;
+    case 'concurrency_limit_exceeded':
+      return `Too many concurrent requests for this ${LEVEL_NAMES[level]}${retry}`;
+    case 'rate_limit_exceeded':
+      return `Rate limit exceeded for this ${LEVEL_NAMES[level]} (${limit})${retry}`;
+  }
+}

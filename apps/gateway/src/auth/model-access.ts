@@ -1,0 +1,25 @@
+import type { ModelRecord } from '@sluice/contracts';
+import type { Caller } from './caller';
+import { GatewayAuthException } from './gateway-auth.exception';
+import { matchesAnyGlob } from './model-glob';
+
+/**
+ * Whether the caller may use `model`: the tenant's and the key's globs both
+ * admit its id (null = no restriction at that level), and a `test` key only
+ * reaches `sandbox` models (SPEC 3.4).
+ */
+export function mayUseModel({ apiKey, tenant }: Caller, model: ModelRecord): boolean {
+  if (apiKey.environment === 'test' && !model.sandbox) return false;
+  if (tenant.allowed_models !== null && !matchesAnyGlob(model.id, tenant.allowed_models)) return false;
+  if (apiKey.allowed_models !== null && !matchesAnyGlob(model.id, apiKey.allowed_models)) return false;
+  return true;
+}
+
+export function ensureModelAllowed(caller: Caller, model: ModelRecord, requestedName: string): void {
+  if (mayUseModel(caller, model)) return;
+  const message =
+    caller.apiKey.environment === 'test' && !model.sandbox
+      ? `Test keys may only use sandbox models; '${requestedName}' is not one`
+      : `This API key may not use the model '${requestedName}'`;
+  throw new GatewayAuthException('model_not_allowed', message, {}, 'model');
+}

@@ -1,0 +1,32 @@
+import { chatCompletionRequest } from './chat-request';
+
+describe('chatCompletionRequest', () => {
+  it('takes tenant_id out of what is forwarded and keeps unknown fields', () => {
+    const request = chatCompletionRequest({ model: 'm', tenant_id: 't1', top_k: 3, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(request.tenantId).toBe('t1');
+    expect(request.stream).toBe(true);
+    expect(request.canonical).not.toHaveProperty('tenant_id');
+    expect(request.canonical).toMatchObject({ model: 'm', top_k: 3 });
+  });
+
+  it('lists every invalid field in one validation error', () => {
+    expect(() => chatCompletionRequest({ model: 3, messages: [{ role: 'user' }], max_tokens: 0 })).toThrow(
+      expect.objectContaining({
+        code: 'validation_error',
+        details: { model: ['must be a string'], 'messages.0.content': ['is required'], max_tokens: ['must be from 1 to 10000000'] },
+      }),
+    );
+  });
+
+  it('lets an assistant message carry tool calls without content', () => {
+    const request = chatCompletionRequest({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c', content: 'done' },
+      ],
+    });
+    expect(request.canonical.messages).toHaveLength(3);
+  });
+});

@@ -1,0 +1,29 @@
+import type { CanonicalRequest, CanonicalResponse, NormalizedEvent } from '@sluice/gateway/providers';
+import type { ErrorCode } from '@sluice/contracts';
+import type { InferenceEndpoint } from '../metering/gateway-metrics';
+
+/** A validated inbound request in canonical (Chat Completions) form, the gateway's own fields taken out. */
+export interface InferenceRequest {
+  canonical: CanonicalRequest;
+  /** Seed 000's optional `tenant_id`: must name the key's tenant. */
+  tenantId: string | null;
+  stream: boolean;
+}
+
+/** Writes one stream's events in the client's wire format. */
+export interface StreamWriter {
+  /** The SSE text for one event; '' when it writes nothing. */
+  write(event: NormalizedEvent): string;
+}
+
+/**
+ * The client-facing side of one inbound API: how answers, streams and
+ * in-stream errors look to its SDKs. The pipeline is the same for both.
+ */
+export interface ResponseEdge {
+  readonly endpoint: InferenceEndpoint;
+  /** `model`: the name the client asked for, echoed back as providers do. */
+  streamWriter(request: CanonicalRequest, model: string): StreamWriter;
+  streamError(code: ErrorCode, message: string): string;
+  body(completion: CanonicalResponse, model: string): unknown;
+}

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AdmissionGate } from '../admission/admission-gate';
+import { Authenticator } from '../auth/authenticator';
+import { ChatCompletionsController } from '../chat-completions/chat-completions.controller';
+import { MessagesController } from '../messages/messages.controller';
+import { MeteringModule } from '../metering/metering.module';
+import { ModelDirectory } from '../models/model-directory';
+import { ModelsController } from '../models/models.controller';
+import { ProjectionModule } from '../projection/projection.module';
+import { RoutingModule, type RoutingModuleOptions } from '../routing/routing.module';
+import { UpstreamModule, type UpstreamModuleOptions } from '../upstream/upstream.module';
+import { CatalogModels } from './catalog-models';
+import { Forwarder } from './forward';
+import { InferencePipeline } from './inference-pipeline';
+import { SettleAndMeter } from './settle-and-meter';
+
+export interface InferenceModuleOptions {
+  upstream: UpstreamModuleOptions;
+  routing: RoutingModuleOptions;
+}
+
+/** The `/v1` API: the hot path and what it needs, one of each per process. */
+@Module({})
+export class InferenceModule {
+  static forRoot({ upstream, routing }: InferenceModuleOptions): DynamicModule {
+    return {
+      module: InferenceModule,
+      imports: [ProjectionModule, MeteringModule, UpstreamModule.forRoot(upstream), RoutingModule.forRoot(routing)],
+      controllers: [ChatCompletionsController, MessagesController, ModelsController],
+      providers: [Authenticator, AdmissionGate, CatalogModels, Forwarder, SettleAndMeter, InferencePipeline, ModelDirectory],
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { Metrics, type MetricDefinition } from '@sluice/contracts';
+import { MetricsRegistry } from '@sluice/platform';
+import { Counter, Histogram } from 'prom-client';
+
+/** Which inbound API served a request: a label value of the request and first-token histograms. */
+export type InferenceEndpoint = 'chat_completions' | 'messages';
+
+/** `provider` label of a request that never reached a provider (refused, or no deployment). */
+export const NO_PROVIDER = 'none';
+
+/**
+ * The gateway's hot-path metrics, named and labelled as `metric-names.ts`
+ * defines them. Labels are bounded: provider kinds, endpoints, HTTP
+ * statuses, refusal codes; never a tenant, key or model id.
+ */
+@Injectable()
+export class GatewayMetrics {
+  readonly requestDuration: Histogram<'endpoint' | 'provider' | 'status_code' | 'stream'>;
+  readonly upstreamDuration: Histogram<'provider' | 'outcome'>;
+  readonly timeToFirstToken: Histogram<'endpoint' | 'provider'>;
+  readonly tokens: Counter<'provider' | 'type' | 'source'>;
+  readonly limitRejections: Counter<'reason'>;
+
+  constructor(registry: MetricsRegistry) {
+    this.requestDuration = histogram(registry, Metrics.gatewayRequestDuration);
+    this.upstreamDuration = histogram(registry, Metrics.gatewayUpstreamDuration);
+    this.timeToFirstToken = histogram(registry, Metrics.gatewayTimeToFirstToken);
+    this.tokens = counter(registry, Metrics.gatewayTokens);
+    this.limitRejections = counter(registry, Metrics.gatewayLimitRejections);
+  }
+}
+
+function histogram<L extends string>(registry: MetricsRegistry, definition: MetricDefinition): Histogram<L> {
+  return new Histogram<L>({
+    name: definition.name,
+    help: definition.help,
+    labelNames: definition.labels as L[],
+    buckets: [...(definition.buckets ?? [])],
+    registers: [registry],
+  });
+}
+
+function counter<L extends string>(registry: MetricsRegistry, definition: MetricDefinition): Counter<L> {
+  return new Counter<L>({ name: definition.name, help: definition.help, labelNames: definition.labels as L[], registers: [registry] });
+}

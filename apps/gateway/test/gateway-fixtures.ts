@@ -1,0 +1,122 @@
+import { generateApiKey, hashApiKey } from '@sluice/auth';
+import {
+  RedisKeys,
+  type ApiKeyRecordV1,
+  type CatalogRecordV1,
+  type DeploymentRecord,
+  type ModelRecord,
+  type TenantRecordV1,
+  type UsageEventV1,
+} from '@sluice/contracts';
+import { USAGE_EVENT_FIELD, writeProjectionRecord } from '@sluice/gateway/redis-state';
+import { TEST_REDIS_URL } from '@sluice/testing';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+
+/** The credential variable the test catalog names, and its value (the mock accepts any). */
+export const MOCK_CREDENTIAL_ENV = 'SLUICE_TEST_MOCK_KEY';
+export const MOCK_CREDENTIAL_VALUE = 'mock-secret';
+
+/** Writes projection records the way the control plane does, under one gateway's key prefix. */
+export class GatewayFixtures {
+  readonly redis: Redis;
+
+  constructor(readonly keyPrefix: string) {
+    this.redis = new Redis(TEST_REDIS_URL, { keyPrefix, maxRetriesPerRequest: 1 });
+  }
+
+  close(): Promise<unknown> {
+    return this.redis.quit();
+  }
+
+  async tenant(overrides: Partial<TenantRecordV1> = {}): Promise<TenantRecordV1> {
+    const tenant: TenantRecordV1 = {
+      v: 1,
+      id: randomUUID(),
+      slug: `acme-${randomUUID().slice(0, 8)}`,
+      status: 'active',
+      status_reason: null,
+      plan: 'starter',
+      billing_mode: 'postpaid',
+      limits: { rpm: 1000 },
+      period_start: '2026-11-01T00:00:00.000Z',
+      period_end: '2099-12-01T00:00:00.000Z',
+      allowed_models: null,
+      ...overrides,
+    };
+    await this.writeTenant(tenant);
+    return tenant;
+  }
+
+  writeTenant(tenant: TenantRecordV1): Promise<void> {
+    return writeProjectionRecord(this.redis, this.keyPrefix, { kind: 'tenant', id: tenant.id }, tenant);
+  }
+
+  /** A key of `tenant`; returns its secret with its record. */
+  async apiKey(tenant: TenantRecordV1, overrides: Partial<ApiKeyRecordV1> = {}): Promise<{ secret: string; record: ApiKeyRecordV1 }> {
+    const record: ApiKeyRecordV1 = {
+      v: 1,
+      id: randomUUID(),
+      tenant_id: tenant.id,
+      team: null,
+      environment: 'live',
+      scopes: ['inference'],
+      status: 'active',
+      expires_at: null,
+      allowed_models: null,
+      allowed_ips: null,
+      allowed_regions: null,
+      limits: {},
+      ...overrides,
+    };
+    const { secret } = generateApiKey(record.environment);
+    await writeProjectionRecord(this.redis, this.keyPrefix, { kind: 'api_key', id: hashApiKey(secret) }, record);
+    return { secret, record };
+  }
+
+  catalog(models: ModelRecord[]): Promise<void> {
+    const catalog: CatalogRecordV1 = { v: 1, revision: randomUUID(), models };
+    return writeProjectionRecord(this.redis, this.keyPrefix, { kind: 'catalog' }, catalog);
+  }
+
+  /** Every usage event the gateway has appended so far. */
+  async usageEvents(): Promise<UsageEventV1[]> {
+    const entries = await this.redis.xrange(RedisKeys.usageStream(), '-', '+');
+    return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf(USAGE_EVENT_FIELD) + 1]) as UsageEventV1);
+  }
+
+  async usageEventsOf(tenantId: string): Promise<UsageEventV1[]> {
+    return (await this.usageEvents()).filter((event) => event.tenant_id === tenantId);
+  }
+}
+
+export function mockDeployment(id: string, baseUrl: string, upstreamModel: string, overrides: Partial<DeploymentRecord> = {}): DeploymentRecord {
+  return {
+    id,
+    provider: 'mock',
+    base_url: baseUrl,
+    upstream_model: upstreamModel,
+    credential_env: MOCK_CREDENTIAL_ENV,
+    weight: 1,
+    region: null,
+    timeout_ms: 10_000,
+    ...overrides,
+  };
+}
+
+export function mockModel(id: string, deployments: DeploymentRecord[], overrides: Partial<ModelRecord> = {}): ModelRecord {
+  return {
+    id,
+    aliases: [],
+    provider: 'mock',
+    deployments,
+    fallbacks: [],
+    pricing: { input_per_mtok_usd: 1, output_per_mtok_usd: 2 },
+    context_window: 8192,
+    max_output_tokens: 256,
+    capabilities: ['chat', 'tools', 'streaming'],
+    sandbox: false,
+    enabled: true,
+    ...overrides,
+  };
+}
