@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { applyDecorators, Injectable } from '@nestjs/common';
+import { IsString, MaxLength, MinLength } from 'class-validator';
 import * as argon2 from 'argon2';
 
 export const MIN_PASSWORD_LENGTH = 10;
+
+/** A new password: at least 10 characters (SPEC 3.1), at most 256 (argon2 hashes whatever it gets). */
+export const IsPassword = () =>
+  applyDecorators(IsString(), MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` }), MaxLength(256));
 
 /**
  * argon2id with the library's defaults (OWASP's second recommended profile:

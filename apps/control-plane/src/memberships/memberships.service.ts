@@ -116,11 +116,8 @@ export class MembershipsService {
 
   private async load(principal: Principal, id: string, required: TenantRole): Promise<{ membership: MembershipRow; actorRole: TenantRole }> {
     const tenantId = isUuid(id) ? await this.memberships.tenantOf(id) : null;
-    if (!tenantId) throw notFound('Tenant user');
-    const { role } = await this.access.check(principal, await this.tenants.findById(tenantId), required).catch((error: unknown) => {
-      throw error instanceof SluiceException && error.code === 'not_found' ? notFound('Tenant user') : error;
-    });
-    const membership = await this.memberships.findById(tenantId, id);
+    const { role } = await this.access.checkResource(principal, tenantId, required, 'Tenant user');
+    const membership = await this.memberships.findById(tenantId as string, id);
     if (!membership) throw notFound('Tenant user');
     return { membership, actorRole: role };
   }

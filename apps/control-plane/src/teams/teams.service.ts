@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantRole } from '@sluice/auth';
-import { isUniqueViolation, MembershipsRepository, TeamsRepository, TenantsRepository, UnitOfWork, type TeamRow } from '@sluice/control-plane/data-access';
+import { isUniqueViolation, MembershipsRepository, TeamsRepository, UnitOfWork, type TeamRow } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
@@ -27,7 +27,6 @@ export interface TeamView {
 export class TeamsService {
   constructor(
     private readonly teams: TeamsRepository,
-    private readonly tenants: TenantsRepository,
     private readonly memberships: MembershipsRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly access: TenantAccess,
@@ -107,11 +106,8 @@ export class TeamsService {
 
   private async load(principal: Principal, id: string, required: TenantRole): Promise<TeamRow> {
     const tenantId = isUuid(id) ? await this.teams.tenantOf(id) : null;
-    if (!tenantId) throw notFound('Team');
-    await this.access.check(principal, await this.tenants.findById(tenantId), required).catch((error: unknown) => {
-      throw error instanceof SluiceException && error.code === 'not_found' ? notFound('Team') : error;
-    });
-    const team = await this.teams.findById(tenantId, id);
+    await this.access.checkResource(principal, tenantId, required, 'Team');
+    const team = await this.teams.findById(tenantId as string, id);
     if (!team) throw notFound('Team');
     return team;
   }

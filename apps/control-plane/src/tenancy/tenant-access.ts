@@ -43,6 +43,19 @@ export class TenantAccess {
   }
 
   /**
+   * The check for a resource found by id (its tenant's id, or null when no
+   * such resource exists): a 404 names the resource, never its tenant.
+   */
+  async checkResource(principal: Principal, tenantId: string | null, required: TenantRole, what: string): Promise<TenantGrant> {
+    if (!tenantId) throw notFound(what);
+    try {
+      return await this.check(principal, await this.tenants.findById(tenantId), required);
+    } catch (error) {
+      throw error instanceof SluiceException && error.code === 'not_found' ? notFound(what) : error;
+    }
+  }
+
+  /**
    * The tenant a request acts on: `tenant` in its body or query, else the
    * `X-Tenant` (alias `X-Tenant-Domain`) header by slug or domain, else the
    * caller's only tenant; otherwise 400 `tenant_required`.

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PaginationQueryDto } from '@sluice/platform';
 import { IsDateString, IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { MIN_PASSWORD_LENGTH } from '../passwords';
+import { IsPassword, MIN_PASSWORD_LENGTH } from '../passwords';
 
 export class LoginDto {
   /** Seed 000 sends `username`; Sluice's usernames are emails, so either field names the account. */
@@ -18,9 +18,7 @@ export class RegisterDto {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
 
   @ApiProperty({ minLength: MIN_PASSWORD_LENGTH })
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
-  @MaxLength(256)
+  @IsPassword()
   password!: string;
 
   @ApiProperty() @IsString() @MaxLength(256) password_confirm!: string;
@@ -42,9 +40,7 @@ export class UpdateProfileDto {
 
   @ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH })
   @IsOptional()
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
-  @MaxLength(256)
+  @IsPassword()
   password?: string;
 
   /** Required when changing `email` or `password`. */

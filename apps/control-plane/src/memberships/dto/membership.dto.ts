@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TENANT_ROLES, type TenantRole } from '@sluice/auth';
 import { PaginationQueryDto } from '@sluice/platform';
-import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { MIN_PASSWORD_LENGTH } from '../../auth/passwords';
+import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
+import { IsPassword } from '../../auth/passwords';
 
 export class CreateMembershipDto {
   /** Tenant id, slug or domain; optional when the caller has one tenant or sends `X-Tenant`. */
@@ -16,9 +16,7 @@ export class CreateMembershipDto {
   /** For a new user created by email. */
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
-  @MaxLength(256)
+  @IsPassword()
   password?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) first_name?: string;

@@ -1,15 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { EnvBoolean, PaginationQueryDto } from '@sluice/platform';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { MIN_PASSWORD_LENGTH } from '../../auth/passwords';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 
 const USER_ORDERINGS = ['email', 'first_name', 'last_name', 'created_at', 'last_login_at'].flatMap((field) => [field, `-${field}`]);
 
 export class PasswordField {
   @ApiProperty({ minLength: MIN_PASSWORD_LENGTH })
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
-  @MaxLength(256)
+  @IsPassword()
   password!: string;
 }
 
@@ -30,9 +28,7 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH })
   @IsOptional()
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
-  @MaxLength(256)
+  @IsPassword()
   password?: string;
 }
 

@@ -1,10 +1,11 @@
-import { createTestDatabase } from '@sluice/testing';
+import { createTestDatabase, waitUntil } from '@sluice/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../data-source';
 import { UnitOfWork } from '../unit-of-work';
 import { hashAuditEvent, type AuditEvent } from './audit-chain';
 import { AuditRepository, type AuditDraft } from './audit.repository';
+import { isoTimestamp, parseChainRow } from './chain-row';
 import { BROKEN_LINK_REASONS } from './chain-verifier';
 import { redactSecrets } from './redaction';
 import { verifyChain } from './verify-chain';
@@ -133,6 +134,88 @@ describe('AuditRepository', () => {
     expect(progress).toEqual([5, 10, 15, 20, 23]);
     expect(batched).toEqual(await verifyChain(audit, tenant));
     expect(batched).toEqual(expect.objectContaining({ chain_valid: true, verified_count: 23, total_events: 23 }));
+  });
+
+  it('streams each event exactly as it was appended, through COPY escaping, payload and time included', async () => {
+    const tenant = randomUUID();
+    const awkward = 'tab\there, newline\nthere, cr\r, backslash \\ and \\N, \b\f\v\u0001 é 😀';
+    const appended = [
+      await record(tenant, { payload: { 'z"\\': ['é', '\u2028', '😀', 1e21, 0.1, -5, true, null, awkward], a: { '': {} } } }),
+      await record(tenant, { actor: { type: 'system', id: null, email: null }, resourceId: null, ipAddress: null, userAgent: null, requestId: null }),
+      await record(tenant, { eventType: 'user.created\tx', resourceId: awkward, userAgent: '\\N', requestId: '', payload: {} }),
+    ];
+    const streamed: unknown[] = [];
+    for await (const rows of audit.streamChainRows(tenant, 2)) streamed.push(...rows.map(parseChainRow));
+    expect(streamed).toEqual(appended);
+    expect(await verifyChain(audit, tenant)).toEqual(expect.objectContaining({ chain_valid: true, verified_count: 3 }));
+  });
+
+  it("completes PostgreSQL's UTC times (text and JSON forms) to the ISO form that was hashed", async () => {
+    const times = ['2026-01-02T03:04:05.000Z', '2026-01-02T03:04:05.100Z', '2026-01-02T03:04:05.120Z', '2026-01-02T03:04:05.123Z', '1999-12-31T23:59:59.999Z', '0001-01-01T00:00:00.001Z'];
+    const [{ text, json }] = (await dataSource.query(
+      `SELECT string_agg((t AT TIME ZONE 'UTC')::text, '|' ORDER BY n) AS text, json_agg(t AT TIME ZONE 'UTC' ORDER BY n)::text AS json
+         FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(t, n)`,
+      [times],
+    )) as Array<{ text: string; json: string }>;
+    expect(text.split('|')[0]).toBe('2026-01-02 03:04:05');
+    expect(text.split('|').map(isoTimestamp)).toEqual(times);
+    expect((JSON.parse(json) as string[]).map(isoTimestamp)).toEqual(times);
+  });
+
+  it('quotes the chain id it has to inline into COPY (which takes no parameters)', async () => {
+    const hostile = "00000000-0000-0000-0000-000000000001'::uuid) TO STDOUT; DROP TABLE audit_events; --";
+    await expect(verifyChain(audit, hostile)).rejects.toThrow(/invalid input syntax for type uuid/);
+    await expect(verifyChain(audit, 'not-a-uuid\\')).rejects.toThrow(/invalid input syntax for type uuid/);
+    expect(await audit.countChain(null)).toBeGreaterThan(0);
+    expect((await verifyChain(audit, randomUUID())).total_events).toBe(0);
+  });
+
+  describe('a long chain', () => {
+    const tenant = randomUUID();
+    const LENGTH = 30_000;
+
+    beforeAll(async () => {
+      // Rows only need to stream here, not to verify: fake hashes, bulk-inserted.
+      await dataSource.query(
+        `INSERT INTO audit_events (id, tenant_id, seq, event_type, actor_type, resource_type, payload, occurred_at, hash)
+         SELECT nextval('audit_events_id_seq'), $1, n, 'tenant.updated', 'system', 'tenant',
+                jsonb_build_object('new', jsonb_build_object('padding', repeat('x', 500), 'n', n)), now(), md5(n::text) || md5(n::text)
+           FROM generate_series(1, $2) AS n`,
+        [tenant, LENGTH],
+      );
+    });
+
+    async function copyBackends(): Promise<Array<{ wait_event: string | null }>> {
+      return (await dataSource.query(
+        "SELECT wait_event FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SET LOCAL datestyle%' AND state = 'active'",
+      )) as Array<{ wait_event: string | null }>;
+    }
+
+    it('holds the server back while the consumer is busy (backpressure), then delivers every row in order', async () => {
+      const batches = audit.streamChainRows(tenant, 100);
+      const first = await batches.next();
+      expect(first.done).toBe(false);
+      // Not consuming: with only two batches queued, the socket is paused and PostgreSQL blocks on a full send buffer.
+      await waitUntil(async () => (await copyBackends()).some((backend) => backend.wait_event === 'ClientWrite'), 10_000, 'the COPY to wait on the client');
+      let expectedSeq = 1;
+      for (const row of first.value ?? []) expect(parseChainRow(row).seq).toBe(expectedSeq++);
+      for await (const rows of { [Symbol.asyncIterator]: () => batches }) {
+        expect(rows.length).toBeLessThanOrEqual(100);
+        for (const row of rows) expect(parseChainRow(row).seq).toBe(expectedSeq++);
+      }
+      expect(expectedSeq - 1).toBe(LENGTH);
+    });
+
+    it('cancels the COPY when the consumer stops early and leaves the pool usable', async () => {
+      let seen = 0;
+      for await (const rows of audit.streamChainRows(tenant, 100)) {
+        seen += rows.length;
+        if (seen >= 200) break;
+      }
+      expect(seen).toBe(200);
+      expect(await copyBackends()).toEqual([]);
+      expect(await audit.countChain(tenant)).toBe(LENGTH);
+    });
   });
 
   describe('tampering, done as the database superuser with the trigger disabled', () => {

@@ -1,0 +1,70 @@
+/**
+ * RFC 8785 (JCS) canonical JSON, byte-identical to the `canonicalize` package
+ * (kept as the reference in the tests) but several times faster on the audit
+ * hot path: one string built by appending instead of a `reduce` with a
+ * template string per member, and no sort for arrays.
+ *
+ * The rules are those of ECMAScript's `JSON.stringify`, which RFC 8785 adopts:
+ * strings and numbers are printed by it (so `-0` is `0`, `1e21` is `1e+21`,
+ * lone surrogates are escaped), object keys are sorted by UTF-16 code units
+ * (what the default `Array.prototype.sort` compares), members whose value is
+ * `undefined` or a symbol are left out and such array items become `null`.
+ * Like the reference, it refuses NaN and infinities and honours `toJSON`.
+ */
+export function canonicalJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return canonicalNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      if (value === null) return 'null';
+      if (hasToJson(value)) return canonicalJson(value.toJSON());
+      return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value as Record<string, unknown>);
+    default:
+      // undefined, functions, symbols and bigints: whatever `JSON.stringify` makes of them at the top level.
+      return String(JSON.stringify(value));
+  }
+}
+
+/** An object member: `undefined` and symbols are left out, as `JSON.stringify` does. */
+export function isOmitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'symbol';
+}
+
+function canonicalNumber(value: number): string {
+  if (Number.isNaN(value)) throw new Error('NaN is not allowed');
+  if (!Number.isFinite(value)) throw new Error('Infinity is not allowed');
+  return JSON.stringify(value);
+}
+
+function canonicalArray(items: unknown[]): string {
+  let out = '[';
+  for (let index = 0; index < items.length; index += 1) {
+    if (index > 0) out += ',';
+    const item = items[index];
+    out += isOmitted(item) ? 'null' : canonicalJson(item);
+  }
+  return `${out}]`;
+}
+
+function canonicalObject(object: Record<string, unknown>): string {
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = object[key];
+    if (isOmitted(member)) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `${out}}`;
+}
+
+function hasToJson(value: object): value is { toJSON(): unknown } {
+  return (value as { toJSON?: unknown }).toJSON instanceof Function;
+}
