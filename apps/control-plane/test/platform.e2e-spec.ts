@@ -1,6 +1,6 @@
 import type { ErrorResponse } from '@sluice/contracts';
 import { migrateDatabase, MIGRATIONS } from '@sluice/control-plane/data-access';
-import { databaseUrl, describeHttpConventions, describeRedisOutageRecovery, dropDatabase, expectErrorShape, randomSuffix, testRunId } from '@sluice/testing';
+import { waitUntil, databaseUrl, describeHttpConventions, describeRedisOutageRecovery, dropDatabase, expectErrorShape, randomSuffix, testRunId } from '@sluice/testing';
 import { Client } from 'pg';
 import { startControlPlane, type ControlPlaneUnderTest } from './control-plane-harness';
 
@@ -63,6 +63,11 @@ describe('control plane platform', () => {
         const body = (await response.json()) as ErrorResponse;
         expectErrorShape(body, 'not_ready');
         expect((body.error.details['checks'] as Record<string, unknown>)['migrations']).toEqual({ status: 'down', message: 'Migrations pending' });
+
+        // A migration job applies them: the app becomes ready and bootstraps its admin without a restart.
+        await migrateDatabase(databaseUrl(name));
+        await waitUntil(async () => (await fetch(`${controlPlane.url}/health/ready`)).status === 200, 10_000, 'readiness after migration');
+        await waitUntil(() => controlPlane.logs.text.includes('Created platform admin admin@sluice.local'), 10_000, 'admin bootstrap');
       } finally {
         await controlPlane.close();
       }

@@ -3,6 +3,7 @@ import { randomBase62 } from '@sluice/auth';
 import { UnitOfWork, UsersRepository } from '@sluice/control-plane/data-access';
 import { Passwords } from '../auth/passwords';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import { SchemaReady } from '../database/schema-ready';
 import { UsersService } from '../users/users.service';
 
 /** Advisory-lock key for bootstrap, so that replicas starting together create one admin. */
@@ -24,9 +25,14 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     private readonly userAccounts: UsersService,
     private readonly passwords: Passwords,
     private readonly unitOfWork: UnitOfWork,
+    private readonly schema: SchemaReady,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): Promise<void> {
+    return this.schema.whenMigrated('creating the platform admin', () => this.createAdminIfNone());
+  }
+
+  private async createAdminIfNone(): Promise<void> {
     if ((await this.users.count()) > 0) return;
     const email = this.config.admin.email ?? DEFAULT_ADMIN_EMAIL;
     const generated = this.config.admin.password === null;

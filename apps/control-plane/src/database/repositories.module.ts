@@ -10,6 +10,7 @@ import {
   UsersRepository,
 } from '@sluice/control-plane/data-access';
 import { DataSource } from 'typeorm';
+import { SchemaReady } from './schema-ready';
 
 type RepositoryClass = new (dataSource: DataSource) => object;
 
@@ -30,7 +31,7 @@ const providers: Provider[] = REPOSITORIES.map((Repository) => ({
   useFactory: (dataSource: DataSource) => new Repository(dataSource),
 }));
 
-/** The data-access lib's repositories, each built on the app's one DataSource. */
+/** The data-access lib's repositories, each built on the app's one DataSource, and the schema gate. */
 @Global()
-@Module({ providers, exports: providers })
+@Module({ providers: [...providers, SchemaReady], exports: [...providers, SchemaReady] })
 export class RepositoriesModule {}
