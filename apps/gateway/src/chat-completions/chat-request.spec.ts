@@ -18,6 +18,13 @@ describe('chatCompletionRequest', () => {
     );
   });
 
+  it('accepts n = 1 and refuses more choices', () => {
+    expect(chatCompletionRequest({ model: 'm', n: 1, messages: [{ role: 'user', content: 'Hi' }] }).canonical).toMatchObject({ n: 1 });
+    expect(() => chatCompletionRequest({ model: 'm', n: 2, messages: [{ role: 'user', content: 'Hi' }] })).toThrow(
+      expect.objectContaining({ code: 'validation_error', details: { n: ['must be 1 (the gateway returns one choice)'] } }),
+    );
+  });
+
   it('lets an assistant message carry tool calls without content', () => {
     const request = chatCompletionRequest({
       model: 'm',

@@ -34,7 +34,9 @@ export function chatCompletionRequest(body: unknown): InferenceRequest {
   check.number('max_completion_tokens', 1, MAX_TOKENS_LIMIT, { integer: true });
   check.number('temperature', 0, 2);
   check.number('top_p', 0, 1);
-  check.number('n', 1, 128, { integer: true });
+  // One choice per request: streams, usage estimates and the Messages and Anthropic translations follow a single choice,
+  // so asking for more is refused rather than silently answered with one.
+  if (check.body['n'] !== undefined && check.body['n'] !== null && check.body['n'] !== 1) check.add('n', 'must be 1 (the gateway returns one choice)');
   check.stringOrStrings('stop', 4);
   check.string('user');
   check.string('tenant_id', { nonEmpty: true });

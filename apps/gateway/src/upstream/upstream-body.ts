@@ -19,17 +19,23 @@ export class UpstreamBody implements AsyncIterable<Uint8Array> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     this.claim();
+    let settled = false;
     try {
-      for await (const chunk of this.source) yield chunk as Uint8Array;
+      // A consumer that stops early (a stream's last event arrives before the body's final bytes) must not destroy the
+      // body: that costs an AbortError with a stack trace per stream and, before the end has arrived, the connection.
+      for await (const chunk of this.source.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
+      settled = true;
     } catch (error) {
+      settled = true;
       throw this.exchange.failure(error, 'body');
     } finally {
-      // Also reached when the consumer stops early: the source iterator has then already destroyed the body.
+      // Stopped early: the rest is read and dropped, so the connection goes back to the pool (or closes if there is a lot).
+      if (!settled) this.source.dump({ limit: DISCARD_READ_LIMIT_BYTES }).catch(() => undefined);
       this.exchange.finish();
     }
   }
 
-  /** The body as UTF-8, cut at `maxBytes` (the rest is not read: the connection is then closed, not reused). */
+  /** The body as UTF-8, cut at `maxBytes` (up to 128 KiB of the rest is read and dropped, so the connection can be reused). */
   async text(maxBytes = Number.POSITIVE_INFINITY): Promise<string> {
     const chunks: Uint8Array[] = [];
     let size = 0;

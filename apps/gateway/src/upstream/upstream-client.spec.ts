@@ -1,5 +1,5 @@
 import type { AddressInfo, Socket } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createMockProviderServer, startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { waitUntil } from '@sluice/testing';
 import { UpstreamClient, type UpstreamRequest } from './upstream-client';
@@ -202,6 +202,31 @@ describe('UpstreamClient connections', () => {
     await connectionFree();
     await readAll((await client.send(chatRequest(provider.url, 'mock-fast'), { timeoutMs: 5000 })).body);
     expect(provider.opened).toBe(1);
+  });
+
+  it('keeps the connection for reuse when the consumer stops at a stream’s last event, before the body’s end', async () => {
+    // The body's last bytes come 100 ms after its last event, as when a provider flushes [DONE] before ending the response.
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: [DONE]\n\n');
+      setTimeout(() => res.end(), 100);
+    });
+    let opened = 0;
+    server.on('connection', () => opened++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (let i = 0; i < 2; i++) {
+        const response = await client.send(chatRequest(url, 'any', true), { timeoutMs: 5000 });
+        for await (const chunk of response.body) if (Buffer.from(chunk).toString('utf8').includes('[DONE]')) break;
+        await waitUntil(() => client.poolStats(url)?.free === 1, 5000, 'the connection to return to the pool');
+      }
+      expect(opened).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('opens parallel connections for concurrent requests, within the per-origin bound', async () => {

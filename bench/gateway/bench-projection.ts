@@ -1,0 +1,76 @@
+import { generateApiKey, hashApiKey } from '@sluice/auth';
+import type { ApiKeyRecordV1, CatalogRecordV1, ModelRecord, TenantRecordV1 } from '@sluice/contracts';
+import { writeProjectionRecord } from '@sluice/gateway/redis-state';
+import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+
+export const BENCH_MODEL = 'bench-chat';
+/** The mock model the bench calls directly and the catalog routes to. */
+export const MOCK_MODEL = 'mock-fast';
+export const BENCH_CREDENTIAL_ENV = 'SLUICE_BENCH_MOCK_KEY';
+
+/**
+ * What the control plane would project for one active tenant and one live key
+ * (postpaid, a request limit too high to bind, so admission runs its full
+ * script without refusing), and a catalog whose model routes to the mock.
+ * Returns the key's secret.
+ */
+export async function writeBenchProjection(redis: Redis, keyPrefix: string, mockUrl: string): Promise<string> {
+  const tenant: TenantRecordV1 = {
+    v: 1,
+    id: randomUUID(),
+    slug: `bench-${randomUUID().slice(0, 8)}`,
+    status: 'active',
+    status_reason: null,
+    plan: 'bench',
+    billing_mode: 'postpaid',
+    limits: { rpm: 1_000_000_000 },
+    period_start: '2026-01-01T00:00:00.000Z',
+    period_end: '2099-12-01T00:00:00.000Z',
+    allowed_models: null,
+  };
+  const key: ApiKeyRecordV1 = {
+    v: 1,
+    id: randomUUID(),
+    tenant_id: tenant.id,
+    team: null,
+    environment: 'live',
+    scopes: ['inference'],
+    status: 'active',
+    expires_at: null,
+    allowed_models: null,
+    allowed_ips: null,
+    allowed_regions: null,
+    limits: {},
+  };
+  const model: ModelRecord = {
+    id: BENCH_MODEL,
+    aliases: [],
+    provider: 'mock',
+    deployments: [
+      {
+        id: `${BENCH_MODEL}/0`,
+        provider: 'mock',
+        base_url: mockUrl,
+        upstream_model: MOCK_MODEL,
+        credential_env: BENCH_CREDENTIAL_ENV,
+        weight: 1,
+        region: null,
+        timeout_ms: 30_000,
+      },
+    ],
+    fallbacks: [],
+    pricing: { input_per_mtok_usd: 1, output_per_mtok_usd: 2 },
+    context_window: 8192,
+    max_output_tokens: 256,
+    capabilities: ['chat', 'streaming'],
+    sandbox: false,
+    enabled: true,
+  };
+  const catalog: CatalogRecordV1 = { v: 1, revision: randomUUID(), models: [model] };
+  const { secret } = generateApiKey('live');
+  await writeProjectionRecord(redis, keyPrefix, { kind: 'tenant', id: tenant.id }, tenant);
+  await writeProjectionRecord(redis, keyPrefix, { kind: 'api_key', id: hashApiKey(secret) }, key);
+  await writeProjectionRecord(redis, keyPrefix, { kind: 'catalog' }, catalog);
+  return secret;
+}

@@ -1,0 +1,29 @@
+/** One printed figure, with its SPEC section 6 target when it has one. */
+export interface Row {
+  figure: string;
+  value: number;
+  unit: string;
+  /** The figure passes when it is at most this. */
+  target?: number;
+}
+
+export function verdict(row: Row): string {
+  if (row.target === undefined) return '';
+  if (!Number.isFinite(row.value)) return 'MISS';
+  return row.value <= row.target ? 'PASS' : 'MISS';
+}
+
+function format(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ${unit}`.trim();
+}
+
+/** A plain-text table: figure, value, target, PASS/MISS. */
+export function renderTable(title: string, rows: Row[]): string {
+  const cells = rows.map((row) => [row.figure, format(row.value, row.unit), row.target === undefined ? '' : `≤ ${format(row.target, row.unit)}`, verdict(row)]);
+  const header = ['figure', 'value', 'target (SPEC 6)', ''];
+  const widths = header.map((_, column) => Math.max(header[column].length, ...cells.map((cell) => cell[column].length)));
+  const line = (cell: string[]): string => cell.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd();
+  return [title, line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(line)].join('\n');
+}
