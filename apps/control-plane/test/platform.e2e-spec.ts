@@ -67,7 +67,15 @@ describe('control plane platform', () => {
         // A migration job applies them: the app becomes ready and bootstraps its admin without a restart.
         await migrateDatabase(databaseUrl(name));
         await waitUntil(async () => (await fetch(`${controlPlane.url}/health/ready`)).status === 200, 10_000, 'readiness after migration');
-        await waitUntil(() => controlPlane.logs.text.includes('Created platform admin admin@sluice.local'), 10_000, 'admin bootstrap');
+        const admins = async () => {
+          const client = new Client({ connectionString: databaseUrl(name) });
+          await client.connect();
+          const { rows } = await client.query("SELECT email FROM users WHERE is_platform_admin");
+          await client.end();
+          return rows.map((row: { email: string }) => row.email);
+        };
+        await waitUntil(async () => (await admins()).length > 0, 10_000, 'admin bootstrap');
+        expect(await admins()).toEqual(['admin@sluice.local']);
       } finally {
         await controlPlane.close();
       }
