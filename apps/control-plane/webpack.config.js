@@ -15,8 +15,11 @@ module.exports = {
       additionalEntryPoints: [
         { entryName: 'migrate', entryPath: './src/migrate.ts' },
         { entryName: 'audit-verify', entryPath: './src/audit-verify.ts' },
+        { entryName: 'projection-rebuild', entryPath: './src/projection-rebuild.ts' },
       ],
       tsConfig: './tsconfig.app.json',
+      // The catalog file the control plane upserts on start (CATALOG_FILE), shipped next to the bundle.
+      assets: [{ input: 'catalog', glob: 'catalog.json', output: 'catalog' }],
       optimization: false,
       outputHashing: 'none',
       generatePackageJson: true,

@@ -2,11 +2,18 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfigModule, PlatformModule } from '@sluice/platform';
 import type { DestinationStream } from 'pino';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './config/control-plane.config';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
+import { CatalogModule } from './catalog/catalog.module';
 import { DatabaseModule } from './database/database.module';
 import { RepositoriesModule } from './database/repositories.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity.module';
+import { ProjectionModule } from './projection/projection.module';
+import { CreditsModule } from './credits/credits.module';
+import { MeteringModule } from './metering/metering.module';
+import { PlansModule } from './plans/plans.module';
+import { UsageModule } from './usage/usage.module';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); standard output otherwise. */
@@ -31,6 +38,13 @@ export class AppModule {
         HealthModule,
         AuditModule,
         IdentityModule,
+        ProjectionModule,
+        CatalogModule,
+        ApiKeysModule,
+        PlansModule,
+        CreditsModule,
+        UsageModule,
+        MeteringModule,
       ],
     };
   }

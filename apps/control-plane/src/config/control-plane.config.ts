@@ -76,6 +76,44 @@ class ControlPlaneEnv extends CommonEnv {
   @IsOptional()
   @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'SECRETS_KEY must be 32 bytes, as 64 hex digits or base64' })
   readonly SECRETS_KEY?: string;
+
+  /** Where the catalog's `mock-*` deployments send requests; defaults to the mock provider's port on this host. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'MOCK_PROVIDER_URL must be an http:// or https:// URL' })
+  readonly MOCK_PROVIDER_URL?: string;
+
+  @IsInt({ message: 'MOCK_PROVIDER_PORT must be a port number (0-65535)' })
+  @Min(0, { message: 'MOCK_PROVIDER_PORT must be a port number (0-65535)' })
+  @Max(65535, { message: 'MOCK_PROVIDER_PORT must be a port number (0-65535)' })
+  readonly MOCK_PROVIDER_PORT: number = 9100;
+
+  /** The checked-in catalog upserted on start; relative paths are from the working directory. */
+  @IsString()
+  @MinLength(1, { message: 'CATALOG_FILE must be a path' })
+  readonly CATALOG_FILE: string = 'catalog/catalog.json';
+
+  /** How often the Redis projection is compared with the database and repaired. */
+  @IsInt({ message: 'PROJECTION_RECONCILE_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Min(100, { message: 'PROJECTION_RECONCILE_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Max(86_400_000, { message: 'PROJECTION_RECONCILE_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  readonly PROJECTION_RECONCILE_INTERVAL_MS: number = 60_000;
+
+  /** Whether this process consumes the usage stream into the ledger. */
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'METERING_ENABLED must be true or false' })
+  readonly METERING_ENABLED: boolean = true;
+
+  /** Usage events read (and committed) per batch. */
+  @IsInt({ message: 'METERING_BATCH_SIZE must be a whole number from 1 to 10000' })
+  @Min(1, { message: 'METERING_BATCH_SIZE must be a whole number from 1 to 10000' })
+  @Max(10_000, { message: 'METERING_BATCH_SIZE must be a whole number from 1 to 10000' })
+  readonly METERING_BATCH_SIZE: number = 1_000;
+
+  /** How long an event stays pending with a consumer before another claims it (the owner is presumed dead). */
+  @IsInt({ message: 'METERING_CLAIM_IDLE_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Min(100, { message: 'METERING_CLAIM_IDLE_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Max(86_400_000, { message: 'METERING_CLAIM_IDLE_MS must be a whole number of milliseconds from 100 to 86400000' })
+  readonly METERING_CLAIM_IDLE_MS: number = 30_000;
 }
 
 export interface ControlPlaneConfig {
@@ -98,6 +136,10 @@ export interface ControlPlaneConfig {
   readonly throttle: { readonly anonymousPerHour: number; readonly authenticatedPerHour: number; readonly loginPerMinute: number };
   /** Session cookies only over HTTPS (production). */
   readonly secureCookies: boolean;
+  readonly mockProviderUrl: string;
+  readonly catalogFile: string;
+  readonly projectionReconcileIntervalMs: number;
+  readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number };
 }
 
 export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
@@ -128,6 +170,10 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
       loginPerMinute: env.THROTTLE_LOGIN_PER_MINUTE,
     }),
     secureCookies: production,
+    mockProviderUrl: (env.MOCK_PROVIDER_URL ?? `http://127.0.0.1:${env.MOCK_PROVIDER_PORT}`).replace(/\/+$/, ''),
+    catalogFile: env.CATALOG_FILE,
+    projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
+    metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
   });
 }
 

@@ -1,8 +1,8 @@
 import type { TenantRow } from '@sluice/control-plane/data-access';
 
 /**
- * Quota limits until plans exist (the billing issue replaces these with the
- * tenant's plan): a tenant's `quota` overrides win over them.
+ * Quota limits of a tenant whose plan cannot be found (and the storage limit,
+ * which plans do not set): a tenant's `quota` overrides win over them.
  */
 export const PLATFORM_DEFAULT_QUOTA = {
   api_calls_limit: 100_000,
@@ -11,8 +11,27 @@ export const PLATFORM_DEFAULT_QUOTA = {
   max_users: 50,
 } as const;
 
-/** Quota period until plans define theirs. */
+/** Quota period of a tenant whose plan cannot be found. */
 export const QUOTA_PERIOD_DAYS = 30;
+
+/** What the quota object needs beyond the tenant's row: its plan's limits and period, and the current period's usage. */
+export interface QuotaContext {
+  plan: { api_calls_limit: number | null; ai_tokens_limit: number | null; max_users: number | null } | null;
+  periodDays: number;
+  usage: { api_calls: number; ai_tokens: number };
+}
+
+/**
+ * The quota period containing `now`: periods of `periodDays` follow each
+ * other from the tenant's last reset (the metering ingest assigns usage to
+ * periods by the same arithmetic, on the request's start).
+ */
+export function currentQuotaPeriod(lastResetAt: Date, periodDays: number, now = new Date()): { start: Date; end: Date } {
+  const length = periodDays * 86_400_000;
+  const elapsed = Math.max(0, now.getTime() - lastResetAt.getTime());
+  const start = lastResetAt.getTime() + Math.floor(elapsed / length) * length;
+  return { start: new Date(start), end: new Date(start + length) };
+}
 
 export interface TenantQuotaView {
   api_calls_limit: number;
@@ -52,9 +71,11 @@ export interface TenantView {
   user_count: number;
 }
 
-export function effectiveLimits(tenant: TenantRow): typeof PLATFORM_DEFAULT_QUOTA {
+/** Tenant override, else the plan's limit, else the platform default. */
+export function effectiveLimits(tenant: TenantRow, plan: QuotaContext['plan'] = null): typeof PLATFORM_DEFAULT_QUOTA {
   const overrides = tenant.quota_overrides ?? {};
-  const pick = (field: keyof typeof PLATFORM_DEFAULT_QUOTA) => overrides[field] ?? PLATFORM_DEFAULT_QUOTA[field];
+  const pick = (field: keyof typeof PLATFORM_DEFAULT_QUOTA) =>
+    overrides[field] ?? (field === 'storage_limit_gb' ? null : plan?.[field]) ?? PLATFORM_DEFAULT_QUOTA[field];
   return {
     api_calls_limit: pick('api_calls_limit'),
     ai_tokens_limit: pick('ai_tokens_limit'),
@@ -63,10 +84,10 @@ export function effectiveLimits(tenant: TenantRow): typeof PLATFORM_DEFAULT_QUOT
   } as typeof PLATFORM_DEFAULT_QUOTA;
 }
 
-export function quotaView(tenant: TenantRow): TenantQuotaView {
-  const limits = effectiveLimits(tenant);
-  // Usage reads zero until metering exists (the limits issue wires it).
-  const used = { api_calls: 0, ai_tokens: 0, storage_gb: 0 };
+export function quotaView(tenant: TenantRow, context?: QuotaContext): TenantQuotaView {
+  const limits = effectiveLimits(tenant, context?.plan ?? null);
+  const used = { api_calls: context?.usage.api_calls ?? 0, ai_tokens: context?.usage.ai_tokens ?? 0, storage_gb: 0 };
+  const period = currentQuotaPeriod(tenant.last_reset_at, context?.periodDays ?? QUOTA_PERIOD_DAYS);
   return {
     api_calls_limit: limits.api_calls_limit,
     api_calls_used: used.api_calls,
@@ -79,12 +100,12 @@ export function quotaView(tenant: TenantRow): TenantQuotaView {
     storage_percentage: percentage(used.storage_gb, limits.storage_limit_gb),
     max_users: limits.max_users,
     current_users: tenant.user_count,
-    quota_reset_at: new Date(tenant.last_reset_at.getTime() + QUOTA_PERIOD_DAYS * 86_400_000).toISOString(),
-    last_reset_at: tenant.last_reset_at.toISOString(),
+    quota_reset_at: period.end.toISOString(),
+    last_reset_at: period.start.toISOString(),
   };
 }
 
-export function tenantView(tenant: TenantRow): TenantView {
+export function tenantView(tenant: TenantRow, context?: QuotaContext): TenantView {
   return {
     id: tenant.id,
     name: tenant.name,
@@ -102,7 +123,7 @@ export function tenantView(tenant: TenantRow): TenantView {
     suspended_at: tenant.suspended_at?.toISOString() ?? null,
     suspension_reason: tenant.suspension_reason,
     settings: tenant.settings,
-    quota: quotaView(tenant),
+    quota: quotaView(tenant, context),
     user_count: tenant.user_count,
   };
 }

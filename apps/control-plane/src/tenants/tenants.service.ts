@@ -3,9 +3,11 @@ import { isUniqueViolation, TenantsRepository, UnitOfWork, type TenantChanges, t
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
+import { TenantQuotaSource } from '../plans/tenant-quota-source';
+import { Projector } from '../projection/projector';
 import { TenantAccess } from '../tenancy/tenant-access';
 import type { CreateTenantDto, ListTenantsQueryDto, UpdateTenantDto } from './dto/tenant.dto';
-import { tenantView, type TenantView } from './tenant-view';
+import type { TenantView } from './tenant-view';
 
 type Lifecycle = 'activate' | 'suspend' | 'restore';
 
@@ -25,6 +27,8 @@ export class TenantsService {
     private readonly unitOfWork: UnitOfWork,
     private readonly access: TenantAccess,
     private readonly audit: AuditService,
+    private readonly projector: Projector,
+    private readonly quotaSource: TenantQuotaSource,
   ) {}
 
   async list(principal: Principal, query: ListTenantsQueryDto): Promise<{ count: number; results: TenantView[] }> {
@@ -38,17 +42,20 @@ export class TenantsService {
       },
       { ...pageWindow(query), ordering: query.ordering },
     );
-    return { count: slice.count, results: slice.rows.map(tenantView) };
+    return { count: slice.count, results: await Promise.all(slice.rows.map((row) => this.quotaSource.view(row))) };
   }
 
   async get(principal: Principal, reference: string): Promise<TenantView> {
-    return tenantView((await this.access.authorize(principal, reference, 'viewer')).tenant);
+    return this.quotaSource.view((await this.access.authorize(principal, reference, 'viewer')).tenant);
   }
 
   /** Admin-created tenants start `pending` (SPEC 3.3). */
   async create(principal: Principal, dto: CreateTenantDto): Promise<TenantView> {
     requirePlatformAdmin(principal);
-    return tenantView(await this.unitOfWork.run((tx) => this.insert(tx, dto, 'pending')));
+    if (dto.subscription_tier !== undefined) await this.quotaSource.requirePlan(dto.subscription_tier, 'subscription_tier');
+    const tenant = await this.unitOfWork.run((tx) => this.insert(tx, dto, 'pending'));
+    await this.projector.flush();
+    return this.quotaSource.view(tenant);
   }
 
   /** Also used by registration, inside its own transaction. */
@@ -66,7 +73,8 @@ export class TenantsService {
         billingEmail: dto.billing_email,
         settings: dto.settings,
       });
-      await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant.created', resourceType: 'tenant', resourceId: tenant.id, new: tenantView(tenant) });
+      await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant.created', resourceType: 'tenant', resourceId: tenant.id, new: await this.quotaSource.view(tenant, tx) });
+      await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
       return tenant;
     } catch (error) {
       throw conflictOnDuplicate(error, dto);
@@ -79,6 +87,7 @@ export class TenantsService {
     if (restricted.length > 0 && !principal.isPlatformAdmin) {
       throw new SluiceException('forbidden', `Only a platform admin may change ${restricted.join(', ')}`, {}, restricted[0]);
     }
+    if (dto.subscription_tier !== undefined) await this.quotaSource.requirePlan(dto.subscription_tier, 'subscription_tier');
     const changes: TenantChanges = {
       name: dto.name,
       domain: dto.domain,
@@ -129,10 +138,13 @@ export class TenantsService {
     try {
       const updated = await this.unitOfWork.run(async (tx) => {
         const row = await this.tenants.update(tx, tenant.id, changes);
-        await this.audit.record(tx, { tenantId: tenant.id, eventType, resourceType: 'tenant', resourceId: tenant.id, old: tenantView(tenant), new: tenantView(row) });
+        await this.audit.record(tx, { tenantId: tenant.id, eventType, resourceType: 'tenant', resourceId: tenant.id, old: await this.quotaSource.view(tenant, tx), new: await this.quotaSource.view(row, tx) });
+        await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
         return row;
       });
-      return tenantView(updated);
+      // After the commit: the gateway learns of a suspension or deletion within a second (SPEC 3.3).
+      await this.projector.flush();
+      return this.quotaSource.view(updated);
     } catch (error) {
       throw conflictOnDuplicate(error, request ?? {});
     }

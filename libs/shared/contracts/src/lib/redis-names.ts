@@ -40,6 +40,14 @@ export const RedisKeys = {
   admission: (tenantId: string, requestId: string) => `adm:${v}:{${tenantId}}:${requestId}`,
   /** Usage events, appended by the gateway, consumed by the control plane. */
   usageStream: () => `usage:${v}`,
+  /** Usage events that failed validation or were refused by the ledger: `XADD ... event <raw> reason <text> source_id <stream id> consumer <name>`. */
+  usageDeadLetters: () => `usage-dead:${v}`,
+  /**
+   * Total of the top-ups (USD micro-units) already added to `credits(tenantId)`:
+   * the control plane adds only the difference to the ledger's total, so a
+   * retried or reordered top-up is applied once. Missing = Redis lost the balance.
+   */
+  creditTopUpsApplied: (tenantId: string) => `credit-topups:${v}:{${tenantId}}`,
 } as const;
 
 export const RedisChannels = {

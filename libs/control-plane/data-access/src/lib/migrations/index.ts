@@ -1,9 +1,17 @@
 import { Baseline1764000000000 } from './1764000000000-baseline';
 import { CreateAuditEvents1764000000001 } from './1764000000001-create-audit-events';
 import { CreateIdentity1764000000002 } from './1764000000002-create-identity';
+import { CreateApiKeysAndCatalog1764000000003 } from './1764000000003-create-api-keys-and-catalog';
+import { CreateBillingAndMetering1764000000004 } from './1764000000004-create-billing-and-metering';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
  * the bundled app carries them.
  */
-export const MIGRATIONS = [Baseline1764000000000, CreateAuditEvents1764000000001, CreateIdentity1764000000002];
+export const MIGRATIONS = [
+  Baseline1764000000000,
+  CreateAuditEvents1764000000001,
+  CreateIdentity1764000000002,
+  CreateApiKeysAndCatalog1764000000003,
+  CreateBillingAndMetering1764000000004,
+];

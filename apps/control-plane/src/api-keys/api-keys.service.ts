@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import { generateApiKey, roleAtLeast, type TenantRole } from '@sluice/auth';
+import {
+  ApiKeysRepository,
+  TenantsRepository,
+  UnitOfWork,
+  type ApiKeyChanges,
+  type ApiKeyRow,
+  type OutboxTarget,
+  type Transaction,
+} from '@sluice/control-plane/data-access';
+import { pageWindow, SluiceException } from '@sluice/platform';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { Projector } from '../projection/projector';
+import { tenantLimits } from '../projection/tenant-limits';
+import { notFound, TenantAccess } from '../tenancy/tenant-access';
+import { isUuid } from '../users/users.service';
+import { ApiKeyRestrictions } from './api-key-restrictions';
+import { apiKeyView, type ApiKeyView, type ApiKeyWithSecretView } from './api-key-view';
+import type { BulkRotateApiKeysDto, CreateApiKeyDto, ListApiKeysQueryDto, RotateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+interface LoadedKey {
+  key: ApiKeyRow;
+  role: TenantRole;
+}
+
+/**
+ * Tenant API keys (SPEC 3.4). The secret exists only in the response to
+ * create and rotate; the database and the audit trail see its hash, prefix
+ * and last four characters. Viewers read metadata; members create keys and
+ * manage their own; admins manage all of the tenant's. Every change is
+ * audited and queued for the Redis projection in its own transaction, and
+ * projected once that transaction commits.
+ */
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly tenants: TenantsRepository,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly access: TenantAccess,
+    private readonly restrictions: ApiKeyRestrictions,
+    private readonly audit: AuditService,
+    private readonly projector: Projector,
+  ) {}
+
+  async list(principal: Principal, query: ListApiKeysQueryDto, headers: Headers): Promise<{ count: number; results: ApiKeyView[] }> {
+    const tenantIds = await this.access.visibleTenantIds(principal, query.tenant, headers);
+    const slice = await this.apiKeys.list(
+      tenantIds,
+      { status: query.status, environment: query.environment, search: query.search },
+      { ...pageWindow(query), ordering: query.ordering },
+    );
+    return { count: slice.count, results: slice.rows.map((row) => apiKeyView(row)) };
+  }
+
+  async get(principal: Principal, id: string): Promise<ApiKeyView> {
+    return apiKeyView((await this.load(principal, id, 'viewer')).key);
+  }
+
+  async create(principal: Principal, dto: CreateApiKeyDto, headers: Headers): Promise<ApiKeyWithSecretView> {
+    const { tenant } = await this.access.resolve(principal, dto.tenant, headers, 'member');
+    const team = await this.restrictions.check(tenant, dto);
+    const environment = dto.environment ?? 'live';
+    const generated = generateApiKey(environment);
+    const row = await this.commit(async (tx) => {
+      const locked = (await this.tenants.lock(tx, tenant.id)) ?? tenant;
+      const maxKeys = tenantLimits(locked).max_keys as number;
+      if ((await this.apiKeys.countUsable(tenant.id, tx)) >= maxKeys) {
+        throw new SluiceException('key_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxKeys} API keys`, { max_keys: maxKeys });
+      }
+      const key = await this.apiKeys.create(tx, tenant.id, {
+        teamId: team?.id ?? null,
+        createdBy: principal.userId,
+        name: dto.name,
+        keyHash: generated.hash,
+        prefix: generated.prefix,
+        last4: generated.last4,
+        environment,
+        scopes: dto.scopes ?? ['inference'],
+        expiresAt: dto.expires_at ? new Date(dto.expires_at) : null,
+        allowedModels: dto.allowed_models ?? null,
+        allowedIps: dto.allowed_ips ?? null,
+        allowedRegions: dto.allowed_regions ?? null,
+        limits: { ...(dto.limits ?? {}) },
+      });
+      await this.audit.record(tx, { tenantId: tenant.id, eventType: 'api_key.created', resourceType: 'api_key', resourceId: key.id, new: apiKeyView(key) });
+      return { value: key, targets: [hashTarget(key.key_hash)] };
+    });
+    return { ...apiKeyView(row), key: generated.secret };
+  }
+
+  async update(principal: Principal, id: string, dto: UpdateApiKeyDto): Promise<ApiKeyView> {
+    const { key } = await this.loadManageable(principal, id);
+    const tenant = await this.tenants.findById(key.tenant_id);
+    if (!tenant) throw notFound('API key');
+    const team = await this.restrictions.check(tenant, dto, key.team_id);
+    const changes: ApiKeyChanges = {
+      name: dto.name,
+      scopes: dto.scopes,
+      expires_at: dto.expires_at === undefined ? undefined : dto.expires_at === null ? null : new Date(dto.expires_at),
+      allowed_models: dto.allowed_models,
+      allowed_ips: dto.allowed_ips,
+      allowed_regions: dto.allowed_regions,
+      team_id: dto.team === undefined ? undefined : (team?.id ?? null),
+      limits: dto.limits ? { ...dto.limits } : undefined,
+    };
+    const row = await this.commit(async (tx) => {
+      const current = await this.lockKey(tx, key);
+      const updated = await this.apiKeys.update(tx, key.tenant_id, key.id, changes);
+      await this.audit.record(tx, { tenantId: key.tenant_id, eventType: 'api_key.updated', resourceType: 'api_key', resourceId: key.id, old: apiKeyView(current), new: apiKeyView(updated) });
+      return { value: updated, targets: hashTargets(updated.key_hash, updated.previous_key_hash) };
+    });
+    return apiKeyView(row);
+  }
+
+  /** Idempotent: revoking a revoked key changes nothing. The rotated-out secret stops with it. */
+  async revoke(principal: Principal, id: string): Promise<ApiKeyView> {
+    const { key } = await this.loadManageable(principal, id);
+    if (key.status === 'revoked') return apiKeyView(key);
+    const row = await this.commit(async (tx) => {
+      const current = await this.lockKey(tx, key);
+      if (current.status === 'revoked') return { value: current, targets: [] };
+      const revoked = await this.apiKeys.update(tx, key.tenant_id, key.id, { status: 'revoked', revoked_at: new Date() });
+      await this.audit.record(tx, { tenantId: key.tenant_id, eventType: 'api_key.revoked', resourceType: 'api_key', resourceId: key.id, old: apiKeyView(current), new: apiKeyView(revoked) });
+      return { value: revoked, targets: hashTargets(revoked.key_hash, revoked.previous_key_hash) };
+    });
+    return apiKeyView(row);
+  }
+
+  async rotate(principal: Principal, id: string, dto: RotateApiKeyDto): Promise<ApiKeyWithSecretView> {
+    const { key } = await this.loadManageable(principal, id);
+    const [rotated] = await this.rotateAll([key], dto.grace_seconds ?? 0);
+    return rotated;
+  }
+
+  /** By `ids` (each one the caller may manage) or every active key of a `tenant` (admins); all or nothing. */
+  async bulkRotate(principal: Principal, dto: BulkRotateApiKeysDto): Promise<{ count: number; results: ApiKeyWithSecretView[] }> {
+    if ((dto.ids === undefined) === (dto.tenant === undefined)) {
+      throw new SluiceException('validation_error', 'Give either ids or tenant', { ids: ['give either ids or tenant, not both'] }, 'ids');
+    }
+    let keys: ApiKeyRow[];
+    if (dto.tenant !== undefined) {
+      const { tenant } = await this.access.authorize(principal, dto.tenant, 'admin');
+      keys = await this.apiKeys.usable(tenant.id);
+    } else {
+      keys = [];
+      for (const id of dto.ids ?? []) keys.push((await this.loadManageable(principal, id)).key);
+    }
+    const results = await this.rotateAll(keys, dto.grace_seconds ?? 0);
+    return { count: results.length, results };
+  }
+
+  /**
+   * Gives each key a new secret; the old one keeps working for `graceSeconds`
+   * (its record gets that expiry), and a secret an earlier rotation left in
+   * grace stops at once.
+   */
+  private async rotateAll(keys: ApiKeyRow[], graceSeconds: number): Promise<ApiKeyWithSecretView[]> {
+    const secrets = new Map<string, string>();
+    const rows = await this.commit(async (tx) => {
+      const rotated: ApiKeyRow[] = [];
+      const targets: OutboxTarget[] = [];
+      for (const key of keys) {
+        const current = await this.lockKey(tx, key);
+        if (current.status === 'revoked') throw new SluiceException('conflict', `API key ${key.id} is revoked and cannot be rotated`, { id: key.id });
+        const generated = generateApiKey(current.environment);
+        const now = new Date();
+        const updated = await this.apiKeys.update(tx, key.tenant_id, key.id, {
+          key_hash: generated.hash,
+          prefix: generated.prefix,
+          last4: generated.last4,
+          previous_key_hash: graceSeconds > 0 ? current.key_hash : null,
+          previous_key_expires_at: graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null,
+          rotated_at: now,
+        });
+        await this.audit.record(tx, {
+          tenantId: key.tenant_id,
+          eventType: 'api_key.rotated',
+          resourceType: 'api_key',
+          resourceId: key.id,
+          old: apiKeyView(current),
+          new: { ...apiKeyView(updated), grace_seconds: graceSeconds },
+        });
+        secrets.set(key.id, generated.secret);
+        rotated.push(updated);
+        targets.push(...hashTargets(updated.key_hash, current.key_hash, current.previous_key_hash));
+      }
+      return { value: rotated, targets };
+    });
+    return rows.map((row) => ({ ...apiKeyView(row), key: secrets.get(row.id) as string }));
+  }
+
+  /** Runs a change with its projection targets queued in the same transaction, then projects them. */
+  private async commit<T>(work: (tx: Transaction) => Promise<{ value: T; targets: OutboxTarget[] }>): Promise<T> {
+    const value = await this.unitOfWork.run(async (tx) => {
+      const result = await work(tx);
+      await this.projector.enqueue(tx, result.targets);
+      return result.value;
+    });
+    await this.projector.flush();
+    return value;
+  }
+
+  private async lockKey(tx: Transaction, key: ApiKeyRow): Promise<ApiKeyRow> {
+    const current = await this.apiKeys.lock(tx, key.tenant_id, key.id);
+    if (!current) throw notFound('API key');
+    return current;
+  }
+
+  /** A key the caller sees (else 404) and may change: admins any of the tenant's, members their own (else 403). */
+  private async loadManageable(principal: Principal, id: string): Promise<LoadedKey> {
+    const loaded = await this.load(principal, id, 'member');
+    if (!roleAtLeast(loaded.role, 'admin') && loaded.key.created_by !== principal.userId) {
+      throw new SluiceException('forbidden', 'Members may change only the API keys they created');
+    }
+    return loaded;
+  }
+
+  private async load(principal: Principal, id: string, required: TenantRole): Promise<LoadedKey> {
+    const tenantId = isUuid(id) ? await this.apiKeys.tenantOf(id) : null;
+    if (!tenantId) throw notFound('API key');
+    const { role } = await this.access.check(principal, await this.tenants.findById(tenantId), required).catch((error: unknown) => {
+      throw error instanceof SluiceException && error.code === 'not_found' ? notFound('API key') : error;
+    });
+    const key = await this.apiKeys.findById(tenantId, id);
+    if (!key) throw notFound('API key');
+    return { key, role };
+  }
+}
+
+function hashTarget(hash: string): OutboxTarget {
+  return { kind: 'api_key', id: hash };
+}
+
+function hashTargets(...hashes: Array<string | null>): OutboxTarget[] {
+  return [...new Set(hashes.filter((hash): hash is string => hash !== null))].map(hashTarget);
+}

@@ -1,0 +1,147 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PaginationQueryDto } from '@sluice/platform';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+
+export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'mock'] as const;
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export const REGION_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const ENV_NAME_PATTERN = /^[A-Z_][A-Z0-9_]{0,127}$/;
+const URL_PATTERN = /^https?:\/\/[^\s]+$/;
+
+export class DeploymentDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(160) id?: string;
+  @ApiProperty({ enum: PROVIDERS }) @IsIn(PROVIDERS) provider!: (typeof PROVIDERS)[number];
+  @ApiProperty() @IsString() @MaxLength(2048) @Matches(URL_PATTERN, { message: 'base_url must be an http:// or https:// URL' }) base_url!: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) upstream_model!: string;
+
+  /** Name of the gateway's environment variable holding the credential, never the credential. */
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @Matches(ENV_NAME_PATTERN, { message: 'credential_env must name an environment variable (A-Z, 0-9, _)' })
+  credential_env?: string | null;
+
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @IsNumber() @IsPositive({ message: 'weight must be positive' }) @Max(1_000_000) weight?: number;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @Matches(REGION_ID_PATTERN, { message: 'region must be a region id' })
+  region?: string | null;
+
+  @ApiPropertyOptional({ default: 60_000 }) @IsOptional() @IsInt() @Min(1) @Max(600_000) timeout_ms?: number;
+}
+
+export class PricingDto {
+  @ApiProperty() @IsNumber() @Min(0) @Max(1_000_000) input_per_mtok_usd!: number;
+  @ApiProperty() @IsNumber() @Min(0) @Max(1_000_000) output_per_mtok_usd!: number;
+}
+
+class ModelFieldsDto {
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(MODEL_ID_PATTERN, { each: true, message: 'each alias must be a model id' })
+  aliases?: string[];
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(MODEL_ID_PATTERN, { each: true, message: 'each fallback must be a model id' })
+  fallbacks?: string[];
+
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(64, { each: true }) capabilities?: string[];
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() sandbox?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
+}
+
+export class CreateModelDto extends ModelFieldsDto {
+  @ApiProperty({ pattern: MODEL_ID_PATTERN.source })
+  @IsString()
+  @Matches(MODEL_ID_PATTERN, { message: `id must match ${MODEL_ID_PATTERN.source}` })
+  id!: string;
+
+  @ApiProperty({ enum: PROVIDERS }) @IsIn(PROVIDERS) provider!: (typeof PROVIDERS)[number];
+
+  @ApiProperty({ type: [DeploymentDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => DeploymentDto)
+  deployments!: DeploymentDto[];
+
+  @ApiProperty({ type: PricingDto }) @ValidateNested() @Type(() => PricingDto) pricing!: PricingDto;
+  @ApiProperty() @IsInt() @Min(1) @Max(100_000_000) context_window!: number;
+  @ApiProperty() @IsInt() @Min(1) @Max(100_000_000) max_output_tokens!: number;
+}
+
+export class UpdateModelDto extends ModelFieldsDto {
+  @ApiPropertyOptional({ enum: PROVIDERS }) @IsOptional() @IsIn(PROVIDERS) provider?: (typeof PROVIDERS)[number];
+
+  @ApiPropertyOptional({ type: [DeploymentDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => DeploymentDto)
+  deployments?: DeploymentDto[];
+
+  @ApiPropertyOptional({ type: PricingDto }) @IsOptional() @ValidateNested() @Type(() => PricingDto) pricing?: PricingDto;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(100_000_000) context_window?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(100_000_000) max_output_tokens?: number;
+}
+
+const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class ListModelsQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ enum: PROVIDERS }) @IsOptional() @IsIn(PROVIDERS) provider?: (typeof PROVIDERS)[number];
+  @ApiPropertyOptional() @IsOptional() @Transform(toBoolean) @IsBoolean() sandbox?: boolean;
+  @ApiPropertyOptional() @IsOptional() @Transform(toBoolean) @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) search?: string;
+}
+
+export class CreateRegionDto {
+  @ApiProperty({ pattern: REGION_ID_PATTERN.source })
+  @IsString()
+  @Matches(REGION_ID_PATTERN, { message: `id must match ${REGION_ID_PATTERN.source}` })
+  id!: string;
+
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(150) name!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) description?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_active?: boolean;
+}
+
+export class UpdateRegionDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(150) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) description?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_active?: boolean;
+}
+
+/** The checked-in catalog file (`catalog/catalog.json`). */
+export class CatalogFileDto {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => CreateRegionDto) regions!: CreateRegionDto[];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => CreateModelDto) models!: CreateModelDto[];
+}

@@ -1,0 +1,34 @@
+import type { PlanLimits, PlanRow } from '@sluice/control-plane/data-access';
+
+export const PLAN_LIMIT_FIELDS = ['rpm', 'rph', 'rpd', 'tpm', 'tpd', 'max_concurrency', 'api_calls_per_period', 'ai_tokens_per_period', 'max_users', 'max_keys'] as const;
+
+/** SPEC 3.6's plan object. */
+export interface PlanView {
+  id: string;
+  name: string;
+  billing_mode: PlanRow['billing_mode'];
+  price_monthly_cents: number;
+  period_days: number;
+  limits: Required<PlanLimits>;
+  allowed_models: string[] | null;
+  entitlements: Record<string, boolean | number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export function planView(plan: PlanRow): PlanView {
+  const limits = {} as Required<PlanLimits>;
+  for (const field of PLAN_LIMIT_FIELDS) limits[field] = plan.limits[field] ?? null;
+  return {
+    id: plan.id,
+    name: plan.name,
+    billing_mode: plan.billing_mode,
+    price_monthly_cents: Number(plan.price_monthly_cents),
+    period_days: plan.period_days,
+    limits,
+    allowed_models: plan.allowed_models,
+    entitlements: plan.entitlements,
+    created_at: plan.created_at.toISOString(),
+    updated_at: plan.updated_at.toISOString(),
+  };
+}

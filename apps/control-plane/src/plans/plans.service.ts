@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { isUniqueViolation, PlansRepository, TenantsRepository, UnitOfWork, type PlanLimits, type PlanRow } from '@sluice/control-plane/data-access';
+import { SluiceException } from '@sluice/platform';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { Projector } from '../projection/projector';
+import { TenantAccess } from '../tenancy/tenant-access';
+import type { TenantView } from '../tenants/tenant-view';
+import type { CreatePlanDto, PlanLimitsDto, UpdatePlanDto } from './dto/plan.dto';
+import { PLAN_LIMIT_FIELDS, planView, type PlanView } from './plan-view';
+import { TenantQuotaSource } from './tenant-quota-source';
+
+export interface EntitlementsView {
+  tenant: string;
+  plan: string;
+  entitlements: Record<string, boolean | number>;
+}
+
+export interface EntitlementView {
+  tenant: string;
+  plan: string;
+  feature: string;
+  /** Whether the plan grants it: true, or a number above zero. */
+  entitled: boolean;
+  /** The plan's value; null when the plan does not mention the feature. */
+  value: boolean | number | null;
+}
+
+/** Plans (SPEC 3.6): anyone signed in reads them, platform admins write and assign them. */
+@Injectable()
+export class PlansService {
+  constructor(
+    private readonly plans: PlansRepository,
+    private readonly tenants: TenantsRepository,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly access: TenantAccess,
+    private readonly audit: AuditService,
+    private readonly quota: TenantQuotaSource,
+    private readonly projector: Projector,
+  ) {}
+
+  async list(): Promise<PlanView[]> {
+    return (await this.plans.list()).map(planView);
+  }
+
+  async get(id: string): Promise<PlanView> {
+    return planView(await this.find(id));
+  }
+
+  async create(principal: Principal, dto: CreatePlanDto): Promise<PlanView> {
+    requirePlatformAdmin(principal);
+    try {
+      const plan = await this.unitOfWork.run(async (tx) => {
+        const row = await this.plans.create(tx, {
+          id: dto.id,
+          name: dto.name,
+          billing_mode: dto.billing_mode ?? 'postpaid',
+          price_monthly_cents: dto.price_monthly_cents ?? 0,
+          period_days: dto.period_days ?? 30,
+          limits: limitsOf(dto.limits),
+          allowed_models: dto.allowed_models ?? null,
+          entitlements: dto.entitlements ?? {},
+        });
+        await this.audit.record(tx, { tenantId: null, eventType: 'plan.created', resourceType: 'plan', resourceId: row.id, new: planView(row) });
+        return row;
+      });
+      return planView(plan);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new SluiceException('conflict', `A plan with id ${dto.id} already exists`, {}, 'id');
+      throw error;
+    }
+  }
+
+  /** `limits` merge field by field (null clears one); the plan's tenants get the new limits in the projection. */
+  async update(principal: Principal, id: string, dto: UpdatePlanDto): Promise<PlanView> {
+    requirePlatformAdmin(principal);
+    const current = await this.find(id);
+    const updated = await this.unitOfWork.run(async (tx) => {
+      const row = await this.plans.update(tx, id, {
+        name: dto.name,
+        billing_mode: dto.billing_mode,
+        price_monthly_cents: dto.price_monthly_cents,
+        period_days: dto.period_days,
+        limits: dto.limits ? { ...current.limits, ...limitsOf(dto.limits) } : undefined,
+        allowed_models: dto.allowed_models,
+        entitlements: dto.entitlements,
+      });
+      await this.audit.record(tx, { tenantId: null, eventType: 'plan.updated', resourceType: 'plan', resourceId: id, old: planView(current), new: planView(row) });
+      return row;
+    });
+    // Every tenant's record carries its plan's limits: rebuild them all (the reconcile is idempotent and cheap).
+    await this.projector.reconcile().catch(() => undefined);
+    return planView(updated);
+  }
+
+  async remove(principal: Principal, id: string): Promise<void> {
+    requirePlatformAdmin(principal);
+    const plan = await this.find(id);
+    await this.unitOfWork.run(async (tx) => {
+      const users = await this.plans.tenantCount(id, tx);
+      if (users > 0) throw new SluiceException('conflict', `Plan ${id} is assigned to ${users} tenant(s)`, { tenants: users });
+      await this.plans.remove(tx, id);
+      await this.audit.record(tx, { tenantId: null, eventType: 'plan.deleted', resourceType: 'plan', resourceId: id, old: planView(plan) });
+    });
+  }
+
+  /** `POST /api/tenants/{slug}/plan/`: the tenant's `subscription_tier`; its quota limits follow at once. */
+  async assign(principal: Principal, reference: string, planId: string): Promise<TenantView> {
+    const { tenant } = await this.access.authorize(principal, reference, 'viewer');
+    requirePlatformAdmin(principal);
+    await this.quota.requirePlan(planId);
+    const updated = await this.unitOfWork.run(async (tx) => {
+      const row = await this.tenants.update(tx, tenant.id, { subscription_tier: planId });
+      await this.audit.record(tx, {
+        tenantId: tenant.id,
+        eventType: 'tenant.plan_changed',
+        resourceType: 'tenant',
+        resourceId: tenant.id,
+        old: { subscription_tier: tenant.subscription_tier },
+        new: { subscription_tier: planId },
+      });
+      await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
+      return row;
+    });
+    await this.projector.flush();
+    return this.quota.view(updated);
+  }
+
+  async entitlements(principal: Principal, reference: string, feature?: string): Promise<EntitlementsView | EntitlementView> {
+    const { tenant } = await this.access.authorize(principal, reference, 'viewer');
+    const plan = await this.plans.findById(tenant.subscription_tier);
+    const entitlements = plan?.entitlements ?? {};
+    if (feature === undefined) return { tenant: tenant.slug, plan: tenant.subscription_tier, entitlements };
+    const value = Object.prototype.hasOwnProperty.call(entitlements, feature) ? entitlements[feature] : null;
+    return { tenant: tenant.slug, plan: tenant.subscription_tier, feature, entitled: value === true || (typeof value === 'number' && value > 0), value };
+  }
+
+  private async find(id: string): Promise<PlanRow> {
+    const plan = await this.plans.findById(id);
+    if (!plan) throw new SluiceException('not_found', `Plan ${id} not found`);
+    return plan;
+  }
+}
+
+function limitsOf(dto: PlanLimitsDto | undefined): PlanLimits {
+  const limits: PlanLimits = {};
+  for (const field of PLAN_LIMIT_FIELDS) if (dto?.[field] !== undefined) limits[field] = dto[field];
+  return limits;
+}
+
+function requirePlatformAdmin(principal: Principal): void {
+  if (!principal.isPlatformAdmin) throw new SluiceException('forbidden', 'This needs a platform admin');
+}

@@ -1,0 +1,199 @@
+/**
+ * `npm run bench:metering`: how fast the control plane ingests usage events
+ * from the Redis stream into PostgreSQL (SPEC 6 target: at least 10,000
+ * events/s). Seeds `BENCH_METERING_EVENTS` (default 50,000) usage events, as
+ * the gateway writes them, into a private key prefix of the test Redis and a
+ * fresh, migrated database with ten tenants (half prepaid, so ledger debits
+ * are part of the work); then starts the built control plane
+ * (`dist/apps/control-plane/main.js`, built by the npm script) on them and
+ * times its consumer from the first event recorded to the last, polling its
+ * Prometheus counter. Prints events/s, the process's CPU time per event, and
+ * whether the ledger holds every event exactly once; then stops the process
+ * (SIGTERM) and drops the database and the keys.
+ *
+ * Environment: `BENCH_METERING_EVENTS`, `BENCH_METERING_BATCH` (becomes
+ * `METERING_BATCH_SIZE`, default 1,000), `TEST_DATABASE_URL`, `TEST_REDIS_URL`.
+ */
+import { RedisKeys, type UsageEventV1 } from '@sluice/contracts';
+import { dataSourceOptions, migrateDatabase } from '@sluice/control-plane/data-access';
+import { databaseUrl, deleteKeysWithPrefix, dropDatabase, freePort, TEST_REDIS_URL, waitUntil } from '@sluice/testing';
+import Redis from 'ioredis';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+
+const TOTAL = Number(process.env['BENCH_METERING_EVENTS'] ?? 50_000);
+const BATCH = Number(process.env['BENCH_METERING_BATCH'] ?? 1_000);
+const TARGET_PER_SECOND = 10_000;
+const SEED_PIPELINE = 2_000;
+const CLOCK_TICKS_PER_SECOND = 100;
+const SCRAPE_INTERVAL_MS = 250;
+
+function* events(tenantIds: string[]): Generator<UsageEventV1> {
+  const keys = Array.from({ length: 20 }, () => randomUUID());
+  const models = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet', 'mock-fast', 'mock-slow'];
+  const start = Date.now() - 3 * 86_400_000;
+  for (let i = 0; i < TOTAL; i++) {
+    const startedAt = new Date(start + Math.floor((i / TOTAL) * 3 * 86_400_000));
+    yield {
+      v: 1,
+      request_id: `bench-${i}-${randomUUID()}`,
+      tenant_id: tenantIds[i % tenantIds.length],
+      api_key_id: keys[i % keys.length],
+      team_id: i % 3 === 0 ? null : keys[(i + 1) % keys.length],
+      environment: i % 4 === 0 ? 'test' : 'live',
+      model: models[i % models.length],
+      provider: 'mock',
+      deployment: null,
+      prompt_tokens: 100 + (i % 50),
+      completion_tokens: 200 + (i % 70),
+      cost_micros: 1_000 + (i % 300),
+      usage_source: 'provider',
+      outcome: 'completed',
+      http_status: 200,
+      latency_ms: 120,
+      time_to_first_token_ms: 30,
+      started_at: startedAt.toISOString(),
+      finished_at: new Date(startedAt.getTime() + 120).toISOString(),
+    };
+  }
+}
+
+async function createDatabase(): Promise<{ name: string; url: string }> {
+  const name = `sluice_bench_metering_${randomUUID().slice(0, 8)}`;
+  const admin = new Client({ connectionString: databaseUrl('postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = databaseUrl(name);
+  await migrateDatabase(url);
+  return { name, url };
+}
+
+async function main(): Promise<void> {
+  const database = await createDatabase();
+  const prefix = `sluice-bench:metering:${randomUUID().slice(0, 8)}:`;
+  const redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
+  const dataSource = await new DataSource(dataSourceOptions(database.url, 2)).initialize();
+  let child: ChildProcess | undefined;
+  try {
+    // Ten tenants: half on a prepaid plan (ledger debits), half postpaid.
+    const tenantIds: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const [row] = (await dataSource.query(`INSERT INTO tenants (name, slug, status, subscription_tier) VALUES ($1, $2, 'active', $3) RETURNING id`, [
+        `Bench ${i}`,
+        `bench-${i}`,
+        i % 2 === 0 ? 'basic' : 'free',
+      ])) as Array<{ id: string }>;
+      tenantIds.push(row.id);
+    }
+
+    const seedStart = performance.now();
+    let pipeline = redis.pipeline();
+    let queued = 0;
+    for (const event of events(tenantIds)) {
+      pipeline.xadd(RedisKeys.usageStream(), '*', 'event', JSON.stringify(event));
+      if (++queued % SEED_PIPELINE === 0) {
+        await pipeline.exec();
+        pipeline = redis.pipeline();
+      }
+    }
+    await pipeline.exec();
+    console.log(`seeded ${TOTAL.toLocaleString('en')} events into the stream in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+
+    const port = await freePort();
+    child = startControlPlane(database.url, prefix, port);
+    const processed = () => recordedCount(port);
+    await waitUntil(async () => (await processed()) > 0, 60_000, 'the control plane to start consuming');
+    const firstSeen = await processed();
+    const cpuBefore = cpuMicros(child);
+    const start = performance.now();
+    let recorded = firstSeen;
+    // Polled sparingly: each scrape costs the process under test some CPU.
+    while (recorded < TOTAL) {
+      await new Promise((resolve) => setTimeout(resolve, SCRAPE_INTERVAL_MS));
+      recorded = await processed();
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const cpu = cpuMicros(child) - cpuBefore;
+
+    const [check] = (await dataSource.query(
+      `SELECT (SELECT count(*) FROM usage_events)::int AS events, (SELECT sum(requests) FROM usage_daily)::int AS rollup,
+              (SELECT sum(api_calls) FROM tenant_period_usage)::int AS period, (SELECT count(*) FROM credit_ledger)::int AS debits`,
+    )) as Array<{ events: number; rollup: number; period: number; debits: number }>;
+    const expectedDebits = [...Array(TOTAL).keys()].filter((i) => i % 4 !== 0 && (i % 10) % 2 === 0).length;
+    const exact = check.events === TOTAL && check.rollup === TOTAL && check.period === TOTAL && check.debits === expectedDebits;
+
+    const measured = TOTAL - firstSeen;
+    const rate = measured / seconds;
+    console.log(`\nusage ingestion (batch ${BATCH}, load average ${loadavg()[0].toFixed(2)} on this shared machine):`);
+    console.log(`  ${measured.toLocaleString('en')} events in ${seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString('en')} events/s (target >= ${TARGET_PER_SECOND.toLocaleString('en')}/s: ${rate >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
+    console.log(`  control-plane CPU ${(cpu / measured).toFixed(1)} µs per event (the rest is PostgreSQL and Redis)`);
+    console.log(`  ledger exact: ${exact ? 'yes' : 'NO'} (events ${check.events}, rollup requests ${check.rollup}, period calls ${check.period}, debits ${check.debits}/${expectedDebits})`);
+    if (!exact) process.exitCode = 1;
+  } finally {
+    if (child) await stop(child);
+    await dataSource.destroy();
+    redis.disconnect();
+    await deleteKeysWithPrefix(prefix);
+    await dropDatabase(database.name);
+  }
+}
+
+/** The built control plane on the bench's database and prefix, consuming as in production. */
+function startControlPlane(url: string, prefix: string, port: number): ChildProcess {
+  const child = spawn(process.execPath, ['dist/apps/control-plane/main.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      CONTROL_PLANE_PORT: String(port),
+      CONTROL_PLANE_HOST: '127.0.0.1',
+      DATABASE_URL: url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      MIGRATE_ON_START: 'false',
+      SLUICE_ADMIN_EMAIL: 'bench@sluice.test',
+      SLUICE_ADMIN_PASSWORD: 'bench-password-not-secret',
+      METERING_BATCH_SIZE: String(BATCH),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.once('exit', (code) => {
+    if (code !== 0 && code !== null) console.error(`control plane exited with ${code}`);
+  });
+  return child;
+}
+
+/** `sluice_usage_events_processed_total{outcome="recorded"}` from the process's /metrics; 0 until it answers. */
+async function recordedCount(port: number): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const match = /^sluice_usage_events_processed_total\{outcome="recorded"[^}]*\} (\d+)/m.exec(text);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU of a child process so far, from /proc (Linux). */
+function cpuMicros(child: ChildProcess): number {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat; after the command name, indexes 11 and 12.
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,208 @@
+import type { DataSource } from 'typeorm';
+import { likePattern, listSlice, orderBy, query, queryOne, type ListWindow, type Reader, type Slice } from '../sql';
+import type { Transaction } from '../unit-of-work';
+
+export type ApiKeyEnvironment = 'live' | 'test';
+export type ApiKeyStatus = 'active' | 'revoked';
+/** `expired` is derived: an active key whose `expires_at` has passed. */
+export type ApiKeyListStatus = ApiKeyStatus | 'expired';
+
+export interface ApiKeyLimits {
+  rpm?: number;
+  rph?: number;
+  rpd?: number;
+  tpm?: number;
+  tpd?: number;
+  max_concurrency?: number;
+  budget_usd?: number;
+  budget_period?: 'day' | 'month' | 'total';
+}
+
+export interface ApiKeyRow {
+  id: string;
+  tenant_id: string;
+  team_id: string | null;
+  created_by: string | null;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  last4: string;
+  environment: ApiKeyEnvironment;
+  scopes: string[];
+  status: ApiKeyStatus;
+  expires_at: Date | null;
+  allowed_models: string[] | null;
+  allowed_ips: string[] | null;
+  allowed_regions: string[] | null;
+  limits: ApiKeyLimits;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  /** The secret a rotation replaced, valid until `previous_key_expires_at`. */
+  previous_key_hash: string | null;
+  previous_key_expires_at: Date | null;
+  rotated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NewApiKey {
+  teamId: string | null;
+  createdBy: string | null;
+  name: string;
+  keyHash: string;
+  prefix: string;
+  last4: string;
+  environment: ApiKeyEnvironment;
+  scopes: string[];
+  expiresAt: Date | null;
+  allowedModels: string[] | null;
+  allowedIps: string[] | null;
+  allowedRegions: string[] | null;
+  limits: ApiKeyLimits;
+}
+
+export type ApiKeyChanges = Partial<
+  Pick<
+    ApiKeyRow,
+    | 'name'
+    | 'team_id'
+    | 'scopes'
+    | 'expires_at'
+    | 'allowed_models'
+    | 'allowed_ips'
+    | 'allowed_regions'
+    | 'limits'
+    | 'status'
+    | 'revoked_at'
+    | 'key_hash'
+    | 'prefix'
+    | 'last4'
+    | 'previous_key_hash'
+    | 'previous_key_expires_at'
+    | 'rotated_at'
+  >
+>;
+
+export interface ApiKeyFilters {
+  status?: ApiKeyListStatus;
+  environment?: ApiKeyEnvironment;
+  search?: string;
+}
+
+export const API_KEY_ORDERING = ['name', 'created_at', 'expires_at', 'last_used_at'] as const;
+
+/** Columns stored as jsonb, sent as JSON text. */
+const JSON_COLUMNS = new Set(['limits']);
+
+export class ApiKeysRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async create(tx: Transaction, tenantId: string, key: NewApiKey): Promise<ApiKeyRow> {
+    const row = await queryOne<{ id: string }>(
+      tx,
+      `INSERT INTO api_keys (tenant_id, team_id, created_by, name, key_hash, prefix, last4, environment, scopes, expires_at,
+         allowed_models, allowed_ips, allowed_regions, limits)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+      [
+        tenantId,
+        key.teamId,
+        key.createdBy,
+        key.name,
+        key.keyHash,
+        key.prefix,
+        key.last4,
+        key.environment,
+        key.scopes,
+        key.expiresAt,
+        key.allowedModels,
+        key.allowedIps,
+        key.allowedRegions,
+        JSON.stringify(key.limits),
+      ],
+    );
+    return (await this.findById(tenantId, (row as { id: string }).id, tx)) as ApiKeyRow;
+  }
+
+  /** The tenant a key id belongs to, for routes that name only the id; authorise before anything else. */
+  async tenantOf(id: string): Promise<string | null> {
+    return (await queryOne<{ tenant_id: string }>(this.dataSource, 'SELECT tenant_id FROM api_keys WHERE id = $1', [id]))?.tenant_id ?? null;
+  }
+
+  findById(tenantId: string, id: string, db: Reader = this.dataSource): Promise<ApiKeyRow | null> {
+    return queryOne<ApiKeyRow>(db, 'SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+  }
+
+  /** Locks the key's row until the transaction ends (rotation and revocation must not interleave). */
+  lock(tx: Transaction, tenantId: string, id: string): Promise<ApiKeyRow | null> {
+    return queryOne<ApiKeyRow>(tx, 'SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
+  }
+
+  /** Every key of a tenant that is neither revoked nor expired, for bulk rotation. */
+  usable(tenantId: string): Promise<ApiKeyRow[]> {
+    return query<ApiKeyRow>(
+      this.dataSource,
+      `SELECT * FROM api_keys WHERE tenant_id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > now()) ORDER BY created_at, id`,
+      [tenantId],
+    );
+  }
+
+  /** Keys that count against `max_keys`: not revoked and not expired. */
+  async countUsable(tenantId: string, db: Reader = this.dataSource): Promise<number> {
+    const row = await queryOne<{ count: number }>(
+      db,
+      `SELECT count(*)::int AS count FROM api_keys WHERE tenant_id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > now())`,
+      [tenantId],
+    );
+    return row?.count ?? 0;
+  }
+
+  list(tenantIds: string[] | null, filters: ApiKeyFilters, window: ListWindow): Promise<Slice<ApiKeyRow>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (tenantIds) {
+      params.push(tenantIds);
+      where.push(`tenant_id = ANY($${params.length}::uuid[])`);
+    }
+    if (filters.status === 'revoked') where.push(`status = 'revoked'`);
+    if (filters.status === 'active') where.push(`status = 'active' AND (expires_at IS NULL OR expires_at > now())`);
+    if (filters.status === 'expired') where.push(`status = 'active' AND expires_at <= now()`);
+    if (filters.environment) {
+      params.push(filters.environment);
+      where.push(`environment = $${params.length}`);
+    }
+    if (filters.search) {
+      params.push(likePattern(filters.search));
+      const n = params.length;
+      where.push(`(name ILIKE $${n} OR prefix ILIKE $${n} OR last4 ILIKE $${n})`);
+    }
+    return listSlice(this.dataSource, 'api_keys', where, params, window, orderBy(window.ordering, API_KEY_ORDERING, '-created_at'));
+  }
+
+  async update(tx: Transaction, tenantId: string, id: string, changes: ApiKeyChanges): Promise<ApiKeyRow> {
+    const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
+    if (entries.length > 0) {
+      const sets = entries.map(([column], i) => `${column} = $${i + 3}`);
+      await query(tx, `UPDATE api_keys SET ${sets.join(', ')}, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
+        tenantId,
+        id,
+        ...entries.map(([column, value]) => (JSON_COLUMNS.has(column) ? JSON.stringify(value) : value)),
+      ]);
+    }
+    return (await this.findById(tenantId, id, tx)) as ApiKeyRow;
+  }
+
+  /**
+   * The key whose current or previous (rotated-out) secret has this hash. Not
+   * tenant-scoped: the projection is addressed by hash alone.
+   */
+  findByAnyHash(keyHash: string, db: Reader = this.dataSource): Promise<ApiKeyRow | null> {
+    return queryOne<ApiKeyRow>(db, 'SELECT * FROM api_keys WHERE key_hash = $1 OR previous_key_hash = $1', [keyHash]);
+  }
+
+  /** Every key, in pages by id, for the projection's full rebuild. */
+  pageAll(afterId: string | null, limit: number, db: Reader = this.dataSource): Promise<ApiKeyRow[]> {
+    return afterId
+      ? query<ApiKeyRow>(db, 'SELECT * FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit])
+      : query<ApiKeyRow>(db, 'SELECT * FROM api_keys ORDER BY id LIMIT $1', [limit]);
+  }
+}

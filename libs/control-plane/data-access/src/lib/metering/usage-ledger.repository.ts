@@ -1,0 +1,156 @@
+import type { DataSource } from 'typeorm';
+import { query, queryOne, type Reader } from '../sql';
+import type { Transaction } from '../unit-of-work';
+
+/** One usage event as the metering consumer hands it over: validated already (the stream's `UsageEventV1`). */
+export interface UsageEventInput {
+  request_id: string;
+  tenant_id: string;
+  api_key_id: string;
+  team_id: string | null;
+  environment: 'live' | 'test';
+  model: string;
+  provider: string;
+  deployment: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_micros: number;
+  usage_source: string;
+  outcome: string;
+  http_status: number;
+  latency_ms: number;
+  time_to_first_token_ms: number | null;
+  started_at: string;
+  finished_at: string;
+}
+
+export type UsageGroupBy = 'day' | 'model' | 'key' | 'environment';
+
+export interface UsageTotalsRow {
+  /** The group's value: a `YYYY-MM-DD` day, a model id, a key id or an environment. */
+  group: string;
+  requests: string;
+  prompt_tokens: string;
+  completion_tokens: string;
+  cost_micros: string;
+}
+
+export interface PeriodUsageRow {
+  api_calls: string;
+  ai_tokens: string;
+  cost_micros: string;
+}
+
+const GROUP_COLUMNS: Record<UsageGroupBy, string> = {
+  day: `to_char(day, 'YYYY-MM-DD')`,
+  model: 'model',
+  key: 'api_key_id::text',
+  environment: 'environment',
+};
+
+/**
+ * Writes a batch of usage events with every effect they have, in one
+ * statement inside the caller's transaction:
+ *
+ * - the events, unique by `request_id`: an event seen before (redelivered
+ *   after a crash between commit and XACK, or replayed by a gateway) is
+ *   skipped, and only the newly inserted rows flow into the effects below;
+ * - the daily rollup per (tenant, day, key, team, model, environment);
+ * - the tenant's usage in the quota period the request started in (periods
+ *   of `period_days` of its plan, counted from its `last_reset_at`);
+ * - for prepaid tenants, one ledger debit per live request with a cost, and
+ *   the balance beside the ledger.
+ *
+ * Each upsert takes its rows in a fixed order, so two consumers committing
+ * overlapping batches lock rows in the same order; a deadlock is still
+ * possible across tables and is retried by the caller.
+ */
+const INGEST = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(
+    request_id text, tenant_id uuid, api_key_id uuid, team_id uuid, environment text, model text, provider text, deployment text,
+    prompt_tokens bigint, completion_tokens bigint, cost_micros bigint, usage_source text, outcome text, http_status int,
+    latency_ms int, time_to_first_token_ms int, started_at timestamptz, finished_at timestamptz)
+),
+inserted AS (
+  INSERT INTO usage_events (request_id, tenant_id, api_key_id, team_id, environment, model, provider, deployment, prompt_tokens,
+    completion_tokens, cost_micros, usage_source, outcome, http_status, latency_ms, time_to_first_token_ms, started_at, finished_at)
+  SELECT request_id, tenant_id, api_key_id, team_id, environment, model, provider, deployment, prompt_tokens,
+    completion_tokens, cost_micros, usage_source, outcome, http_status, latency_ms, time_to_first_token_ms, started_at, finished_at
+  FROM input ORDER BY request_id
+  ON CONFLICT (request_id) DO NOTHING
+  RETURNING request_id, tenant_id, api_key_id, team_id, environment, model, prompt_tokens, completion_tokens, cost_micros, started_at
+),
+daily AS (
+  INSERT INTO usage_daily AS d (day, tenant_id, api_key_id, team_id, model, environment, requests, prompt_tokens, completion_tokens, cost_micros)
+  SELECT (started_at AT TIME ZONE 'UTC')::date, tenant_id, api_key_id, team_id, model, environment,
+    count(*), sum(prompt_tokens), sum(completion_tokens), sum(cost_micros)
+  FROM inserted GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 2, 1, 3, 4, 5, 6
+  ON CONFLICT ON CONSTRAINT usage_daily_dimensions DO UPDATE SET
+    requests = d.requests + EXCLUDED.requests, prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens,
+    completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens, cost_micros = d.cost_micros + EXCLUDED.cost_micros
+),
+billed AS (
+  SELECT i.*, t.last_reset_at, COALESCE(p.period_days, 30) AS period_days, COALESCE(p.billing_mode, 'postpaid') AS billing_mode
+  FROM inserted i JOIN tenants t ON t.id = i.tenant_id LEFT JOIN plans p ON p.id = t.subscription_tier
+),
+period AS (
+  INSERT INTO tenant_period_usage AS u (tenant_id, period_start, api_calls, ai_tokens, cost_micros)
+  SELECT tenant_id,
+    last_reset_at + make_interval(secs => floor(extract(epoch FROM started_at - last_reset_at) / (period_days * 86400.0)) * period_days * 86400),
+    count(*), sum(prompt_tokens + completion_tokens), sum(cost_micros)
+  FROM billed GROUP BY 1, 2 ORDER BY 1, 2
+  ON CONFLICT (tenant_id, period_start) DO UPDATE SET
+    api_calls = u.api_calls + EXCLUDED.api_calls, ai_tokens = u.ai_tokens + EXCLUDED.ai_tokens, cost_micros = u.cost_micros + EXCLUDED.cost_micros
+),
+debits AS (
+  INSERT INTO credit_ledger (tenant_id, kind, amount_micros, request_id)
+  SELECT tenant_id, 'usage', -cost_micros, request_id FROM billed
+  WHERE billing_mode = 'prepaid' AND environment = 'live' AND cost_micros > 0 ORDER BY request_id
+  RETURNING tenant_id, amount_micros
+),
+balances AS (
+  INSERT INTO credit_balances AS b (tenant_id, balance_micros)
+  SELECT tenant_id, sum(amount_micros) FROM debits GROUP BY 1 ORDER BY 1
+  ON CONFLICT (tenant_id) DO UPDATE SET balance_micros = b.balance_micros + EXCLUDED.balance_micros, updated_at = now()
+)
+SELECT count(*)::int AS recorded FROM inserted`;
+
+export class UsageLedgerRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Records a batch (see INGEST); resolves to how many events were new. */
+  async ingest(tx: Transaction, events: UsageEventInput[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const row = await queryOne<{ recorded: number }>(tx, INGEST, [JSON.stringify(events)]);
+    return row?.recorded ?? 0;
+  }
+
+  /** Usage of a tenant from its daily rollups, `from` to `to` inclusive (UTC days), optionally of one key. */
+  usage(tenantId: string, range: { from: string; to: string; apiKeyId?: string }, groupBy: UsageGroupBy, db: Reader = this.dataSource): Promise<UsageTotalsRow[]> {
+    const params: unknown[] = [tenantId, range.from, range.to];
+    let keyFilter = '';
+    if (range.apiKeyId) {
+      params.push(range.apiKeyId);
+      keyFilter = `AND api_key_id = $${params.length}`;
+    }
+    return query<UsageTotalsRow>(
+      db,
+      `SELECT ${GROUP_COLUMNS[groupBy]} AS "group", sum(requests)::text AS requests, sum(prompt_tokens)::text AS prompt_tokens,
+              sum(completion_tokens)::text AS completion_tokens, sum(cost_micros)::text AS cost_micros
+       FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date ${keyFilter}
+       GROUP BY 1 ORDER BY 1`,
+      params,
+    );
+  }
+
+  /** What a tenant used in the quota period starting at `periodStart` (zeros before its first request). */
+  async periodUsage(tenantId: string, periodStart: Date, db: Reader = this.dataSource): Promise<PeriodUsageRow> {
+    const row = await queryOne<PeriodUsageRow>(
+      db,
+      `SELECT api_calls::text, ai_tokens::text, cost_micros::text FROM tenant_period_usage WHERE tenant_id = $1 AND period_start = $2`,
+      [tenantId, periodStart],
+    );
+    return row ?? { api_calls: '0', ai_tokens: '0', cost_micros: '0' };
+  }
+}
