@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ModelsRepository, RegionsRepository, TeamsRepository, type ApiKeyLimits, type TeamRow, type TenantRow } from '@sluice/control-plane/data-access';
+import { ModelsRepository, PlansRepository, RegionsRepository, TeamsRepository, type ApiKeyLimits, type TeamRow, type TenantRow } from '@sluice/control-plane/data-access';
 import type { RateLimits } from '@sluice/contracts';
 import { SluiceException } from '@sluice/platform';
 import { tenantLimits } from '../projection/tenant-limits';
@@ -25,6 +25,7 @@ export class ApiKeyRestrictions {
     private readonly models: ModelsRepository,
     private readonly regions: RegionsRepository,
     private readonly teams: TeamsRepository,
+    private readonly plans: PlansRepository,
   ) {}
 
   /** Returns the key's team (when it names one). `currentTeamId` applies when the request leaves the team as is. */
@@ -47,7 +48,7 @@ export class ApiKeyRestrictions {
     const team = teamId ? await this.teams.findById(tenant.id, teamId) : null;
     if (teamId && !team) add('team', 'is not a team of this tenant');
     if (requested.limits) {
-      const ceilings: Array<{ owner: 'tenant' | 'team'; limits: RateLimits }> = [{ owner: 'tenant', limits: tenantLimits(tenant) }];
+      const ceilings: Array<{ owner: 'tenant' | 'team'; limits: RateLimits }> = [{ owner: 'tenant', limits: tenantLimits(tenant, await this.plans.findById(tenant.subscription_tier)) }];
       if (team) ceilings.push({ owner: 'team', limits: team.limits as RateLimits });
       Object.assign(problems, limitProblems(requested.limits, ceilings));
     }

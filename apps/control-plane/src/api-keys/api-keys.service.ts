@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { generateApiKey, roleAtLeast, type TenantRole } from '@sluice/auth';
 import {
   ApiKeysRepository,
+  PlansRepository,
   TenantsRepository,
   UnitOfWork,
   type ApiKeyChanges,
@@ -45,6 +46,7 @@ export class ApiKeysService {
     private readonly restrictions: ApiKeyRestrictions,
     private readonly audit: AuditService,
     private readonly projector: Projector,
+    private readonly plans: PlansRepository,
   ) {}
 
   async list(principal: Principal, query: ListApiKeysQueryDto, headers: Headers): Promise<{ count: number; results: ApiKeyView[] }> {
@@ -68,7 +70,7 @@ export class ApiKeysService {
     const generated = generateApiKey(environment);
     const row = await this.commit(async (tx) => {
       const locked = (await this.tenants.lock(tx, tenant.id)) ?? tenant;
-      const maxKeys = tenantLimits(locked).max_keys as number;
+      const maxKeys = tenantLimits(locked, await this.plans.findById(locked.subscription_tier, tx)).max_keys as number;
       if ((await this.apiKeys.countUsable(tenant.id, tx)) >= maxKeys) {
         throw new SluiceException('key_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxKeys} API keys`, { max_keys: maxKeys });
       }

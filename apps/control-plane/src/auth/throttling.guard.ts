@@ -56,7 +56,10 @@ export class ThrottlingGuard extends ThrottlerGuard {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const effectiveLimit = throttler.name === GENERAL_THROTTLER && request.user ? this.config.throttle.authenticatedPerHour : limit;
     const key = generateKey(context, await getTracker(request as unknown as Record<string, unknown>, context), throttler.name as string);
-    const { totalHits, timeToExpire, isBlocked, timeToBlockExpire } = await this.storageService.increment(key, ttl, effectiveLimit, blockDuration, throttler.name as string);
+    // Throttling fails open: with Redis down the counters are unknown, and refusing every request would turn an outage of a safeguard into an outage of the API.
+    const counted = await this.storageService.increment(key, ttl, effectiveLimit, blockDuration, throttler.name as string).catch(() => null);
+    if (!counted) return true;
+    const { totalHits, timeToExpire, isBlocked, timeToBlockExpire } = counted;
     const remaining = Math.max(0, effectiveLimit - totalHits);
     // Several windows apply to a login: the headers describe the tightest.
     if (request.tightestRemaining === undefined || remaining < request.tightestRemaining) {

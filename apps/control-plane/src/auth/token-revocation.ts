@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RedisKeys } from '@sluice/contracts';
-import { REDIS } from '@sluice/platform';
+import { REDIS, SluiceException } from '@sluice/platform';
 import type { Redis } from 'ioredis';
 
 /**
@@ -25,8 +25,11 @@ export class TokenRevocation {
     await pipeline.exec();
   }
 
+  /** Without Redis nobody can tell whether a token was revoked: 503, which clients retry, rather than letting it through. */
   async isRevoked(jti: string, sessionId: string): Promise<boolean> {
-    const [token, session] = await this.redis.mget(RedisKeys.revokedAccessToken(jti), RedisKeys.revokedSession(sessionId));
+    const [token, session] = await this.redis.mget(RedisKeys.revokedAccessToken(jti), RedisKeys.revokedSession(sessionId)).catch(() => {
+      throw new SluiceException('service_unavailable', 'Sessions cannot be checked right now (Redis is unavailable); retry shortly');
+    });
     return token !== null || session !== null;
   }
 }

@@ -13,6 +13,7 @@ import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';
 import type { Principal } from '../auth/principal';
+import { TenantQuotaSource } from '../plans/tenant-quota-source';
 import { notFound, TenantAccess } from '../tenancy/tenant-access';
 import { effectiveLimits } from '../tenants/tenant-view';
 import { isUuid, UsersService } from '../users/users.service';
@@ -50,6 +51,7 @@ export class MembershipsService {
     private readonly unitOfWork: UnitOfWork,
     private readonly access: TenantAccess,
     private readonly audit: AuditService,
+    private readonly quotas: TenantQuotaSource,
   ) {}
 
   async list(principal: Principal, query: ListMembershipsQueryDto, headers: Headers): Promise<{ count: number; results: MembershipView[] }> {
@@ -69,7 +71,8 @@ export class MembershipsService {
     try {
       const row = await this.unitOfWork.run(async (tx) => {
         const locked = await this.tenants.lock(tx, tenant.id);
-        const maxUsers = effectiveLimits(locked ?? tenant).max_users;
+        const current = locked ?? tenant;
+        const maxUsers = effectiveLimits(current, (await this.quotas.context(current, tx)).plan).max_users;
         if ((await this.memberships.countMembers(tenant.id, tx)) >= maxUsers) {
           throw new SluiceException('user_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxUsers} users`, { max_users: maxUsers });
         }

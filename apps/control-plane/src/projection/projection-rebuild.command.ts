@@ -2,6 +2,7 @@ import {
   ApiKeysRepository,
   dataSourceOptions,
   ModelsRepository,
+  PlansRepository,
   ProjectionOutboxRepository,
   ProjectionSourcesRepository,
   TeamsRepository,
@@ -32,6 +33,7 @@ export async function runProjectionRebuild(env: NodeJS.ProcessEnv, stdout: NodeJ
       new TeamsRepository(dataSource),
       new ModelsRepository(dataSource),
       new ProjectionSourcesRepository(dataSource),
+      new PlansRepository(dataSource),
     );
     const projector = new Projector(new UnitOfWork(dataSource), new ProjectionOutboxRepository(), source, new ProjectionWriter(redis, config.redis.keyPrefix));
     const result = await projector.reconcile();

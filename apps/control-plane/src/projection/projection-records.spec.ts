@@ -1,4 +1,4 @@
-import type { ApiKeyRow, ModelRow, TenantRow } from '@sluice/control-plane/data-access';
+import type { ApiKeyRow, ModelRow, PlanRow, TenantRow } from '@sluice/control-plane/data-access';
 import { apiKeyRecordForHash, catalogRecord, secretHashes, tenantRecord } from './projection-records';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -58,17 +58,34 @@ describe('API key records', () => {
 });
 
 describe('tenant and catalog records', () => {
-  it('carries status, reason, plan, postpaid billing and the 30-day period', () => {
-    const tenant = { id: 't1', slug: 'acme', status: 'suspended', suspension_reason: 'Payment overdue', subscription_tier: 'pro', quota_overrides: { rpm: 100 }, last_reset_at: new Date(NOW) } as unknown as TenantRow;
-    expect(tenantRecord(tenant)).toEqual(
+  const resetAt = new Date(Date.now() - 86_400_000);
+  const tenant = { id: 't1', slug: 'acme', status: 'suspended', suspension_reason: 'Payment overdue', subscription_tier: 'pro', quota_overrides: { rpm: 100 }, last_reset_at: resetAt } as unknown as TenantRow;
+
+  it('carries status, reason, plan, and without a plan postpaid billing and the 30-day period', () => {
+    expect(tenantRecord(tenant, null)).toEqual(
       expect.objectContaining({
         status: 'suspended',
         status_reason: 'Payment overdue',
         plan: 'pro',
         billing_mode: 'postpaid',
-        period_start: '2026-01-01T00:00:00.000Z',
-        period_end: '2026-01-31T00:00:00.000Z',
+        period_start: resetAt.toISOString(),
+        period_end: new Date(resetAt.getTime() + 30 * 86_400_000).toISOString(),
         limits: expect.objectContaining({ rpm: 100, rph: null, max_keys: 100 }),
+      }),
+    );
+  });
+
+  it("takes billing mode, period and limits from the tenant's plan, overrides winning", () => {
+    const plan = {
+      id: 'pro', billing_mode: 'prepaid', period_days: 7, allowed_models: ['mock-*'],
+      limits: { rpm: 50, rph: 1000, max_keys: 5, api_calls_per_period: 10, ai_tokens_per_period: 20 },
+    } as unknown as PlanRow;
+    expect(tenantRecord(tenant, plan)).toEqual(
+      expect.objectContaining({
+        billing_mode: 'prepaid',
+        allowed_models: ['mock-*'],
+        period_end: new Date(resetAt.getTime() + 7 * 86_400_000).toISOString(),
+        limits: expect.objectContaining({ rpm: 100, rph: 1000, max_keys: 5, api_calls_per_period: 10, ai_tokens_per_period: 20 }),
       }),
     );
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ApiKeyRow, ModelRow, TeamRow, TenantRow } from '@sluice/control-plane/data-access';
+import type { ApiKeyRow, ModelRow, PlanRow, TeamRow, TenantRow } from '@sluice/control-plane/data-access';
 import type { ApiKeyRecordV1, CatalogRecordV1, KeyScope, ModelRecord, RateLimits, TenantRecordV1 } from '@sluice/contracts';
-import { QUOTA_PERIOD_DAYS } from '../tenants/tenant-view';
+import { currentQuotaPeriod, QUOTA_PERIOD_DAYS } from '../tenants/tenant-view';
 import { tenantLimits } from './tenant-limits';
 
 /**
@@ -64,7 +64,8 @@ function rateLimits(limits: object): RateLimits {
   return out;
 }
 
-export function tenantRecord(tenant: TenantRow): TenantRecordV1 {
+export function tenantRecord(tenant: TenantRow, plan: PlanRow | null): TenantRecordV1 {
+  const period = currentQuotaPeriod(tenant.last_reset_at, plan?.period_days ?? QUOTA_PERIOD_DAYS);
   return {
     v: 1,
     id: tenant.id,
@@ -72,12 +73,11 @@ export function tenantRecord(tenant: TenantRow): TenantRecordV1 {
     status: tenant.status,
     status_reason: tenant.suspension_reason || null,
     plan: tenant.subscription_tier,
-    // Every tenant is postpaid until plans and credits exist (the billing issue).
-    billing_mode: 'postpaid',
-    limits: tenantLimits(tenant),
-    period_start: tenant.last_reset_at.toISOString(),
-    period_end: new Date(tenant.last_reset_at.getTime() + QUOTA_PERIOD_DAYS * 86_400_000).toISOString(),
-    allowed_models: null,
+    billing_mode: plan?.billing_mode ?? 'postpaid',
+    limits: tenantLimits(tenant, plan),
+    period_start: period.start.toISOString(),
+    period_end: period.end.toISOString(),
+    allowed_models: plan?.allowed_models ?? null,
   };
 }
 

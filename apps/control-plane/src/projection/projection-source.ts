@@ -1,11 +1,13 @@
 import {
   ApiKeysRepository,
   ModelsRepository,
+  PlansRepository,
   ProjectionSourcesRepository,
   TeamsRepository,
   TenantsRepository,
   type ApiKeyRow,
   type OutboxTarget,
+  type PlanRow,
   type Reader,
   type TeamRow,
 } from '@sluice/control-plane/data-access';
@@ -32,6 +34,7 @@ export class ProjectionSource {
     private readonly teams: TeamsRepository,
     private readonly models: ModelsRepository,
     private readonly sources: ProjectionSourcesRepository,
+    private readonly plans: PlansRepository,
   ) {}
 
   async entryFor(target: OutboxTarget, db: Reader): Promise<ProjectionEntry> {
@@ -44,7 +47,8 @@ export class ProjectionSource {
       }
       case 'tenant': {
         const tenant = await this.tenants.findById(target.id, db);
-        return { target, key: RedisKeys.tenant(target.id), value: tenant ? JSON.stringify(tenantRecord(tenant)) : null, expiresAtMs: null };
+        const plan = tenant ? await this.plans.findById(tenant.subscription_tier, db) : null;
+        return { target, key: RedisKeys.tenant(target.id), value: tenant ? JSON.stringify(tenantRecord(tenant, plan)) : null, expiresAtMs: null };
       }
       case 'catalog':
         return { target, key: RedisKeys.catalog(), value: JSON.stringify(catalogRecord(await this.models.all(db))), expiresAtMs: null };
@@ -66,11 +70,12 @@ export class ProjectionSource {
       }
       after = keys[keys.length - 1].id;
     }
+    const plans = new Map<string, PlanRow>((await this.plans.list(db)).map((plan) => [plan.id, plan]));
     for (let after: string | null = null; ; ) {
       const tenants = await this.sources.tenantsPage(after, PAGE, db);
       if (tenants.length === 0) break;
       for (const tenant of tenants) {
-        yield { target: { kind: 'tenant', id: tenant.id }, key: RedisKeys.tenant(tenant.id), value: JSON.stringify(tenantRecord(tenant)), expiresAtMs: null };
+        yield { target: { kind: 'tenant', id: tenant.id }, key: RedisKeys.tenant(tenant.id), value: JSON.stringify(tenantRecord(tenant, plans.get(tenant.subscription_tier) ?? null)), expiresAtMs: null };
       }
       after = tenants[tenants.length - 1].id;
     }

@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap
 import {
   ApiKeysRepository,
   ModelsRepository,
+  PlansRepository,
   ProjectionOutboxRepository,
   ProjectionSourcesRepository,
   RegionsRepository,
@@ -81,7 +82,7 @@ export class ProjectionScheduler implements OnApplicationBootstrap, OnApplicatio
     ...repositoryProviders,
     {
       provide: ProjectionSource,
-      inject: [ApiKeysRepository, TenantsRepository, TeamsRepository, ModelsRepository, ProjectionSourcesRepository],
+      inject: [ApiKeysRepository, TenantsRepository, TeamsRepository, ModelsRepository, ProjectionSourcesRepository, PlansRepository],
       useFactory: (...repositories: ConstructorParameters<typeof ProjectionSource>) => new ProjectionSource(...repositories),
     },
     {

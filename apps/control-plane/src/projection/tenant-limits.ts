@@ -1,8 +1,8 @@
-import type { TenantRow } from '@sluice/control-plane/data-access';
+import type { PlanRow, TenantRow } from '@sluice/control-plane/data-access';
 import type { TenantLimits } from '@sluice/contracts';
 import { effectiveLimits } from '../tenants/tenant-view';
 
-/** Keys a tenant may hold until plans set `max_keys` (a quota override wins). */
+/** Keys a tenant may hold when neither its plan nor an override sets `max_keys`. */
 export const DEFAULT_MAX_KEYS = 100;
 
 /** Limits that a tenant's quota overrides may set; absent ones are left to the gateway's defaults. */
@@ -10,14 +10,20 @@ export const RATE_LIMIT_FIELDS = ['rpm', 'rph', 'rpd', 'tpm', 'tpd', 'max_concur
 export type RateLimitField = (typeof RATE_LIMIT_FIELDS)[number];
 
 /**
- * A tenant's limits until plans exist: its quota overrides over the platform
- * defaults. Request and token windows left unset are null, so the gateway
+ * A tenant's limits: its quota overrides, else its plan's, else the platform
+ * defaults. Request and token windows that none sets are null, so the gateway
  * applies its own default (`RATE_LIMIT_PER_MINUTE`).
  */
-export function tenantLimits(tenant: TenantRow): TenantLimits {
+export function tenantLimits(tenant: TenantRow, plan: PlanRow | null): TenantLimits {
   const overrides = tenant.quota_overrides ?? {};
-  const quota = effectiveLimits(tenant);
-  const numeric = (field: string): number | null => (typeof overrides[field] === 'number' ? (overrides[field] as number) : null);
+  const planLimits = (plan?.limits ?? {}) as Record<string, number | null | undefined>;
+  const quota = effectiveLimits(tenant, plan && {
+    api_calls_limit: plan.limits.api_calls_per_period ?? null,
+    ai_tokens_limit: plan.limits.ai_tokens_per_period ?? null,
+    max_users: plan.limits.max_users ?? null,
+  });
+  const numeric = (field: string): number | null =>
+    typeof overrides[field] === 'number' ? (overrides[field] as number) : typeof planLimits[field] === 'number' ? (planLimits[field] as number) : null;
   return {
     rpm: numeric('rpm'),
     rph: numeric('rph'),
