@@ -1,11 +1,13 @@
 // The demo data `npm start` creates through the control plane's own API (so it
-// is audited like anything else): a tenant `demo` and its owner. Safe to run
-// again: what exists already is left as it is.
+// is audited like anything else): a tenant `demo`, its owner, and an API key.
+// Safe to run again: what exists is kept, and the demo key is rotated so that
+// its secret (shown only once) can be printed again.
 
 export const DEMO = {
   tenantSlug: 'demo',
   ownerEmail: 'owner@demo.sluice.local',
   ownerPassword: 'sluice-demo-owner',
+  keyName: 'npm start demo key',
 };
 
 async function call(baseUrl, method, path, { token, body } = {}) {
@@ -33,5 +35,11 @@ export async function seedDemo(baseUrl, { adminEmail, adminPassword }) {
     [201, 409],
     'demo owner',
   );
-  return { ...DEMO };
+  const owner = expectStatus(await call(baseUrl, 'POST', '/api/auth/token/', { body: { email: DEMO.ownerEmail, password: DEMO.ownerPassword } }), [200], 'login as the demo owner').body.access;
+  const existing = expectStatus(await call(baseUrl, 'GET', `/api/api-keys/?tenant=${DEMO.tenantSlug}&status=active&search=${encodeURIComponent(DEMO.keyName)}`, { token: owner }), [200], 'listing demo keys');
+  const current = existing.body.results.find((key) => key.name === DEMO.keyName);
+  const key = current
+    ? expectStatus(await call(baseUrl, 'POST', `/api/api-keys/${current.id}/rotate/`, { token: owner, body: { grace_seconds: 0 } }), [200, 201], 'rotating the demo key')
+    : expectStatus(await call(baseUrl, 'POST', '/api/api-keys/', { token: owner, body: { tenant: DEMO.tenantSlug, name: DEMO.keyName, environment: 'test', scopes: ['inference', 'read'] } }), [201], 'creating the demo key');
+  return { ...DEMO, apiKey: key.body.key };
 }
