@@ -12,7 +12,7 @@ import {
 } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
+import { userIdOf, type Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
 import { tenantLimits } from '../projection/tenant-limits';
 import { notFound, TenantAccess } from '../tenancy/tenant-access';
@@ -76,7 +76,7 @@ export class ApiKeysService {
       }
       const key = await this.apiKeys.create(tx, tenant.id, {
         teamId: team?.id ?? null,
-        createdBy: principal.userId,
+        createdBy: userIdOf(principal),
         name: dto.name,
         keyHash: generated.hash,
         prefix: generated.prefix,
@@ -216,7 +216,7 @@ export class ApiKeysService {
   /** A key the caller sees (else 404) and may change: admins any of the tenant's, members their own (else 403). */
   private async loadManageable(principal: Principal, id: string): Promise<LoadedKey> {
     const loaded = await this.load(principal, id, 'member');
-    if (!roleAtLeast(loaded.role, 'admin') && loaded.key.created_by !== principal.userId) {
+    if (!roleAtLeast(loaded.role, 'admin') && loaded.key.created_by !== userIdOf(principal)) {
       throw new SluiceException('forbidden', 'Members may change only the API keys they created');
     }
     return loaded;

@@ -40,5 +40,6 @@ export class AuditService {
 
 function actorOf(principal: ReturnType<typeof currentRequestContext>['principal']): AuditActor {
   if (!principal) return { type: 'system', id: null, email: null };
+  if (principal.kind === 'api_key') return { type: 'api_key', id: principal.keyId, email: null };
   return { type: 'user', id: principal.userId, email: principal.email };
 }

@@ -9,7 +9,7 @@ import { userView, type UserView } from '../users/user-view';
 import { UsersService } from '../users/users.service';
 import type { CreatePersonalTokenDto, LoginDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
 import { Passwords } from './passwords';
-import type { Principal } from './principal';
+import { requireUser, type Principal } from './principal';
 import { Sessions, type TokenPair } from './sessions';
 
 export interface LoginResponse {
@@ -57,7 +57,7 @@ export class AuthService {
   }
 
   logout(principal: Principal): Promise<void> {
-    return this.sessions.end(principal);
+    return this.sessions.end(requireUser(principal));
   }
 
   /** Self-service sign-up: user, an active tenant, and the user as its owner, in one transaction. */
@@ -91,7 +91,8 @@ export class AuthService {
   }
 
   /** A password or email change needs the current password and ends every other session. */
-  async updateProfile(principal: Principal, dto: UpdateProfileDto): Promise<ProfileView> {
+  async updateProfile(caller: Principal, dto: UpdateProfileDto): Promise<ProfileView> {
+    const principal = requireUser(caller);
     const user = await this.currentUser(principal);
     const sensitive = dto.password !== undefined || (dto.email !== undefined && dto.email.toLowerCase() !== user.email.toLowerCase());
     if (sensitive) {
@@ -132,12 +133,13 @@ export class AuthService {
     return { ...personalTokenView(row), token: secret.secret };
   }
 
-  async listPersonalTokens(principal: Principal, query: PaginationQueryDto): Promise<{ count: number; results: PersonalTokenView[] }> {
-    const slice = await this.personalTokens.list(principal.userId, pageWindow(query));
+  async listPersonalTokens(caller: Principal, query: PaginationQueryDto): Promise<{ count: number; results: PersonalTokenView[] }> {
+    const slice = await this.personalTokens.list(requireUser(caller).userId, pageWindow(query));
     return { count: slice.count, results: slice.rows.map(personalTokenView) };
   }
 
-  async revokePersonalToken(principal: Principal, id: string): Promise<void> {
+  async revokePersonalToken(caller: Principal, id: string): Promise<void> {
+    const principal = requireUser(caller);
     const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.personalTokens.findById(principal.userId, id) : null;
     if (!row) throw new SluiceException('not_found', 'Token not found');
     await this.unitOfWork.run(async (tx) => {
@@ -146,8 +148,8 @@ export class AuthService {
     });
   }
 
-  private async currentUser(principal: Principal): Promise<UserRow> {
-    const user = await this.users.findById(principal.userId);
+  private async currentUser(caller: Principal): Promise<UserRow> {
+    const user = await this.users.findById(requireUser(caller).userId);
     if (!user || !user.is_active) throw new SluiceException('unauthorized', 'Invalid or expired credentials');
     return user;
   }

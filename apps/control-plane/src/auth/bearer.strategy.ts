@@ -1,18 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { hashApiKey, isOpaqueToken, looksLikeJwt, verifyAccessToken } from '@sluice/auth';
-import { PersonalTokensRepository, UsersRepository } from '@sluice/control-plane/data-access';
+import { hashApiKey, isOpaqueToken, looksLikeJwt, parseApiKey, roleOfKeyScopes, verifyAccessToken } from '@sluice/auth';
+import { ApiKeysRepository, PersonalTokensRepository, UsersRepository } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { passesCsrfCheck, presentedCredential } from './credentials';
-import type { UserPrincipal } from './principal';
+import { apiKeyRecordForHash } from '../projection/projection-records';
+import { isAddressAllowed } from './address-allow-list';
+import type { ApiKeyPrincipal, Principal } from './principal';
 import { TokenRevocation } from './token-revocation';
 
 /**
  * One strategy for every credential a caller may present, told apart by shape:
- * a JWT (header or session cookie) or a personal access token (`slp_`).
+ * a JWT (header or session cookie), a personal access token (`slp_`), or a
+ * tenant API key (`slk_`) with the `read` or `write` scope.
  */
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
@@ -21,11 +24,12 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     private readonly revocation: TokenRevocation,
     private readonly personalTokens: PersonalTokensRepository,
     private readonly users: UsersRepository,
+    private readonly apiKeys: ApiKeysRepository,
   ) {
     super();
   }
 
-  async validate(request: FastifyRequest): Promise<UserPrincipal> {
+  async validate(request: FastifyRequest): Promise<Principal> {
     const credential = presentedCredential(request);
     if (!credential) throw new SluiceException('unauthorized', 'Authentication credentials were not provided');
     if (looksLikeJwt(credential.token)) {
@@ -60,7 +64,21 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
         tokenExpiresAt: null,
       };
     }
+    if (credential.source === 'header' && parseApiKey(credential.token)) return this.apiKeyPrincipal(credential.token, request.ip);
     throw invalid();
+  }
+
+  /** The same checks as the gateway's: live, unexpired (a rotated-out secret until its grace ends), from an allowed address. */
+  private async apiKeyPrincipal(secret: string, address: string): Promise<ApiKeyPrincipal> {
+    const hash = hashApiKey(secret);
+    const key = await this.apiKeys.findByAnyHash(hash);
+    const record = key && apiKeyRecordForHash(key, hash, null)?.record;
+    if (!key || !record || record.status !== 'active') throw new SluiceException('invalid_api_key', 'Invalid API key');
+    if (record.expires_at && Date.parse(record.expires_at) <= Date.now()) throw new SluiceException('key_expired', 'This API key has expired');
+    if (record.allowed_ips && !isAddressAllowed(address, record.allowed_ips)) throw new SluiceException('ip_not_allowed', `This API key may not be used from ${address}`);
+    const role = roleOfKeyScopes(record.scopes);
+    if (!role) throw new SluiceException('forbidden', 'This API key has only the inference scope: the control plane needs read or write');
+    return { kind: 'api_key', keyId: key.id, tenantId: key.tenant_id, role, isPlatformAdmin: false };
   }
 }
 

@@ -1,4 +1,7 @@
-/** Who is calling, as established by authentication. */
+import type { TenantRole } from '@sluice/auth';
+import { SluiceException } from '@sluice/platform';
+
+/** A signed-in user. */
 export interface UserPrincipal {
   kind: 'user';
   userId: string;
@@ -13,4 +16,27 @@ export interface UserPrincipal {
   tokenExpiresAt: number | null;
 }
 
-export type Principal = UserPrincipal;
+/**
+ * A tenant API key with the `read` or `write` scope (SPEC 3): it acts on its
+ * own tenant only, as a viewer (`read`) or an admin (`write`).
+ */
+export interface ApiKeyPrincipal {
+  kind: 'api_key';
+  keyId: string;
+  tenantId: string;
+  role: TenantRole;
+  isPlatformAdmin: false;
+}
+
+export type Principal = UserPrincipal | ApiKeyPrincipal;
+
+/** For what only a person can do (profile, sessions, personal tokens): 403 for an API key. */
+export function requireUser(principal: Principal): UserPrincipal {
+  if (principal.kind !== 'user') throw new SluiceException('forbidden', 'This needs a signed-in user, not an API key');
+  return principal;
+}
+
+/** The user behind a principal, when there is one (for `created_by` columns). */
+export function userIdOf(principal: Principal): string | null {
+  return principal.kind === 'user' ? principal.userId : null;
+}

@@ -19,7 +19,8 @@ export function isLoginRequest(context: ExecutionContext): boolean {
 /** Signed-in callers are counted per principal, anonymous ones per client address (SPEC 2). */
 export function generalTracker(raw: Record<string, unknown>): string {
   const request = raw as unknown as ThrottledRequest;
-  return request.user ? `user:${request.user.userId}` : `ip:${request.ip}`;
+  if (!request.user) return `ip:${request.ip}`;
+  return request.user.kind === 'user' ? `user:${request.user.userId}` : `key:${request.user.keyId}`;
 }
 
 /** Logins per address and account name, so one attacker cannot lock a user out from everywhere. */

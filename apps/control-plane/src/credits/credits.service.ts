@@ -4,7 +4,7 @@ import { CreditsRepository, PlansRepository, UnitOfWork, type CreditLedgerRow } 
 import { pageWindow, REDIS, SluiceException, type PaginationQueryDto } from '@sluice/platform';
 import type Redis from 'ioredis';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
+import { userIdOf, type Principal } from '../auth/principal';
 import { TenantAccess } from '../tenancy/tenant-access';
 import { CreditBalanceSync } from './credit-balance-sync';
 import { creditEntryView, microsToUsd, usdToMicros, type CreditEntryView } from './credits-view';
@@ -45,7 +45,7 @@ export class CreditsService {
     if (!principal.isPlatformAdmin) throw new SluiceException('forbidden', 'This needs a platform admin');
     const amountMicros = usdToMicros(dto.amount_usd);
     const { entry, totals } = await this.unitOfWork.run(async (tx) => {
-      const row = await this.credits.appendTopUp(tx, tenant.id, { amountMicros, reason: dto.reason, createdBy: principal.userId });
+      const row = await this.credits.appendTopUp(tx, tenant.id, { amountMicros, reason: dto.reason, createdBy: userIdOf(principal) });
       const after = await this.credits.totals(tenant.id, tx);
       await this.audit.record(tx, {
         tenantId: tenant.id,

@@ -127,7 +127,7 @@ export class MembershipsService {
 
   private async isOwnMembership(principal: Principal, id: string): Promise<boolean> {
     const tenantId = isUuid(id) ? await this.memberships.tenantOf(id) : null;
-    return tenantId !== null && (await this.memberships.findById(tenantId, id))?.user_id === principal.userId;
+    return principal.kind === 'user' && tenantId !== null && (await this.memberships.findById(tenantId, id))?.user_id === principal.userId;
   }
 
   private async requireAnotherOwner(tx: Transaction, membership: MembershipRow): Promise<void> {

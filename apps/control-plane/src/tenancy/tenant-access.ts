@@ -34,6 +34,11 @@ export class TenantAccess {
     if (!tenant) throw notFound();
     if (principal.isPlatformAdmin) return { tenant, role: 'owner' };
     if (tenant.status === 'deleted') throw notFound();
+    if (principal.kind === 'api_key') {
+      if (tenant.id !== principal.tenantId) throw notFound();
+      if (!roleAtLeast(principal.role, required)) throw new SluiceException('forbidden', `This needs an API key with the ${required === 'viewer' ? 'read' : 'write'} scope`);
+      return { tenant, role: principal.role };
+    }
     const membership = await this.memberships.findByUser(tenant.id, principal.userId);
     if (!membership) throw notFound();
     if (!roleAtLeast(membership.role, required)) {
@@ -63,6 +68,7 @@ export class TenantAccess {
   async resolve(principal: Principal, explicit: string | undefined, headers: Headers, required: TenantRole): Promise<TenantGrant> {
     const reference = explicit ?? headerTenant(headers);
     if (reference) return this.authorize(principal, reference, required);
+    if (principal.kind === 'api_key') return this.check(principal, await this.tenants.findById(principal.tenantId), required);
     const roles = principal.isPlatformAdmin ? [] : await this.memberships.rolesOfUser(principal.userId);
     if (roles.length === 1) return this.check(principal, await this.tenants.findById(roles[0].tenant_id), required);
     throw new SluiceException('tenant_required', 'Tenant context is required for this operation.', {}, 'tenant');
@@ -76,11 +82,13 @@ export class TenantAccess {
     const reference = explicit ?? headerTenant(headers);
     if (reference) return [(await this.authorize(principal, reference, 'viewer')).tenant.id];
     if (principal.isPlatformAdmin) return null;
+    if (principal.kind === 'api_key') return [principal.tenantId];
     return (await this.memberships.rolesOfUser(principal.userId)).map((row) => row.tenant_id);
   }
 
   /** Ids of the caller's tenants where its role is at least `required`. */
   async tenantsWhereRole(principal: Principal, required: TenantRole): Promise<string[]> {
+    if (principal.kind === 'api_key') return roleAtLeast(principal.role, required) ? [principal.tenantId] : [];
     const roles = await this.memberships.rolesOfUser(principal.userId);
     return roles.filter((row) => roleAtLeast(row.role, required)).map((row) => row.tenant_id);
   }

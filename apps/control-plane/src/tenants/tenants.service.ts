@@ -35,7 +35,8 @@ export class TenantsService {
     if (query.status === 'deleted' && !principal.isPlatformAdmin) return { count: 0, results: [] };
     const slice = await this.tenants.list(
       {
-        memberUserId: principal.isPlatformAdmin ? undefined : principal.userId,
+        memberUserId: principal.kind === 'user' && !principal.isPlatformAdmin ? principal.userId : undefined,
+        tenantId: principal.kind === 'api_key' ? principal.tenantId : undefined,
         status: query.status,
         subscriptionTier: query.subscription_tier,
         search: query.search,

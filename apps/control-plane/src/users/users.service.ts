@@ -56,7 +56,7 @@ export class UsersService {
   async update(principal: Principal, id: string, dto: UpdateUserDto): Promise<UserView> {
     requirePlatformAdmin(principal);
     const user = await this.find(id);
-    if (user.id === principal.userId && (dto.is_active === false || dto.is_platform_admin === false)) {
+    if (principal.kind === 'user' && user.id === principal.userId && (dto.is_active === false || dto.is_platform_admin === false)) {
       throw new SluiceException('conflict', 'You cannot deactivate yourself or drop your own platform admin role');
     }
     const changes: UserChanges = {

@@ -65,6 +65,8 @@ export type TenantChanges = Partial<
 export interface TenantFilters {
   /** Only tenants where this user has a role (absent: every tenant, for platform admins). */
   memberUserId?: string;
+  /** Only this tenant (an API key sees its own). */
+  tenantId?: string;
   status?: TenantStatus;
   subscriptionTier?: string;
   search?: string;
@@ -131,6 +133,10 @@ export class TenantsRepository {
     if (filters.memberUserId) {
       params.push(filters.memberUserId);
       where.push(`t.id IN (SELECT tenant_id FROM tenant_users WHERE user_id = $${params.length})`);
+    }
+    if (filters.tenantId) {
+      params.push(filters.tenantId);
+      where.push(`t.id = $${params.length}`);
     }
     if (filters.status) {
       params.push(filters.status);

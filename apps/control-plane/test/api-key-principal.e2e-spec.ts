@@ -1,0 +1,57 @@
+import { expectErrorShape } from '@sluice/testing';
+import { unique } from './api-client';
+import { startIdentityWorld, type IdentityWorld } from './identity-fixture';
+
+describe('tenant API keys on the control plane (SPEC 3: read/write scopes)', () => {
+  let world: IdentityWorld;
+  const keys: Record<'read' | 'write' | 'inference', { id: string; key: string }> = {} as never;
+  beforeAll(async () => {
+    world = await startIdentityWorld();
+    for (const scope of ['read', 'write', 'inference'] as const) {
+      const created = await world.call<{ id: string; key: string }>('POST', '/api/api-keys/', {
+        token: world.tokens.owner,
+        body: { tenant: world.tenantA.id, name: unique(scope), scopes: scope === 'inference' ? ['inference'] : ['inference', scope] },
+      });
+      if (created.status !== 201) throw new Error(`key creation failed: ${JSON.stringify(created.body)}`);
+      keys[scope] = created.body;
+    }
+  });
+  afterAll(() => world?.app.close());
+
+  it('a read key reads its own tenant as a viewer and nothing else', async () => {
+    const token = keys.read.key;
+    expect((await world.call('GET', `/api/tenants/${world.tenantA.slug}/`, { token })).status).toBe(200);
+    expect((await world.call('GET', '/api/tenant-users/', { token })).status).toBe(200);
+    const tenants = await world.call<{ results: Array<{ id: string }> }>('GET', '/api/tenants/', { token });
+    expect(tenants.body.results.map((tenant) => tenant.id)).toEqual([world.tenantA.id]);
+    expect((await world.call('GET', `/api/tenants/${world.tenantB.slug}/`, { token })).status).toBe(404);
+    const patch = await world.call('PATCH', `/api/tenants/${world.tenantA.slug}/`, { token, body: { contact_name: 'Read only' } });
+    expect(patch.status).toBe(403);
+    expectErrorShape(patch.body, 'forbidden');
+    expect((await world.call('GET', '/api/auth/me/', { token })).status).toBe(403);
+    expect((await world.call('GET', '/api/users/', { token })).status).toBe(403);
+  });
+
+  it('a write key manages its tenant as an admin, and audit names the key as the actor', async () => {
+    const token = keys.write.key;
+    const team = await world.call<{ id: string; tenant: string }>('POST', '/api/teams/', { token, body: { name: unique('by-key') } });
+    expect(team.status).toBe(201);
+    expect(team.body.tenant).toBe(world.tenantA.id);
+    const events = await world.call<{ results: Array<{ actor: unknown }> }>('GET', `/api/audit/events/?tenant_id=${world.tenantA.id}&event_type=team.created&resource_id=${team.body.id}`, { token });
+    expect(events.body.results).toEqual([expect.objectContaining({ actor: { type: 'api_key', id: keys.write.id, email: null } })]);
+    const grantOwner = await world.call('POST', '/api/tenant-users/', { token, body: { email: `${unique('x')}@example.com`, password: 'a long passphrase', role: 'owner' } });
+    expect(grantOwner.status).toBe(403);
+  });
+
+  it('refuses inference-only, revoked and malformed keys', async () => {
+    const inference = await world.call('GET', `/api/tenants/${world.tenantA.slug}/`, { token: keys.inference.key });
+    expect(inference.status).toBe(403);
+    const revoke = await world.call('POST', `/api/api-keys/${keys.read.id}/revoke/`, { token: world.tokens.owner });
+    expect(revoke.status).toBe(200);
+    const revoked = await world.call('GET', `/api/tenants/${world.tenantA.slug}/`, { token: keys.read.key });
+    expect(revoked.status).toBe(401);
+    expectErrorShape(revoked.body, 'invalid_api_key');
+    const malformed = await world.call('GET', `/api/tenants/${world.tenantA.slug}/`, { token: `${keys.write.key.slice(0, -1)}x` });
+    expect(malformed.status).toBe(401);
+  });
+});
