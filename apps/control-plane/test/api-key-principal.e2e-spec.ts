@@ -1,4 +1,5 @@
-import { expectErrorShape } from '@sluice/testing';
+import { expectErrorShape, waitUntil } from '@sluice/testing';
+import { ProjectionProbe } from './projection-client';
 import { unique } from './api-client';
 import { startIdentityWorld, type IdentityWorld } from './identity-fixture';
 
@@ -53,5 +54,23 @@ describe('tenant API keys on the control plane (SPEC 3: read/write scopes)', () 
     expectErrorShape(revoked.body, 'invalid_api_key');
     const malformed = await world.call('GET', `/api/tenants/${world.tenantA.slug}/`, { token: `${keys.write.key.slice(0, -1)}x` });
     expect(malformed.status).toBe(401);
+  });
+
+  it("reaches the gateway's records: a team's new limits and a tenant's plan", async () => {
+    const probe = new ProjectionProbe(world.app.redisKeyPrefix);
+    try {
+      const team = await world.call<{ id: string }>('POST', '/api/teams/', { token: world.tokens.owner, body: { name: unique('limited'), limits: { rpm: 100 } } });
+      const key = await world.call<{ key: string }>('POST', '/api/api-keys/', { token: world.tokens.owner, body: { tenant: world.tenantA.id, name: unique('team-key'), team: team.body.id } });
+      expect(key.status).toBe(201);
+      await waitUntil(async () => (await probe.keyRecord(key.body.key))?.team?.limits.rpm === 100, 1000, 'team limits in the key record');
+      expect((await world.call('PATCH', `/api/teams/${team.body.id}/`, { token: world.tokens.owner, body: { limits: { rpm: 7 } } })).status).toBe(200);
+      await waitUntil(async () => (await probe.keyRecord(key.body.key))?.team?.limits.rpm === 7, 1000, 'new team limits in the key record');
+
+      expect((await world.call('POST', `/api/tenants/${world.tenantA.slug}/plan/`, { token: world.tokens.platform_admin, body: { plan: 'professional' } })).status).toBe(200);
+      await waitUntil(async () => (await probe.tenantRecord(world.tenantA.id))?.billing_mode === 'prepaid', 1000, 'prepaid plan in the tenant record');
+      expect((await probe.tenantRecord(world.tenantA.id))?.plan).toBe('professional');
+    } finally {
+      probe.close();
+    }
   });
 });

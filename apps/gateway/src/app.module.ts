@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
+import { TenantMetricsModule } from './tenant-metrics/tenant-metrics.module';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); standard output otherwise. */
@@ -24,6 +25,7 @@ export class AppModule {
           redis: { ...config.redis, connectionName: 'gateway' },
         }),
         HealthModule,
+        TenantMetricsModule,
         InferenceModule.forRoot({
           upstream: {
             credentialEnvironment: config.credentialEnvironment,

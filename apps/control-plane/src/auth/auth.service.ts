@@ -4,6 +4,7 @@ import { MembershipsRepository, PersonalTokensRepository, UnitOfWork, UsersRepos
 import { pageWindow, SluiceException, type PaginationQueryDto } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import { Projector } from '../projection/projector';
 import { TenantsService } from '../tenants/tenants.service';
 import { userView, type UserView } from '../users/user-view';
 import { UsersService } from '../users/users.service';
@@ -39,6 +40,7 @@ export class AuthService {
     private readonly passwords: Passwords,
     private readonly sessions: Sessions,
     private readonly audit: AuditService,
+    private readonly projector: Projector,
   ) {}
 
   async login(dto: LoginDto): Promise<LoginResponse> {
@@ -75,6 +77,8 @@ export class AuthService {
       await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: { user_id: user.id, email: user.email, role: 'owner' } });
       return { user, tenant, pair: await this.sessions.start(tx, user) };
     });
+    // The new tenant was queued for the Redis projection in the transaction: write it now.
+    await this.projector.flush();
     return { ...loginResponse(pair, user), tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
   }
 

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantRole } from '@sluice/auth';
-import { isUniqueViolation, MembershipsRepository, TeamsRepository, UnitOfWork, type TeamRow } from '@sluice/control-plane/data-access';
+import { ApiKeysRepository, isUniqueViolation, MembershipsRepository, TeamsRepository, UnitOfWork, type TeamRow, type Transaction } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { membershipView, type MembershipView } from '../memberships/memberships.service';
+import { secretHashes } from '../projection/projection-records';
+import { Projector } from '../projection/projector';
 import { notFound, TenantAccess } from '../tenancy/tenant-access';
 import { isUuid } from '../users/users.service';
 import type { CreateTeamDto, ListTeamsQueryDto, UpdateTeamDto } from './dto/team.dto';
@@ -31,6 +33,8 @@ export class TeamsService {
     private readonly unitOfWork: UnitOfWork,
     private readonly access: TenantAccess,
     private readonly audit: AuditService,
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly projector: Projector,
   ) {}
 
   async list(principal: Principal, query: ListTeamsQueryDto, headers: Headers): Promise<{ count: number; results: TeamView[] }> {
@@ -64,6 +68,7 @@ export class TeamsService {
           limits: dto.limits ? compact({ ...team.limits, ...dto.limits }) : undefined,
         });
         await this.audit.record(tx, { tenantId: team.tenant_id, eventType: 'team.updated', resourceType: 'team', resourceId: id, old: teamView(team), new: teamView(updated) });
+        if (dto.limits) await this.reprojectKeys(tx, team);
         return updated;
       }),
     );
@@ -72,9 +77,11 @@ export class TeamsService {
   async remove(principal: Principal, id: string): Promise<void> {
     const team = await this.load(principal, id, 'admin');
     await this.unitOfWork.run(async (tx) => {
+      await this.reprojectKeys(tx, team);
       await this.teams.delete(tx, team.tenant_id, id);
       await this.audit.record(tx, { tenantId: team.tenant_id, eventType: 'team.deleted', resourceType: 'team', resourceId: id, old: teamView(team) });
     });
+    await this.projector.flush();
   }
 
   /** A member belongs to at most one team: adding moves it here. */
@@ -112,9 +119,17 @@ export class TeamsService {
     return team;
   }
 
+  /** A key's projection record carries its team's limits: rewrite them with the team's. */
+  private async reprojectKeys(tx: Transaction, team: TeamRow): Promise<void> {
+    const keys = await this.apiKeys.ofTeam(team.tenant_id, team.id, tx);
+    await this.projector.enqueue(tx, keys.flatMap((key) => secretHashes(key).map((hash) => ({ kind: 'api_key' as const, id: hash }))));
+  }
+
   private async write(name: string | undefined, work: Parameters<UnitOfWork['run']>[0]): Promise<TeamRow> {
     try {
-      return (await this.unitOfWork.run(work)) as TeamRow;
+      const team = (await this.unitOfWork.run(work)) as TeamRow;
+      await this.projector.flush();
+      return team;
     } catch (error) {
       if (isUniqueViolation(error, 'teams_name_per_tenant')) throw new SluiceException('conflict', `A team named ${name} already exists in this tenant`, {}, 'name');
       throw error;

@@ -31,7 +31,7 @@ describe('SettleAndMeter', () => {
     meter.provider = 'mock';
     meter.providerUsage(10, 5);
     await settlement.settle({ requestId: 'r1', caller, ticket, meter, endpoint: 'chat_completions', stream: false });
-    expect(settle).toHaveBeenCalledWith({ ticket, actualTokens: 15, actualCostMicros: 20 });
+    expect(settle).toHaveBeenCalledWith({ ticket, actualTokens: 15, actualCostMicros: 20, tokenTotals: { model: 'm', settledAt: expect.any(Date) } });
     expect(recorded).toEqual([
       expect.objectContaining({ request_id: 'r1', tenant_id: 'tenant-1', api_key_id: 'key-1', team_id: 'team-1', prompt_tokens: 10, completion_tokens: 5, cost_micros: 20, usage_source: 'provider', outcome: 'completed' }),
     ]);

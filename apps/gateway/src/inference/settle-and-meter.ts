@@ -40,7 +40,12 @@ export class SettleAndMeter {
       this.logger.error({ requestId, err: error }, 'Recording usage failed');
     }
     try {
-      await this.admission.settle({ ticket, actualTokens: meter.promptTokens + meter.completionTokens, actualCostMicros: cost });
+      await this.admission.settle({
+        ticket,
+        actualTokens: meter.promptTokens + meter.completionTokens,
+        actualCostMicros: cost,
+        tokenTotals: { model: meter.servedModel.id, settledAt: new Date() },
+      });
     } catch (error) {
       // The usage event still charges the ledger; the reservation is freed when its hold expires.
       this.logger.warn({ requestId, err: error }, 'Settlement failed; the reservation expires with its hold');

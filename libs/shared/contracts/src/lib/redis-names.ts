@@ -48,6 +48,10 @@ export const RedisKeys = {
    * retried or reordered top-up is applied once. Missing = Redis lost the balance.
    */
   creditTopUpsApplied: (tenantId: string) => `credit-topups:${v}:{${tenantId}}`,
+  /** A tenant's tokens (prompt + completion) on one UTC day (`yyyymmdd`): HASH model id → tokens, written at settlement. */
+  tenantDailyTokens: (tenantId: string, yyyymmdd: string) => `usage:${v}:{${tenantId}}:day:${yyyymmdd}`,
+  /** A tenant's tokens (prompt + completion) in one UTC calendar month (`yyyymm`), written at settlement. */
+  tenantMonthlyTokens: (tenantId: string, yyyymm: string) => `usage:${v}:{${tenantId}}:month:${yyyymm}`,
 } as const;
 
 export const RedisChannels = {

@@ -128,6 +128,11 @@ export class ApiKeysRepository {
     return (await queryOne<{ tenant_id: string }>(this.dataSource, 'SELECT tenant_id FROM api_keys WHERE id = $1', [id]))?.tenant_id ?? null;
   }
 
+  /** The keys of one team (their projection records carry the team's limits). */
+  ofTeam(tenantId: string, teamId: string, db: Reader = this.dataSource): Promise<ApiKeyRow[]> {
+    return query<ApiKeyRow>(db, 'SELECT * FROM api_keys WHERE tenant_id = $1 AND team_id = $2', [tenantId, teamId]);
+  }
+
   findById(tenantId: string, id: string, db: Reader = this.dataSource): Promise<ApiKeyRow | null> {
     return queryOne<ApiKeyRow>(db, 'SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
   }

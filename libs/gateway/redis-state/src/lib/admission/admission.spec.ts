@@ -326,6 +326,59 @@ describe('Admission.settle', () => {
     expect(await balance(tenantId)).toBe(1_000);
     expect(await tenantKeys(tenantId)).toEqual([RedisKeys.credits(tenantId)]);
   });
+
+  describe('token totals', () => {
+    const settledAt = new Date('2026-11-25T10:00:00.000Z');
+
+    async function totals(tenantId: string): Promise<[Record<string, string>, string | null]> {
+      return Promise.all([
+        raw.hgetall(prefix + RedisKeys.tenantDailyTokens(tenantId, '20261125')),
+        raw.get(prefix + RedisKeys.tenantMonthlyTokens(tenantId, '202611')),
+      ]);
+    }
+
+    it('adds the tokens to the tenant\'s daily total of the model and monthly total, with TTLs', async () => {
+      const tenantId = randomUUID();
+      for (const [model, tokens] of [['gpt-4', 1_000], ['gpt-4', 500], ['claude-3-sonnet', 800]] as const) {
+        const ticket = admitted(await admission.admit(admissionRequest(tenantId)));
+        expect(await admission.settle({ ticket, actualTokens: tokens, actualCostMicros: 0, tokenTotals: { model, settledAt } })).toBe('settled');
+      }
+      expect(await totals(tenantId)).toEqual([{ 'gpt-4': '1500', 'claude-3-sonnet': '800' }, '2300']);
+      const dailyTtl = await raw.ttl(prefix + RedisKeys.tenantDailyTokens(tenantId, '20261125'));
+      const monthlyTtl = await raw.ttl(prefix + RedisKeys.tenantMonthlyTokens(tenantId, '202611'));
+      expect(dailyTtl).toBeGreaterThan(2 * 86_400);
+      expect(dailyTtl).toBeLessThanOrEqual(3 * 86_400);
+      expect(monthlyTtl).toBeGreaterThan(31 * 86_400);
+    });
+
+    it('counts a request once however often it is settled', async () => {
+      const tenantId = randomUUID();
+      const ticket = admitted(await admission.admit(admissionRequest(tenantId, { limits: tokenLimits, creditReservationMicros: null })));
+      const settlement = { ticket, actualTokens: 250, actualCostMicros: 0, tokenTotals: { model: 'gpt-4', settledAt } };
+      expect(await admission.settle(settlement)).toBe('settled');
+      expect(await admission.settle(settlement)).toBe('already_settled');
+      expect(await admission.settle({ ...settlement, actualTokens: 9_999 })).toBe('already_settled');
+      expect(await totals(tenantId)).toEqual([{ 'gpt-4': '250' }, '250']);
+    });
+
+    it('finds the totals keys after the credit keys of a prepaid request', async () => {
+      const tenantId = randomUUID();
+      await setBalance(tenantId, 10_000);
+      const ticket = admitted(await admission.admit(admissionRequest(tenantId, { creditReservationMicros: 3_000 })));
+      await admission.settle({ ticket, actualTokens: 40, actualCostMicros: 1_200, tokenTotals: { model: 'gpt-4', settledAt } });
+      expect(await totals(tenantId)).toEqual([{ 'gpt-4': '40' }, '40']);
+      expect(await balance(tenantId)).toBe(8_800);
+    });
+
+    it('leaves the totals alone for a request that used no tokens, or a settlement of an unknown request', async () => {
+      const tenantId = randomUUID();
+      const ticket = admitted(await admission.admit(admissionRequest(tenantId)));
+      await admission.settle({ ticket, actualTokens: 0, actualCostMicros: 0, tokenTotals: { model: 'gpt-4', settledAt } });
+      const unknown: AdmissionTicket = { ...ticket, requestId: randomUUID() };
+      expect(await admission.settle({ ticket: unknown, actualTokens: 10, actualCostMicros: 0, tokenTotals: { model: 'gpt-4', settledAt } })).toBe('unknown');
+      expect(await totals(tenantId)).toEqual([{}, null]);
+    });
+  });
 });
 
 describe('crash safety', () => {

@@ -110,6 +110,16 @@ export interface SettlementRequest {
   actualTokens: number;
   /** Actual cost in USD micro-units; charged to the balance only when the admission held credit. */
   actualCostMicros: number;
+  /** Adds `actualTokens` to the tenant's daily (per model) and monthly totals; omitted, the totals are left alone. */
+  tokenTotals?: TokenTotalsEntry;
+}
+
+/** Where one request's tokens count in its tenant's totals (`GET /metrics/{tenant_id}`). */
+export interface TokenTotalsEntry {
+  /** The catalog model that served the request. */
+  model: string;
+  /** When the request settled: its UTC day and month are the ones charged. */
+  settledAt: Date;
 }
 
 /** `unknown`: no live admission record (never admitted, or so late that the record expired). */

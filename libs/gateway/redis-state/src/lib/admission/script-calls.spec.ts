@@ -37,7 +37,12 @@ describe('script key layout', () => {
 
   it.each(['', 'sluice:', 'sluice-test:run:abc:'])('puts every key one request touches in the same cluster slot (prefix %p)', (prefix) => {
     const admit = admissionCall(everything);
-    const settle = settlementCall({ ticket: ticketFor(everything), actualTokens: 1, actualCostMicros: 1 });
+    const settle = settlementCall({
+      ticket: ticketFor(everything),
+      actualTokens: 1,
+      actualCostMicros: 1,
+      tokenTotals: { model: 'gpt-4', settledAt: new Date('2026-11-25T23:59:59.999Z') },
+    });
     const keys = [...admit.keys, ...settle.keys, RedisKeys.tenant(tenantId)].map((key) => prefix + key);
     // 1 record + 15 windows + 3 slot sets + 2 quota counters + 4 credit keys.
     expect(admit.keys).toHaveLength(25);
@@ -55,6 +60,16 @@ describe('script key layout', () => {
     const settle = settlementCall({ ticket, actualTokens: 1, actualCostMicros: 1 });
     const admitKeys = new Set(admissionCall(everything).keys);
     expect(settle.keys.every((key) => admitKeys.has(key))).toBe(true);
+  });
+
+  it('names the UTC day and month of the settlement for the token totals', () => {
+    const ticket = ticketFor(everything);
+    const settle = settlementCall({ ticket, actualTokens: 1, actualCostMicros: 1, tokenTotals: { model: 'gpt-4', settledAt: new Date('2026-12-31T23:59:59.999Z') } });
+    expect(settle.keys.slice(-2)).toEqual([RedisKeys.tenantDailyTokens(tenantId, '20261231'), RedisKeys.tenantMonthlyTokens(tenantId, '202612')]);
+    expect(settle.args.slice(8, 10)).toEqual(['1', 'gpt-4']);
+    const without = settlementCall({ ticket, actualTokens: 1, actualCostMicros: 1 });
+    expect(without.keys).toHaveLength(settle.keys.length - 2);
+    expect(without.args[8]).toBe('0');
   });
 
   it.each([1.5, -1, Number.NaN, Number.MAX_SAFE_INTEGER + 2])('refuses a non-integer or negative count (%p) before calling Redis', (reservedTokens) => {

@@ -1,5 +1,6 @@
 import { RedisKeys } from '@sluice/contracts';
 import { countsTokens, WINDOW_SECONDS, type AdmissionRequest, type AdmissionTicket, type SettlementRequest } from './admission.types';
+import { DAILY_TOKENS_TTL_SECONDS, MONTHLY_TOKENS_TTL_SECONDS, utcDayStamp, utcMonthStamp } from './token-totals';
 
 /** KEYS and ARGV of one script call, in the layout its Lua header documents. */
 export interface ScriptCall {
@@ -72,7 +73,7 @@ export function ticketFor(request: AdmissionRequest): AdmissionTicket {
   };
 }
 
-export function settlementCall({ ticket, actualTokens, actualCostMicros }: SettlementRequest): ScriptCall {
+export function settlementCall({ ticket, actualTokens, actualCostMicros, tokenTotals }: SettlementRequest): ScriptCall {
   const { tenantId } = ticket;
   const keys = [
     RedisKeys.admission(tenantId, ticket.requestId),
@@ -81,6 +82,12 @@ export function settlementCall({ ticket, actualTokens, actualCostMicros }: Settl
   ];
   if (ticket.quotaTokens) keys.push(RedisKeys.quotaCounter(tenantId, ticket.quotaTokens.periodStart, 'tokens'));
   if (ticket.holdsCredit) keys.push(...creditKeys(tenantId));
+  if (tokenTotals) {
+    keys.push(
+      RedisKeys.tenantDailyTokens(tenantId, utcDayStamp(tokenTotals.settledAt)),
+      RedisKeys.tenantMonthlyTokens(tenantId, utcMonthStamp(tokenTotals.settledAt)),
+    );
+  }
   const args = [
     ticket.requestId,
     integer(actualTokens),
@@ -90,6 +97,10 @@ export function settlementCall({ ticket, actualTokens, actualCostMicros }: Settl
     ticket.quotaTokens ? '1' : '0',
     ticket.holdsCredit ? '1' : '0',
     String(SETTLED_RECORD_TTL_MS),
+    tokenTotals ? '1' : '0',
+    tokenTotals?.model ?? '',
+    String(DAILY_TOKENS_TTL_SECONDS),
+    String(MONTHLY_TOKENS_TTL_SECONDS),
   ];
   return { keys, args };
 }

@@ -9,12 +9,17 @@
  * Token windows are corrected only while the window that was charged is still the
  * current one: once it has rolled over, its count no longer limits anybody.
  *
+ * The tenant's token totals (daily per model, monthly) are added under the same
+ * settled mark, so a repeated settlement never counts the tokens twice.
+ *
  * Layout (built by `settlementCall`):
  *   KEYS[1] admission record; then the concurrency ZSETs; then the token window
  *   keys; then the tokens quota counter when charged; then, when the request held
- *   credit, balance, holds ZSET, hold amounts HASH, held total.
+ *   credit, balance, holds ZSET, hold amounts HASH, held total; then, when totals
+ *   are kept, the daily tokens HASH and the monthly tokens counter.
  *   ARGV: request id, actual tokens, actual cost micros, concurrency count,
- *   token window count, quota tokens 0|1, credit 0|1, settled record TTL ms.
+ *   token window count, quota tokens 0|1, credit 0|1, settled record TTL ms,
+ *   totals 0|1, model id, daily TTL s, monthly TTL s.
  * Reply: 'settled' | 'already_settled' | 'unknown'.
  */
 export const SETTLE_LUA = `
@@ -35,6 +40,7 @@ local tokenWindowCount = tonumber(ARGV[5])
 local hasQuotaTokens = ARGV[6] == '1'
 local hasCredit = ARGV[7] == '1'
 local settledTtlMs = tonumber(ARGV[8])
+local hasTotals = ARGV[9] == '1'
 local delta = actualTokens - tonumber(state[1])
 
 local keyIndex = 1
@@ -70,6 +76,15 @@ if hasCredit and tonumber(redis.call('HGET', record, 'cr')) >= 0 then
     if redis.call('DECRBY', heldKey, held) <= 0 then redis.call('DEL', heldKey) end
   end
   if actualCost ~= 0 then redis.call('DECRBY', balanceKey, ARGV[3]) end
+end
+if hasCredit then keyIndex = keyIndex + 4 end
+
+if hasTotals and actualTokens > 0 then
+  local dailyKey, monthlyKey = KEYS[keyIndex + 1], KEYS[keyIndex + 2]
+  redis.call('HINCRBY', dailyKey, ARGV[10], ARGV[2])
+  redis.call('EXPIRE', dailyKey, ARGV[11])
+  redis.call('INCRBY', monthlyKey, ARGV[2])
+  redis.call('EXPIRE', monthlyKey, ARGV[12])
 end
 
 redis.call('HSET', record, 'settled', '1')

@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hashApiKey, looksLikeJwt, parseApiKey, roleOfKeyScopes, verifyAccessToken } from '@sluice/auth';
+import { RedisKeys } from '@sluice/contracts';
+import { ProjectionReader } from '@sluice/gateway/redis-state';
+import { REDIS, SluiceException } from '@sluice/platform';
+import type Redis from 'ioredis';
+import type { IncomingHttpHeaders } from 'node:http';
+import { asServiceUnavailable } from '../auth/authenticator';
+import { presentedApiKey } from '../auth/presented-api-key';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+
+const INVALID_CREDENTIALS = 'Invalid credentials: send a tenant API key with the read scope or a platform admin access token';
+const TENANT_NOT_FOUND = 'Tenant not found';
+
+/**
+ * Who may read `/metrics/{tenant_id}` (SPEC 4): a key of that tenant with the
+ * `read` (or `write`) scope, or a platform admin's access token. A key of
+ * another tenant gets the same 404 as an unknown tenant, so ids cannot be probed.
+ */
+@Injectable()
+export class MetricsReader {
+  constructor(
+    private readonly projection: ProjectionReader,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /** Resolves when the caller may read `tenantId`'s metrics and the tenant exists; throws the refusal otherwise. */
+  async authorize(headers: IncomingHttpHeaders, tenantId: string, now = Date.now()): Promise<void> {
+    const credential = presentedApiKey(headers);
+    if (credential === null) throw new SluiceException('unauthorized', 'Missing credentials: send Authorization: Bearer <key or token>');
+    if (looksLikeJwt(credential)) await this.authorizeAdmin(credential);
+    else await this.authorizeKey(credential, tenantId, now);
+    if (!isUuid(tenantId) || (await this.read(() => this.projection.getTenant(tenantId))) === null) {
+      throw new SluiceException('not_found', TENANT_NOT_FOUND);
+    }
+  }
+
+  private async authorizeAdmin(token: string): Promise<void> {
+    const claims = await verifyAccessToken(this.config.jwtSecret, token);
+    if (claims === null) throw new SluiceException('unauthorized', INVALID_CREDENTIALS);
+    // Without Redis nobody can tell whether the token was revoked: 503 rather than letting it through.
+    const [revokedToken, revokedSession] = await this.redis
+      .mget(RedisKeys.revokedAccessToken(claims.jti), RedisKeys.revokedSession(claims.sid))
+      .catch(() => {
+        throw new SluiceException('service_unavailable', 'Access tokens cannot be checked right now; retry shortly');
+      });
+    if (revokedToken !== null || revokedSession !== null) throw new SluiceException('unauthorized', 'This access token was revoked');
+    if (!claims.adm) throw new SluiceException('forbidden', 'Only platform admins may read metrics with an access token');
+  }
+
+  private async authorizeKey(secret: string, tenantId: string, now: number): Promise<void> {
+    const apiKey = parseApiKey(secret) === null ? null : await this.read(() => this.projection.getApiKey(hashApiKey(secret)));
+    if (apiKey === null || apiKey.status !== 'active') throw new SluiceException('invalid_api_key', INVALID_CREDENTIALS);
+    if (apiKey.expires_at !== null && Date.parse(apiKey.expires_at) <= now) {
+      throw new SluiceException('key_expired', `This API key expired at ${apiKey.expires_at}`);
+    }
+    if (apiKey.tenant_id !== tenantId) throw new SluiceException('not_found', TENANT_NOT_FOUND);
+    if (roleOfKeyScopes(apiKey.scopes) === null) throw new SluiceException('forbidden', 'This API key lacks the read scope');
+  }
+
+  private async read<T>(lookup: () => Promise<T>): Promise<T> {
+    try {
+      return await lookup();
+    } catch (error) {
+      throw asServiceUnavailable(error);
+    }
+  }
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
