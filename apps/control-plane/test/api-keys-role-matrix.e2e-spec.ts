@@ -1,15 +1,5 @@
-import { expectErrorShape } from '@sluice/testing';
-import { PERSONAS, startIdentityWorld, type IdentityWorld, type Persona } from './identity-fixture';
-
-type Expected = [owner: number, admin: number, member: number, viewer: number, outsider: number, platformAdmin: number, anonymous: number];
-
-interface Case {
-  action: string;
-  expected: Expected;
-  /** Runs before each persona's call; its result reaches `request`. */
-  prepare?: (world: IdentityWorld) => Promise<Record<string, string>>;
-  request: (world: IdentityWorld, prepared: Record<string, string>) => { method: string; path: string; body?: unknown };
-}
+import type { IdentityWorld, Persona } from './identity-fixture';
+import { describeRoleMatrix, type MatrixCase } from './role-matrix-runner';
 
 /** A fresh key of tenant A created by `persona` (the platform admin unless said otherwise). */
 const keyBy =
@@ -25,7 +15,7 @@ const keyBy =
  * members create keys and manage only their own; admins and owners manage
  * all of the tenant's; other tenants' users get 404.
  */
-const CASES: Case[] = [
+const CASES: MatrixCase[] = [
   { action: 'list keys', expected: [200, 200, 200, 200, 404, 200, 401], request: (w) => ({ method: 'GET', path: `/api/api-keys/?tenant=${w.tenantA.id}` }) },
   { action: 'read a key', expected: [200, 200, 200, 200, 404, 200, 401], prepare: keyBy(), request: (_w, p) => ({ method: 'GET', path: `/api/api-keys/${p['key']}/` }) },
   { action: 'create a key', expected: [201, 201, 201, 403, 404, 201, 401], request: (w) => ({ method: 'POST', path: '/api/api-keys/', body: { tenant: w.tenantA.id, name: 'matrix' } }) },
@@ -40,20 +30,4 @@ const CASES: Case[] = [
   { action: 'disable a model', expected: [403, 403, 403, 403, 403, 200, 401], request: () => ({ method: 'PATCH', path: '/api/models/gpt-4/', body: { enabled: true } }) },
 ];
 
-describe('API key role × action matrix (SPEC 3.2, 3.4)', () => {
-  let world: IdentityWorld;
-  beforeAll(async () => {
-    world = await startIdentityWorld();
-  });
-  afterAll(() => world?.app.close());
-
-  const rows = CASES.flatMap((testCase) => PERSONAS.map((persona, i) => [testCase.action, persona, testCase.expected[i], testCase] as const));
-
-  it.each(rows)('%s as %s → %i', async (_action, persona: Persona, expected, testCase) => {
-    const prepared = testCase.prepare ? await testCase.prepare(world) : {};
-    const { method, path, body } = testCase.request(world, prepared);
-    const response = await world.call(method, path, { token: world.tokens[persona], body });
-    expect({ status: response.status, body: response.body }).toEqual(expect.objectContaining({ status: expected }));
-    if (expected >= 400) expectErrorShape(response.body, { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' }[expected] as string);
-  });
-});
+describeRoleMatrix('API key role × action matrix (SPEC 3.2, 3.4)', CASES);

@@ -1,18 +1,6 @@
-import { expectErrorShape } from '@sluice/testing';
 import { TEST_PASSWORD, unique, type Call } from './api-client';
-import { addMember, PERSONAS, startIdentityWorld, type IdentityWorld, type Persona } from './identity-fixture';
-
-type Expected = [owner: number, admin: number, member: number, viewer: number, outsider: number, platformAdmin: number, anonymous: number];
-
-interface Case {
-  action: string;
-  expected: Expected;
-  /** Runs as the platform admin before each persona's call; its result reaches `request`. */
-  prepare?: (world: IdentityWorld) => Promise<Record<string, string>>;
-  request: (world: IdentityWorld, prepared: Record<string, string>) => { method: string; path: string; body?: unknown };
-  /** Undoes a successful call, so the next persona starts from the same state. */
-  cleanup?: (world: IdentityWorld) => Promise<void>;
-}
+import { addMember, type IdentityWorld } from './identity-fixture';
+import { describeRoleMatrix, type MatrixCase } from './role-matrix-runner';
 
 const adminCall = (world: IdentityWorld): Call => (method, path, options = {}) => world.call(method, path, { token: world.tokens.platform_admin, ...options });
 
@@ -31,7 +19,7 @@ async function freshViewer(world: IdentityWorld): Promise<Record<string, string>
  * member, viewer, a user of another tenant, a platform admin and an anonymous
  * caller each get.
  */
-const CASES: Case[] = [
+const CASES: MatrixCase[] = [
   { action: 'read tenant', expected: [200, 200, 200, 200, 404, 200, 401], request: (w) => ({ method: 'GET', path: `/api/tenants/${w.tenantA.slug}/` }) },
   { action: 'read tenant by id', expected: [200, 200, 200, 200, 404, 200, 401], request: (w) => ({ method: 'GET', path: `/api/tenants/${w.tenantA.id}` }) },
   { action: 'list tenants', expected: [200, 200, 200, 200, 200, 200, 401], request: () => ({ method: 'GET', path: '/api/tenants/' }) },
@@ -94,21 +82,4 @@ const CASES: Case[] = [
   { action: 'list personal tokens', expected: [200, 200, 200, 200, 200, 200, 401], request: () => ({ method: 'GET', path: '/api/auth/tokens/' }) },
 ];
 
-describe('role × action matrix (SPEC 3.2)', () => {
-  let world: IdentityWorld;
-  beforeAll(async () => {
-    world = await startIdentityWorld();
-  });
-  afterAll(() => world?.app.close());
-
-  const rows = CASES.flatMap((testCase) => PERSONAS.map((persona, i) => [testCase.action, persona, testCase.expected[i], testCase] as const));
-
-  it.each(rows)('%s as %s → %i', async (_action, persona: Persona, expected, testCase) => {
-    const prepared = testCase.prepare ? await testCase.prepare(world) : {};
-    const { method, path, body } = testCase.request(world, prepared);
-    const response = await world.call(method, path, { token: world.tokens[persona], body });
-    expect({ status: response.status, body: response.body }).toEqual(expect.objectContaining({ status: expected }));
-    if (expected >= 400) expectErrorShape(response.body, { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found' }[expected] as string);
-    if (expected < 300 && testCase.cleanup) await testCase.cleanup(world);
-  });
-});
+describeRoleMatrix('role × action matrix (SPEC 3.2)', CASES);
