@@ -34,12 +34,6 @@ const LISTENERS: Partial<Record<Target, { port: string; host: string; defaultHos
   },
 };
 
-/**
- * Variables the README's configuration table documents for a part that is not
- * written yet, so that no schema reads them: compose already passes them.
- * MOCK_PROVIDER_URL: the catalog's mock deployments (SPEC section 1).
- */
-const DOCUMENTED_NOT_YET_READ: Record<string, Target[]> = { MOCK_PROVIDER_URL: ['control-plane', 'gateway'] };
 
 function schemaDefault(file: string, variable: string): string {
   const match = new RegExp(`readonly ${variable}\\??:[^=;]*=\\s*'([^']*)'`).exec(readRepoFile(file));
@@ -156,14 +150,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives each app only variables it knows', () => {
-    const documented = documentedVariables();
     const unknown: string[] = [];
     for (const [name, service] of services()) {
       const target = targetOfService(name, service);
       if (!target) continue;
       for (const variable of Object.keys(environment(service))) {
         if (knownVariables(target).has(variable)) continue;
-        if (DOCUMENTED_NOT_YET_READ[variable]?.includes(target) && documented.has(variable)) continue;
         unknown.push(`${name}: ${variable}`);
       }
     }
@@ -304,7 +296,7 @@ describe('docs/operations.md', () => {
 
   it('documents no variable that nothing reads', () => {
     const known = new Set(TARGETS.flatMap((target) => [...knownVariables(target)]));
-    const stale = [...documentedVariables('docs/operations.md')].filter((variable) => !known.has(variable) && !(variable in DOCUMENTED_NOT_YET_READ));
+    const stale = [...documentedVariables('docs/operations.md')].filter((variable) => !known.has(variable));
     expect(stale).toEqual([]);
   });
 });
@@ -317,9 +309,5 @@ describe('the variable parsers', () => {
     expect(knownVariables('gateway').has('DATABASE_URL')).toBe(false);
     expect([...knownVariables('mock-provider')].sort()).toEqual(['MOCK_PROVIDER_HOST', 'MOCK_PROVIDER_PORT']);
     expect(knownVariables('migrate')).toEqual(knownVariables('control-plane'));
-  });
-
-  it('allow beyond the schemas only variables the README documents', () => {
-    for (const variable of Object.keys(DOCUMENTED_NOT_YET_READ)) expect(documentedVariables()).toContain(variable);
   });
 });
