@@ -163,6 +163,7 @@ Try the mock provider directly:
 Sign in (platform admin ${env.SLUICE_ADMIN_EMAIL} / ${env.SLUICE_ADMIN_PASSWORD}; demo tenant owner ${demo.ownerEmail} / ${demo.ownerPassword}):
   curl ${controlPlaneUrl}/api/auth/token/ -H 'content-type: application/json' -d '{"email":"${demo.ownerEmail}","password":"${demo.ownerPassword}"}'
 Call the gateway with the demo tenant's API key (a test key: it reaches the sandbox mock-* models):
+  curl ${gatewayUrl}/v1/models -H 'authorization: Bearer ${demo.apiKey}'
   curl ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
 Press Ctrl-C to stop all three.
 `);
