@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { migrateDatabase } from '@sluice/control-plane/data-access';
-import { GracefulShutdown, loadShutdownSettings, startOrExit } from '@sluice/platform';
+import { GracefulShutdown, startOrExit } from '@sluice/platform';
 import { createControlPlaneApp } from './app';
 import { loadControlPlaneConfig } from './config/control-plane.config';
 
@@ -9,7 +9,7 @@ void startOrExit('control-plane', async () => {
   if (config.migrateOnStart) await migrateDatabase(config.databaseUrl);
   const app = await createControlPlaneApp(config);
   // SIGTERM: readiness fails, then requests in flight finish and pools close (exit 0).
-  new GracefulShutdown(app, loadShutdownSettings(process.env)).handleSignals();
+  new GracefulShutdown(app, config.shutdown).handleSignals();
   await app.listen(config.port, config.host);
   new Logger('Bootstrap').log(`Control plane listening on ${await app.getUrl()} (API docs at /docs)`);
 });

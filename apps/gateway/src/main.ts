@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { GracefulShutdown, loadShutdownSettings, startOrExit } from '@sluice/platform';
+import { GracefulShutdown, startOrExit } from '@sluice/platform';
 import { createGatewayApp } from './app';
 import { loadGatewayConfig } from './config/gateway.config';
 
@@ -7,7 +7,7 @@ void startOrExit('gateway', async () => {
   const config = loadGatewayConfig(process.env);
   const app = await createGatewayApp(config);
   // SIGTERM: readiness fails, then requests in flight finish and pools close (exit 0).
-  new GracefulShutdown(app, loadShutdownSettings(process.env)).handleSignals();
+  new GracefulShutdown(app, config.shutdown).handleSignals();
   await app.listen(config.port, config.host);
   new Logger('Bootstrap').log(`AI gateway listening on ${await app.getUrl()}`);
 });

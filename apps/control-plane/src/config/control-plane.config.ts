@@ -1,4 +1,4 @@
-import { CommonEnv, EnvBoolean, loadConfig, secretOrDevDefault, type LogLevel } from '@sluice/platform';
+import { CommonEnv, EnvBoolean, loadConfig, secretOrDevDefault, shutdownSettings, type LogLevel, type ShutdownSettings } from '@sluice/platform';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */
@@ -122,6 +122,8 @@ export interface ControlPlaneConfig {
   readonly host: string;
   readonly logLevel: LogLevel;
   readonly trustProxy: boolean;
+  /** How the process drains on SIGTERM. */
+  readonly shutdown: ShutdownSettings;
   readonly bodyLimitBytes: number;
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
@@ -153,6 +155,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     host: env.CONTROL_PLANE_HOST,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    shutdown: shutdownSettings(env),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,

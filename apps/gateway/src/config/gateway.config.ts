@@ -1,4 +1,4 @@
-import { CommonEnv, loadConfig, secretOrDevDefault, type LogLevel } from '@sluice/platform';
+import { CommonEnv, loadConfig, secretOrDevDefault, shutdownSettings, type LogLevel, type ShutdownSettings } from '@sluice/platform';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,8 @@ export interface GatewayConfig {
   readonly host: string;
   readonly logLevel: LogLevel;
   readonly trustProxy: boolean;
+  /** How the process drains on SIGTERM. */
+  readonly shutdown: ShutdownSettings;
   readonly bodyLimitBytes: number;
   readonly rateLimitPerMinute: number;
   readonly redis: { readonly url: string; readonly keyPrefix: string };
@@ -110,6 +112,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     host: env.GATEWAY_HOST,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
+    shutdown: shutdownSettings(env),
     bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     redis: Object.freeze({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),

@@ -1,7 +1,7 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { CommonEnv } from './common-env';
 import { ConfigError, loadConfig, secretOrDevDefault } from './load-config';
-import { loadShutdownSettings } from './shutdown-settings';
+import { shutdownSettings } from './shutdown-settings';
 import { describeStartupError } from './startup';
 
 class ExampleEnv extends CommonEnv {
@@ -49,10 +49,10 @@ describe('loadConfig', () => {
   });
 });
 
-describe('loadShutdownSettings', () => {
+describe('shutdownSettings', () => {
   it('reads the drain delay and grace, with defaults for a process without a preStop pause in front', () => {
-    expect(loadShutdownSettings({})).toEqual({ drainDelayMs: 0, graceMs: 25_000 });
-    expect(loadShutdownSettings({ SHUTDOWN_DRAIN_DELAY_MS: '5000', SHUTDOWN_GRACE_MS: '30000' })).toEqual({ drainDelayMs: 5_000, graceMs: 30_000 });
+    expect(shutdownSettings(loadConfig(CommonEnv, {}))).toEqual({ drainDelayMs: 0, graceMs: 25_000 });
+    expect(shutdownSettings(loadConfig(CommonEnv, { SHUTDOWN_DRAIN_DELAY_MS: '5000', SHUTDOWN_GRACE_MS: '30000' }))).toEqual({ drainDelayMs: 5_000, graceMs: 30_000 });
   });
 });
 

@@ -1,5 +1,4 @@
-import { CommonEnv } from './common-env';
-import { loadConfig } from './load-config';
+import type { CommonEnv } from './common-env';
 
 /** How a process drains on SIGTERM (see GracefulShutdown). */
 export interface ShutdownSettings {
@@ -11,13 +10,4 @@ export interface ShutdownSettings {
 
 export function shutdownSettings(env: Pick<CommonEnv, 'SHUTDOWN_DRAIN_DELAY_MS' | 'SHUTDOWN_GRACE_MS'>): ShutdownSettings {
   return Object.freeze({ drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS, graceMs: env.SHUTDOWN_GRACE_MS });
-}
-
-/**
- * The shutdown settings of an environment, for a main.ts whose app config does
- * not carry them yet. Both apps' schemas extend CommonEnv, so by the time this
- * runs the variables have already been validated with the rest.
- */
-export function loadShutdownSettings(environment: NodeJS.ProcessEnv): ShutdownSettings {
-  return shutdownSettings(loadConfig(CommonEnv, environment));
 }
