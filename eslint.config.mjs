@@ -22,6 +22,8 @@ const depConstraints = [
   { sourceTag: 'type:redis-state', onlyDependOnLibsWithTags: ['type:contracts', 'type:auth', 'type:testing'] },
   // Benchmarks measure any layer, but never import an app.
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data-access', 'type:providers', 'type:redis-state', 'type:auth', 'type:testing', 'type:tool'] },
+  // System tests drive both apps together through their e2e harnesses (tools/system-tests).
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:contracts', 'type:platform', 'type:auth', 'type:testing', 'type:tool', 'type:data-access', 'type:redis-state'] },
 ];
 
 export default [

@@ -27,6 +27,7 @@ export class Authenticator {
     if (parseApiKey(secret) === null) throw new GatewayAuthException('invalid_api_key', INVALID_KEY_MESSAGE);
 
     const apiKey = await this.read(() => this.projection.getApiKey(hashApiKey(secret)));
+    if (apiKey === null) await this.ensureProjectionBuilt();
     if (apiKey === null || apiKey.status !== 'active') throw new GatewayAuthException('invalid_api_key', INVALID_KEY_MESSAGE);
     if (apiKey.expires_at !== null && Date.parse(apiKey.expires_at) <= now) {
       throw new GatewayAuthException('key_expired', `This API key expired at ${apiKey.expires_at}`);
@@ -42,6 +43,17 @@ export class Authenticator {
       throw new GatewayAuthException('ip_not_allowed', `Requests from ${clientIp} are not allowed for this API key`);
     }
     return { apiKey, tenant };
+  }
+
+  /**
+   * An unknown key is only a 401 if the projection exists: every build writes
+   * the catalog, so without one the key may well be good (Redis was flushed,
+   * the control plane has not rebuilt yet) and clients should retry.
+   */
+  private async ensureProjectionBuilt(): Promise<void> {
+    if ((await this.read(() => this.projection.getCatalog())) === null) {
+      throw new SluiceException('service_unavailable', 'The gateway has no projection of keys yet (the control plane rebuilds it); retry shortly');
+    }
   }
 
   private async read<T>(lookup: () => Promise<T>): Promise<T> {

@@ -2,6 +2,8 @@ import { ArgumentsHost, Catch, Logger, type ExceptionFilter } from '@nestjs/comm
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from './to-error-response';
 
+const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
 /** The one exception filter of both apps: every error leaves in the contract's shape. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -16,6 +18,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
     }
     if (reply.sent) return;
+    // The state store or a provider is briefly out of reach: tell clients when to retry (SPEC 4), unless a more precise value is set.
+    if (body.error.code === 'service_unavailable' && !reply.hasHeader('retry-after')) void reply.header('Retry-After', SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS);
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
