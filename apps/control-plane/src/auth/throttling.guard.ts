@@ -70,8 +70,9 @@ export class ThrottlingGuard extends ThrottlerGuard {
       void reply.header('X-RateLimit-Reset', Math.ceil(Date.now() / 1000) + (isBlocked ? timeToBlockExpire : timeToExpire));
     }
     if (isBlocked) {
-      void reply.header('Retry-After', timeToBlockExpire);
-      throw new SluiceException('rate_limit_exceeded', `Too many requests: retry in ${timeToBlockExpire} s`, { retry_after: timeToBlockExpire });
+      throw new SluiceException('rate_limit_exceeded', `Too many requests: retry in ${timeToBlockExpire} s`, { retry_after: timeToBlockExpire }, null, {
+        'Retry-After': String(timeToBlockExpire),
+      });
     }
     return true;
   }

@@ -15,7 +15,6 @@ import { Passwords } from '../auth/passwords';
 import type { Principal } from '../auth/principal';
 import { TenantQuotaSource } from '../plans/tenant-quota-source';
 import { notFound, TenantAccess } from '../tenancy/tenant-access';
-import { effectiveLimits } from '../tenants/tenant-view';
 import { isUuid, UsersService } from '../users/users.service';
 import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
 
@@ -71,8 +70,7 @@ export class MembershipsService {
     try {
       const row = await this.unitOfWork.run(async (tx) => {
         const locked = await this.tenants.lock(tx, tenant.id);
-        const current = locked ?? tenant;
-        const maxUsers = effectiveLimits(current, (await this.quotas.context(current, tx)).plan).max_users;
+        const maxUsers = (await this.quotas.limits(locked ?? tenant, tx)).max_users;
         if ((await this.memberships.countMembers(tenant.id, tx)) >= maxUsers) {
           throw new SluiceException('user_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxUsers} users`, { max_users: maxUsers });
         }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PlansRepository, UsageLedgerRepository, type PlanRow, type Reader, type TenantRow } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
-import { currentQuotaPeriod, QUOTA_PERIOD_DAYS, tenantView, type QuotaContext, type TenantView } from '../tenants/tenant-view';
+import { currentQuotaPeriod, effectiveLimits, planQuota, QUOTA_PERIOD_DAYS, tenantView, type QuotaContext, type TenantView } from '../tenants/tenant-view';
 
 /**
  * What a tenant's `quota` object is built from: its plan (limits, period) and
@@ -22,6 +22,12 @@ export class TenantQuotaSource {
     return { plan: plan ? planQuota(plan) : null, periodDays, usage: { api_calls: Number(usage.api_calls), ai_tokens: Number(usage.ai_tokens) } };
   }
 
+  /** The tenant's limits (override, else plan, else platform default), without reading its usage. */
+  async limits(tenant: TenantRow, db?: Reader): Promise<ReturnType<typeof effectiveLimits>> {
+    const plan = await this.plans.findById(tenant.subscription_tier, db);
+    return effectiveLimits(tenant, plan && planQuota(plan));
+  }
+
   async view(tenant: TenantRow, db?: Reader): Promise<TenantView> {
     return tenantView(tenant, await this.context(tenant, db));
   }
@@ -32,12 +38,4 @@ export class TenantQuotaSource {
     if (!plan) throw new SluiceException('validation_error', `Unknown plan ${id}`, { [field]: [`unknown plan ${id}`] }, field);
     return plan;
   }
-}
-
-function planQuota(plan: PlanRow): QuotaContext['plan'] {
-  return {
-    api_calls_limit: plan.limits.api_calls_per_period ?? null,
-    ai_tokens_limit: plan.limits.ai_tokens_per_period ?? null,
-    max_users: plan.limits.max_users ?? null,
-  };
 }

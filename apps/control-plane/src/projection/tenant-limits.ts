@@ -1,6 +1,6 @@
 import type { PlanRow, TenantRow } from '@sluice/control-plane/data-access';
 import type { TenantLimits } from '@sluice/contracts';
-import { effectiveLimits } from '../tenants/tenant-view';
+import { effectiveLimits, planQuota } from '../tenants/tenant-view';
 
 /** Keys a tenant may hold when neither its plan nor an override sets `max_keys`. */
 export const DEFAULT_MAX_KEYS = 100;
@@ -17,11 +17,7 @@ export type RateLimitField = (typeof RATE_LIMIT_FIELDS)[number];
 export function tenantLimits(tenant: TenantRow, plan: PlanRow | null): TenantLimits {
   const overrides = tenant.quota_overrides ?? {};
   const planLimits = (plan?.limits ?? {}) as Record<string, number | null | undefined>;
-  const quota = effectiveLimits(tenant, plan && {
-    api_calls_limit: plan.limits.api_calls_per_period ?? null,
-    ai_tokens_limit: plan.limits.ai_tokens_per_period ?? null,
-    max_users: plan.limits.max_users ?? null,
-  });
+  const quota = effectiveLimits(tenant, plan && planQuota(plan));
   const numeric = (field: string): number | null =>
     typeof overrides[field] === 'number' ? (overrides[field] as number) : typeof planLimits[field] === 'number' ? (planLimits[field] as number) : null;
   return {

@@ -1,4 +1,4 @@
-import type { TenantRow } from '@sluice/control-plane/data-access';
+import type { PlanRow, TenantRow } from '@sluice/control-plane/data-access';
 
 /**
  * Quota limits of a tenant whose plan cannot be found (and the storage limit,
@@ -19,6 +19,15 @@ export interface QuotaContext {
   plan: { api_calls_limit: number | null; ai_tokens_limit: number | null; max_users: number | null } | null;
   periodDays: number;
   usage: { api_calls: number; ai_tokens: number };
+}
+
+/** The quota part of a plan's limits, in the shape of the tenant's `quota` object. */
+export function planQuota(plan: PlanRow): NonNullable<QuotaContext['plan']> {
+  return {
+    api_calls_limit: plan.limits.api_calls_per_period ?? null,
+    ai_tokens_limit: plan.limits.ai_tokens_per_period ?? null,
+    max_users: plan.limits.max_users ?? null,
+  };
 }
 
 /**

@@ -3,22 +3,21 @@ import { SluiceException } from '@sluice/platform';
 
 const LEVEL_NAMES = { tenant: 'tenant', team: 'team', key: 'API key' } as const;
 
-/**
- * A request refused by a limit, quota or the credit balance (429 or 402).
- * `headers` (rate-limit state and `Retry-After`) must reach the reply.
- */
+/** A request refused by a limit, quota or the credit balance (429 or 402), with its rate-limit headers and `Retry-After`. */
 export class LimitExceededException extends SluiceException {
   override readonly name = 'LimitExceededException';
 
   constructor(
     readonly refusal: AdmissionRefusal,
-    readonly headers: Record<string, string>,
+    headers: Record<string, string>,
   ) {
-    super(refusal.code, messageOf(refusal), {
-      level: refusal.level,
-      limit: refusal.limit,
-      retry_after_seconds: refusal.retryAfterSeconds,
-    });
+    super(
+      refusal.code,
+      messageOf(refusal),
+      { level: refusal.level, limit: refusal.limit, retry_after_seconds: refusal.retryAfterSeconds },
+      null,
+      headers,
+    );
   }
 }
 

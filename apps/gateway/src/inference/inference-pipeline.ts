@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { AdmissionGate, type AdmittedRequest } from '../admission/admission-gate';
 import { completionTokenBudget, estimatePromptTokens, estimateTextTokens } from '../admission/estimate-tokens';
-import { LimitExceededException } from '../admission/limit-exceeded.exception';
 import { Authenticator } from '../auth/authenticator';
 import type { Caller } from '../auth/caller';
 import { ensureModelAllowed, mayUseModel } from '../auth/model-access';
@@ -87,14 +86,9 @@ export class InferencePipeline {
   }
 
   private async admit(reply: FastifyReply, input: Parameters<AdmissionGate['admit']>[0]): Promise<AdmittedRequest> {
-    try {
-      const admitted = await this.gate.admit(input);
-      void reply.headers(admitted.headers);
-      return admitted;
-    } catch (error) {
-      if (error instanceof LimitExceededException) void reply.headers(error.headers);
-      throw error;
-    }
+    const admitted = await this.gate.admit(input);
+    void reply.headers(admitted.headers);
+    return admitted;
   }
 
   private async serve(reply: FastifyReply, inference: InferenceRequest, edge: ResponseEdge, context: ServeContext): Promise<void> {

@@ -71,7 +71,7 @@ export function canonicalAuditEvent(event: UnhashedAuditEvent): string {
 }
 
 /** What is hashed, as an object: the reference form of `canonicalAuditEvent`. */
-function hashedMembers(event: UnhashedAuditEvent): Record<string, unknown> {
+export function hashedMembers(event: UnhashedAuditEvent): Record<string, unknown> {
   return {
     id: event.id,
     tenant_id: event.tenant_id,

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SluiceException } from './sluice.exception';
 import { toErrorResponse } from './to-error-response';
 
 const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
@@ -18,6 +19,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
     }
     if (reply.sent) return;
+    if (exception instanceof SluiceException) void reply.headers(exception.headers);
     // The state store or a provider is briefly out of reach: tell clients when to retry (SPEC 4), unless a more precise value is set.
     if (body.error.code === 'service_unavailable' && !reply.hasHeader('retry-after')) void reply.header('Retry-After', SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS);
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);

@@ -12,6 +12,8 @@ export class SluiceException extends HttpException {
     message: string,
     readonly details: Record<string, unknown> = {},
     readonly param: string | null = null,
+    /** Response headers the error answer carries (`Retry-After`, rate-limit state); the filter sets them. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message, ERROR_CATALOG[code].status);
   }
