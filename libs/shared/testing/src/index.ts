@@ -3,3 +3,4 @@ export * from './lib/postgres';
 export * from './lib/redis';
 export * from './lib/run-id';
 export * from './lib/http-conventions';
+export * from './lib/processes';

@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { freePort, waitUntil } from './redis';
+
+const REPO_ROOT = resolve(__dirname, '../../../../..');
+
+export interface ServiceEntry {
+  /** For messages: `gateway`, `control-plane-2`. */
+  name: string;
+  /** The app's `main.ts`, relative to the repository root. */
+  main: string;
+  /** The tsconfig ts-node compiles it with, relative to the repository root. */
+  tsconfig: string;
+  /** The variable the app reads its port from. */
+  portVariable: string;
+}
+
+export const GATEWAY_ENTRY: ServiceEntry = {
+  name: 'gateway',
+  main: 'apps/gateway/src/main.ts',
+  tsconfig: 'apps/gateway/tsconfig.app.json',
+  portVariable: 'GATEWAY_PORT',
+};
+
+export const CONTROL_PLANE_ENTRY: ServiceEntry = {
+  name: 'control-plane',
+  main: 'apps/control-plane/src/main.ts',
+  tsconfig: 'apps/control-plane/tsconfig.app.json',
+  portVariable: 'CONTROL_PLANE_PORT',
+};
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * An app's `main.ts` as a real process (through ts-node, no build), so that
+ * signals, exit codes and a SIGKILL are real. `restart()` starts the same
+ * service again on the same port, as an orchestrator would.
+ */
+export class ServiceProcess {
+  private child!: ChildProcess;
+  private exit!: Promise<Exit>;
+  private log = '';
+
+  private constructor(
+    readonly entry: ServiceEntry,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  /** Starts `entry` with `env` (plus PATH, host and port) and waits until `/health/ready` answers 200. */
+  static async start(entry: ServiceEntry, env: Record<string, string>, { readyDeadlineMs = 60_000 } = {}): Promise<ServiceProcess> {
+    const service = new ServiceProcess(entry, await freePort(), env);
+    await service.launch(readyDeadlineMs);
+    return service;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Everything the process wrote to stdout and stderr since its last start. */
+  output(): string {
+    return this.log;
+  }
+
+  exited(): Promise<Exit> {
+    return this.exit;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  /** SIGKILL, then waits for the exit: nothing of the process runs afterwards. */
+  async kill(): Promise<Exit> {
+    this.signal('SIGKILL');
+    return this.exit;
+  }
+
+  async restart({ readyDeadlineMs = 60_000 } = {}): Promise<void> {
+    if (this.running) await this.kill();
+    await this.launch(readyDeadlineMs);
+  }
+
+  /** SIGTERM and waits for the exit; SIGKILL if it takes longer than `deadlineMs`. */
+  async stop(deadlineMs = 20_000): Promise<Exit> {
+    if (!this.running) return this.exit;
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), deadlineMs);
+    try {
+      return await this.exit;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async launch(readyDeadlineMs: number): Promise<void> {
+    this.log = '';
+    this.child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', this.entry.main], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env['PATH'],
+        TS_NODE_TRANSPILE_ONLY: 'true',
+        TS_NODE_PROJECT: this.entry.tsconfig,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        ...this.env,
+        [this.entry.portVariable]: String(this.port),
+        ...hostVariable(this.entry),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+    const child = this.child;
+    this.exit = new Promise<Exit>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+    await waitUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${this.entry.name} exited at start:\n${this.log}`);
+        return (await fetch(`${this.url}/health/ready`).catch(() => undefined))?.status === 200;
+      },
+      readyDeadlineMs,
+      `${this.entry.name} on port ${this.port} to be ready`,
+    );
+  }
+}
+
+function hostVariable(entry: ServiceEntry): Record<string, string> {
+  return { [entry.portVariable.replace(/_PORT$/, '_HOST')]: '127.0.0.1' };
+}

@@ -1,0 +1,106 @@
+import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
+import {
+  CONTROL_PLANE_ENTRY,
+  createTestDatabase,
+  deleteKeysWithPrefix,
+  GATEWAY_ENTRY,
+  ServiceProcess,
+  TEST_REDIS_URL,
+  uniqueKeyPrefix,
+} from '@sluice/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+/* eslint-disable @nx/enforce-module-boundaries -- system tests drive the apps only over HTTP, with the control plane's test client */
+import { apiClient, login, TEST_PASSWORD, type Call } from '../../../../apps/control-plane/test/api-client';
+import { ADMIN_EMAIL } from '../../../../apps/control-plane/test/identity-fixture';
+/* eslint-enable @nx/enforce-module-boundaries */
+
+export interface ClusterOptions {
+  controlPlanes: number;
+  gateways: number;
+  /** Variables for every process (both apps). */
+  env?: Record<string, string>;
+  controlPlaneEnv?: Record<string, string>;
+  gatewayEnv?: Record<string, string>;
+  /** Default: the shared test Redis (under a key prefix of the cluster's own). */
+  redisUrl?: string;
+}
+
+/**
+ * Sluice as deployed, in real processes: control planes and gateways sharing
+ * one PostgreSQL database (a copy of the run's migrated template) and one
+ * Redis key prefix, routed to a mock provider in this process. Every gateway
+ * has a usage spill directory of its own, kept across its restarts.
+ */
+export class Cluster {
+  private constructor(
+    readonly mock: MockProvider,
+    readonly databaseUrl: string,
+    readonly redisUrl: string,
+    readonly redisKeyPrefix: string,
+    readonly controlPlanes: ServiceProcess[],
+    readonly gateways: ServiceProcess[],
+    /** The control-plane API of the first replica, and the platform admin's access token. */
+    readonly call: Call,
+    readonly adminToken: string,
+    private readonly cleanUp: () => Promise<void>,
+  ) {}
+
+  static async start({ controlPlanes, gateways, env = {}, controlPlaneEnv = {}, gatewayEnv = {}, redisUrl = TEST_REDIS_URL }: ClusterOptions): Promise<Cluster> {
+    const mock = await startMockProvider();
+    const database = await createTestDatabase();
+    const redisKeyPrefix = uniqueKeyPrefix();
+    const spillRoot = mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
+    const shared = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisKeyPrefix, ...env };
+    const started: ServiceProcess[] = [];
+    const cleanUp = async (): Promise<void> => {
+      await Promise.all(started.map((service) => service.stop()));
+      await mock.close();
+      await deleteKeysWithPrefix(redisKeyPrefix, redisUrl).catch(() => undefined);
+      await database.drop();
+      rmSync(spillRoot, { recursive: true, force: true });
+    };
+    try {
+      const planeEnv = {
+        ...shared,
+        DATABASE_URL: database.url,
+        MIGRATE_ON_START: 'false',
+        MOCK_PROVIDER_URL: mock.url,
+        SLUICE_ADMIN_EMAIL: ADMIN_EMAIL,
+        SLUICE_ADMIN_PASSWORD: TEST_PASSWORD,
+        THROTTLE_ANONYMOUS_PER_HOUR: '100000',
+        THROTTLE_AUTHENTICATED_PER_HOUR: '100000',
+        THROTTLE_LOGIN_PER_MINUTE: '1000',
+        ...controlPlaneEnv,
+      };
+      // One at a time: two replicas bootstrapping the admin at once would race for no reason a test cares about.
+      const planes: ServiceProcess[] = [];
+      for (let index = 0; index < controlPlanes; index++) {
+        const service = await ServiceProcess.start({ ...CONTROL_PLANE_ENTRY, name: `control-plane-${index + 1}` }, planeEnv);
+        started.push(service);
+        planes.push(service);
+      }
+      const gatewayProcesses = await Promise.all(
+        Array.from({ length: gateways }, (_, index) =>
+          ServiceProcess.start(
+            { ...GATEWAY_ENTRY, name: `gateway-${index + 1}` },
+            { ...shared, USAGE_SPILL_DIR: mkdtempSync(join(spillRoot, `gateway-${index + 1}-`)), ...gatewayEnv },
+          ),
+        ),
+      );
+      started.push(...gatewayProcesses);
+      const call = apiClient(planes[0].url);
+      const adminToken = (await login(call, ADMIN_EMAIL)).access;
+      return new Cluster(mock, database.url, redisUrl, redisKeyPrefix, planes, gatewayProcesses, call, adminToken, cleanUp);
+    } catch (error) {
+      await cleanUp();
+      throw error;
+    }
+  }
+
+  /** Stops every process (SIGTERM, so they drain), then removes the database, the Redis keys and the spill files. */
+  close(): Promise<void> {
+    return this.cleanUp();
+  }
+}
