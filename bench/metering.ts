@@ -11,8 +11,13 @@
  * whether the ledger holds every event exactly once; then stops the process
  * (SIGTERM) and drops the database and the keys.
  *
+ * Next to it, the other half of a request's Redis cost: the admission and
+ * settlement scripts' round trips and server time per request, with every
+ * limit on, on a private redis-server (`admission-cost.ts`).
+ *
  * Environment: `BENCH_METERING_EVENTS`, `BENCH_METERING_BATCH` (becomes
- * `METERING_BATCH_SIZE`, default 1,000), `TEST_DATABASE_URL`, `TEST_REDIS_URL`.
+ * `METERING_BATCH_SIZE`, default 1,000), `BENCH_ADMISSION_WAVES` (default 150
+ * waves of 32 requests), `TEST_DATABASE_URL`, `TEST_REDIS_URL`.
  */
 import { RedisKeys, type UsageEventV1 } from '@sluice/contracts';
 import { dataSourceOptions, migrateDatabase } from '@sluice/control-plane/data-access';
@@ -24,6 +29,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { measureAdmissionCost, type AdmissionCost, type ScriptCost } from './admission-cost';
 
 const TOTAL = Number(process.env['BENCH_METERING_EVENTS'] ?? 50_000);
 const BATCH = Number(process.env['BENCH_METERING_BATCH'] ?? 1_000);
@@ -31,6 +37,7 @@ const TARGET_PER_SECOND = 10_000;
 const SEED_PIPELINE = 2_000;
 const CLOCK_TICKS_PER_SECOND = 100;
 const SCRAPE_INTERVAL_MS = 250;
+const ADMISSION_WAVES = Number(process.env['BENCH_ADMISSION_WAVES'] ?? 150);
 
 function* events(tenantIds: string[]): Generator<UsageEventV1> {
   const keys = Array.from({ length: 20 }, () => randomUUID());
@@ -74,6 +81,7 @@ async function createDatabase(): Promise<{ name: string; url: string }> {
 }
 
 async function main(): Promise<void> {
+  const admissionCost = await measureAdmissionCost(ADMISSION_WAVES);
   const database = await createDatabase();
   const prefix = `sluice-bench:metering:${randomUUID().slice(0, 8)}:`;
   const redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
@@ -133,6 +141,7 @@ async function main(): Promise<void> {
     console.log(`  ${measured.toLocaleString('en')} events in ${seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString('en')} events/s (target >= ${TARGET_PER_SECOND.toLocaleString('en')}/s: ${rate >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
     console.log(`  control-plane CPU ${(cpu / measured).toFixed(1)} µs per event (the rest is PostgreSQL and Redis)`);
     console.log(`  ledger exact: ${exact ? 'yes' : 'NO'} (events ${check.events}, rollup requests ${check.rollup}, period calls ${check.period}, debits ${check.debits}/${expectedDebits})`);
+    printAdmissionCost(admissionCost);
     if (!exact) process.exitCode = 1;
   } finally {
     if (child) await stop(child);
@@ -141,6 +150,23 @@ async function main(): Promise<void> {
     await deleteKeysWithPrefix(prefix);
     await dropDatabase(database.name);
   }
+}
+
+function printAdmissionCost({ admit, settle, otherCommands, loadAverage }: AdmissionCost): void {
+  const line = (name: string, cost: ScriptCost) =>
+    `  ${name.padEnd(6)} ${cost.roundTripsPerCall.toFixed(2)} round trip(s), Redis server time ${cost.serverMicrosPerCall.toFixed(1)} µs ` +
+    `(CPU ${cost.cpuMicrosPerCall.toFixed(1)} µs), ${cost.commandsPerCall.toFixed(1)} commands inside the script, ${cost.keysPerCall.toFixed(0)} keys`;
+  console.log(
+    `\nadmission per request (${admit.calls.toLocaleString('en')} requests; every limit on: request and token windows, concurrency at tenant, team and key, ` +
+      `period quota, prepaid credit, team and key budgets; private redis-server, load average ${loadAverage.toFixed(2)}):`,
+  );
+  console.log(line('admit', admit));
+  console.log(line('settle', settle));
+  console.log(
+    `  total  ${(admit.roundTripsPerCall + settle.roundTripsPerCall).toFixed(2)} round trips, Redis server time ` +
+      `${(admit.serverMicrosPerCall + settle.serverMicrosPerCall).toFixed(1)} µs (CPU ${(admit.cpuMicrosPerCall + settle.cpuMicrosPerCall).toFixed(1)} µs) per admitted and settled request`,
+  );
+  if (Object.keys(otherCommands).length > 0) console.log(`  other commands sent: ${JSON.stringify(otherCommands)}`);
 }
 
 /** The built control plane on the bench's database and prefix, consuming as in production. */

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AppConfigModule, PlatformModule } from '@sluice/platform';
+import { AppConfigModule, PlatformModule, TracingModule } from '@sluice/platform';
 import type { DestinationStream } from 'pino';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './config/control-plane.config';
 import { ApiKeysModule } from './api-keys/api-keys.module';
@@ -33,6 +33,7 @@ export class AppModule {
           logDestination,
           redis: { ...config.redis, connectionName: 'control-plane' },
         }),
+        TracingModule.forRoot(config.tracing),
         DatabaseModule.forRoot(config),
         RepositoriesModule,
         HealthModule,

@@ -162,4 +162,27 @@ describe('POST /v1/chat/completions and /v1/models with the OpenAI SDK', () => {
       openai.chat.completions.create({ ...body, tenant_id: '00000000-0000-4000-8000-000000000000' } as OpenAI.ChatCompletionCreateParamsNonStreaming),
     ).rejects.toMatchObject({ status: 403, code: 'forbidden' });
   });
+
+  it('logs one access line per request, streamed or not, and counts both in the request histogram', async () => {
+    const { openai } = await client();
+    const plain = await openai.chat.completions
+      .create({ model: 'mock-chat', messages: [{ role: 'user', content: 'log me' }] }, { headers: { 'x-request-id': 'access-log-plain' } })
+      .withResponse();
+    expect(plain.response.status).toBe(200);
+    const stream = await openai.chat.completions.create(
+      { model: 'mock-chat', stream: true, messages: [{ role: 'user', content: 'log me too' }] },
+      { headers: { 'x-request-id': 'access-log-stream' } },
+    );
+    for await (const chunk of stream) expect(chunk.object).toBe('chat.completion.chunk');
+
+    const accessLine = (id: string) =>
+      gateway.logs.records().find((record) => record['msg'] === 'request completed' && (record['req'] as { id?: string } | undefined)?.id === id);
+    await waitUntil(() => accessLine('access-log-plain') !== undefined && accessLine('access-log-stream') !== undefined, 2_000, 'both access lines');
+    for (const id of ['access-log-plain', 'access-log-stream']) {
+      expect(accessLine(id)).toMatchObject({ level: 'info', req: { method: 'POST', url: '/v1/chat/completions' }, res: { status_code: 200 } });
+    }
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const count = /http_server_request_duration_seconds_count\{[^}]*route="\/v1\/chat\/completions"[^}]*status_code="200"[^}]*\} (\d+)/.exec(metrics);
+    expect(Number(count?.[1])).toBeGreaterThanOrEqual(2);
+  });
 });

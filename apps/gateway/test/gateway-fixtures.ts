@@ -21,8 +21,12 @@ export const MOCK_CREDENTIAL_VALUE = 'mock-secret';
 export class GatewayFixtures {
   readonly redis: Redis;
 
-  constructor(readonly keyPrefix: string) {
-    this.redis = new Redis(TEST_REDIS_URL, { keyPrefix, maxRetriesPerRequest: 1 });
+  /** `url`: the gateway's Redis, when it is not the shared one (a DisposableRedisServer). */
+  constructor(
+    readonly keyPrefix: string,
+    url = TEST_REDIS_URL,
+  ) {
+    this.redis = new Redis(url, { keyPrefix, maxRetriesPerRequest: 1 });
   }
 
   close(): Promise<unknown> {

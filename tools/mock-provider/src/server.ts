@@ -13,8 +13,19 @@ const HEALTH_BODY = Buffer.from(JSON.stringify({ status: 'ok', service: 'mock-pr
 /** Longer than any client's idle timeout, so the client, not the server, closes idle connections. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-export function createMockProviderServer(): Server {
-  const server = createServer({ noDelay: true }, handle);
+export interface MockProviderServerOptions {
+  /** Called with every request as it arrives, before it is answered (tests read its headers). */
+  onRequest?: (req: IncomingMessage) => void;
+}
+
+export function createMockProviderServer({ onRequest }: MockProviderServerOptions = {}): Server {
+  const listener = onRequest
+    ? (req: IncomingMessage, res: ServerResponse) => {
+        onRequest(req);
+        handle(req, res);
+      }
+    : handle;
+  const server = createServer({ noDelay: true }, listener);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   return server;
 }

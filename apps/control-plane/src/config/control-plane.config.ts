@@ -1,4 +1,4 @@
-import { CommonEnv, EnvBoolean, loadConfig, secretOrDevDefault, shutdownSettings, type LogLevel, type ShutdownSettings } from '@sluice/platform';
+import { CommonEnv, EnvBoolean, loadConfig, secretOrDevDefault, shutdownSettings, tracingSettings, type LogLevel, type ShutdownSettings, type TracingSettings } from '@sluice/platform';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */
@@ -124,6 +124,8 @@ export interface ControlPlaneConfig {
   readonly trustProxy: boolean;
   /** How the process drains on SIGTERM. */
   readonly shutdown: ShutdownSettings;
+  /** OpenTelemetry tracing: off unless TRACING_ENABLED. */
+  readonly tracing: TracingSettings;
   readonly bodyLimitBytes: number;
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
@@ -156,6 +158,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     shutdown: shutdownSettings(env),
+    tracing: tracingSettings(env, 'control-plane'),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,

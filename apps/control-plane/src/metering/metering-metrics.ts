@@ -10,6 +10,9 @@ const STREAM_LABEL = 'usage';
 export function meteringMetrics(registry: MetricsRegistry, redis: Redis, onFailure: (error: unknown) => void): UsageConsumerObserver {
   const processed = counter(registry, Metrics.usageEventsProcessed);
   const deadLetters = counter(registry, Metrics.usageDeadLetters);
+  // Series of a known label set exist from the start at 0, so `increase()` sees the first event.
+  for (const outcome of ['recorded', 'duplicate']) processed.inc({ outcome }, 0);
+  deadLetters.inc({ reason: 'invalid' }, 0);
   const groupInfo = () => consumerGroupInfo(redis);
   gauge(registry, Metrics.usageConsumerLag, async () => (await groupInfo())?.lag ?? null);
   gauge(registry, Metrics.usageConsumerPending, async () => (await groupInfo())?.pending ?? null);

@@ -98,6 +98,15 @@ describe('UsageConsumer', () => {
     await waitUntil(async () => writer.recorded.size === 2 && (await pending()) === 0, 5_000, 'recovery');
   });
 
+  it('creates its group again when Redis lost it (restarted empty), and consumes what is appended afterwards', async () => {
+    await append(event());
+    await waitUntil(async () => writer.recorded.size === 1 && (await pending()) === 0, 5_000, 'the first event');
+    // What a Redis restarted without its data looks like to a running consumer: no stream, no group.
+    await redis.del(RedisKeys.usageStream());
+    await append(event(), event());
+    await waitUntil(async () => writer.recorded.size === 3 && (await pending()) === 0, 5_000, 'the events appended after the loss');
+  });
+
   it('stops after committing and acknowledging the batch in hand', async () => {
     await append(event(), event(), event());
     await waitUntil(() => writer.recorded.size === 3, 5_000, 'the batch');

@@ -115,6 +115,8 @@ export class UsageConsumer {
         next?.catch(() => undefined);
         await this.handle(batch);
       } catch (error) {
+        // Redis restarted without its data (or the stream was deleted): the group is gone and must be created again.
+        if (isMissingGroup(error)) groupReady = false;
         this.options.observer?.failed(error);
         await this.pause(RETRY_DELAY_MS);
       }
@@ -238,6 +240,10 @@ export class UsageConsumer {
 /** A key as Redis names it: ioredis adds `keyPrefix` to most commands' keys, but not to every subcommand's. */
 export function prefixed(redis: Redis, key: string): string {
   return `${redis.options.keyPrefix ?? ''}${key}`;
+}
+
+function isMissingGroup(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOGROUP');
 }
 
 function fieldValue(fields: string[], name: string): string | undefined {

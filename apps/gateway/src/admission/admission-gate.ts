@@ -1,11 +1,24 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ModelRecord } from '@sluice/contracts';
-import { Admission, buildAdmissionRequest, rateLimitHeaders, type AdmissionTicket } from '@sluice/gateway/redis-state';
-import { SluiceException } from '@sluice/platform';
+import {
+  Admission,
+  buildAdmissionRequest,
+  DuplicateAdmissionError,
+  rateLimitHeaders,
+  ticketFor,
+  type AdmissionRequest,
+  type AdmissionResult,
+  type AdmissionTicket,
+  type SettlementOutcome,
+  type SettlementRequest,
+} from '@sluice/gateway/redis-state';
+import { REDIS, SluiceException } from '@sluice/platform';
+import type Redis from 'ioredis';
 import type { Caller } from '../auth/caller';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from '../metering/gateway-metrics';
 import { LimitExceededException } from './limit-exceeded.exception';
+import { LocalAdmission } from './local-admission';
 
 export interface AdmissionInput {
   caller: Caller;
@@ -24,15 +37,34 @@ export interface AdmittedRequest {
   headers: Record<string, string>;
 }
 
+/** The Redis client retries its connection at least every 2 s. */
+const REDIS_DOWN_RETRY_AFTER_SECONDS = 2;
+
+/** Why Redis could not decide; the request falls back to the Redis-down mode. */
+class RedisUnavailable {
+  constructor(readonly reason: string) {}
+}
+
 /**
- * Step two of the hot path: every limit, the quota and the credit
- * reservation in one Redis round trip. A refusal throws with the headers the
- * reply needs; Redis being unreachable is a 503, never an open door.
+ * Step two of the hot path: every limit, the quota and the credit reservation
+ * in one Redis round trip, bounded by `ADMISSION_REDIS_TIMEOUT_MS`. A refusal
+ * throws with the headers the reply needs.
+ *
+ * While Redis is unreachable (or slower than the bound), `ADMISSION_REDIS_DOWN_MODE`
+ * decides: `fail_open` admits against this process's own counters
+ * ({@link LocalAdmission}), `fail_closed` answers 503. A request that reserves
+ * prepaid credit or a budget is always a 503: money is never spent unreserved.
+ * Settlement goes where the admission was made.
  */
 @Injectable()
 export class AdmissionGate {
+  private readonly logger = new Logger('Admission');
+  private readonly local = new LocalAdmission();
+  private redisDown = false;
+
   constructor(
     private readonly admission: Admission,
+    @Inject(REDIS) private readonly redis: Redis,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
   ) {}
@@ -48,14 +80,101 @@ export class AdmissionGate {
       holdTtlMs,
       defaultRequestsPerMinute: this.config.rateLimitPerMinute,
     });
-    const result = await this.admission.admit(request).catch(() => {
-      throw new SluiceException('service_unavailable', 'The gateway cannot reach its limit store; retry shortly');
-    });
+    const result = await this.admitInRedis(request);
+    if (result instanceof RedisUnavailable) return this.admitWithoutRedis(request, result);
+    this.noteRedisBack();
     const headers = rateLimitHeaders(result.rateLimit);
     if (result.admitted) return { ticket: result.ticket, headers };
-    const { refusal } = result;
+    throw this.refused(result.refusal, headers);
+  }
+
+  /**
+   * Replaces the reservations by what the request used, where it was admitted:
+   * in this process's counters, or in Redis (the settle script, idempotent).
+   */
+  async settle(settlement: SettlementRequest): Promise<SettlementOutcome> {
+    if (this.local.settle(settlement.ticket.requestId, settlement.actualTokens)) return 'settled';
+    return this.admission.settle(settlement);
+  }
+
+  private async admitInRedis(request: AdmissionRequest): Promise<AdmissionResult | RedisUnavailable> {
+    // Known to be down: answer now rather than queue the script behind a reconnection.
+    if (this.redis.status !== 'ready') return new RedisUnavailable(`the Redis connection is ${this.redis.status}`);
+    const pending = this.admission.admit(request);
+    let timer: NodeJS.Timeout | undefined;
+    const { redisTimeoutMs } = this.config.admission;
+    const timeout = new Promise<RedisUnavailable>((resolve) => {
+      // Decided after the next I/O poll: when the event loop itself was stalled past the deadline, a reply already
+      // waiting in the socket wins, so a busy gateway does not mistake its own lag for a Redis that hangs.
+      timer = setTimeout(() => setImmediate(() => resolve(new RedisUnavailable(`Redis did not answer within ${redisTimeoutMs} ms`))), redisTimeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([pending, timeout]);
+      if (outcome instanceof RedisUnavailable) this.releaseWhenLate(pending);
+      return outcome;
+    } catch (error) {
+      if (error instanceof DuplicateAdmissionError) throw error;
+      return new RedisUnavailable(error instanceof Error ? error.message : String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The script may still run once Redis answers again; the request has been served
+   * or refused without it by then, so whatever it reserved is given back at once.
+   */
+  private releaseWhenLate(pending: Promise<AdmissionResult>): void {
+    pending
+      .then((late) => (late.admitted ? this.admission.settle({ ticket: late.ticket, actualTokens: 0, actualCostMicros: 0 }) : undefined))
+      .catch(() => undefined); // Never reached Redis, or the release failed: the hold expires by itself.
+  }
+
+  private admitWithoutRedis(request: AdmissionRequest, cause: RedisUnavailable): AdmittedRequest {
+    const mode = this.config.admission.redisDownMode;
+    this.noteRedisDown(cause, mode);
+    if (mode === 'fail_closed' || holdsMoney(request)) {
+      this.metrics.redisDownAdmissions.inc({ outcome: 'unavailable' });
+      const message =
+        mode === 'fail_closed'
+          ? 'The gateway cannot reach its limit store; retry shortly'
+          : 'Credit and budgets cannot be reserved while the gateway cannot reach its limit store; retry shortly';
+      throw new SluiceException('service_unavailable', message, {}, null, { 'Retry-After': String(REDIS_DOWN_RETRY_AFTER_SECONDS) });
+    }
+    const result = this.local.admit(request);
+    const headers = rateLimitHeaders(result.rateLimit);
+    if (result.admitted) {
+      this.metrics.redisDownAdmissions.inc({ outcome: 'admitted_locally' });
+      return { ticket: ticketFor(request), headers };
+    }
+    this.metrics.redisDownAdmissions.inc({ outcome: 'limited_locally' });
+    throw this.refused(result.refusal, headers);
+  }
+
+  private refused(refusal: LimitExceededException['refusal'], headers: Record<string, string>): LimitExceededException {
     if (refusal.retryAfterSeconds !== null) headers['Retry-After'] = String(Math.max(1, refusal.retryAfterSeconds));
     this.metrics.limitRejections.inc({ reason: refusal.code });
-    throw new LimitExceededException(refusal, headers);
+    return new LimitExceededException(refusal, headers);
   }
+
+  /** Logged once per outage, not per request. */
+  private noteRedisDown(cause: RedisUnavailable, mode: string): void {
+    if (this.redisDown) return;
+    this.redisDown = true;
+    this.logger.warn(`Admission without Redis (${cause.reason}): ${mode}, until Redis answers again`);
+  }
+
+  private noteRedisBack(): void {
+    if (!this.redisDown) return;
+    this.redisDown = false;
+    this.logger.log('Admission through Redis again');
+  }
+}
+
+/**
+ * Prepaid credit (a live key of a prepaid tenant) or a key's or team's budget:
+ * only Redis knows what is left, so without it such a request is never served.
+ */
+export function holdsMoney(request: AdmissionRequest): boolean {
+  return request.creditReservationMicros !== null || request.limits.budgets.length > 0;
 }

@@ -8,6 +8,16 @@ describe('loadGatewayConfig', () => {
     expect(config.usageSpillDirectory).toBe('/var/spill');
   });
 
+  it('reads what admission does while Redis is down: fail_open by default, within 2 s', () => {
+    expect(loadGatewayConfig({}).admission).toEqual({ redisDownMode: 'fail_open', redisTimeoutMs: 2_000 });
+    expect(loadGatewayConfig({ ADMISSION_REDIS_DOWN_MODE: 'fail_closed', ADMISSION_REDIS_TIMEOUT_MS: '250' }).admission).toEqual({
+      redisDownMode: 'fail_closed',
+      redisTimeoutMs: 250,
+    });
+    expect(() => loadGatewayConfig({ ADMISSION_REDIS_DOWN_MODE: 'open' })).toThrow('ADMISSION_REDIS_DOWN_MODE must be one of fail_open, fail_closed');
+    expect(() => loadGatewayConfig({ ADMISSION_REDIS_TIMEOUT_MS: '0' })).toThrow(/ADMISSION_REDIS_TIMEOUT_MS must be a whole number of milliseconds/);
+  });
+
   it('passes the environment through for credentials named by the catalog', () => {
     expect(loadGatewayConfig({ OPENAI_API_KEY: 'sk-test' }).credentialEnvironment['OPENAI_API_KEY']).toBe('sk-test');
   });

@@ -1,7 +1,11 @@
-import { CommonEnv, loadConfig, secretOrDevDefault, shutdownSettings, type LogLevel, type ShutdownSettings } from '@sluice/platform';
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { CommonEnv, loadConfig, secretOrDevDefault, shutdownSettings, tracingSettings, type LogLevel, type ShutdownSettings, type TracingSettings } from '@sluice/platform';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** What admission does while Redis is unreachable (docs/limits.md, "When Redis is down"). */
+export const REDIS_DOWN_MODES = ['fail_open', 'fail_closed'] as const;
+export type RedisDownMode = (typeof REDIS_DOWN_MODES)[number];
 
 /** A whole number of `unit` from `min` to `max`, with the one-line message naming the variable. */
 function wholeNumber(name: string, min: number, max: number, unit = ''): PropertyDecorator {
@@ -34,6 +38,18 @@ class GatewayEnv extends CommonEnv {
   @Min(1, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
   @Max(1_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
   readonly RATE_LIMIT_PER_MINUTE: number = 60;
+
+  /**
+   * While Redis is unreachable: `fail_open` admits requests that reserve no
+   * credit against this process's own counters, `fail_closed` answers 503.
+   * Live keys of prepaid tenants get 503 either way: credit cannot be reserved.
+   */
+  @IsIn(REDIS_DOWN_MODES, { message: `ADMISSION_REDIS_DOWN_MODE must be one of ${REDIS_DOWN_MODES.join(', ')}` })
+  readonly ADMISSION_REDIS_DOWN_MODE: RedisDownMode = 'fail_open';
+
+  /** The longest an admission waits for Redis before Redis counts as down for that request (a Redis that hangs). */
+  @wholeNumber('ADMISSION_REDIS_TIMEOUT_MS', 10, 60_000, ' of milliseconds')
+  readonly ADMISSION_REDIS_TIMEOUT_MS: number = 2_000;
 
   /** Open keep-alive connections per provider origin; further concurrent calls queue. */
   @wholeNumber('UPSTREAM_CONNECTIONS_PER_ORIGIN', 1, 10_000)
@@ -79,8 +95,14 @@ export interface GatewayConfig {
   readonly trustProxy: boolean;
   /** How the process drains on SIGTERM. */
   readonly shutdown: ShutdownSettings;
+  /** OpenTelemetry tracing: off unless TRACING_ENABLED. */
+  readonly tracing: TracingSettings;
   readonly bodyLimitBytes: number;
   readonly rateLimitPerMinute: number;
+  readonly admission: {
+    readonly redisDownMode: RedisDownMode;
+    readonly redisTimeoutMs: number;
+  };
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly jwtSecret: string;
   readonly upstream: {
@@ -113,8 +135,10 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     logLevel: env.LOG_LEVEL,
     trustProxy: env.TRUST_PROXY,
     shutdown: shutdownSettings(env),
+    tracing: tracingSettings(env, 'ai-gateway'),
     bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    admission: Object.freeze({ redisDownMode: env.ADMISSION_REDIS_DOWN_MODE, redisTimeoutMs: env.ADMISSION_REDIS_TIMEOUT_MS }),
     redis: Object.freeze({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
     jwtSecret: secretOrDevDefault(env.JWT_SECRET, 'JWT_SECRET', env.NODE_ENV === 'production', 'sluice-development-jwt-secret-do-not-use'),
     upstream: Object.freeze({

@@ -3,7 +3,6 @@ import type { ModelRecord } from '@sluice/contracts';
 import { adapterFor, type CanonicalResponse } from '@sluice/gateway/providers';
 import { SluiceException } from '@sluice/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { AdmissionGate, type AdmittedRequest } from '../admission/admission-gate';
 import { completionTokenBudget, estimatePromptTokens, estimateTextTokens } from '../admission/estimate-tokens';
@@ -16,6 +15,7 @@ import { CatalogModels } from './catalog-models';
 import { watchClientAbort, type ClientAbort } from './client-abort';
 import { Forwarder } from './forward';
 import type { InferenceRequest, ResponseEdge } from './inference-request';
+import { meteringRequestId } from './metering-request-id';
 import { readCompletion } from './read-completion';
 import { RequestMeter } from './request-meter';
 import { SettleAndMeter } from './settle-and-meter';
@@ -59,8 +59,7 @@ export class InferencePipeline {
     const model = resolver.resolve(requestedName);
     ensureModelAllowed(caller, model, requestedName);
 
-    // Ours, never the client's x-request-id: admission and the ledger need one id per request.
-    const requestId = randomUUID();
+    const requestId = meteringRequestId(req);
     const estimatedPromptTokens = estimatePromptTokens(inference.canonical);
     const admitted = await this.admit(reply, {
       caller,

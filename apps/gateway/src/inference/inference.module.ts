@@ -1,8 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdmissionGate } from '../admission/admission-gate';
 import { Authenticator } from '../auth/authenticator';
-import { ChatCompletionsController } from '../chat-completions/chat-completions.controller';
-import { MessagesController } from '../messages/messages.controller';
 import { MeteringModule } from '../metering/metering.module';
 import { ModelDirectory } from '../models/model-directory';
 import { ModelsController } from '../models/models.controller';
@@ -26,7 +24,8 @@ export class InferenceModule {
     return {
       module: InferenceModule,
       imports: [ProjectionModule, MeteringModule, UpstreamModule.forRoot(upstream), RoutingModule.forRoot(routing)],
-      controllers: [ChatCompletionsController, MessagesController, ModelsController],
+      // POST /v1/chat/completions and /v1/messages are Fastify routes: see inference-routes.ts.
+      controllers: [ModelsController],
       providers: [Authenticator, AdmissionGate, CatalogModels, Forwarder, SettleAndMeter, InferencePipeline, ModelDirectory],
     };
   }

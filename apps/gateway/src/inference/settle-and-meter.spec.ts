@@ -1,7 +1,8 @@
 import { Test } from '@nestjs/testing';
 import type { ApiKeyRecordV1, ModelRecord, TenantRecordV1, UsageEventV1 } from '@sluice/contracts';
-import { Admission, UsageRecorder, type AdmissionTicket } from '@sluice/gateway/redis-state';
+import { UsageRecorder, type AdmissionTicket } from '@sluice/gateway/redis-state';
 import { MetricsRegistry } from '@sluice/platform';
+import { AdmissionGate } from '../admission/admission-gate';
 import { GatewayMetrics } from '../metering/gateway-metrics';
 import { RequestMeter } from './request-meter';
 import { SettleAndMeter } from './settle-and-meter';
@@ -13,11 +14,11 @@ const caller = {
 };
 const ticket = { tenantId: 'tenant-1', requestId: 'r1' } as AdmissionTicket;
 
-async function build(admission: Partial<Admission>, recorder: Partial<UsageRecorder>) {
+async function build(admission: Partial<AdmissionGate>, recorder: Partial<UsageRecorder>) {
   const module = await Test.createTestingModule({
     providers: [SettleAndMeter, GatewayMetrics, { provide: MetricsRegistry, useValue: new MetricsRegistry() }],
   })
-    .useMocker((token) => (token === Admission ? admission : token === UsageRecorder ? recorder : undefined))
+    .useMocker((token) => (token === AdmissionGate ? admission : token === UsageRecorder ? recorder : undefined))
     .compile();
   return module.get(SettleAndMeter);
 }

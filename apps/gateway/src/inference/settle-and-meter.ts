@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { UsageEventV1 } from '@sluice/contracts';
-import { Admission, costMicros, UsageRecorder, type AdmissionTicket } from '@sluice/gateway/redis-state';
+import { costMicros, UsageRecorder, type AdmissionTicket } from '@sluice/gateway/redis-state';
+import { AdmissionGate } from '../admission/admission-gate';
 import type { Caller } from '../auth/caller';
 import { GatewayMetrics, type InferenceEndpoint } from '../metering/gateway-metrics';
 import type { RequestMeter } from './request-meter';
@@ -24,7 +25,8 @@ export class SettleAndMeter {
   private readonly logger = new Logger('Settlement');
 
   constructor(
-    private readonly admission: Admission,
+    /** Settles where the request was admitted: Redis, or this process's limiter while Redis was down. */
+    private readonly admission: AdmissionGate,
     private readonly usage: UsageRecorder,
     private readonly metrics: GatewayMetrics,
   ) {}

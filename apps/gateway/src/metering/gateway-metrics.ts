@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Metrics, type MetricDefinition } from '@sluice/contracts';
+import { LIMIT_REJECTION_REASONS, Metrics, REDIS_DOWN_ADMISSION_OUTCOMES, type MetricDefinition } from '@sluice/contracts';
 import { MetricsRegistry } from '@sluice/platform';
 import { Counter, Histogram } from 'prom-client';
 
@@ -21,6 +21,7 @@ export class GatewayMetrics {
   readonly timeToFirstToken: Histogram<'endpoint' | 'provider'>;
   readonly tokens: Counter<'provider' | 'type' | 'source'>;
   readonly limitRejections: Counter<'reason'>;
+  readonly redisDownAdmissions: Counter<'outcome'>;
 
   constructor(registry: MetricsRegistry) {
     this.requestDuration = histogram(registry, Metrics.gatewayRequestDuration);
@@ -28,6 +29,10 @@ export class GatewayMetrics {
     this.timeToFirstToken = histogram(registry, Metrics.gatewayTimeToFirstToken);
     this.tokens = counter(registry, Metrics.gatewayTokens);
     this.limitRejections = counter(registry, Metrics.gatewayLimitRejections);
+    this.redisDownAdmissions = counter(registry, Metrics.gatewayRedisDownAdmissions);
+    // Series of a known label set exist from the start at 0, so `increase()` sees the first one.
+    for (const reason of LIMIT_REJECTION_REASONS) this.limitRejections.inc({ reason }, 0);
+    for (const outcome of REDIS_DOWN_ADMISSION_OUTCOMES) this.redisDownAdmissions.inc({ outcome }, 0);
   }
 }
 

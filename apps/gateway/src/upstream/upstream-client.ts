@@ -1,3 +1,4 @@
+import type { Tracing } from '@sluice/platform';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { UpstreamBody } from './upstream-body';
@@ -33,6 +34,8 @@ export interface UpstreamClientOptions extends UpstreamPoolOptions {
   headersTimeoutMs?: number;
   /** Longest silence between two body chunks. */
   idleTimeoutMs?: number;
+  /** When enabled, each call is a client span and carries its `traceparent`; otherwise nothing is added. */
+  tracing?: Tracing;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -47,11 +50,13 @@ export class UpstreamClient {
   private readonly pools: UpstreamPools;
   private readonly headersTimeoutMs: number;
   private readonly idleTimeoutMs: number;
+  private readonly tracing: Tracing | undefined;
 
   constructor(options: UpstreamClientOptions = {}) {
     this.pools = new UpstreamPools(options);
     this.headersTimeoutMs = options.headersTimeoutMs ?? Number.POSITIVE_INFINITY;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.tracing = options.tracing?.enabled ? options.tracing : undefined;
   }
 
   async send(request: UpstreamRequest, { timeoutMs, signal }: UpstreamCallOptions): Promise<UpstreamResponse> {
@@ -59,15 +64,18 @@ export class UpstreamClient {
     const started = performance.now();
     try {
       const url = new URL(request.url);
+      const method = request.method ?? 'POST';
+      const headers = this.tracing ? exchange.traced(this.tracing, method, url, request.headers) : request.headers;
       const response = await this.pools.forOrigin(url.origin).request({
         path: url.pathname + url.search,
-        method: request.method ?? 'POST',
-        headers: request.headers,
+        method,
+        headers,
         body: request.body ?? null,
         signal: exchange.signal,
         headersTimeout: Math.min(this.headersTimeoutMs, timeoutMs),
         bodyTimeout: this.idleTimeoutMs,
       });
+      exchange.responded(response.statusCode);
       return {
         status: response.statusCode,
         headers: response.headers,

@@ -1,18 +1,21 @@
+import type { Tracing } from '@sluice/platform';
 import { transportFailure, type AbortCause, type ExchangePhase } from './transport-failure';
+import { UpstreamTrace } from './upstream-trace';
 import type { UpstreamError } from './upstream.error';
 
 /**
  * The life of one upstream call: a single AbortSignal that fires when the
  * client leaves or the deployment's total timeout elapses, remembering which,
  * and the cleanup of both when the exchange ends (body read, failed or
- * dropped). If the caller never reads the body, the total timeout still
- * aborts it, so nothing is left behind.
+ * dropped), which also ends its span when tracing is on. If the caller never
+ * reads the body, the total timeout still aborts it, so nothing is left behind.
  */
 export class UpstreamExchange {
   private readonly controller = new AbortController();
   private abortedBy: AbortCause = null;
   private readonly timer: NodeJS.Timeout;
   private finished = false;
+  private trace: UpstreamTrace | undefined;
 
   constructor(
     private readonly clientSignal: AbortSignal | undefined,
@@ -34,8 +37,22 @@ export class UpstreamExchange {
   }
 
   failure(error: unknown, phase: ExchangePhase): UpstreamError {
+    const failure = transportFailure(error, phase, this.abortedBy, this.timeoutMs);
+    this.trace?.failed(failure.kind, failure.message);
     this.finish();
-    return transportFailure(error, phase, this.abortedBy, this.timeoutMs);
+    return failure;
+  }
+
+  /** Makes the exchange a client span of the request being handled; returns the headers to send, with its `traceparent`. */
+  traced(tracing: Tracing, method: string, url: URL, headers: Record<string, string>): Record<string, string> {
+    const started = UpstreamTrace.start(tracing, method, url, headers);
+    this.trace = started.trace;
+    return started.headers;
+  }
+
+  /** The response headers arrived. */
+  responded(status: number): void {
+    this.trace?.responded(status);
   }
 
   finish(): void {
@@ -43,6 +60,7 @@ export class UpstreamExchange {
     this.finished = true;
     clearTimeout(this.timer);
     this.clientSignal?.removeEventListener('abort', this.onClientAbort);
+    this.trace?.end();
   }
 
   private readonly onTimeout = (): void => {
@@ -56,6 +74,10 @@ export class UpstreamExchange {
   private abort(cause: Exclude<AbortCause, null>): void {
     if (this.finished || this.abortedBy !== null) return;
     this.abortedBy = cause;
-    this.controller.abort(new Error(cause === 'client' ? 'The client went away' : `Timed out after ${this.timeoutMs} ms`));
+    const reason = new Error(cause === 'client' ? 'The client went away' : `Timed out after ${this.timeoutMs} ms`);
+    // A body nobody reads is never finished: its span ends here.
+    this.trace?.failed(cause === 'client' ? 'aborted' : 'total_timeout', reason.message);
+    this.trace?.end();
+    this.controller.abort(reason);
   }
 }

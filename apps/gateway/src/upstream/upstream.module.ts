@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Tracing } from '@sluice/platform';
 import { ProviderCredentials, type CredentialEnvironment } from './provider-credentials';
 import { UpstreamClient, type UpstreamClientOptions } from './upstream-client';
 
@@ -7,7 +8,7 @@ export interface UpstreamModuleOptions extends UpstreamClientOptions {
   credentialEnvironment: CredentialEnvironment;
 }
 
-/** The pooled upstream client and the credential lookup, one of each per process. */
+/** The pooled upstream client (traced when the app's tracing is on) and the credential lookup, one of each per process. */
 @Module({})
 export class UpstreamModule implements OnApplicationShutdown {
   constructor(private readonly client: UpstreamClient) {}
@@ -16,7 +17,12 @@ export class UpstreamModule implements OnApplicationShutdown {
     return {
       module: UpstreamModule,
       providers: [
-        { provide: UpstreamClient, useFactory: () => new UpstreamClient(clientOptions) },
+        {
+          provide: UpstreamClient,
+          // The app's Tracing (TracingModule) when there is one: calls are then traced when it is enabled.
+          inject: [{ token: Tracing, optional: true }],
+          useFactory: (tracing: Tracing | undefined) => new UpstreamClient({ ...clientOptions, tracing }),
+        },
         { provide: ProviderCredentials, useFactory: () => new ProviderCredentials(credentialEnvironment) },
       ],
       exports: [UpstreamClient, ProviderCredentials],

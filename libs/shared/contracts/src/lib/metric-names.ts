@@ -28,6 +28,12 @@ export interface MetricDefinition {
 /** Request latencies, from half a millisecond (the gateway's own overhead) to a minute (long generations). */
 export const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
 
+/**
+ * Label values of `sluice_gateway_redis_down_admissions_total{outcome}`: admitted by the
+ * process's own limiter, refused by it (429), or answered 503 (fail_closed, or credit to reserve).
+ */
+export const REDIS_DOWN_ADMISSION_OUTCOMES = ['admitted_locally', 'limited_locally', 'unavailable'] as const;
+
 /** Label values of `sluice_gateway_limit_rejections_total{reason}`: the error codes of SPEC section 4. */
 export const LIMIT_REJECTION_REASONS = ['rate_limit_exceeded', 'quota_exceeded', 'concurrency_limit_exceeded', 'insufficient_credits'] as const;
 
@@ -76,6 +82,13 @@ export const Metrics = {
     type: 'counter',
     help: `Requests refused by a limit, by reason (${LIMIT_REJECTION_REASONS.join(', ')})`,
     labels: ['reason'],
+    exportedBy: 'ai-gateway',
+  },
+  gatewayRedisDownAdmissions: {
+    name: 'sluice_gateway_redis_down_admissions_total',
+    type: 'counter',
+    help: `Requests that could not be admitted through Redis (unreachable or too slow), by outcome (${REDIS_DOWN_ADMISSION_OUTCOMES.join(', ')})`,
+    labels: ['outcome'],
     exportedBy: 'ai-gateway',
   },
   gatewayUsageBuffered: {

@@ -36,6 +36,13 @@ export const RedisKeys = {
   /** A tenant's usage in one quota period (`metric`: `calls` or `tokens`), keyed by the period's start. */
   quotaCounter: (tenantId: string, periodStart: string, metric: 'calls' | 'tokens') =>
     `quota:${v}:{${tenantId}}:${periodStart}:${metric}`,
+  /**
+   * Spend of a key's or team's budget in one period (`subject` `key:<id>` or `team:<id>`, `period` `day:yyyy-mm-dd`,
+   * `month:yyyy-mm` or `total`), USD micro-units: HASH `spent` (settled), `held` (live holds), request id → its hold.
+   */
+  budgetSpend: (tenantId: string, subject: string, period: string) => `budget:${v}:{${tenantId}}:${subject}:${period}`,
+  /** Live holds on that budget: ZSET request id → deadline (epoch ms), purged when past. */
+  budgetHolds: (tenantId: string, subject: string, period: string) => `budget-holds:${v}:{${tenantId}}:${subject}:${period}`,
   /** What one admitted request reserved, until it is settled (or its hold expires). */
   admission: (tenantId: string, requestId: string) => `adm:${v}:{${tenantId}}:${requestId}`,
   /** Usage events, appended by the gateway, consumed by the control plane. */

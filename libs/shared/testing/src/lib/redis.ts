@@ -40,18 +40,31 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface DisposableRedisOptions {
+  /**
+   * Keep the data across `stop()`/`start()` in an append-only file in this
+   * directory (the caller's, which it removes): a restart is then a process
+   * restart, as with a production Redis, not a data loss. Every write is
+   * synced before Redis replies, so a SIGKILL loses no acknowledged write.
+   */
+  dataDirectory?: string;
+}
+
 /**
  * A private redis-server on a free port, for tests that stop and restart
  * Redis without touching the shared one. `stop()` kills it; `start()` brings
- * it back on the same port, empty.
+ * it back on the same port, empty (or with its data, see `dataDirectory`).
  */
 export class DisposableRedisServer {
   private process: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: DisposableRedisOptions = {},
+  ) {}
 
-  static async start(): Promise<DisposableRedisServer> {
-    const server = new DisposableRedisServer(await freePort());
+  static async start(options: DisposableRedisOptions = {}): Promise<DisposableRedisServer> {
+    const server = new DisposableRedisServer(await freePort(), options);
     await server.start();
     return server;
   }
@@ -61,7 +74,9 @@ export class DisposableRedisServer {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const { dataDirectory } = this.options;
+    const persistence = dataDirectory ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDirectory] : ['--appendonly', 'no'];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
       stdio: 'ignore',
     });
     this.process = child;

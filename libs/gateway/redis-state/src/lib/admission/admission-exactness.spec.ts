@@ -33,10 +33,10 @@ async function burst(build: () => AdmissionRequest): Promise<AdmissionResult[]> 
 }
 
 function request(tenantId: string, limits: ResolvedLimits, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
-  return { tenantId, requestId: randomUUID(), limits, reservedTokens: 100, creditReservationMicros: null, holdTtlMs: 60_000, ...overrides };
+  return { tenantId, requestId: randomUUID(), limits, reservedTokens: 100, creditReservationMicros: null, budgetReservationMicros: 0, holdTtlMs: 60_000, ...overrides };
 }
 
-const NO_LIMITS: ResolvedLimits = { windows: [], concurrency: [], quota: null };
+const NO_LIMITS: ResolvedLimits = { windows: [], concurrency: [], quota: null, budgets: [] };
 
 function refusalCodes(results: AdmissionResult[]): string[] {
   return [...new Set(results.flatMap((result) => (result.admitted ? [] : [result.refusal.code])))];

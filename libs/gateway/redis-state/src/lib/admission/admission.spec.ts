@@ -17,7 +17,7 @@ afterAll(async () => {
   raw.disconnect();
 });
 
-const NO_LIMITS: ResolvedLimits = { windows: [], concurrency: [], quota: null };
+const NO_LIMITS: ResolvedLimits = { windows: [], concurrency: [], quota: null, budgets: [] };
 
 function admissionRequest(tenantId: string, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
   return {
@@ -26,6 +26,7 @@ function admissionRequest(tenantId: string, overrides: Partial<AdmissionRequest>
     limits: NO_LIMITS,
     reservedTokens: 100,
     creditReservationMicros: null,
+    budgetReservationMicros: 0,
     holdTtlMs: 60_000,
     ...overrides,
   };
@@ -113,6 +114,15 @@ describe('Admission.admit: request and token windows', () => {
     expect(refused.refusal.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(refused.refusal.retryAfterSeconds).toBeLessThanOrEqual(reset - now);
     expect(await windowCount(tenantId, 'key:k1', window)).toBe(2);
+  });
+
+  it('expires a window key one second after its window ends, set by the admission that started the window', async () => {
+    const tenantId = randomUUID();
+    const limits: ResolvedLimits = { ...NO_LIMITS, windows: [{ level: 'key', subject: 'key:k1', window: 'rph', limit: 10 }] };
+    const now = await nowSeconds();
+    for (let i = 0; i < 3; i++) admitted(await admission.admit(admissionRequest(tenantId, { limits })));
+    expect(await raw.expiretime(prefix + RedisKeys.limitWindow(tenantId, 'key:k1', 'rph'))).toBe(Math.floor(now / 3_600) * 3_600 + 3_601);
+    expect(await windowCount(tenantId, 'key:k1', 'rph')).toBe(3);
   });
 
   it.each(['tpm', 'tpd'] as const)('refuses a request whose token reservation does not fit the %s window', async (window) => {
@@ -224,15 +234,19 @@ describe('Admission.admit: concurrency, quota and credits', () => {
         { level: 'key', subject: 'key:k1', limit: 10 },
       ],
       quota: { periodStart: 'p1', periodEndEpochSeconds: (await nowSeconds()) + 3_600, apiCalls: 100, aiTokens: 100_000 },
+      budgets: [
+        { level: 'team', subject: 'team:t1', limitMicros: 1_000, period: 'total', periodKey: 'total', periodEndEpochSeconds: null },
+        { level: 'key', subject: 'key:k1', limitMicros: 1_000, period: 'day', periodKey: 'day:2026-11-25', periodEndEpochSeconds: (await nowSeconds()) + 3_600 },
+      ],
     };
     // Everything passes except credits.
-    const refused = await admission.admit(admissionRequest(tenantId, { limits, creditReservationMicros: 101 }));
+    const refused = await admission.admit(admissionRequest(tenantId, { limits, creditReservationMicros: 101, budgetReservationMicros: 101 }));
     expect(refused).toMatchObject({ admitted: false, refusal: { code: 'insufficient_credits' } });
     expect(await tenantKeys(tenantId)).toEqual([RedisKeys.credits(tenantId)]);
 
     // Everything passes except the key's concurrency, which is full.
     const keyFull: ResolvedLimits = { ...limits, concurrency: [limits.concurrency[0], { level: 'key', subject: 'key:k1', limit: 0 }] };
-    const refusedAgain = await admission.admit(admissionRequest(tenantId, { limits: keyFull, creditReservationMicros: 50 }));
+    const refusedAgain = await admission.admit(admissionRequest(tenantId, { limits: keyFull, creditReservationMicros: 50, budgetReservationMicros: 50 }));
     expect(refusedAgain).toMatchObject({ admitted: false, refusal: { code: 'concurrency_limit_exceeded', level: 'key' } });
     expect(await tenantKeys(tenantId)).toEqual([RedisKeys.credits(tenantId)]);
     expect(refusedAgain.rateLimit.requests).toMatchObject({ limit: 100, remaining: 100 });
@@ -245,6 +259,7 @@ describe('Admission.admit: concurrency, quota and credits', () => {
       windows: [{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 0 }],
       concurrency: [{ level: 'tenant', subject: 'tenant', limit: 0 }],
       quota: { periodStart: 'p1', periodEndEpochSeconds: (await nowSeconds()) + 3_600, apiCalls: 0, aiTokens: null },
+      budgets: [],
     };
     const withCredits = await admission.admit(admissionRequest(tenantId, { limits, creditReservationMicros: 1 }));
     expect(withCredits).toMatchObject({ admitted: false, refusal: { code: 'insufficient_credits' } });
@@ -269,6 +284,7 @@ describe('Admission.settle', () => {
     ],
     concurrency: [{ level: 'tenant', subject: 'tenant', limit: 10 }],
     quota: { periodStart: 'p1', periodEndEpochSeconds: Math.floor(Date.now() / 1000) + 86_400, apiCalls: null, aiTokens: 1_000_000 },
+    budgets: [],
   };
 
   it('replaces the token and credit reservations by the actual usage and frees the slots', async () => {
@@ -321,6 +337,7 @@ describe('Admission.settle', () => {
       tokenWindows: [{ subject: 'tenant', window: 'tpm' }],
       quotaTokens: null,
       holdsCredit: true,
+      budgets: [{ subject: 'key:k1', periodKey: 'total', periodEndEpochSeconds: null }],
     };
     expect(await admission.settle({ ticket, actualTokens: 10, actualCostMicros: 10 })).toBe('unknown');
     expect(await balance(tenantId)).toBe(1_000);

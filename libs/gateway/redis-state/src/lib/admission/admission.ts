@@ -66,6 +66,16 @@ function describeRefusal({ limits }: AdmissionRequest, kind: string, index: numb
       return { code: 'quota_exceeded', level: 'tenant', limit: 'ai_tokens_per_period', retryAfterSeconds };
     case 'credits':
       return { code: 'insufficient_credits', level: 'tenant', limit: 'credits', retryAfterSeconds: null };
+    case 'budget': {
+      const budget = limits.budgets[index - 1];
+      return {
+        code: 'insufficient_credits',
+        level: budget.level,
+        limit: 'budget_usd',
+        retryAfterSeconds: budget.periodEndEpochSeconds === null ? null : retryAfterSeconds,
+        budget: { usd: budget.limitMicros / 1e6, period: budget.period },
+      };
+    }
     default:
       throw new Error(`Admission script refused with an unknown kind: ${kind}`);
   }

@@ -40,11 +40,30 @@ export interface PeriodQuota {
   aiTokens: number | null;
 }
 
+/** `budget_period` of a key or team: the UTC day, the UTC calendar month, or the key's or team's whole life. */
+export type BudgetPeriod = 'day' | 'month' | 'total';
+
+/**
+ * A key's or team's spending cap in one budget period. Spend is counted per
+ * period in a counter named by the period (`day:2026-11-25`, `month:2026-11`,
+ * `total`), so a new period starts from zero.
+ */
+export interface BudgetLimit extends LimitSubject {
+  /** USD micro-units the level may spend in the period. */
+  limitMicros: number;
+  period: BudgetPeriod;
+  /** Names the period's counter: `day:yyyy-mm-dd`, `month:yyyy-mm` or `total`. */
+  periodKey: string;
+  /** End of the period (epoch s), when spending is allowed again; null for `total`, which never renews. */
+  periodEndEpochSeconds: number | null;
+}
+
 /** Every limit that applies to one request, already resolved across plan, tenant, team and key. */
 export interface ResolvedLimits {
   windows: WindowLimit[];
   concurrency: ConcurrencyLimit[];
   quota: PeriodQuota | null;
+  budgets: BudgetLimit[];
 }
 
 export interface AdmissionRequest {
@@ -56,6 +75,8 @@ export interface AdmissionRequest {
   reservedTokens: number;
   /** Prepaid credit to reserve in USD micro-units; null when the request spends no credit (postpaid, test key). */
   creditReservationMicros: number | null;
+  /** The request's maximum cost in USD micro-units, held against every budget in `limits.budgets` (same rule as credit). */
+  budgetReservationMicros: number;
   /**
    * How long the concurrency slots and the credit reservation are held without
    * a settlement: longer than the gateway's longest request, short enough that a
@@ -66,14 +87,16 @@ export interface AdmissionRequest {
 
 export type AdmissionRefusalCode = 'rate_limit_exceeded' | 'quota_exceeded' | 'concurrency_limit_exceeded' | 'insufficient_credits';
 
-export type RefusedLimit = WindowName | 'max_concurrency' | 'api_calls_per_period' | 'ai_tokens_per_period' | 'credits';
+export type RefusedLimit = WindowName | 'max_concurrency' | 'api_calls_per_period' | 'ai_tokens_per_period' | 'credits' | 'budget_usd';
 
 export interface AdmissionRefusal {
   code: AdmissionRefusalCode;
   level: LimitLevel;
   limit: RefusedLimit;
-  /** When waiting may help; null for insufficient credits (only a top-up does). */
+  /** When waiting may help; null for insufficient credits (only a top-up does) and a `total` budget (it never renews). */
   retryAfterSeconds: number | null;
+  /** The budget that refused (`limit: 'budget_usd'`), to name it in the answer. */
+  budget?: { usd: number; period: BudgetPeriod };
 }
 
 /** One window's state for the rate-limit headers (SPEC section 2). */
@@ -98,6 +121,8 @@ export interface AdmissionTicket {
   tokenWindows: Array<{ subject: string; window: WindowName }>;
   quotaTokens: { periodStart: string } | null;
   holdsCredit: boolean;
+  /** The budget counters the request holds its cost against: settlement replaces each hold by the actual cost. */
+  budgets: Array<{ subject: string; periodKey: string; periodEndEpochSeconds: number | null }>;
 }
 
 export type AdmissionResult =
@@ -108,7 +133,7 @@ export interface SettlementRequest {
   ticket: AdmissionTicket;
   /** Prompt + completion tokens actually used; may exceed the reservation. */
   actualTokens: number;
-  /** Actual cost in USD micro-units; charged to the balance only when the admission held credit. */
+  /** Actual cost in USD micro-units; charged to the balance when the admission held credit, and to every budget it held. */
   actualCostMicros: number;
   /** Adds `actualTokens` to the tenant's daily (per model) and monthly totals; omitted, the totals are left alone. */
   tokenTotals?: TokenTotalsEntry;

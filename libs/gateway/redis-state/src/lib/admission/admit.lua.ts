@@ -11,12 +11,15 @@
  *
  * Layout (built by `admissionCall`):
  *   KEYS[1] admission record; then one key per window; one ZSET per concurrency
- *   limit; the calls and tokens quota counters when limited; then, when the
- *   request holds credit, balance, holds ZSET, hold amounts HASH, held total.
- *   ARGV[1..10] request id, hold TTL ms, record TTL ms, reserved tokens, credit
+ *   limit; the calls and tokens quota counters when limited; per budget its spend
+ *   HASH and holds ZSET; then, when the request holds credit, balance, holds ZSET,
+ *   hold amounts HASH, held total.
+ *   ARGV[1..12] request id, hold TTL ms, record TTL ms, reserved tokens, credit
  *   micros (-1 = none), window count, concurrency count, calls quota (-1 = none),
- *   tokens quota (-1 = none), period end (epoch s); then per window
- *   (tokens 0|1, seconds, limit); then per concurrency limit its maximum.
+ *   tokens quota (-1 = none), period end (epoch s), budget count, budget hold
+ *   micros; then per window (tokens 0|1, seconds, limit); then per concurrency
+ *   limit its maximum; then per budget (limit micros, period end epoch s or -1
+ *   for a total budget).
  * Reply: {status (1 admitted, 0 refused, -1 duplicate id), refused kind, its index,
  *   retry after s, request limit, remaining, reset, token limit, remaining, reset}
  *   with -1 where there is no such window.
@@ -46,10 +49,13 @@ local concurrencyCount = tonumber(ARGV[7])
 local callsLimit = tonumber(ARGV[8])
 local tokensLimit = tonumber(ARGV[9])
 local periodEnd = tonumber(ARGV[10])
+local budgetCount = tonumber(ARGV[11])
+local budgetMicros = tonumber(ARGV[12])
 local deadline = nowMs + holdTtlMs
 
--- One refusal is reported: the one waiting cannot fix first (credits), then the
--- longest wait (quota, then windows by retry time), concurrency last.
+-- One refusal is reported: the one waiting cannot fix first (a total budget, then
+-- credits), then the longest wait (quota and day or month budgets, then windows by
+-- retry time), concurrency last.
 local failPriority, failKind, failIndex, failRetry = 0, '', 0, 0
 local function refuse(priority, kind, index, retry)
   if priority > failPriority or (priority == failPriority and retry > failRetry) then
@@ -63,7 +69,7 @@ local function secondsUntil(epochSec)
 end
 
 local keyIndex = 1
-local argIndex = 10
+local argIndex = 12
 
 -- Fixed windows: HASH {w = window index since the epoch, n = used}; a stale index counts as empty.
 local windows = {}
@@ -76,11 +82,12 @@ for i = 1, windowCount do
   local current = math.floor(nowSec / seconds)
   local stored = redis.call('HMGET', key, 'w', 'n')
   local used = 0
-  if tonumber(stored[1]) == current then used = tonumber(stored[2]) or 0 end
+  local started = tonumber(stored[1]) == current
+  if started then used = tonumber(stored[2]) or 0 end
   local cost = 1
   if isTokens then cost = reservedTokens end
   local reset = (current + 1) * seconds
-  windows[i] = {key = key, isTokens = isTokens, limit = limit, used = used, cost = cost, current = current, reset = reset}
+  windows[i] = {key = key, isTokens = isTokens, limit = limit, used = used, cost = cost, current = current, reset = reset, started = started}
   if used + cost > limit then refuse(2, 'window', i, secondsUntil(reset)) end
 end
 keyIndex = keyIndex + windowCount
@@ -95,6 +102,7 @@ for i = 1, concurrencyCount do
   if redis.call('ZCARD', key) + 1 > limit then refuse(1, 'concurrency', i, 1) end
 end
 keyIndex = keyIndex + concurrencyCount
+argIndex = argIndex + concurrencyCount
 
 local callsKey, tokensKey
 if callsLimit >= 0 then
@@ -109,6 +117,34 @@ if tokensLimit >= 0 then
   tokensKey = KEYS[keyIndex]
   if (tonumber(redis.call('GET', tokensKey)) or 0) + reservedTokens > tokensLimit then
     refuse(3, 'quota_tokens', 1, secondsUntil(periodEnd))
+  end
+end
+
+-- Budgets of a key or team, per period: HASH {spent, held, request id -> its hold} and ZSET request id -> deadline.
+-- Holds of crashed requests are released first; spent + held + this request's maximum cost must fit.
+-- A total budget never renews (waiting cannot fix it); a day or month budget renews at its period's end.
+local budgets = {}
+for i = 1, budgetCount do
+  local spendKey, holdsKey = KEYS[keyIndex + 1], KEYS[keyIndex + 2]
+  local limit = tonumber(ARGV[argIndex + 1])
+  local budgetEnd = tonumber(ARGV[argIndex + 2])
+  keyIndex = keyIndex + 2
+  argIndex = argIndex + 2
+  while true do
+    local expired = redis.call('ZRANGEBYSCORE', holdsKey, '-inf', nowMs, 'LIMIT', 0, 500)
+    if #expired == 0 then break end
+    local amounts = redis.call('HMGET', spendKey, unpack(expired))
+    local released = 0
+    for j = 1, #expired do released = released + (tonumber(amounts[j]) or 0) end
+    redis.call('ZREM', holdsKey, unpack(expired))
+    redis.call('HDEL', spendKey, unpack(expired))
+    redis.call('HINCRBY', spendKey, 'held', int(-released))
+  end
+  local state = redis.call('HMGET', spendKey, 'spent', 'held')
+  local spent, held = tonumber(state[1]), tonumber(state[2])
+  budgets[i] = {spendKey = spendKey, holdsKey = holdsKey, periodEnd = budgetEnd, isNew = not spent and not held, held = held or 0}
+  if (spent or 0) + (held or 0) + budgetMicros > limit then
+    if budgetEnd < 0 then refuse(4, 'budget', i, 0) else refuse(3, 'budget', i, secondsUntil(budgetEnd)) end
   end
 end
 
@@ -156,7 +192,8 @@ end
 local recordFields = {'tok', ARGV[4], 'cr', ARGV[5], 'dl', int(deadline)}
 for _, w in ipairs(windows) do
   redis.call('HSET', w.key, 'w', int(w.current), 'n', int(w.used + w.cost))
-  redis.call('EXPIREAT', w.key, int(w.reset + 1))
+  -- The admission that started the window set its expiry; settlement only corrects a window that exists.
+  if not w.started then redis.call('EXPIREAT', w.key, int(w.reset + 1)) end
   if w.isTokens then
     recordFields[#recordFields + 1] = w.key
     recordFields[#recordFields + 1] = int(w.current)
@@ -183,6 +220,19 @@ if tokensKey then
   redis.call('EXPIREAT', tokensKey, quotaExpiry)
   recordFields[#recordFields + 1] = 'qt'
   recordFields[#recordFields + 1] = '1'
+end
+
+-- A day or month budget's keys outlive their period by a day (a settlement may come after its end); a total one's never
+-- expire. The expiry is set when a key is created: the spend hash when it did not exist, the holds set whenever nothing
+-- was held (it is deleted when its last hold goes).
+for _, budget in ipairs(budgets) do
+  redis.call('ZADD', budget.holdsKey, int(deadline), requestId)
+  redis.call('HSET', budget.spendKey, requestId, ARGV[12], 'held', int(budget.held + budgetMicros))
+  if budget.periodEnd >= 0 then
+    local expiry = int(math.max(budget.periodEnd + 86400, math.ceil(deadline / 1000) + 1))
+    if budget.isNew then redis.call('EXPIREAT', budget.spendKey, expiry) end
+    if budget.held == 0 then redis.call('EXPIREAT', budget.holdsKey, expiry) end
+  end
 end
 
 if balanceKey then

@@ -1,6 +1,6 @@
 import type { ApiKeyRecordV1, TenantRecordV1 } from '@sluice/contracts';
 import { rateLimitHeaders } from './rate-limit-headers';
-import { buildAdmissionRequest, costMicros, resolveLimits } from './resolve-limits';
+import { budgetPeriodAt, buildAdmissionRequest, costMicros, resolveLimits } from './resolve-limits';
 
 function tenantRecord(overrides: Partial<TenantRecordV1> = {}): TenantRecordV1 {
   return {
@@ -45,6 +45,7 @@ describe('resolveLimits', () => {
       windows: [{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 60 }],
       concurrency: [],
       quota: null,
+      budgets: [],
     });
     expect(resolveLimits(tenantRecord(), keyRecord(), 7).windows).toEqual([{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 7 }]);
   });
@@ -88,12 +89,62 @@ describe('resolveLimits', () => {
 
   it("reads the period quota from the tenant's limits and current period", () => {
     const tenant = tenantRecord({ limits: { api_calls_per_period: 1000, ai_tokens_per_period: null } });
-    expect(resolveLimits(tenant, keyRecord(), 60).quota).toEqual({
+    expect(resolveLimits(tenant, keyRecord(), 60, new Date('2026-11-15T00:00:00.000Z')).quota).toEqual({
       periodStart: '2026-11-01T00:00:00.000Z',
       periodEndEpochSeconds: Date.parse('2026-12-01T00:00:00.000Z') / 1000,
       apiCalls: 1000,
       aiTokens: null,
     });
+  });
+});
+
+describe('resolveLimits: budgets', () => {
+  const now = new Date('2026-11-25T13:45:00.000Z');
+
+  it("resolves the team's and the key's budget, each with its own period and counter", () => {
+    const key = keyRecord({
+      team: { id: 'team-1', limits: { budget_usd: 250, budget_period: 'month' } },
+      limits: { budget_usd: 12.345678, budget_period: 'day' },
+    });
+    expect(resolveLimits(tenantRecord(), key, 60, now).budgets).toEqual([
+      {
+        level: 'team',
+        subject: 'team:team-1',
+        limitMicros: 250_000_000,
+        period: 'month',
+        periodKey: 'month:2026-11',
+        periodEndEpochSeconds: Date.parse('2026-12-01T00:00:00.000Z') / 1000,
+      },
+      {
+        level: 'key',
+        subject: 'key:key-1',
+        limitMicros: 12_345_678,
+        period: 'day',
+        periodKey: 'day:2026-11-25',
+        periodEndEpochSeconds: Date.parse('2026-11-26T00:00:00.000Z') / 1000,
+      },
+    ]);
+  });
+
+  it('treats a budget without a period as a total budget, and ignores the tenant record and unset or invalid amounts', () => {
+    const tenant = tenantRecord({ limits: { budget_usd: 5, budget_period: 'day' } });
+    const key = keyRecord({ team: { id: 'team-1', limits: { budget_usd: -1 } }, limits: { budget_usd: 0 } });
+    expect(resolveLimits(tenant, key, 60, now).budgets).toEqual([
+      { level: 'key', subject: 'key:key-1', limitMicros: 0, period: 'total', periodKey: 'total', periodEndEpochSeconds: null },
+    ]);
+    expect(resolveLimits(tenant, keyRecord({ limits: { budget_usd: null, budget_period: 'day' } }), 60, now).budgets).toEqual([]);
+  });
+
+  it('rolls the UTC day over at midnight and the month over at the turn of the year', () => {
+    expect(budgetPeriodAt('day', new Date('2026-12-31T23:59:59.999Z'))).toEqual({
+      periodKey: 'day:2026-12-31',
+      periodEndEpochSeconds: Date.parse('2027-01-01T00:00:00.000Z') / 1000,
+    });
+    expect(budgetPeriodAt('month', new Date('2026-12-31T23:59:59.999Z'))).toEqual({
+      periodKey: 'month:2026-12',
+      periodEndEpochSeconds: Date.parse('2027-01-01T00:00:00.000Z') / 1000,
+    });
+    expect(budgetPeriodAt('month', new Date('2027-01-01T00:00:00.000Z')).periodKey).toBe('month:2027-01');
   });
 });
 
@@ -109,8 +160,10 @@ describe('buildAdmissionRequest', () => {
     expect(request.holdTtlMs).toBe(600_000);
   });
 
-  it('reserves no credit for postpaid tenants or test keys', () => {
-    expect(buildAdmissionRequest({ ...base, tenant: tenantRecord(), apiKey: keyRecord() }).creditReservationMicros).toBeNull();
+  it('reserves no credit for postpaid tenants or test keys, but holds the same maximum cost against budgets', () => {
+    const postpaid = buildAdmissionRequest({ ...base, tenant: tenantRecord(), apiKey: keyRecord() });
+    expect(postpaid.creditReservationMicros).toBeNull();
+    expect(postpaid.budgetReservationMicros).toBe(7500);
     const testKey = keyRecord({ environment: 'test' });
     expect(buildAdmissionRequest({ ...base, tenant: tenantRecord({ billing_mode: 'prepaid' }), apiKey: testKey }).creditReservationMicros).toBeNull();
   });

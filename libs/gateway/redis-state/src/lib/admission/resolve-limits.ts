@@ -1,5 +1,16 @@
 import type { ApiKeyRecordV1, ModelRecord, RateLimits, TenantRecordV1 } from '@sluice/contracts';
-import type { AdmissionRequest, ConcurrencyLimit, LimitLevel, PeriodQuota, ResolvedLimits, WindowLimit, WindowName } from './admission.types';
+import type {
+  AdmissionRequest,
+  BudgetLimit,
+  BudgetPeriod,
+  ConcurrencyLimit,
+  LimitLevel,
+  PeriodQuota,
+  ResolvedLimits,
+  WindowLimit,
+  WindowName,
+} from './admission.types';
+import { quotaPeriodAt } from './quota-period';
 
 /** Seed 000's default for a tenant whose plan sets no request rate (`RATE_LIMIT_PER_MINUTE`). */
 export const DEFAULT_REQUESTS_PER_MINUTE = 60;
@@ -19,7 +30,12 @@ interface Level {
  * value for a limit adds no counter. A value that is not a non-negative number
  * counts as unset; 0 is a limit that refuses everything.
  */
-export function resolveLimits(tenant: TenantRecordV1, apiKey: ApiKeyRecordV1, defaultRequestsPerMinute = DEFAULT_REQUESTS_PER_MINUTE): ResolvedLimits {
+export function resolveLimits(
+  tenant: TenantRecordV1,
+  apiKey: ApiKeyRecordV1,
+  defaultRequestsPerMinute = DEFAULT_REQUESTS_PER_MINUTE,
+  now: Date = new Date(),
+): ResolvedLimits {
   const levels: Level[] = [{ level: 'tenant', subject: 'tenant', limits: { ...tenant.limits, rpm: limitValue(tenant.limits.rpm) ?? defaultRequestsPerMinute } }];
   if (apiKey.team) levels.push({ level: 'team', subject: `team:${apiKey.team.id}`, limits: apiKey.team.limits });
   levels.push({ level: 'key', subject: `key:${apiKey.id}`, limits: apiKey.limits });
@@ -29,7 +45,34 @@ export function resolveLimits(tenant: TenantRecordV1, apiKey: ApiKeyRecordV1, de
     for (const { level, subject, limit } of clampedByLevel(levels, (limits) => limits[window])) windows.push({ level, subject, window, limit });
   }
   const concurrency: ConcurrencyLimit[] = clampedByLevel(levels, (limits) => limits.max_concurrency);
-  return { windows, concurrency, quota: periodQuota(tenant) };
+  const budgets = levels.flatMap(({ level, subject, limits }) => (level === 'tenant' ? [] : budgetOf(level, subject, limits, now)));
+  return { windows, concurrency, quota: periodQuota(tenant, now), budgets };
+}
+
+/**
+ * A team's or key's budget. Budgets are not clamped across levels: each level
+ * has its own period and counter, and every one of them is checked. A budget
+ * without a period is a `total` one (never renews).
+ */
+function budgetOf(level: LimitLevel, subject: string, limits: RateLimits, now: Date): BudgetLimit[] {
+  const usd = limitAmount(limits.budget_usd);
+  if (usd === null) return [];
+  const period: BudgetPeriod = limits.budget_period === 'day' || limits.budget_period === 'month' ? limits.budget_period : 'total';
+  return [{ level, subject, limitMicros: Math.round(usd * 1e6), period, ...budgetPeriodAt(period, now) }];
+}
+
+/** The UTC day or calendar month `now` falls in (by the gateway's clock, which names the counter's key). */
+export function budgetPeriodAt(period: BudgetPeriod, now: Date): { periodKey: string; periodEndEpochSeconds: number | null } {
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth();
+  switch (period) {
+    case 'day':
+      return { periodKey: `day:${now.toISOString().slice(0, 10)}`, periodEndEpochSeconds: Date.UTC(year, month, now.getUTCDate() + 1) / 1000 };
+    case 'month':
+      return { periodKey: `month:${now.toISOString().slice(0, 7)}`, periodEndEpochSeconds: Date.UTC(year, month + 1, 1) / 1000 };
+    case 'total':
+      return { periodKey: 'total', periodEndEpochSeconds: null };
+  }
 }
 
 /** One entry per level that sets the limit, with the tightest value of it and its ancestors. */
@@ -46,16 +89,21 @@ function clampedByLevel(levels: Level[], pick: (limits: RateLimits) => number | 
   return resolved;
 }
 
-function periodQuota(tenant: TenantRecordV1): PeriodQuota | null {
+function periodQuota(tenant: TenantRecordV1, now: Date): PeriodQuota | null {
   const apiCalls = limitValue(tenant.limits.api_calls_per_period);
   const aiTokens = limitValue(tenant.limits.ai_tokens_per_period);
-  const periodEnd = Date.parse(tenant.period_end);
-  if ((apiCalls === null && aiTokens === null) || Number.isNaN(periodEnd)) return null;
-  return { periodStart: tenant.period_start, periodEndEpochSeconds: Math.ceil(periodEnd / 1000), apiCalls, aiTokens };
+  const period = quotaPeriodAt(tenant.period_start, tenant.period_end, now);
+  if ((apiCalls === null && aiTokens === null) || period === null) return null;
+  return { periodStart: period.start, periodEndEpochSeconds: Math.ceil(period.endMs / 1000), apiCalls, aiTokens };
 }
 
 function limitValue(value: number | null | undefined): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : null;
+  const amount = limitAmount(value);
+  return amount === null ? null : Math.floor(amount);
+}
+
+function limitAmount(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
 /** Cost in USD micro-units, rounded up: a price per million tokens is exactly micro-USD per token. */
@@ -80,16 +128,20 @@ export interface AdmissionContext {
   pricing: ModelRecord['pricing'];
   holdTtlMs: number;
   defaultRequestsPerMinute?: number;
+  /** The gateway's clock, which picks the budget periods; defaults to now. */
+  now?: Date;
 }
 
 export function buildAdmissionRequest(context: AdmissionContext): AdmissionRequest {
   const { tenant, apiKey, estimatedPromptTokens, maxTokens } = context;
+  const maximumCost = costMicros(context.pricing, estimatedPromptTokens, maxTokens);
   return {
     tenantId: tenant.id,
     requestId: context.requestId,
-    limits: resolveLimits(tenant, apiKey, context.defaultRequestsPerMinute),
+    limits: resolveLimits(tenant, apiKey, context.defaultRequestsPerMinute, context.now),
     reservedTokens: estimatedPromptTokens + maxTokens,
-    creditReservationMicros: spendsCredit(tenant, apiKey) ? costMicros(context.pricing, estimatedPromptTokens, maxTokens) : null,
+    creditReservationMicros: spendsCredit(tenant, apiKey) ? maximumCost : null,
+    budgetReservationMicros: maximumCost,
     holdTtlMs: context.holdTtlMs,
   };
 }

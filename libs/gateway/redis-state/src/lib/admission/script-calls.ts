@@ -42,6 +42,8 @@ export function admissionCall(request: AdmissionRequest): ScriptCall {
     optionalLimit(limits.quota?.apiCalls),
     optionalLimit(limits.quota?.aiTokens),
     integer(limits.quota?.periodEndEpochSeconds ?? 0),
+    String(limits.budgets.length),
+    integer(request.budgetReservationMicros),
   ];
   for (const window of limits.windows) {
     keys.push(RedisKeys.limitWindow(tenantId, window.subject, window.window));
@@ -54,8 +56,16 @@ export function admissionCall(request: AdmissionRequest): ScriptCall {
   const quota = limits.quota;
   if (quota && isLimited(quota.apiCalls)) keys.push(RedisKeys.quotaCounter(tenantId, quota.periodStart, 'calls'));
   if (quota && isLimited(quota.aiTokens)) keys.push(RedisKeys.quotaCounter(tenantId, quota.periodStart, 'tokens'));
+  for (const budget of limits.budgets) {
+    keys.push(...budgetKeys(tenantId, budget));
+    args.push(integer(budget.limitMicros), optionalLimit(budget.periodEndEpochSeconds));
+  }
   if (request.creditReservationMicros !== null) keys.push(...creditKeys(tenantId));
   return { keys, args };
+}
+
+function budgetKeys(tenantId: string, { subject, periodKey }: { subject: string; periodKey: string }): string[] {
+  return [RedisKeys.budgetSpend(tenantId, subject, periodKey), RedisKeys.budgetHolds(tenantId, subject, periodKey)];
 }
 
 /** What settlement will need, known as soon as the request is admitted. */
@@ -70,6 +80,7 @@ export function ticketFor(request: AdmissionRequest): AdmissionTicket {
       .map((limit) => ({ subject: limit.subject, window: limit.window })),
     quotaTokens: limits.quota && isLimited(limits.quota.aiTokens) ? { periodStart: limits.quota.periodStart } : null,
     holdsCredit: request.creditReservationMicros !== null,
+    budgets: limits.budgets.map(({ subject, periodKey, periodEndEpochSeconds }) => ({ subject, periodKey, periodEndEpochSeconds })),
   };
 }
 
@@ -82,6 +93,8 @@ export function settlementCall({ ticket, actualTokens, actualCostMicros, tokenTo
   ];
   if (ticket.quotaTokens) keys.push(RedisKeys.quotaCounter(tenantId, ticket.quotaTokens.periodStart, 'tokens'));
   if (ticket.holdsCredit) keys.push(...creditKeys(tenantId));
+  const { budgets } = ticket;
+  for (const budget of budgets) keys.push(...budgetKeys(tenantId, budget));
   if (tokenTotals) {
     keys.push(
       RedisKeys.tenantDailyTokens(tenantId, utcDayStamp(tokenTotals.settledAt)),
@@ -101,6 +114,8 @@ export function settlementCall({ ticket, actualTokens, actualCostMicros, tokenTo
     tokenTotals?.model ?? '',
     String(DAILY_TOKENS_TTL_SECONDS),
     String(MONTHLY_TOKENS_TTL_SECONDS),
+    String(budgets.length),
+    ...budgets.map((budget) => optionalLimit(budget.periodEndEpochSeconds)),
   ];
   return { keys, args };
 }

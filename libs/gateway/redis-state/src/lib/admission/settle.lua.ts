@@ -12,14 +12,19 @@
  * The tenant's token totals (daily per model, monthly) are added under the same
  * settled mark, so a repeated settlement never counts the tokens twice.
  *
+ * Budgets: the request's hold is released and its actual cost added to the
+ * period's spend, also when the hold had already expired (the cost is owed).
+ *
  * Layout (built by `settlementCall`):
  *   KEYS[1] admission record; then the concurrency ZSETs; then the token window
  *   keys; then the tokens quota counter when charged; then, when the request held
- *   credit, balance, holds ZSET, hold amounts HASH, held total; then, when totals
- *   are kept, the daily tokens HASH and the monthly tokens counter.
+ *   credit, balance, holds ZSET, hold amounts HASH, held total; then per budget its
+ *   spend HASH and holds ZSET; then, when totals are kept, the daily tokens HASH
+ *   and the monthly tokens counter.
  *   ARGV: request id, actual tokens, actual cost micros, concurrency count,
  *   token window count, quota tokens 0|1, credit 0|1, settled record TTL ms,
- *   totals 0|1, model id, daily TTL s, monthly TTL s.
+ *   totals 0|1, model id, daily TTL s, monthly TTL s, budget count; then per
+ *   budget its period end (epoch s, -1 for a total budget).
  * Reply: 'settled' | 'already_settled' | 'unknown'.
  */
 export const SETTLE_LUA = `
@@ -78,6 +83,24 @@ if hasCredit and tonumber(redis.call('HGET', record, 'cr')) >= 0 then
   if actualCost ~= 0 then redis.call('DECRBY', balanceKey, ARGV[3]) end
 end
 if hasCredit then keyIndex = keyIndex + 4 end
+
+local budgetCount = tonumber(ARGV[13])
+for i = 1, budgetCount do
+  local spendKey, holdsKey = KEYS[keyIndex + 1], KEYS[keyIndex + 2]
+  keyIndex = keyIndex + 2
+  local state = redis.call('HMGET', spendKey, requestId, 'held', 'spent')
+  local hold = tonumber(state[1])
+  if hold then
+    redis.call('ZREM', holdsKey, requestId)
+    redis.call('HDEL', spendKey, requestId)
+  end
+  if hold or actualCost ~= 0 then
+    redis.call('HSET', spendKey, 'held', int((tonumber(state[2]) or 0) - (hold or 0)), 'spent', int((tonumber(state[3]) or 0) + actualCost))
+    -- Without its hold the hash may have expired and just been created again: it must not stay for ever.
+    local budgetEnd = tonumber(ARGV[13 + i])
+    if not hold and budgetEnd >= 0 and redis.call('TTL', spendKey) == -1 then redis.call('EXPIREAT', spendKey, int(budgetEnd + 86400)) end
+  end
+end
 
 if hasTotals and actualTokens > 0 then
   local dailyKey, monthlyKey = KEYS[keyIndex + 1], KEYS[keyIndex + 2]

@@ -2,7 +2,8 @@
 // dropped, and numeric variables would stay strings (and fail validation)
 // whenever nothing else happened to load reflect-metadata first.
 import 'reflect-metadata';
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { OTLP_HEADERS_PATTERN, TRACE_SAMPLERS, type TraceSampler } from '../tracing/tracing-settings';
 import { EnvBoolean } from './env-values';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -47,4 +48,33 @@ export class CommonEnv {
   @Min(1_000, { message: 'SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 1000 to 3600000' })
   @Max(3_600_000, { message: 'SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 1000 to 3600000' })
   readonly SHUTDOWN_GRACE_MS: number = 25_000;
+
+  /** OpenTelemetry tracing (docs/operations.md, "Tracing"); off, nothing is traced nor propagated. */
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'TRACING_ENABLED must be true or false' })
+  readonly TRACING_ENABLED: boolean = false;
+
+  /** The rest follows the OpenTelemetry SDK's variables; read only when tracing is enabled. */
+  @IsOptional()
+  @MinLength(1, { message: 'OTEL_SERVICE_NAME must not be empty' })
+  readonly OTEL_SERVICE_NAME?: string;
+
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL' })
+  readonly OTEL_EXPORTER_OTLP_ENDPOINT: string = 'http://localhost:4318';
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http:// or https:// URL' })
+  readonly OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  @IsOptional()
+  @Matches(OTLP_HEADERS_PATTERN, { message: 'OTEL_EXPORTER_OTLP_HEADERS must be name=value pairs separated by commas' })
+  readonly OTEL_EXPORTER_OTLP_HEADERS?: string;
+
+  @IsIn(TRACE_SAMPLERS, { message: `OTEL_TRACES_SAMPLER must be one of ${TRACE_SAMPLERS.join(', ')}` })
+  readonly OTEL_TRACES_SAMPLER: TraceSampler = 'parentbased_always_on';
+
+  @IsNumber({}, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1' })
+  @Min(0, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1' })
+  @Max(1, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1' })
+  readonly OTEL_TRACES_SAMPLER_ARG: number = 1;
 }

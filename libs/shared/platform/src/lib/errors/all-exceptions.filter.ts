@@ -5,23 +5,26 @@ import { toErrorResponse } from './to-error-response';
 
 const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
+const logger = new Logger('Errors');
+
 /** The one exception filter of both apps: every error leaves in the contract's shape. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const { status, body, unexpected } = toErrorResponse(exception, String(request.id));
-    if (unexpected) {
-      this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
-    }
-    if (reply.sent) return;
-    if (exception instanceof SluiceException) void reply.headers(exception.headers);
-    // The state store or a provider is briefly out of reach: tell clients when to retry (SPEC 4), unless a more precise value is set.
-    if (body.error.code === 'service_unavailable' && !reply.hasHeader('retry-after')) void reply.header('Retry-After', SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS);
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+    replyWithError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
+}
+
+/** What the filter does, for routes served on Fastify directly (the gateway's hot path). */
+export function replyWithError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body, unexpected } = toErrorResponse(exception, String(request.id));
+  if (unexpected) {
+    logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+  }
+  if (reply.sent) return;
+  if (exception instanceof SluiceException) void reply.headers(exception.headers);
+  // The state store or a provider is briefly out of reach: tell clients when to retry (SPEC 4), unless a more precise value is set.
+  if (body.error.code === 'service_unavailable' && !reply.hasHeader('retry-after')) void reply.header('Retry-After', SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS);
+  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
 }

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../errors/validation';
+import { ACCESS_LOGGER, useAccessLog } from '../logging/access-log';
 import { instrumentHttp, MetricsRegistry } from '../metrics/metrics';
 import { ShutdownHooks } from '../shutdown/shutdown-hooks';
 import { ShutdownModule } from '../shutdown/shutdown.module';
@@ -51,6 +52,7 @@ export async function createHttpApp(
   });
   useStrictJsonParser(fastify);
   instrumentHttp(fastify, app.get(MetricsRegistry));
+  useAccessLog(fastify, app.get(ACCESS_LOGGER));
 
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(createValidationPipe());

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { DestinationStream } from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import type { LogLevel } from '../config/common-env';
+import { ACCESS_LOGGER } from '../logging/access-log';
 import { createLogger, loggingModule } from '../logging/logging';
 import { createMetricsRegistry, MetricsModule } from '../metrics/metrics';
 import { RedisModule } from '../redis/redis.module';
@@ -18,11 +19,14 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot({ service, logLevel, logDestination, redis }: PlatformOptions): DynamicModule {
-    const logger = createLogger({ service, level: logLevel, destination: logDestination });
+    const destination = logDestination ?? pino.destination({ sync: false });
+    const logger = createLogger({ service, level: logLevel, destination });
+    const accessLogger = createLogger({ service, level: logLevel, destination, redact: false });
     return {
       module: PlatformModule,
       imports: [loggingModule(logger), MetricsModule.forRoot(createMetricsRegistry(service)), RedisModule.forRoot(redis)],
-      exports: [MetricsModule, RedisModule],
+      providers: [{ provide: ACCESS_LOGGER, useValue: accessLogger }],
+      exports: [MetricsModule, RedisModule, ACCESS_LOGGER],
     };
   }
 }

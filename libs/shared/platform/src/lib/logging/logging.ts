@@ -1,5 +1,4 @@
 import type { DynamicModule } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/common-env';
@@ -39,45 +38,32 @@ export interface LoggingOptions {
   level: LogLevel;
   /** Where lines go; standard output unless a test captures them. */
   destination?: DestinationStream;
+  /**
+   * Censor REDACTED_PATHS (default). Only the access log turns it off: its
+   * lines have fixed fields that never hold a credential, and the censor
+   * walks every line.
+   */
+  redact?: boolean;
 }
 
-export function createLogger({ service, level, destination }: LoggingOptions): Logger {
+export function createLogger({ service, level, destination, redact = true }: LoggingOptions): Logger {
   return pino(
     {
       level,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      ...(redact ? { redact: { paths: REDACTED_PATHS, censor: '[redacted]' } } : {}),
       formatters: { level: (label) => ({ level: label }) },
     },
     destination ?? pino.destination({ sync: false }),
   );
 }
 
-const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
-
-/** Structured request logs (one line per request, probes excluded) and Nest's logger on pino. */
+/**
+ * Nest's logger on pino. Request lines are not pino-http's (a child logger and
+ * an AsyncLocalStorage scope per request cost more than the gateway's whole
+ * budget): `useAccessLog` writes them from one Fastify hook.
+ */
 export function loggingModule(logger: Logger): DynamicModule {
-  return LoggerModule.forRoot({
-    pinoHttp: {
-      logger,
-      // Middleware may rewrite `url`; `originalUrl` is what the client asked for.
-      autoLogging: {
-        ignore: (req: IncomingMessage & { originalUrl?: string }) => QUIET_PATHS.test(req.originalUrl ?? req.url ?? ''),
-      },
-      quietReqLogger: true,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      // Headers never reach the logs: Authorization, x-api-key and cookies are credentials.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; headers?: Record<string, unknown>; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          user_agent: req.headers?.['user-agent'],
-          remote_address: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
-      },
-    },
-  });
+  return LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] });
 }

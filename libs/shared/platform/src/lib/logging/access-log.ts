@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/** Probes and scrapes would drown the log. */
+const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
+
+/** The access log's own pino instance (no redaction: see LoggingOptions.redact), provided by PlatformModule. */
+export const ACCESS_LOGGER = Symbol('ACCESS_LOGGER');
+
+/**
+ * One JSON line per request once it is answered, streams included. Headers
+ * never reach it: Authorization, x-api-key and cookies are credentials.
+ */
+export function useAccessLog(fastify: FastifyInstance, logger: Logger): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (!QUIET_PATHS.test(request.url)) {
+      const status = reply.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (logger.isLevelEnabled(level)) {
+        logger[level](
+          {
+            req: {
+              id: request.id,
+              method: request.method,
+              url: request.url,
+              user_agent: request.headers['user-agent'],
+              remote_address: request.ip,
+            },
+            res: { status_code: status },
+            response_time_ms: Math.round(reply.elapsedTime * 100) / 100,
+          },
+          'request completed',
+        );
+      }
+    }
+    done();
+  });
+}

@@ -1,0 +1,59 @@
+import { SpanStatusCode, type Context } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Tracing } from './tracing';
+
+const REQUEST_CONTEXT = Symbol('sluice.traceContext');
+
+type TracedRequest = FastifyRequest & { [REQUEST_CONTEXT]?: Context };
+
+/**
+ * A server span per request on every route of `fastify` (Nest's and plain
+ * Fastify routes alike), continuing an incoming `traceparent`: started when
+ * the request arrives, active from the handlers on (so client spans started
+ * while handling it are its children), ended when the response closes.
+ * Installs nothing when tracing is off.
+ */
+export function traceRequests(fastify: FastifyInstance, tracing: Tracing): void {
+  if (!tracing.enabled) return;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    startRequestSpan(tracing, request, reply);
+    done();
+  });
+  // Body parsing runs on the socket's callbacks, outside any context set in
+  // onRequest; from preHandler on, the hooks and the handler run inside the
+  // `done` call below, or in continuations of it.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    runInRequestSpan(tracing, request, done);
+  });
+}
+
+/**
+ * Starts `request`'s server span, ended (with the status code) when its
+ * response closes, finished or cut. The hooks of `traceRequests` call it; a
+ * route served outside the app's Fastify instance would call it first thing,
+ * then handle the request inside `runInRequestSpan`.
+ */
+export function startRequestSpan(tracing: Tracing, request: FastifyRequest, reply: FastifyReply): void {
+  const route = request.routeOptions.url;
+  const path = request.url.split('?', 1)[0];
+  const { span, context } = tracing.startServerSpan(route ? `${request.method} ${route}` : request.method, request.headers, {
+    'http.request.method': request.method,
+    'url.path': path,
+    ...(route ? { 'http.route': route } : {}),
+    'sluice.request_id': request.id,
+  });
+  (request as TracedRequest)[REQUEST_CONTEXT] = context;
+  const response = reply.raw;
+  response.once('close', () => {
+    span.setAttribute('http.response.status_code', response.statusCode);
+    if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    if (!response.writableFinished) span.setAttribute('error.type', 'response_not_finished');
+    span.end();
+  });
+}
+
+/** Runs `fn` with `request`'s server span active; as it is without one. */
+export function runInRequestSpan<T>(tracing: Tracing, request: FastifyRequest, fn: () => T): T {
+  const context = (request as TracedRequest)[REQUEST_CONTEXT];
+  return context ? tracing.runIn(context, fn) : fn();
+}

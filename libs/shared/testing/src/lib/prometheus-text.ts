@@ -1,0 +1,36 @@
+/** One sample of a Prometheus text exposition. */
+export interface MetricSample {
+  /** The sample's name: a histogram's carry `_bucket`, `_sum` or `_count`. */
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface Scrape {
+  /** `# TYPE` of each metric family, by family name. */
+  types: Map<string, string>;
+  samples: MetricSample[];
+}
+
+/** Parses what `GET /metrics` answers (the text format prom-client writes). */
+export function parsePrometheusText(text: string): Scrape {
+  const types = new Map<string, string>();
+  const samples: MetricSample[] = [];
+  for (const line of text.split('\n')) {
+    const type = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (type) types.set(type[1], type[2]);
+    if (line === '' || line.startsWith('#')) continue;
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!sample) throw new Error(`Not a Prometheus sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const [, name, value] of (sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[name] = value;
+    samples.push({ name: sample[1], labels, value: Number(sample[3]) });
+  }
+  return { types, samples };
+}
+
+/** The samples of one metric family: a histogram's buckets, sum and count, or a counter's or gauge's series. */
+export function samplesOf(scrape: Scrape, family: string): MetricSample[] {
+  const names = scrape.types.get(family) === 'histogram' ? [`${family}_bucket`, `${family}_sum`, `${family}_count`] : [family];
+  return scrape.samples.filter((sample) => names.includes(sample.name));
+}
