@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -43,27 +43,15 @@ export class OtlpCollector {
   readonly spans: CollectedSpan[] = [];
   /** How many export requests arrived. */
   exports = 0;
+  /** Where to send spans: `http://127.0.0.1:<port>/v1/traces`. */
+  url = '';
+  private readonly server: Server = createServer((req, res) => this.receive(req, res));
 
-  private constructor(
-    private readonly server: Server,
-    readonly url: string,
-  ) {}
-
+  /** Listens on a free loopback port. */
   static async start(): Promise<OtlpCollector> {
-    let collector: OtlpCollector | undefined;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-        collector?.collect(JSON.parse(body.toString('utf8')) as OtlpExport);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    collector = new OtlpCollector(server, `http://127.0.0.1:${port}/v1/traces`);
+    const collector = new OtlpCollector();
+    await new Promise<void>((resolve) => collector.server.listen(0, '127.0.0.1', resolve));
+    collector.url = `http://127.0.0.1:${(collector.server.address() as AddressInfo).port}/v1/traces`;
     return collector;
   }
 
@@ -75,6 +63,17 @@ export class OtlpCollector {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
+    });
+  }
+
+  private receive(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+      this.collect(JSON.parse(body.toString('utf8')) as OtlpExport);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   }
 

@@ -6,17 +6,23 @@ const REQUEST_CONTEXT = Symbol('sluice.traceContext');
 
 type TracedRequest = FastifyRequest & { [REQUEST_CONTEXT]?: Context };
 
+/** Probes and scrapes, every few seconds from every pod: noise in a trace store. */
+function isUntraced(route: string | undefined): boolean {
+  return route === '/metrics' || route === '/health' || (route?.startsWith('/health/') ?? false);
+}
+
 /**
  * A server span per request on every route of `fastify` (Nest's and plain
  * Fastify routes alike), continuing an incoming `traceparent`: started when
  * the request arrives, active from the handlers on (so client spans started
  * while handling it are its children), ended when the response closes.
- * Installs nothing when tracing is off.
+ * Health probes and `/metrics` scrapes are not traced. Installs nothing
+ * when tracing is off.
  */
 export function traceRequests(fastify: FastifyInstance, tracing: Tracing): void {
   if (!tracing.enabled) return;
   fastify.addHook('onRequest', (request, reply, done) => {
-    startRequestSpan(tracing, request, reply);
+    if (!isUntraced(request.routeOptions.url)) startRequestSpan(tracing, request, reply);
     done();
   });
   // Body parsing runs on the socket's callbacks, outside any context set in

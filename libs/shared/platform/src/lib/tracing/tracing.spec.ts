@@ -26,6 +26,11 @@ class OutgoingController {
   outgoing(): Promise<Record<string, string>> {
     return callOut(this.tracing);
   }
+
+  @Get('health/live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
 }
 
 async function startApp(settings: TracingSettings): Promise<RunningApp> {
@@ -45,7 +50,7 @@ async function startApp(settings: TracingSettings): Promise<RunningApp> {
   const app = await createHttpApp(TestModule, { bodyLimitBytes: 4096, trustProxy: false });
   // Like the gateway's hot routes: a plain Fastify route, added after the Nest app is built.
   const tracing = app.get(Tracing);
-  const fastify = app.getHttpAdapter().getInstance<FastifyInstance>();
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   fastify.post('/plain', async () => callOut(tracing));
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
@@ -94,6 +99,17 @@ describe('TracingModule', () => {
     const plainSpans = collector.spansOfTrace(plainParent?.traceId ?? '');
     expect(plainSpans.find((span) => span.kind === OTLP_SPAN_KIND.server)).toMatchObject({ name: 'POST /plain', parentSpanId: '' });
     expect(plainSpans.find((span) => span.kind === OTLP_SPAN_KIND.client)?.spanId).toBe(plainParent?.parentId);
+  });
+
+  it('leaves health probes and metrics scrapes out', async () => {
+    const running = await startApp(settings(collector, true));
+    const before = collector.spans.length;
+    try {
+      for (const path of ['/metrics', '/health/live', '/nest/7']) await (await fetch(`${running.url}${path}`, { headers: { traceparent: TRACEPARENT } })).text();
+    } finally {
+      await running.close();
+    }
+    expect(collector.spans.slice(before).filter((span) => span.kind === OTLP_SPAN_KIND.server).map((span) => span.name)).toEqual(['GET /nest/:id']);
   });
 
   it('does nothing when disabled: no span, no header, no export', async () => {
