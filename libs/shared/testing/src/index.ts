@@ -6,3 +6,4 @@ export * from './lib/http-conventions';
 export * from './lib/processes';
 export * from './lib/otlp-collector';
 export * from './lib/prometheus-text';
+export * from './lib/projection-records';
