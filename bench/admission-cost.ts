@@ -27,7 +27,7 @@ import {
   type AdmissionTicket,
   type SettlementRequest,
 } from '@sluice/gateway/redis-state';
-import { DisposableRedisServer } from '@sluice/testing';
+import { apiKeyRecord, DisposableRedisServer, tenantRecord } from '@sluice/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -69,36 +69,21 @@ function callers(): Caller[] {
   const periodStart = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1));
   const periodEnd = new Date(Date.UTC(periodStart.getUTCFullYear(), periodStart.getUTCMonth() + 1, 1));
   return Array.from({ length: TENANTS }, () => {
-    const tenant: TenantRecordV1 = {
-      v: 1,
-      id: randomUUID(),
+    const tenant = tenantRecord({
       slug: `bench-${randomUUID().slice(0, 8)}`,
-      status: 'active',
-      status_reason: null,
       plan: 'professional',
       billing_mode: 'prepaid',
       limits: { rpm: 100_000, rpd: 10_000_000, tpm: 100_000_000, max_concurrency: 1_000, api_calls_per_period: 1e9, ai_tokens_per_period: 1e12 },
       period_start: periodStart.toISOString(),
       period_end: periodEnd.toISOString(),
-      allowed_models: null,
-    };
+    });
     const team = { id: randomUUID(), limits: { rpm: 50_000, tpm: 50_000_000, max_concurrency: 500, budget_usd: 1_000_000, budget_period: 'month' as const } };
     return Array.from({ length: KEYS_PER_TENANT }, (): Caller => ({
       tenant,
-      apiKey: {
-        v: 1,
-        id: randomUUID(),
-        tenant_id: tenant.id,
+      apiKey: apiKeyRecord(tenant.id, {
         team,
-        environment: 'live',
-        scopes: ['inference'],
-        status: 'active',
-        expires_at: null,
-        allowed_models: null,
-        allowed_ips: null,
-        allowed_regions: null,
         limits: { rpm: 10_000, tpd: 1_000_000_000, max_concurrency: 100, budget_usd: 100_000, budget_period: 'day' },
-      },
+      }),
     }));
   }).flat();
 }

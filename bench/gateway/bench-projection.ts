@@ -1,5 +1,6 @@
 import { generateApiKey, hashApiKey } from '@sluice/auth';
-import type { ApiKeyRecordV1, CatalogRecordV1, ModelRecord, TenantRecordV1 } from '@sluice/contracts';
+import type { CatalogRecordV1, ModelRecord } from '@sluice/contracts';
+import { apiKeyRecord, tenantRecord } from '@sluice/testing';
 import { writeProjectionRecord } from '@sluice/gateway/redis-state';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -16,33 +17,8 @@ export const BENCH_CREDENTIAL_ENV = 'SLUICE_BENCH_MOCK_KEY';
  * Returns the key's secret.
  */
 export async function writeBenchProjection(redis: Redis, keyPrefix: string, mockUrl: string): Promise<string> {
-  const tenant: TenantRecordV1 = {
-    v: 1,
-    id: randomUUID(),
-    slug: `bench-${randomUUID().slice(0, 8)}`,
-    status: 'active',
-    status_reason: null,
-    plan: 'bench',
-    billing_mode: 'postpaid',
-    limits: { rpm: 1_000_000_000 },
-    period_start: '2026-01-01T00:00:00.000Z',
-    period_end: '2099-12-01T00:00:00.000Z',
-    allowed_models: null,
-  };
-  const key: ApiKeyRecordV1 = {
-    v: 1,
-    id: randomUUID(),
-    tenant_id: tenant.id,
-    team: null,
-    environment: 'live',
-    scopes: ['inference'],
-    status: 'active',
-    expires_at: null,
-    allowed_models: null,
-    allowed_ips: null,
-    allowed_regions: null,
-    limits: {},
-  };
+  const tenant = tenantRecord({ slug: `bench-${randomUUID().slice(0, 8)}`, plan: 'bench', limits: { rpm: 1_000_000_000 } });
+  const key = apiKeyRecord(tenant.id);
   const model: ModelRecord = {
     id: BENCH_MODEL,
     aliases: [],

@@ -49,6 +49,7 @@ describe('gateway bad input', () => {
     ['a fractional max_completion_tokens', { model: 'mock-chat', max_completion_tokens: 1.5, messages: [{ role: 'user', content: 'Hi' }] }, 'max_completion_tokens'],
     ['n above 1', { model: 'mock-chat', n: 2, messages: [{ role: 'user', content: 'Hi' }] }, 'n'],
     ['an absurd max_tokens', { model: 'mock-chat', max_tokens: 1e12, messages: [{ role: 'user', content: 'Hi' }] }, 'max_tokens'],
+    ['a max_tokens beyond the model’s maximum', { model: 'mock-chat', max_tokens: 257, messages: [{ role: 'user', content: 'Hi' }] }, 'max_tokens'],
     ['a temperature out of range', { model: 'mock-chat', temperature: 9, messages: [{ role: 'user', content: 'Hi' }] }, 'temperature'],
     ['a malformed tool', { model: 'mock-chat', tools: [{ type: 'function' }], messages: [{ role: 'user', content: 'Hi' }] }, 'tools.0'],
     ['malformed tool calls', { model: 'mock-chat', messages: [{ role: 'assistant', content: null, tool_calls: [1] }] }, 'messages.0.tool_calls'],

@@ -9,7 +9,7 @@ import {
   type UsageEventV1,
 } from '@sluice/contracts';
 import { USAGE_EVENT_FIELD, writeProjectionRecord } from '@sluice/gateway/redis-state';
-import { TEST_REDIS_URL } from '@sluice/testing';
+import { apiKeyRecord, tenantRecord, TEST_REDIS_URL } from '@sluice/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 
@@ -34,20 +34,7 @@ export class GatewayFixtures {
   }
 
   async tenant(overrides: Partial<TenantRecordV1> = {}): Promise<TenantRecordV1> {
-    const tenant: TenantRecordV1 = {
-      v: 1,
-      id: randomUUID(),
-      slug: `acme-${randomUUID().slice(0, 8)}`,
-      status: 'active',
-      status_reason: null,
-      plan: 'starter',
-      billing_mode: 'postpaid',
-      limits: { rpm: 1000 },
-      period_start: '2026-11-01T00:00:00.000Z',
-      period_end: '2099-12-01T00:00:00.000Z',
-      allowed_models: null,
-      ...overrides,
-    };
+    const tenant = tenantRecord(overrides);
     await this.writeTenant(tenant);
     return tenant;
   }
@@ -58,21 +45,7 @@ export class GatewayFixtures {
 
   /** A key of `tenant`; returns its secret with its record. */
   async apiKey(tenant: TenantRecordV1, overrides: Partial<ApiKeyRecordV1> = {}): Promise<{ secret: string; record: ApiKeyRecordV1 }> {
-    const record: ApiKeyRecordV1 = {
-      v: 1,
-      id: randomUUID(),
-      tenant_id: tenant.id,
-      team: null,
-      environment: 'live',
-      scopes: ['inference'],
-      status: 'active',
-      expires_at: null,
-      allowed_models: null,
-      allowed_ips: null,
-      allowed_regions: null,
-      limits: {},
-      ...overrides,
-    };
+    const record = apiKeyRecord(tenant.id, overrides);
     const { secret } = generateApiKey(record.environment);
     await writeProjectionRecord(this.redis, this.keyPrefix, { kind: 'api_key', id: hashApiKey(secret) }, record);
     return { secret, record };

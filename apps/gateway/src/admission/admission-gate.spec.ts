@@ -1,6 +1,7 @@
 import type { ApiKeyRecordV1, ModelRecord, TenantRecordV1 } from '@sluice/contracts';
 import { DuplicateAdmissionError, ticketFor, type Admission, type AdmissionRequest, type AdmissionResult } from '@sluice/gateway/redis-state';
 import { MetricsRegistry, SluiceException } from '@sluice/platform';
+import { apiKeyRecord, tenantRecord } from '@sluice/testing';
 import type Redis from 'ioredis';
 import { loadGatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from '../metering/gateway-metrics';
@@ -10,38 +11,11 @@ import { LimitExceededException } from './limit-exceeded.exception';
 const model = { id: 'm', pricing: { input_per_mtok_usd: 1, output_per_mtok_usd: 2 } } as ModelRecord;
 
 function tenant(overrides: Partial<TenantRecordV1> = {}): TenantRecordV1 {
-  return {
-    v: 1,
-    id: 'tenant-1',
-    slug: 'acme',
-    status: 'active',
-    status_reason: null,
-    plan: 'free',
-    billing_mode: 'postpaid',
-    limits: { rpm: 2 },
-    period_start: '2026-11-01T00:00:00.000Z',
-    period_end: '2026-12-01T00:00:00.000Z',
-    allowed_models: null,
-    ...overrides,
-  };
+  return tenantRecord({ id: 'tenant-1', slug: 'acme', plan: 'free', limits: { rpm: 2 }, period_end: '2026-12-01T00:00:00.000Z', ...overrides });
 }
 
 function apiKey(overrides: Partial<ApiKeyRecordV1> = {}): ApiKeyRecordV1 {
-  return {
-    v: 1,
-    id: 'key-1',
-    tenant_id: 'tenant-1',
-    team: null,
-    environment: 'live',
-    scopes: ['inference'],
-    status: 'active',
-    expires_at: null,
-    allowed_models: null,
-    allowed_ips: null,
-    allowed_regions: null,
-    limits: {},
-    ...overrides,
-  };
+  return apiKeyRecord('tenant-1', { id: 'key-1', ...overrides });
 }
 
 let sequence = 0;

@@ -1,4 +1,5 @@
 import type { ModelRecord } from '@sluice/contracts';
+import type { CanonicalRequest } from '@sluice/gateway/providers';
 import { completionTokenBudget, estimatePromptTokens, estimateTextTokens } from './estimate-tokens';
 
 describe('token estimates', () => {
@@ -29,11 +30,25 @@ describe('token estimates', () => {
     expect(estimateTextTokens(9)).toBe(3);
   });
 
-  it('reserves the requested completion budget, capped by the model, or the model’s maximum', () => {
-    const model = { max_output_tokens: 1000 } as ModelRecord;
+  it('reserves the requested completion budget, or the model’s maximum when none is asked', () => {
+    const model = { id: 'm', max_output_tokens: 1000 } as ModelRecord;
     expect(completionTokenBudget({ model: 'm', messages: [], max_tokens: 50 }, model)).toBe(50);
     expect(completionTokenBudget({ model: 'm', messages: [], max_completion_tokens: 70, max_tokens: 50 }, model)).toBe(70);
-    expect(completionTokenBudget({ model: 'm', messages: [], max_tokens: 5000 }, model)).toBe(1000);
+    expect(completionTokenBudget({ model: 'm', messages: [], max_tokens: 1000 }, model)).toBe(1000);
     expect(completionTokenBudget({ model: 'm', messages: [] }, model)).toBe(1000);
+    expect(completionTokenBudget({ model: 'm', messages: [], max_tokens: 5000 }, { id: 'm', max_output_tokens: 0 } as ModelRecord)).toBe(5000);
+  });
+
+  it('refuses more than the model can generate with a 400 naming the field', () => {
+    const model = { id: 'm', max_output_tokens: 1000 } as ModelRecord;
+    const cases: Array<[CanonicalRequest, string]> = [
+      [{ model: 'm', messages: [], max_tokens: 1001 }, 'max_tokens'],
+      [{ model: 'm', messages: [], max_completion_tokens: 5000, max_tokens: 10 }, 'max_completion_tokens'],
+    ];
+    for (const [request, field] of cases) {
+      expect(() => completionTokenBudget(request, model)).toThrow(
+        expect.objectContaining({ code: 'validation_error', param: field, details: { [field]: [expect.stringContaining('at most 1000')] } }),
+      );
+    }
   });
 });

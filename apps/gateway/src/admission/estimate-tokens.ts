@@ -1,5 +1,6 @@
 import type { CanonicalRequest } from '@sluice/gateway/providers';
 import type { ModelRecord, OpenAiMessage } from '@sluice/contracts';
+import { SluiceException } from '@sluice/platform';
 
 /** About four characters per token for English text with BPE tokenizers; cheap and deliberately rough. */
 const CHARACTERS_PER_TOKEN = 4;
@@ -23,12 +24,21 @@ export function estimateTextTokens(characters: number): number {
   return Math.ceil(characters / CHARACTERS_PER_TOKEN);
 }
 
-/** The completion budget to reserve: what the client asked for, capped by what the model can produce. */
+/**
+ * The completion budget to reserve: what the client asked for, or the model's
+ * maximum when it asked for nothing. Asking for more than the model can
+ * produce is a 400, as providers answer it.
+ */
 export function completionTokenBudget(request: CanonicalRequest, model: ModelRecord): number {
-  const requested = request.max_completion_tokens ?? request.max_tokens ?? null;
+  const field = request.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens';
+  const requested = request[field] ?? null;
   const modelMax = model.max_output_tokens > 0 ? model.max_output_tokens : null;
   if (requested === null) return modelMax ?? 0;
-  return modelMax === null ? requested : Math.min(requested, modelMax);
+  if (modelMax !== null && requested > modelMax) {
+    const problem = `must be at most ${modelMax}, the most ${model.id} can generate`;
+    throw new SluiceException('validation_error', `${field} is too large: ${requested}; ${model.id} supports at most ${modelMax} completion tokens`, { [field]: [problem] }, field);
+  }
+  return requested;
 }
 
 function messageCharacters(message: OpenAiMessage): number {

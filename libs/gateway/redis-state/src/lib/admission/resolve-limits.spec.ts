@@ -1,61 +1,35 @@
 import type { ApiKeyRecordV1, TenantRecordV1 } from '@sluice/contracts';
+import { apiKeyRecord, tenantRecord } from '@sluice/testing';
 import { rateLimitHeaders } from './rate-limit-headers';
 import { budgetPeriodAt, buildAdmissionRequest, costMicros, resolveLimits } from './resolve-limits';
 
-function tenantRecord(overrides: Partial<TenantRecordV1> = {}): TenantRecordV1 {
-  return {
-    v: 1,
-    id: 'tenant-1',
-    slug: 'acme',
-    status: 'active',
-    status_reason: null,
-    plan: 'pro',
-    billing_mode: 'postpaid',
-    limits: {},
-    period_start: '2026-11-01T00:00:00.000Z',
-    period_end: '2026-12-01T00:00:00.000Z',
-    allowed_models: null,
-    ...overrides,
-  };
+function tenantOf(overrides: Partial<TenantRecordV1> = {}): TenantRecordV1 {
+  return tenantRecord({ id: 'tenant-1', slug: 'acme', plan: 'pro', limits: {}, period_end: '2026-12-01T00:00:00.000Z', ...overrides });
 }
 
 function keyRecord(overrides: Partial<ApiKeyRecordV1> = {}): ApiKeyRecordV1 {
-  return {
-    v: 1,
-    id: 'key-1',
-    tenant_id: 'tenant-1',
-    team: null,
-    environment: 'live',
-    scopes: ['inference'],
-    status: 'active',
-    expires_at: null,
-    allowed_models: null,
-    allowed_ips: null,
-    allowed_regions: null,
-    limits: {},
-    ...overrides,
-  };
+  return apiKeyRecord('tenant-1', { id: 'key-1', ...overrides });
 }
 
 const pricing = { input_per_mtok_usd: 2.5, output_per_mtok_usd: 10 };
 
 describe('resolveLimits', () => {
   it('gives a tenant without a request rate the default per-minute limit, and nothing else', () => {
-    expect(resolveLimits(tenantRecord(), keyRecord(), 60)).toEqual({
+    expect(resolveLimits(tenantOf(), keyRecord(), 60)).toEqual({
       windows: [{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 60 }],
       concurrency: [],
       quota: null,
       budgets: [],
     });
-    expect(resolveLimits(tenantRecord(), keyRecord(), 7).windows).toEqual([{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 7 }]);
+    expect(resolveLimits(tenantOf(), keyRecord(), 7).windows).toEqual([{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 7 }]);
   });
 
   it("keeps the plan's request rate when it sets one", () => {
-    expect(resolveLimits(tenantRecord({ limits: { rpm: 500 } }), keyRecord(), 60).windows[0].limit).toBe(500);
+    expect(resolveLimits(tenantOf({ limits: { rpm: 500 } }), keyRecord(), 60).windows[0].limit).toBe(500);
   });
 
   it('adds a counter per level that sets a limit, each clamped by the levels above (tightest wins)', () => {
-    const tenant = tenantRecord({ limits: { rpm: 100, tpd: 1_000_000, max_concurrency: 10 } });
+    const tenant = tenantOf({ limits: { rpm: 100, tpd: 1_000_000, max_concurrency: 10 } });
     const key = keyRecord({
       team: { id: 'team-1', limits: { rpm: 500, tpd: 50_000, max_concurrency: 4 } },
       limits: { rpm: 20, tpd: 90_000, rph: 300, max_concurrency: 8 },
@@ -79,7 +53,7 @@ describe('resolveLimits', () => {
   });
 
   it('treats null, negative and non-numeric values as unset, and 0 as a limit', () => {
-    const tenant = tenantRecord({ limits: { rpm: null, tpm: -5, rph: 0 } });
+    const tenant = tenantOf({ limits: { rpm: null, tpm: -5, rph: 0 } });
     const limits = resolveLimits(tenant, keyRecord({ limits: { tpm: Number.NaN } }), 60);
     expect(limits.windows).toEqual([
       { level: 'tenant', subject: 'tenant', window: 'rpm', limit: 60 },
@@ -88,7 +62,7 @@ describe('resolveLimits', () => {
   });
 
   it("reads the period quota from the tenant's limits and current period", () => {
-    const tenant = tenantRecord({ limits: { api_calls_per_period: 1000, ai_tokens_per_period: null } });
+    const tenant = tenantOf({ limits: { api_calls_per_period: 1000, ai_tokens_per_period: null } });
     expect(resolveLimits(tenant, keyRecord(), 60, new Date('2026-11-15T00:00:00.000Z')).quota).toEqual({
       periodStart: '2026-11-01T00:00:00.000Z',
       periodEndEpochSeconds: Date.parse('2026-12-01T00:00:00.000Z') / 1000,
@@ -106,7 +80,7 @@ describe('resolveLimits: budgets', () => {
       team: { id: 'team-1', limits: { budget_usd: 250, budget_period: 'month' } },
       limits: { budget_usd: 12.345678, budget_period: 'day' },
     });
-    expect(resolveLimits(tenantRecord(), key, 60, now).budgets).toEqual([
+    expect(resolveLimits(tenantOf(), key, 60, now).budgets).toEqual([
       {
         level: 'team',
         subject: 'team:team-1',
@@ -127,7 +101,7 @@ describe('resolveLimits: budgets', () => {
   });
 
   it('treats a budget without a period as a total budget, and ignores the tenant record and unset or invalid amounts', () => {
-    const tenant = tenantRecord({ limits: { budget_usd: 5, budget_period: 'day' } });
+    const tenant = tenantOf({ limits: { budget_usd: 5, budget_period: 'day' } });
     const key = keyRecord({ team: { id: 'team-1', limits: { budget_usd: -1 } }, limits: { budget_usd: 0 } });
     expect(resolveLimits(tenant, key, 60, now).budgets).toEqual([
       { level: 'key', subject: 'key:key-1', limitMicros: 0, period: 'total', periodKey: 'total', periodEndEpochSeconds: null },
@@ -152,7 +126,7 @@ describe('buildAdmissionRequest', () => {
   const base = { requestId: 'r1', estimatedPromptTokens: 1000, maxTokens: 500, pricing, holdTtlMs: 600_000 };
 
   it('reserves prompt + max_tokens and, for live keys of prepaid tenants, their price in micro-USD', () => {
-    const request = buildAdmissionRequest({ ...base, tenant: tenantRecord({ billing_mode: 'prepaid' }), apiKey: keyRecord() });
+    const request = buildAdmissionRequest({ ...base, tenant: tenantOf({ billing_mode: 'prepaid' }), apiKey: keyRecord() });
     expect(request.reservedTokens).toBe(1500);
     // 1000 × 2.5 + 500 × 10 micro-USD.
     expect(request.creditReservationMicros).toBe(7500);
@@ -161,15 +135,15 @@ describe('buildAdmissionRequest', () => {
   });
 
   it('reserves no credit for postpaid tenants or test keys, but holds the same maximum cost against budgets', () => {
-    const postpaid = buildAdmissionRequest({ ...base, tenant: tenantRecord(), apiKey: keyRecord() });
+    const postpaid = buildAdmissionRequest({ ...base, tenant: tenantOf(), apiKey: keyRecord() });
     expect(postpaid.creditReservationMicros).toBeNull();
     expect(postpaid.budgetReservationMicros).toBe(7500);
     const testKey = keyRecord({ environment: 'test' });
-    expect(buildAdmissionRequest({ ...base, tenant: tenantRecord({ billing_mode: 'prepaid' }), apiKey: testKey }).creditReservationMicros).toBeNull();
+    expect(buildAdmissionRequest({ ...base, tenant: tenantOf({ billing_mode: 'prepaid' }), apiKey: testKey }).creditReservationMicros).toBeNull();
   });
 
   it('applies the configured default request rate', () => {
-    const request = buildAdmissionRequest({ ...base, tenant: tenantRecord(), apiKey: keyRecord(), defaultRequestsPerMinute: 5 });
+    const request = buildAdmissionRequest({ ...base, tenant: tenantOf(), apiKey: keyRecord(), defaultRequestsPerMinute: 5 });
     expect(request.limits.windows).toEqual([{ level: 'tenant', subject: 'tenant', window: 'rpm', limit: 5 }]);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis, { type RedisKey, type RedisOptions } from 'ioredis';
 import { hashApiKey, generateApiKey } from '@sluice/auth';
 import { RedisKeys, type ApiKeyRecordV1, type CatalogRecordV1, type TenantRecordV1 } from '@sluice/contracts';
-import { deleteKeysWithPrefix, DisposableRedisServer, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
+import { apiKeyRecord, deleteKeysWithPrefix, DisposableRedisServer, tenantRecord, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
 import { ProjectionReader } from './projection-reader';
 import { ProjectionUnavailableError } from './projection-unavailable.error';
 import { publishInvalidation, writeProjectionRecord } from './projection-writer';
@@ -22,39 +22,12 @@ function connect(url: string, keyPrefix: string, overrides: RedisOptions = {}): 
   return client;
 }
 
-function apiKeyRecord(overrides: Partial<ApiKeyRecordV1> = {}): ApiKeyRecordV1 {
-  return {
-    v: 1,
-    id: randomUUID(),
-    tenant_id: randomUUID(),
-    team: null,
-    environment: 'live',
-    scopes: ['inference'],
-    status: 'active',
-    expires_at: null,
-    allowed_models: null,
-    allowed_ips: null,
-    allowed_regions: null,
-    limits: {},
-    ...overrides,
-  };
+function keyRecord(overrides: Partial<ApiKeyRecordV1> = {}): ApiKeyRecordV1 {
+  return apiKeyRecord(randomUUID(), overrides);
 }
 
-function tenantRecord(overrides: Partial<TenantRecordV1> = {}): TenantRecordV1 {
-  return {
-    v: 1,
-    id: randomUUID(),
-    slug: 'acme-corp',
-    status: 'active',
-    status_reason: null,
-    plan: 'starter',
-    billing_mode: 'prepaid',
-    limits: { rpm: 60 },
-    period_start: '2026-11-01T00:00:00.000Z',
-    period_end: '2026-12-01T00:00:00.000Z',
-    allowed_models: null,
-    ...overrides,
-  };
+function tenantOf(overrides: Partial<TenantRecordV1> = {}): TenantRecordV1 {
+  return tenantRecord({ slug: 'acme-corp', billing_mode: 'prepaid', limits: { rpm: 60 }, period_end: '2026-12-01T00:00:00.000Z', ...overrides });
 }
 
 function catalogRecord(revision: string): CatalogRecordV1 {
@@ -97,8 +70,8 @@ describe('ProjectionReader (shared Redis)', () => {
 
   it('reads records by key hash, tenant id and catalog, and null for absent ones', async () => {
     const { secret } = generateApiKey('live');
-    const key = apiKeyRecord();
-    const tenant = tenantRecord({ id: key.tenant_id });
+    const key = keyRecord();
+    const tenant = tenantOf({ id: key.tenant_id });
     await writeProjectionRecord(writer, prefix, { kind: 'api_key', id: hashApiKey(secret) }, key);
     await writeProjectionRecord(writer, prefix, { kind: 'tenant', id: tenant.id }, tenant);
     await writeProjectionRecord(writer, prefix, { kind: 'catalog' }, catalogRecord('r1'));
@@ -117,7 +90,7 @@ describe('ProjectionReader (shared Redis)', () => {
   });
 
   it('serves cached records, present and absent, without a Redis round trip', async () => {
-    const tenant = tenantRecord();
+    const tenant = tenantOf();
     await writeProjectionRecord(writer, prefix, { kind: 'tenant', id: tenant.id }, tenant);
     const gets = countGets(redis);
 
@@ -139,7 +112,7 @@ describe('ProjectionReader (shared Redis)', () => {
   });
 
   it('sees a changed record within 1 s of its invalidation', async () => {
-    const tenant = tenantRecord();
+    const tenant = tenantOf();
     await writeProjectionRecord(writer, prefix, { kind: 'tenant', id: tenant.id }, tenant);
     expect((await reader.getTenant(tenant.id))?.status).toBe('active');
 
@@ -152,7 +125,7 @@ describe('ProjectionReader (shared Redis)', () => {
     const hash = hashApiKey(generateApiKey('live').secret);
     expect(await reader.getApiKey(hash)).toBeNull();
     // Written without a message: the negative entry is what the reader keeps serving.
-    await writer.set(RedisKeys.apiKey(hash), JSON.stringify(apiKeyRecord()));
+    await writer.set(RedisKeys.apiKey(hash), JSON.stringify(keyRecord()));
     expect(await reader.getApiKey(hash)).toBeNull();
 
     await publishInvalidation(writer, prefix, { v: 1, kind: 'api_key', id: hash });
@@ -162,7 +135,7 @@ describe('ProjectionReader (shared Redis)', () => {
 
   it('reads a deleted record as absent once its invalidation arrives', async () => {
     const hash = hashApiKey(generateApiKey('test').secret);
-    await writeProjectionRecord(writer, prefix, { kind: 'api_key', id: hash }, apiKeyRecord({ environment: 'test' }));
+    await writeProjectionRecord(writer, prefix, { kind: 'api_key', id: hash }, keyRecord({ environment: 'test' }));
     expect(await reader.getApiKey(hash)).not.toBeNull();
 
     await writeProjectionRecord(writer, prefix, { kind: 'api_key', id: hash }, null);
@@ -171,7 +144,7 @@ describe('ProjectionReader (shared Redis)', () => {
   });
 
   it('drops the catalog on a catalog message and everything on an all message', async () => {
-    const tenant = tenantRecord();
+    const tenant = tenantOf();
     await writeProjectionRecord(writer, prefix, { kind: 'tenant', id: tenant.id }, tenant);
     await writeProjectionRecord(writer, prefix, { kind: 'catalog' }, catalogRecord('r1'));
     await reader.getTenant(tenant.id);
@@ -189,7 +162,7 @@ describe('ProjectionReader (shared Redis)', () => {
 
   it('does not cache an answer that an invalidation overtook', async () => {
     const hash = hashApiKey(generateApiKey('live').secret);
-    const record = apiKeyRecord();
+    const record = keyRecord();
     await writeProjectionRecord(writer, prefix, { kind: 'api_key', id: hash }, record);
     const realGet = redis.get.bind(redis);
     const invalidationsBefore = reader.invalidations;
@@ -255,7 +228,7 @@ describe('ProjectionReader across Redis outages', () => {
   });
 
   it('serves a fresh entry during an outage but fails closed once it is older than the TTL', async () => {
-    const tenant = tenantRecord();
+    const tenant = tenantOf();
     await writeProjectionRecord(writer, prefix, { kind: 'tenant', id: tenant.id }, tenant);
     const reader = await startReader(300);
     expect(await reader.getTenant(tenant.id)).toEqual(tenant);
@@ -271,7 +244,7 @@ describe('ProjectionReader across Redis outages', () => {
   });
 
   it('drops its cache and resubscribes after Redis restarts, so changes made meanwhile are seen', async () => {
-    const tenant = tenantRecord();
+    const tenant = tenantOf();
     const hash = hashApiKey(generateApiKey('live').secret);
     await writeProjectionRecord(writer, prefix, { kind: 'tenant', id: tenant.id }, tenant);
     const reader = await startReader(60_000);
@@ -283,7 +256,7 @@ describe('ProjectionReader across Redis outages', () => {
     await waitUntil(() => writer.status === 'ready', 5_000, 'the writer to reconnect');
     // Written with no message, as if it had been published while the reader was disconnected.
     await writer.set(RedisKeys.tenant(tenant.id), JSON.stringify({ ...tenant, status: 'suspended' }));
-    await writer.set(RedisKeys.apiKey(hash), JSON.stringify(apiKeyRecord({ tenant_id: tenant.id })));
+    await writer.set(RedisKeys.apiKey(hash), JSON.stringify(keyRecord({ tenant_id: tenant.id })));
 
     await waitUntil(async () => (await reader.getTenant(tenant.id))?.status === 'suspended', 5_000, 'the suspension');
     expect(await reader.getApiKey(hash)).not.toBeNull();
