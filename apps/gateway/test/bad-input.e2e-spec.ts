@@ -3,6 +3,9 @@ import { expectErrorShape } from '@sluice/testing';
 import { GatewayFixtures, MOCK_CREDENTIAL_ENV, MOCK_CREDENTIAL_VALUE, mockDeployment, mockModel } from './gateway-fixtures';
 import { startGateway, type GatewayUnderTest } from './gateway-harness';
 
+/** Small, so the 413 case stays cheap. */
+const BODY_LIMIT_BYTES = 16 * 1024;
+
 describe('gateway bad input', () => {
   let mock: MockProvider;
   let gateway: GatewayUnderTest;
@@ -11,7 +14,7 @@ describe('gateway bad input', () => {
 
   beforeAll(async () => {
     mock = await startMockProvider();
-    gateway = await startGateway({ [MOCK_CREDENTIAL_ENV]: MOCK_CREDENTIAL_VALUE });
+    gateway = await startGateway({ [MOCK_CREDENTIAL_ENV]: MOCK_CREDENTIAL_VALUE, GATEWAY_BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) });
     fixtures = new GatewayFixtures(gateway.redisKeyPrefix);
     await fixtures.catalog([
       mockModel('mock-chat', [mockDeployment('mock-chat/0', mock.url, 'mock-fast')]),
@@ -33,6 +36,23 @@ describe('gateway bad input', () => {
     const response = await post('/v1/chat/completions', '{"model": "mock-chat", "messages": [');
     expect(response.status).toBe(400);
     expectErrorShape(await response.json(), 'invalid_json');
+  });
+
+  it('answers the inference routes, served by Fastify directly, like every other route: 404, 415, 413 in the error shape', async () => {
+    for (const path of ['/v1/chat/completions', '/v1/messages']) {
+      const wrongMethod = await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(wrongMethod.status).toBe(404);
+      expectErrorShape(await wrongMethod.json(), 'not_found');
+
+      const notJson = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${secret}` }, body: 'hi' });
+      expect(notJson.status).toBe(415);
+      expectErrorShape(await notJson.json(), 'unsupported_media_type');
+
+      const tooLarge = await post(path, JSON.stringify({ model: 'mock-chat', messages: [{ role: 'user', content: 'x'.repeat(BODY_LIMIT_BYTES) }] }));
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.headers.get('x-request-id')).toEqual(expect.any(String));
+      expectErrorShape(await tooLarge.json(), 'payload_too_large');
+    }
   });
 
   const chatCases: Array<[string, unknown, string]> = [
