@@ -1,4 +1,4 @@
-import { METRIC_DEFINITIONS, Metrics, type MetricDefinition } from '@sluice/contracts';
+import { METRIC_DEFINITIONS, Metrics, USAGE_DEAD_LETTER_REASONS, type MetricDefinition } from '@sluice/contracts';
 import { parsePrometheusText, samplesOf, waitUntil, type Scrape } from '@sluice/testing';
 import { startControlPlane, type ControlPlaneUnderTest } from './control-plane-harness';
 
@@ -36,6 +36,7 @@ describe('GET /metrics of the control plane', () => {
   it('reports Redis up, an empty backlog and no dead letter yet', () => {
     expect(samplesOf(scrape, Metrics.redisUp.name).map((sample) => sample.value)).toEqual([1]);
     expect(samplesOf(scrape, Metrics.usageConsumerLag.name)).toEqual([{ name: Metrics.usageConsumerLag.name, labels: { service: 'control-plane', stream: 'usage' }, value: 0 }]);
-    expect(samplesOf(scrape, Metrics.usageDeadLetters.name).map((sample) => sample.value)).toEqual([0]);
+    const deadLetters = samplesOf(scrape, Metrics.usageDeadLetters.name);
+    expect(deadLetters.map((sample) => [sample.labels['reason'], sample.value])).toEqual(USAGE_DEAD_LETTER_REASONS.map((reason) => [reason, 0]));
   });
 });

@@ -1,4 +1,4 @@
-import { Metrics, RedisKeys, USAGE_CONSUMER_GROUP } from '@sluice/contracts';
+import { Metrics, RedisKeys, USAGE_CONSUMER_GROUP, USAGE_DEAD_LETTER_REASONS } from '@sluice/contracts';
 import type { MetricsRegistry } from '@sluice/platform';
 import type Redis from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
@@ -12,14 +12,14 @@ export function meteringMetrics(registry: MetricsRegistry, redis: Redis, onFailu
   const deadLetters = counter(registry, Metrics.usageDeadLetters);
   // Series of a known label set exist from the start at 0, so `increase()` sees the first event.
   for (const outcome of ['recorded', 'duplicate']) processed.inc({ outcome }, 0);
-  deadLetters.inc({ reason: 'invalid' }, 0);
+  for (const reason of USAGE_DEAD_LETTER_REASONS) deadLetters.inc({ reason }, 0);
   const groupInfo = () => consumerGroupInfo(redis);
   gauge(registry, Metrics.usageConsumerLag, async () => (await groupInfo())?.lag ?? null);
   gauge(registry, Metrics.usageConsumerPending, async () => (await groupInfo())?.pending ?? null);
   return {
     recorded: (count) => processed.inc({ outcome: 'recorded' }, count),
     duplicates: (count) => processed.inc({ outcome: 'duplicate' }, count),
-    deadLettered: (count) => deadLetters.inc({ reason: 'invalid' }, count),
+    deadLettered: (reason, count) => deadLetters.inc({ reason }, count),
     failed: onFailure,
   };
 }

@@ -3,7 +3,7 @@ import type { UsageEventInput } from '@sluice/control-plane/data-access';
 import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { UsageConsumer, type UsageBatchWriter } from './usage-consumer';
+import { UsageConsumer, type UsageBatchWriter, type UsageConsumerObserver } from './usage-consumer';
 
 /** An in-memory ledger standing in for PostgreSQL: what the consumer hands over, and when it refuses or is down. */
 class RecordingWriter implements UsageBatchWriter {
@@ -58,6 +58,7 @@ describe('UsageConsumer', () => {
   const redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
   let writer: RecordingWriter;
   let consumer: UsageConsumer;
+  let deadLettered: Record<string, number>;
 
   const append = async (...events: Array<Record<string, unknown>>) => {
     for (const entry of events) await redis.xadd(RedisKeys.usageStream(), '*', 'event', JSON.stringify(entry));
@@ -68,7 +69,14 @@ describe('UsageConsumer', () => {
   beforeEach(async () => {
     await deleteKeysWithPrefix(prefix);
     writer = new RecordingWriter();
-    consumer = new UsageConsumer({ redis: redis.duplicate(), writer, consumerName: 'spec', batchSize: 100, claimIdleMs: 200, blockMs: 100 });
+    deadLettered = {};
+    const observer: UsageConsumerObserver = {
+      recorded: () => undefined,
+      duplicates: () => undefined,
+      deadLettered: (reason, count) => (deadLettered[reason] = (deadLettered[reason] ?? 0) + count),
+      failed: () => undefined,
+    };
+    consumer = new UsageConsumer({ redis: redis.duplicate(), writer, consumerName: 'spec', batchSize: 100, claimIdleMs: 200, blockMs: 100, observer });
     consumer.start();
   });
   afterEach(() => consumer.stop());
@@ -85,6 +93,14 @@ describe('UsageConsumer', () => {
     const [[, fields]] = await redis.xrange(RedisKeys.usageDeadLetters(), '-', '+');
     expect(fields.slice(0, 4)).toEqual(['event', JSON.stringify(poison), 'reason', 'refused by the ledger: value out of range']);
     await waitUntil(async () => (await pending()) === 0, 5_000, 'acknowledgements');
+    expect(deadLettered).toEqual({ refused: 1 });
+  });
+
+  it('dead-letters an event that fails the schema as invalid', async () => {
+    await append({ ...event(), prompt_tokens: -1 }, event());
+    await waitUntil(async () => writer.recorded.size === 1 && (await pending()) === 0, 5_000, 'the batch');
+    expect(await redis.xlen(RedisKeys.usageDeadLetters())).toBe(1);
+    expect(deadLettered).toEqual({ invalid: 1 });
   });
 
   it('acknowledges nothing while the ledger is down, and records everything once it is back', async () => {

@@ -1,4 +1,4 @@
-import { RedisKeys, USAGE_CONSUMER_GROUP } from '@sluice/contracts';
+import { RedisKeys, USAGE_CONSUMER_GROUP, type UsageDeadLetterReason } from '@sluice/contracts';
 import type { UsageEventInput } from '@sluice/control-plane/data-access';
 import type Redis from 'ioredis';
 import { parseUsageEvent } from './usage-event-validation';
@@ -17,7 +17,7 @@ export interface UsageBatchWriter {
 export interface UsageConsumerObserver {
   recorded(count: number): void;
   duplicates(count: number): void;
-  deadLettered(count: number): void;
+  deadLettered(reason: UsageDeadLetterReason, count: number): void;
   failed(error: unknown): void;
 }
 
@@ -191,7 +191,8 @@ export class UsageConsumer {
     const refused = deadLetters.length - invalid;
     this.options.observer?.recorded(recorded);
     this.options.observer?.duplicates(valid.length - refused - recorded + repeated);
-    if (deadLetters.length > 0) this.options.observer?.deadLettered(deadLetters.length);
+    if (invalid > 0) this.options.observer?.deadLettered('invalid', invalid);
+    if (refused > 0) this.options.observer?.deadLettered('refused', refused);
   }
 
   /** Writes the batch; when the database refuses its data, writes one by one and dead-letters what it refuses. */

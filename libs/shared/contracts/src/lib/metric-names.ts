@@ -37,6 +37,10 @@ export const REDIS_DOWN_ADMISSION_OUTCOMES = ['admitted_locally', 'limited_local
 /** Label values of `sluice_gateway_limit_rejections_total{reason}`: the error codes of SPEC section 4. */
 export const LIMIT_REJECTION_REASONS = ['rate_limit_exceeded', 'quota_exceeded', 'concurrency_limit_exceeded', 'insufficient_credits'] as const;
 
+/** Label values of `sluice_usage_dead_letters_total{reason}`. */
+export const USAGE_DEAD_LETTER_REASONS = ['invalid', 'refused'] as const;
+export type UsageDeadLetterReason = (typeof USAGE_DEAD_LETTER_REASONS)[number];
+
 export const Metrics = {
   httpServerRequestDuration: {
     name: 'http_server_request_duration_seconds',
@@ -129,7 +133,7 @@ export const Metrics = {
   usageDeadLetters: {
     name: 'sluice_usage_dead_letters_total',
     type: 'counter',
-    help: 'Usage events moved to the dead-letter stream instead of the ledger, by reason (invalid, max_deliveries)',
+    help: 'Usage events moved to the dead-letter stream instead of the ledger, by reason (invalid: fails the event schema; refused: the ledger refused its data)',
     labels: ['reason'],
     exportedBy: 'control-plane',
   },
