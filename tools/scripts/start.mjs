@@ -164,6 +164,7 @@ Sign in (platform admin ${env.SLUICE_ADMIN_EMAIL} / ${env.SLUICE_ADMIN_PASSWORD}
   curl ${controlPlaneUrl}/api/auth/token/ -H 'content-type: application/json' -d '{"email":"${demo.ownerEmail}","password":"${demo.ownerPassword}"}'
 Call the gateway with the demo tenant's API key (a test key: it reaches the sandbox mock-* models):
   curl ${gatewayUrl}/v1/models -H 'authorization: Bearer ${demo.apiKey}'
+  curl -N ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","stream":true,"messages":[{"role":"user","content":"Hello"}]}'
   curl ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
 Press Ctrl-C to stop all three.
 `);
