@@ -1,8 +1,8 @@
-import { METRIC_DEFINITIONS, Metrics, USAGE_DEAD_LETTER_REASONS, type MetricDefinition } from '@sluice/contracts';
-import { parsePrometheusText, samplesOf, waitUntil, type Scrape } from '@sluice/testing';
+import { Metrics, USAGE_DEAD_LETTER_REASONS } from '@sluice/contracts';
+import { expectExportedAsDefined, metricsExportedBy, parsePrometheusText, samplesOf, waitUntil, type Scrape } from '@sluice/testing';
 import { startControlPlane, type ControlPlaneUnderTest } from './control-plane-harness';
 
-const EXPORTED_HERE = METRIC_DEFINITIONS.filter((definition) => ['control-plane', 'both', 'process'].includes(definition.exportedBy));
+const EXPORTED_HERE = metricsExportedBy('control-plane');
 
 describe('GET /metrics of the control plane', () => {
   let controlPlane: ControlPlaneUnderTest;
@@ -23,14 +23,8 @@ describe('GET /metrics of the control plane', () => {
   });
   afterAll(() => controlPlane?.close());
 
-  it.each(EXPORTED_HERE.map((definition) => [definition.name, definition] as const))('exports %s with its type and series', (_name, definition: MetricDefinition) => {
-    expect(scrape.types.get(definition.name)).toBe(definition.type);
-    const samples = samplesOf(scrape, definition.name);
-    expect(samples.length).toBeGreaterThan(0);
-    for (const sample of samples) expect(sample.labels['service']).toBe('control-plane');
-    if (definition.exportedBy === 'process') return;
-    const allowed = new Set([...definition.labels, 'service', ...(definition.type === 'histogram' ? ['le'] : [])]);
-    for (const sample of samples) expect(Object.keys(sample.labels).filter((label) => !allowed.has(label))).toEqual([]);
+  it.each(EXPORTED_HERE.map((definition) => [definition.name, definition] as const))('exports %s with its type and series', (_name, definition) => {
+    expectExportedAsDefined(scrape, definition, 'control-plane');
   });
 
   it('reports Redis up, an empty backlog and no dead letter yet', () => {

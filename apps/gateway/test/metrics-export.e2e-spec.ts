@@ -1,10 +1,10 @@
-import { METRIC_DEFINITIONS, Metrics, type MetricDefinition } from '@sluice/contracts';
+import { Metrics } from '@sluice/contracts';
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
-import { parsePrometheusText, samplesOf, waitUntil, type Scrape } from '@sluice/testing';
+import { expectExportedAsDefined, metricsExportedBy, parsePrometheusText, samplesOf, waitUntil, type Scrape } from '@sluice/testing';
 import { GatewayFixtures, MOCK_CREDENTIAL_ENV, MOCK_CREDENTIAL_VALUE, mockDeployment, mockModel } from './gateway-fixtures';
 import { startGateway, type GatewayUnderTest } from './gateway-harness';
 
-const EXPORTED_HERE = METRIC_DEFINITIONS.filter((definition) => ['ai-gateway', 'both', 'process'].includes(definition.exportedBy));
+const EXPORTED_HERE = metricsExportedBy('ai-gateway');
 
 describe('GET /metrics of the gateway', () => {
   let mock: MockProvider;
@@ -48,14 +48,8 @@ describe('GET /metrics of the gateway', () => {
     await mock?.close();
   });
 
-  it.each(EXPORTED_HERE.map((definition) => [definition.name, definition] as const))('exports %s with its type and series', (_name, definition: MetricDefinition) => {
-    expect(scrape.types.get(definition.name)).toBe(definition.type);
-    const samples = samplesOf(scrape, definition.name);
-    expect(samples.length).toBeGreaterThan(0);
-    for (const sample of samples) expect(sample.labels['service']).toBe('ai-gateway');
-    if (definition.exportedBy === 'process') return;
-    const allowed = new Set([...definition.labels, 'service', ...(definition.type === 'histogram' ? ['le'] : [])]);
-    for (const sample of samples) expect(Object.keys(sample.labels).filter((label) => !allowed.has(label))).toEqual([]);
+  it.each(EXPORTED_HERE.map((definition) => [definition.name, definition] as const))('exports %s with its type and series', (_name, definition) => {
+    expectExportedAsDefined(scrape, definition, 'ai-gateway');
   });
 
   it('reports Redis up and the request through the provider, never a tenant', () => {

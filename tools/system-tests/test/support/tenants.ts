@@ -1,23 +1,15 @@
+import type { BillingMode, TenantLimits } from '@sluice/contracts';
 import { waitUntil } from '@sluice/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Cluster } from './cluster';
 
-/** SPEC 3.6's plan limits; what a plan leaves out is set by {@link createPlan} so that only the limit under test binds. */
-export interface PlanLimits {
-  rpm?: number | null;
-  rph?: number | null;
-  rpd?: number | null;
-  tpm?: number | null;
-  tpd?: number | null;
-  max_concurrency?: number | null;
-  api_calls_per_period?: number | null;
-  ai_tokens_per_period?: number | null;
-}
+/** SPEC 3.6's plan limits that bind requests; what a plan leaves out is set by {@link createPlan} so that only the limit under test binds. */
+export type PlanLimits = Pick<TenantLimits, 'rpm' | 'rph' | 'rpd' | 'tpm' | 'tpd' | 'max_concurrency' | 'api_calls_per_period' | 'ai_tokens_per_period'>;
 
 export interface PlanFields {
   limits?: PlanLimits;
-  billing_mode?: 'prepaid' | 'postpaid';
+  billing_mode?: BillingMode;
   period_days?: number;
 }
 

@@ -1,3 +1,5 @@
+import { METRIC_DEFINITIONS, type MetricDefinition } from '@sluice/contracts';
+
 /** One sample of a Prometheus text exposition. */
 export interface MetricSample {
   /** The sample's name: a histogram's carry `_bucket`, `_sum` or `_count`. */
@@ -33,4 +35,24 @@ export function parsePrometheusText(text: string): Scrape {
 export function samplesOf(scrape: Scrape, family: string): MetricSample[] {
   const names = scrape.types.get(family) === 'histogram' ? [`${family}_bucket`, `${family}_sum`, `${family}_count`] : [family];
   return scrape.samples.filter((sample) => names.includes(sample.name));
+}
+
+/** What an app's scrape must hold: the metrics defined as its own, both apps', and the process's. */
+export function metricsExportedBy(service: 'ai-gateway' | 'control-plane'): MetricDefinition[] {
+  return METRIC_DEFINITIONS.filter((definition) => [service, 'both', 'process'].includes(definition.exportedBy));
+}
+
+/**
+ * One defined metric in a scrape: its type, at least one series, each carrying
+ * the app's `service` label and (but for the process metrics) no label the
+ * definition does not name, so no unbounded label sneaks in.
+ */
+export function expectExportedAsDefined(scrape: Scrape, definition: MetricDefinition, service: string): void {
+  expect(scrape.types.get(definition.name)).toBe(definition.type);
+  const samples = samplesOf(scrape, definition.name);
+  expect(samples.length).toBeGreaterThan(0);
+  for (const sample of samples) expect(sample.labels['service']).toBe(service);
+  if (definition.exportedBy === 'process') return;
+  const allowed = new Set([...definition.labels, 'service', ...(definition.type === 'histogram' ? ['le'] : [])]);
+  for (const sample of samples) expect(Object.keys(sample.labels).filter((label) => !allowed.has(label))).toEqual([]);
 }

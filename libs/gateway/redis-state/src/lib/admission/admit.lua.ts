@@ -120,6 +120,20 @@ if tokensLimit >= 0 then
   end
 end
 
+-- Holds of crashed requests (ZSET request id -> deadline, amounts in a HASH by request id) whose deadline has
+-- passed are dropped from both; returns the sum of their amounts, for the caller's running total.
+local function releaseExpiredHolds(holdsKey, amountsKey)
+  local released = 0
+  while true do
+    local expired = redis.call('ZRANGEBYSCORE', holdsKey, '-inf', nowMs, 'LIMIT', 0, 500)
+    if #expired == 0 then return released end
+    local amounts = redis.call('HMGET', amountsKey, unpack(expired))
+    for j = 1, #expired do released = released + (tonumber(amounts[j]) or 0) end
+    redis.call('ZREM', holdsKey, unpack(expired))
+    redis.call('HDEL', amountsKey, unpack(expired))
+  end
+end
+
 -- Budgets of a key or team, per period: HASH {spent, held, request id -> its hold} and ZSET request id -> deadline.
 -- Holds of crashed requests are released first; spent + held + this request's maximum cost must fit.
 -- A total budget never renews (waiting cannot fix it); a day or month budget renews at its period's end.
@@ -130,16 +144,8 @@ for i = 1, budgetCount do
   local budgetEnd = tonumber(ARGV[argIndex + 2])
   keyIndex = keyIndex + 2
   argIndex = argIndex + 2
-  while true do
-    local expired = redis.call('ZRANGEBYSCORE', holdsKey, '-inf', nowMs, 'LIMIT', 0, 500)
-    if #expired == 0 then break end
-    local amounts = redis.call('HMGET', spendKey, unpack(expired))
-    local released = 0
-    for j = 1, #expired do released = released + (tonumber(amounts[j]) or 0) end
-    redis.call('ZREM', holdsKey, unpack(expired))
-    redis.call('HDEL', spendKey, unpack(expired))
-    redis.call('HINCRBY', spendKey, 'held', int(-released))
-  end
+  local released = releaseExpiredHolds(holdsKey, spendKey)
+  if released > 0 then redis.call('HINCRBY', spendKey, 'held', int(-released)) end
   local state = redis.call('HMGET', spendKey, 'spent', 'held')
   local spent, held = tonumber(state[1]), tonumber(state[2])
   budgets[i] = {spendKey = spendKey, holdsKey = holdsKey, periodEnd = budgetEnd, isNew = not spent and not held, held = held or 0}
@@ -152,16 +158,8 @@ end
 local balanceKey, holdsKey, amountsKey, heldKey
 if creditMicros >= 0 then
   balanceKey, holdsKey, amountsKey, heldKey = KEYS[keyIndex + 1], KEYS[keyIndex + 2], KEYS[keyIndex + 3], KEYS[keyIndex + 4]
-  while true do
-    local expired = redis.call('ZRANGEBYSCORE', holdsKey, '-inf', nowMs, 'LIMIT', 0, 500)
-    if #expired == 0 then break end
-    local amounts = redis.call('HMGET', amountsKey, unpack(expired))
-    local released = 0
-    for j = 1, #expired do released = released + (tonumber(amounts[j]) or 0) end
-    redis.call('ZREM', holdsKey, unpack(expired))
-    redis.call('HDEL', amountsKey, unpack(expired))
-    if redis.call('DECRBY', heldKey, int(released)) <= 0 then redis.call('DEL', heldKey) end
-  end
+  local released = releaseExpiredHolds(holdsKey, amountsKey)
+  if released > 0 and redis.call('DECRBY', heldKey, int(released)) <= 0 then redis.call('DEL', heldKey) end
   local available = (tonumber(redis.call('GET', balanceKey)) or 0) - (tonumber(redis.call('GET', heldKey)) or 0)
   if available < creditMicros then refuse(4, 'credits', 1, 0) end
 end
