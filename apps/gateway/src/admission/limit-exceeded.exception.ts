@@ -18,7 +18,7 @@ export class LimitExceededException extends SluiceException {
     const topUp = refusal.limit === 'credits' ? creditsRoute(tenantSlug) : null;
     super(
       refusal.code,
-      topUp ? `Insufficient credits for this request: the tenant's prepaid balance does not cover it; top it up with ${topUp}` : messageOf(refusal),
+      messageOf(refusal, tenantSlug),
       {
         level: refusal.level,
         limit: refusal.limit,
@@ -33,18 +33,18 @@ export class LimitExceededException extends SluiceException {
 }
 
 /** The control plane's top-up route for the tenant (platform admin). */
-export function creditsRoute(tenantSlug: string): string {
+function creditsRoute(tenantSlug: string): string {
   return `POST /api/tenants/${encodeURIComponent(tenantSlug)}/credits/`;
 }
 
 const BUDGET_PERIODS = { day: 'per day (UTC)', month: 'per month (UTC)', total: 'in total' } as const;
 
-function messageOf({ code, level, limit, retryAfterSeconds, budget }: AdmissionRefusal): string {
+function messageOf({ code, level, limit, retryAfterSeconds, budget }: AdmissionRefusal, tenantSlug: string): string {
   const retry = retryAfterSeconds === null ? '' : `; retry after ${retryAfterSeconds} s`;
   switch (code) {
     case 'insufficient_credits':
       if (budget) return `The ${LEVEL_NAMES[level]} budget of $${budget.usd} ${BUDGET_PERIODS[budget.period]} does not cover this request${retry}`;
-      return 'Insufficient credits for this request';
+      return `Insufficient credits for this request: the tenant's prepaid balance does not cover it; top it up with ${creditsRoute(tenantSlug)}`;
     case 'quota_exceeded':
       return `The ${LEVEL_NAMES[level]} quota (${limit}) for this period is used up${retry}`;
     case 'concurrency_limit_exceeded':
