@@ -66,9 +66,9 @@ describe('tenant API keys on the control plane (SPEC 3: read/write scopes)', () 
       expect((await world.call('PATCH', `/api/teams/${team.body.id}/`, { token: world.tokens.owner, body: { limits: { rpm: 7 } } })).status).toBe(200);
       await waitUntil(async () => (await probe.keyRecord(key.body.key))?.team?.limits.rpm === 7, 1000, 'new team limits in the key record');
 
-      expect((await world.call('POST', `/api/tenants/${world.tenantA.slug}/plan/`, { token: world.tokens.platform_admin, body: { plan: 'professional' } })).status).toBe(200);
+      expect((await world.call('POST', `/api/tenants/${world.tenantA.slug}/plan/`, { token: world.tokens.platform_admin, body: { plan: 'prepaid-professional' } })).status).toBe(200);
       await waitUntil(async () => (await probe.tenantRecord(world.tenantA.id))?.billing_mode === 'prepaid', 1000, 'prepaid plan in the tenant record');
-      expect((await probe.tenantRecord(world.tenantA.id))?.plan).toBe('professional');
+      expect((await probe.tenantRecord(world.tenantA.id))?.plan).toBe('prepaid-professional');
     } finally {
       probe.close();
     }

@@ -113,7 +113,7 @@ describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
     it('lists the seeded plans to anyone signed in, and only platform admins write them', async () => {
       const list = await world.call<{ count: number; results: Array<{ id: string }> }>('GET', '/api/plans/', { token: world.tokens.viewer });
       expect(list.status).toBe(200);
-      expect(list.body.results.map((plan) => plan.id)).toEqual(expect.arrayContaining(['free', 'basic', 'professional', 'enterprise']));
+      expect(list.body.results.map((plan) => plan.id)).toEqual(expect.arrayContaining(['free', 'basic', 'professional', 'enterprise', 'prepaid', 'prepaid-professional']));
       expect((await world.call('GET', '/api/plans/')).status).toBe(401);
       const body = { id: 'team-plan', name: 'Team', billing_mode: 'prepaid', limits: { rpm: 100, api_calls_per_period: 500 }, entitlements: { sso: true } };
       expect((await world.call('POST', '/api/plans/', { token: world.tokens.owner, body })).status).toBe(403);
@@ -123,6 +123,22 @@ describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
       expect((await admin('POST', '/api/plans/', { body })).status).toBe(409);
       const patched = await admin<{ limits: Record<string, number | null> }>('PATCH', '/api/plans/team-plan/', { body: { limits: { tpm: 9 } } });
       expect(patched.body.limits).toEqual(expect.objectContaining({ rpm: 100, tpm: 9 }));
+    });
+
+    it("seed 000's tiers are postpaid, prepaid credit is a plan of its own, the free plan reaches only sandbox and cheap models", async () => {
+      const list = await admin<{ results: Array<{ id: string; billing_mode: string; allowed_models: string[] | null }> }>('GET', '/api/plans/?page_size=100');
+      const byId = Object.fromEntries(list.body.results.map((plan) => [plan.id, plan]));
+      for (const tier of ['basic', 'professional', 'enterprise', 'free']) expect([tier, byId[tier].billing_mode]).toEqual([tier, 'postpaid']);
+      for (const prepaid of ['prepaid', 'prepaid-professional']) expect([prepaid, byId[prepaid].billing_mode]).toEqual([prepaid, 'prepaid']);
+      expect(byId['free'].allowed_models).toEqual(['mock-*', 'gpt-4o-mini', 'claude-3-haiku']);
+      expect(byId['basic'].allowed_models).toBeNull();
+    });
+
+    it('refuses to delete the plans new tenants get (409)', async () => {
+      for (const id of ['basic', 'free']) {
+        const response = await admin<{ error: { code: string } }>('DELETE', `/api/plans/${id}/`);
+        expect([id, response.status, response.body.error.code]).toEqual([id, 409, 'conflict']);
+      }
     });
 
     it('refuses bad plans with field details', async () => {
@@ -145,7 +161,8 @@ describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
       expect((await world.call('POST', `/api/tenants/${slug}/plan/`, { token: world.tokens.outsider, body: { plan: 'professional' } })).status).toBe(403);
 
       const before = await admin<{ quota: QuotaBody }>('GET', `/api/tenants/${slug}/`);
-      expect(before.body.quota).toEqual(expect.objectContaining({ api_calls_limit: 100_000, ai_tokens_limit: 1_000_000 }));
+      // Created without a tier: seed 000's basic.
+      expect(before.body.quota).toEqual(expect.objectContaining({ api_calls_limit: 1_000_000, ai_tokens_limit: 20_000_000 }));
       const assigned = await admin<{ subscription_tier: string; quota: QuotaBody }>('POST', `/api/tenants/${slug}/plan/`, { body: { plan: 'professional' } });
       expect(assigned.status).toBe(200);
       expect(assigned.body.subscription_tier).toBe('professional');
@@ -197,7 +214,7 @@ describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
 
     it('a prepaid tenant is debited once per live request; a lost Redis balance is rebuilt from the ledger', async () => {
       const { slug, id } = world.tenantA;
-      await admin('POST', `/api/tenants/${slug}/plan/`, { body: { plan: 'basic' } });
+      await admin('POST', `/api/tenants/${slug}/plan/`, { body: { plan: 'prepaid' } });
       const live = usageEvent({ tenant_id: id, cost_micros: 5_000 });
       await stream.append(live, live, usageEvent({ tenant_id: id, environment: 'test', cost_micros: 7_000 }));
       await stream.waitDrained();

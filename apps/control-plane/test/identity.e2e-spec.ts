@@ -196,7 +196,7 @@ describe('identity and tenancy', () => {
         ].sort(),
       );
       expect(response.body['quota']).toEqual(
-        expect.objectContaining({ api_calls_limit: 100000, api_calls_used: 0, api_calls_percentage: 0, max_users: 50, current_users: response.body['user_count'] }),
+        expect.objectContaining({ api_calls_limit: 1_000_000, api_calls_used: 0, api_calls_percentage: 0, max_users: 100, current_users: response.body['user_count'] }),
       );
     });
 

@@ -40,7 +40,7 @@ describe('Redis projection (SPEC 5)', () => {
 
     it('holds a record per tenant and the catalog, with the mock models on MOCK_PROVIDER_URL', async () => {
       expect(await probe.tenantRecord(world.tenantA.id)).toEqual(
-        expect.objectContaining({ v: 1, id: world.tenantA.id, slug: world.tenantA.slug, status: 'active', billing_mode: 'postpaid', plan: 'free', status_reason: null }),
+        expect.objectContaining({ v: 1, id: world.tenantA.id, slug: world.tenantA.slug, status: 'active', billing_mode: 'postpaid', plan: 'basic', status_reason: null }),
       );
       const catalog = parseProjectionRecord<CatalogRecordV1>(await probe.redis.get(RedisKeys.catalog()));
       const mock = catalog?.models.find((model) => model.id === 'mock-fast');

@@ -60,12 +60,15 @@ describe('gateway limits', () => {
     expect((await chat(secret)).status).toBe(429);
   });
 
-  it('refuses a prepaid tenant without credit with 402 insufficient_credits', async () => {
+  it('refuses a prepaid tenant without credit with 402 insufficient_credits naming the top-up route', async () => {
     const tenant = await fixtures.tenant({ billing_mode: 'prepaid' });
     const { secret } = await fixtures.apiKey(tenant);
     const response = await chat(secret);
     expect(response.status).toBe(402);
-    expectErrorShape(await response.json(), 'insufficient_credits');
+    const body = (await response.json()) as { error: { message: string; details: Record<string, unknown> } };
+    expectErrorShape(body, 'insufficient_credits');
+    expect(body.error.details).toEqual({ level: 'tenant', limit: 'credits', retry_after_seconds: null, top_up: `POST /api/tenants/${tenant.slug}/credits/` });
+    expect(body.error.message).toContain(`POST /api/tenants/${tenant.slug}/credits/`);
   });
 
   it('reserves credit for a prepaid tenant and charges the actual cost once settled', async () => {

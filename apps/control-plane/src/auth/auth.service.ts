@@ -4,6 +4,7 @@ import { MembershipsRepository, PersonalTokensRepository, UnitOfWork, UsersRepos
 import { pageWindow, SluiceException, type PaginationQueryDto } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import { SIGNUP_PLAN } from '../plans/tenant-plans';
 import { Projector } from '../projection/projector';
 import { TenantsService } from '../tenants/tenants.service';
 import { userView, type UserView } from '../users/user-view';
@@ -72,7 +73,11 @@ export class AuthService {
     const slug = dto.tenant_slug ?? slugify(dto.tenant_name);
     const { user, tenant, pair } = await this.unitOfWork.run(async (tx) => {
       const user = await this.userAccounts.insert(tx, { email: dto.email, passwordHash, firstName: dto.first_name, lastName: dto.last_name });
-      const tenant = await this.tenants.insert(tx, { name: dto.tenant_name, slug, contact_email: dto.email, contact_name: `${dto.first_name} ${dto.last_name}`.trim() }, 'active');
+      const tenant = await this.tenants.insert(
+        tx,
+        { name: dto.tenant_name, slug, contact_email: dto.email, contact_name: `${dto.first_name} ${dto.last_name}`.trim(), subscription_tier: SIGNUP_PLAN },
+        'active',
+      );
       const membership = await this.memberships.create(tx, tenant.id, user.id, 'owner');
       await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: { user_id: user.id, email: user.email, role: 'owner' } });
       return { user, tenant, pair: await this.sessions.start(tx, user) };

@@ -42,10 +42,11 @@ class ControlPlaneEnv extends CommonEnv {
   @Max(31_536_000, { message: 'REFRESH_TOKEN_TTL_SECONDS must be a whole number of seconds from 300 to 31536000' })
   readonly REFRESH_TOKEN_TTL_SECONDS: number = 30 * 86_400;
 
-  /** Self-service registration (`POST /api/auth/register/`). */
+  /** Self-service registration (`POST /api/auth/register/`); defaults to true except under NODE_ENV=production. */
+  @IsOptional()
   @EnvBoolean()
   @IsIn([true, false], { message: 'ALLOW_SIGNUP must be true or false' })
-  readonly ALLOW_SIGNUP: boolean = true;
+  readonly ALLOW_SIGNUP?: boolean;
 
   /** The platform admin created on a database without users. */
   @IsOptional()
@@ -168,7 +169,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     secretsKey: decodeKey(secretOrDevDefault(env.SECRETS_KEY, 'SECRETS_KEY', production, '0'.repeat(64))),
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
-    allowSignup: env.ALLOW_SIGNUP,
+    allowSignup: env.ALLOW_SIGNUP ?? !production,
     admin: Object.freeze({ email: env.SLUICE_ADMIN_EMAIL ?? null, password: env.SLUICE_ADMIN_PASSWORD ?? null }),
     throttle: Object.freeze({
       anonymousPerHour: env.THROTTLE_ANONYMOUS_PER_HOUR,

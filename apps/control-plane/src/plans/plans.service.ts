@@ -8,6 +8,7 @@ import { TenantAccess } from '../tenancy/tenant-access';
 import type { TenantView } from '../tenants/tenant-view';
 import type { CreatePlanDto, PlanLimitsDto, UpdatePlanDto } from './dto/plan.dto';
 import { PLAN_LIMIT_FIELDS, planView, type PlanView } from './plan-view';
+import { RESERVED_PLANS } from './tenant-plans';
 import { TenantQuotaSource } from './tenant-quota-source';
 
 export interface EntitlementsView {
@@ -96,6 +97,7 @@ export class PlansService {
   async remove(principal: Principal, id: string): Promise<void> {
     requirePlatformAdmin(principal);
     const plan = await this.find(id);
+    if (RESERVED_PLANS.includes(id)) throw new SluiceException('conflict', `Plan ${id} is the plan new tenants get and cannot be deleted`, {});
     await this.unitOfWork.run(async (tx) => {
       const users = await this.plans.tenantCount(id, tx);
       if (users > 0) throw new SluiceException('conflict', `Plan ${id} is assigned to ${users} tenant(s)`, { tenants: users });

@@ -3,6 +3,7 @@ import { isUniqueViolation, TenantsRepository, UnitOfWork, type TenantChanges, t
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
+import { DEFAULT_TENANT_PLAN } from '../plans/tenant-plans';
 import { TenantQuotaSource } from '../plans/tenant-quota-source';
 import { Projector } from '../projection/projector';
 import { TenantAccess } from '../tenancy/tenant-access';
@@ -67,7 +68,7 @@ export class TenantsService {
         slug: dto.slug,
         status,
         domain: dto.domain,
-        subscriptionTier: dto.subscription_tier,
+        subscriptionTier: dto.subscription_tier ?? DEFAULT_TENANT_PLAN,
         contactEmail: dto.contact_email,
         contactName: dto.contact_name,
         contactPhone: dto.contact_phone,

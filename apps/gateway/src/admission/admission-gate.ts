@@ -81,11 +81,11 @@ export class AdmissionGate {
       defaultRequestsPerMinute: this.config.rateLimitPerMinute,
     });
     const result = await this.admitInRedis(request);
-    if (result instanceof RedisUnavailable) return this.admitWithoutRedis(request, result);
+    if (result instanceof RedisUnavailable) return this.admitWithoutRedis(request, result, caller.tenant.slug);
     this.noteRedisBack();
     const headers = rateLimitHeaders(result.rateLimit);
     if (result.admitted) return { ticket: result.ticket, headers };
-    throw this.refused(result.refusal, headers);
+    throw this.refused(result.refusal, headers, caller.tenant.slug);
   }
 
   /**
@@ -130,7 +130,7 @@ export class AdmissionGate {
       .catch(() => undefined); // Never reached Redis, or the release failed: the hold expires by itself.
   }
 
-  private admitWithoutRedis(request: AdmissionRequest, cause: RedisUnavailable): AdmittedRequest {
+  private admitWithoutRedis(request: AdmissionRequest, cause: RedisUnavailable, tenantSlug: string): AdmittedRequest {
     const mode = this.config.admission.redisDownMode;
     this.noteRedisDown(cause, mode);
     if (mode === 'fail_closed' || holdsMoney(request)) {
@@ -148,13 +148,13 @@ export class AdmissionGate {
       return { ticket: ticketFor(request), headers };
     }
     this.metrics.redisDownAdmissions.inc({ outcome: 'limited_locally' });
-    throw this.refused(result.refusal, headers);
+    throw this.refused(result.refusal, headers, tenantSlug);
   }
 
-  private refused(refusal: LimitExceededException['refusal'], headers: Record<string, string>): LimitExceededException {
+  private refused(refusal: LimitExceededException['refusal'], headers: Record<string, string>, tenantSlug: string): LimitExceededException {
     if (refusal.retryAfterSeconds !== null) headers['Retry-After'] = String(Math.max(1, refusal.retryAfterSeconds));
     this.metrics.limitRejections.inc({ reason: refusal.code });
-    return new LimitExceededException(refusal, headers);
+    return new LimitExceededException(refusal, headers, tenantSlug);
   }
 
   /** Logged once per outage, not per request. */

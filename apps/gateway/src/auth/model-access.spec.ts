@@ -32,4 +32,10 @@ describe('model access', () => {
       expect.objectContaining({ code: 'model_not_allowed', message: "This API key may not use the model 'latest'" }),
     );
   });
+
+  it("names the tenant's plan when the plan leaves the model out", () => {
+    expect(() => ensureModelAllowed(caller({}, { plan: 'free', allowed_models: ['mock-*'] }), model('gpt-4'), 'gpt-4')).toThrow(
+      expect.objectContaining({ code: 'model_not_allowed', message: "The tenant's plan 'free' does not include the model 'gpt-4'" }),
+    );
+  });
 });

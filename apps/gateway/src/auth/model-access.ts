@@ -17,9 +17,13 @@ export function mayUseModel({ apiKey, tenant }: Caller, model: ModelRecord): boo
 
 export function ensureModelAllowed(caller: Caller, model: ModelRecord, requestedName: string): void {
   if (mayUseModel(caller, model)) return;
-  const message =
-    caller.apiKey.environment === 'test' && !model.sandbox
-      ? `Test keys may only use sandbox models; '${requestedName}' is not one`
-      : `This API key may not use the model '${requestedName}'`;
-  throw new GatewayAuthException('model_not_allowed', message, {}, 'model');
+  throw new GatewayAuthException('model_not_allowed', refusalMessage(caller, model, requestedName), {}, 'model');
+}
+
+function refusalMessage({ apiKey, tenant }: Caller, model: ModelRecord, requestedName: string): string {
+  if (apiKey.environment === 'test' && !model.sandbox) return `Test keys may only use sandbox models; '${requestedName}' is not one`;
+  if (tenant.allowed_models !== null && !matchesAnyGlob(model.id, tenant.allowed_models)) {
+    return `The tenant's plan '${tenant.plan}' does not include the model '${requestedName}'`;
+  }
+  return `This API key may not use the model '${requestedName}'`;
 }

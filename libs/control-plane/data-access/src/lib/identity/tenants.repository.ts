@@ -92,7 +92,7 @@ export class TenantsRepository {
         tenant.slug,
         tenant.domain || null,
         tenant.status,
-        tenant.subscriptionTier ?? 'free',
+        tenant.subscriptionTier ?? 'basic',
         tenant.contactEmail ?? '',
         tenant.contactName ?? '',
         tenant.contactPhone ?? '',
