@@ -16,6 +16,9 @@ import { apiClient, login, TEST_PASSWORD, type Call } from '../../../../apps/con
 import { ADMIN_EMAIL } from '../../../../apps/control-plane/test/identity-fixture';
 /* eslint-enable @nx/enforce-module-boundaries */
 
+/** The platform admin every cluster bootstraps. */
+export { ADMIN_EMAIL, TEST_PASSWORD };
+
 export interface ClusterOptions {
   controlPlanes: number;
   gateways: number;
