@@ -3,6 +3,7 @@ import { CreateAuditEvents1764000000001 } from './1764000000001-create-audit-eve
 import { CreateIdentity1764000000002 } from './1764000000002-create-identity';
 import { CreateApiKeysAndCatalog1764000000003 } from './1764000000003-create-api-keys-and-catalog';
 import { CreateBillingAndMetering1764000000004 } from './1764000000004-create-billing-and-metering';
+import { PersonalTokenScopes1764000000150 } from './1764000000150-personal-token-scopes';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   CreateIdentity1764000000002,
   CreateApiKeysAndCatalog1764000000003,
   CreateBillingAndMetering1764000000004,
+  PersonalTokenScopes1764000000150,
 ];
