@@ -58,22 +58,30 @@ describe('account security', () => {
   });
 
   describe('access tokens', () => {
-    const tokenFor = async (userId: string, email: string) =>
-      (await signAccessToken(JWT_SECRET, { userId, email, isPlatformAdmin: false, sessionId: randomUUID() }, 300)).token;
+    const tokenFor = async (userId: string, email: string, isPlatformAdmin = false) =>
+      (await signAccessToken(JWT_SECRET, { userId, email, isPlatformAdmin, sessionId: randomUUID() }, 300)).token;
 
     it("refuses a validly signed token of a user that doesn't exist", async () => {
-      const response = await world.call('GET', '/api/auth/me/', { token: await tokenFor(randomUUID(), 'ghost@example.com') });
-      expect(response.status).toBe(401);
-      expectErrorShape(response.body, 'unauthorized');
-      expect((await world.call('GET', '/api/auth/me/', { token: await tokenFor('not-a-uuid', 'ghost@example.com') })).status).toBe(401);
+      for (const userId of [randomUUID(), 'not-a-uuid']) {
+        const response = await world.call('GET', '/api/tenants/', { token: await tokenFor(userId, 'ghost@example.com') });
+        expect(response.status).toBe(401);
+        expectErrorShape(response.body, 'unauthorized');
+      }
     });
 
     it('refuses a fresh token of a deactivated user and accepts one of an active user', async () => {
       const email = `${unique('inactive')}@example.com`;
       const member = await addMember(world.call, admin(), world.tenantA.id, email, 'viewer');
-      expect((await world.call('GET', '/api/auth/me/', { token: await tokenFor(member.user, email) })).status).toBe(200);
+      // A route that reads no user row itself: only authentication can tell.
+      const tenant = `/api/tenants/${world.tenantA.id}/`;
+      expect((await world.call('GET', tenant, { token: await tokenFor(member.user, email) })).status).toBe(200);
       expect((await world.call('DELETE', `/api/users/${member.user}/`, { token: admin() })).status).toBe(204);
-      expect((await world.call('GET', '/api/auth/me/', { token: await tokenFor(member.user, email) })).status).toBe(401);
+      expect((await world.call('GET', tenant, { token: await tokenFor(member.user, email) })).status).toBe(401);
+    });
+
+    it("takes the platform admin flag from the user's current row, not from the token", async () => {
+      const stale = await tokenFor(world.users.viewer, world.emails.viewer, true);
+      expect((await world.call('GET', '/api/users/', { token: stale })).status).toBe(403);
     });
   });
 

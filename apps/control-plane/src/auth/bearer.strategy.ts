@@ -43,9 +43,9 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
       }
       return {
         kind: 'user',
-        userId: claims.sub,
-        email: claims.email,
-        isPlatformAdmin: claims.adm,
+        userId: user.id,
+        email: user.email,
+        isPlatformAdmin: user.is_platform_admin,
         via: credential.source === 'cookie' ? 'cookie' : 'jwt',
         sessionId: claims.sid,
         tokenId: claims.jti,

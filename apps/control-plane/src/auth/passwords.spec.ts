@@ -16,4 +16,9 @@ describe('passwordWeakness', () => {
   it.each(['correct horse battery staple', 'an even better passphrase', 'sluice-admin-password', 'sluice-demo-owner', 'bench-password-not-secret'])('accepts %s', (password) => {
     expect(passwordWeakness(password, ['someone@example.com'])).toBeNull();
   });
+
+  it('judges a long password by its first 64 characters, which keeps the estimate cheap', () => {
+    expect(passwordWeakness(`correct horse battery staple ${'a'.repeat(200)}`)).toBeNull();
+    expect(passwordWeakness(`${'a'.repeat(64)}correct horse battery staple`)).not.toBeNull();
+  });
 });

@@ -3,6 +3,7 @@ import { zxcvbn, zxcvbnOptions } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import { IsString, MaxLength, MinLength, registerDecorator, type ValidationArguments } from 'class-validator';
 import * as argon2 from 'argon2';
+import { createHash } from 'node:crypto';
 
 export const MIN_PASSWORD_LENGTH = 10;
 
@@ -42,10 +43,19 @@ function loadDictionaries(): void {
  * user's own email and names as inputs an attacker would try first.
  */
 export function passwordWeakness(password: string, userInputs: ReadonlyArray<string | undefined> = []): string | null {
-  loadDictionaries();
   const inputs = userInputs.flatMap((input) => (input ? [input, ...input.split(/[@.\s_+-]+/).filter((part) => part.length >= 3)] : []));
-  // zxcvbn's cost grows with length; past 100 characters the prefix alone decides.
-  const result = zxcvbn(password.slice(0, 100), inputs);
+  const key = createHash('sha256').update(JSON.stringify([password, inputs])).digest('base64');
+  if (lastCheck?.key !== key) lastCheck = { key, weakness: estimate(password, inputs) };
+  return lastCheck.weakness;
+}
+
+/** The validator asks again for its message right after a failure: the last answer (by digest, not the password) saves a second estimate. */
+let lastCheck: { key: string; weakness: string | null } | undefined;
+
+function estimate(password: string, inputs: string[]): string | null {
+  loadDictionaries();
+  // zxcvbn's cost grows faster than the length (repeats are matched recursively): 64 characters that are hard to guess are enough.
+  const result = zxcvbn(password.slice(0, 64), inputs);
   if (result.score >= MIN_PASSWORD_SCORE) return null;
   const reason = (result.feedback.warning && ADVICE[result.feedback.warning]) || 'is too easy to guess';
   return `password ${reason}: use at least ${MIN_PASSWORD_LENGTH} characters that are hard to guess, such as a few unrelated words`;
