@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository, redactSecrets, type AuditActor, type AuditEvent, type Transaction } from '@sluice/control-plane/data-access';
 import { currentRequestContext } from '../request-context/request-context';
+import { digestLargeValues } from './audit-payload';
 
 export interface AuditRecord {
   /** The tenant's chain; null for the platform chain. */
@@ -16,7 +17,8 @@ export interface AuditRecord {
  * The one way a mutation records itself: inside the mutation's own transaction
  * (the event commits or rolls back with the change), with the actor, address,
  * user agent and request id taken from the request context so no caller can
- * forget them, and secrets redacted before anything is hashed or stored.
+ * forget them, secrets redacted and large values digested (audit-payload.ts)
+ * before anything is hashed or stored.
  */
 @Injectable()
 export class AuditService {
@@ -30,7 +32,7 @@ export class AuditService {
       actor: actorOf(context.principal),
       resourceType: record.resourceType,
       resourceId: record.resourceId,
-      payload: redactSecrets({ old: record.old ?? null, new: record.new ?? null }) as Record<string, unknown>,
+      payload: digestLargeValues(redactSecrets({ old: record.old ?? null, new: record.new ?? null })),
       ipAddress: context.ipAddress,
       userAgent: context.userAgent,
       requestId: context.requestId,

@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { randomBase62 } from '@sluice/auth';
 import { toPage } from '@sluice/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { AuthService } from './auth.service';
-import { ACCESS_COOKIE, CSRF_COOKIE } from './credentials';
+import { ACCESS_COOKIE, assertSignInOrigin, CSRF_COOKIE, csrfTokenFor } from './credentials';
 import { CurrentPrincipal } from './current-principal.decorator';
 import { CreatePersonalTokenDto, ListPersonalTokensQueryDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
 import type { Principal } from './principal';
@@ -34,16 +33,17 @@ export class AuthController {
   }
 
   /**
-   * Browser sign-in (form or JSON): the access token goes into an HttpOnly
-   * cookie, never into the page; mutations must echo the `csrf_token` cookie
-   * in `X-CSRF-Token`.
+   * Browser sign-in (form or JSON), from this site's pages only: the access
+   * token goes into an HttpOnly cookie, never into the page; mutations must
+   * echo the session's `csrf_token` in `X-CSRF-Token`.
    */
   @Public()
   @Post('login')
   @HttpCode(200)
-  async login(@Body() dto: LoginDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const session = await this.auth.login(dto);
-    const csrf = randomBase62(32);
+  async login(@Body() dto: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    assertSignInOrigin(request, this.config.allowedOrigins);
+    const { response: session, sessionId } = await this.auth.signIn(dto);
+    const csrf = csrfTokenFor(this.config.jwtSecret, sessionId);
     const cookie = { path: '/', secure: this.config.secureCookies, sameSite: 'lax' as const, maxAge: session.expires_in };
     reply.setCookie(ACCESS_COOKIE, session.access, { ...cookie, httpOnly: true });
     reply.setCookie(CSRF_COOKIE, csrf, { ...cookie, httpOnly: false });

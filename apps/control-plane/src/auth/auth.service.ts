@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateOpaqueToken } from '@sluice/auth';
-import { MembershipsRepository, PersonalTokensRepository, UnitOfWork, UsersRepository, type PersonalTokenRow, type UserRow } from '@sluice/control-plane/data-access';
+import { MembershipsRepository, PersonalTokensRepository, UnitOfWork, UsersRepository, type PersonalTokenRow, type PersonalTokenScope, type UserRow } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException, type PaginationQueryDto } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
@@ -9,8 +9,8 @@ import { Projector } from '../projection/projector';
 import { TenantsService } from '../tenants/tenants.service';
 import { userView, type UserView } from '../users/user-view';
 import { UsersService } from '../users/users.service';
-import type { CreatePersonalTokenDto, LoginDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
-import { Passwords } from './passwords';
+import { PERSONAL_TOKEN_SCOPES, type CreatePersonalTokenDto, type LoginDto, type RegisterDto, type UpdateProfileDto } from './dto/auth.dto';
+import { passwordWeakness, Passwords } from './passwords';
 import { requireUser, type Principal } from './principal';
 import { Sessions, type TokenPair } from './sessions';
 
@@ -45,13 +45,18 @@ export class AuthService {
   ) {}
 
   async login(dto: LoginDto): Promise<LoginResponse> {
+    return (await this.signIn(dto)).response;
+  }
+
+  /** A login that also names its session, for the cookie route's CSRF token. */
+  async signIn(dto: LoginDto): Promise<{ response: LoginResponse; sessionId: string }> {
     const email = (dto.email ?? dto.username ?? '').trim();
     const user = await this.users.findByEmail(email);
     const valid = await this.passwords.verify(user?.password_hash ?? null, dto.password);
     if (!user || !valid || !user.is_active) throw new SluiceException('unauthorized', 'Unable to log in with the provided credentials');
     const pair = await this.unitOfWork.run((tx) => this.sessions.start(tx, user));
     await this.users.recordLogin(user.id);
-    return loginResponse(pair, user);
+    return { response: loginResponse(pair, user), sessionId: pair.sessionId };
   }
 
   async refresh(refreshToken: string): Promise<LoginResponse> {
@@ -112,6 +117,8 @@ export class AuthService {
         throw new SluiceException('validation_error', 'current_password is wrong', { current_password: ['is wrong'] }, 'current_password');
       }
     }
+    const weakness = dto.password !== undefined && passwordWeakness(dto.password, [user.email, user.first_name, user.last_name]);
+    if (weakness) throw new SluiceException('validation_error', weakness, { password: [weakness] }, 'password');
     await this.userAccounts.change(
       user,
       {
@@ -129,13 +136,25 @@ export class AuthService {
 
   async createPersonalToken(principal: Principal, dto: CreatePersonalTokenDto): Promise<PersonalTokenView & { token: string }> {
     const user = await this.currentUser(principal);
-    const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
+    if (dto.expires_at !== undefined && dto.expires_in_days !== undefined) {
+      throw new SluiceException('validation_error', 'Send expires_at or expires_in_days, not both', { expires_in_days: ['cannot be combined with expires_at'] }, 'expires_in_days');
+    }
+    const expiresAt = dto.expires_at ? new Date(dto.expires_at) : dto.expires_in_days ? new Date(Date.now() + dto.expires_in_days * 86_400_000) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
       throw new SluiceException('validation_error', 'expires_at must be in the future', { expires_at: ['must be in the future'] }, 'expires_at');
     }
     const secret = generateOpaqueToken('personal');
+    const token = {
+      name: dto.name,
+      tokenHash: secret.hash,
+      prefix: secret.prefix,
+      last4: secret.last4,
+      expiresAt,
+      scopes: dto.scopes ?? [...PERSONAL_TOKEN_SCOPES],
+      survivesPasswordChange: dto.survive_password_change ?? false,
+    };
     const row = await this.unitOfWork.run(async (tx) => {
-      const row = await this.personalTokens.create(tx, user.id, { name: dto.name, tokenHash: secret.hash, prefix: secret.prefix, last4: secret.last4, expiresAt });
+      const row = await this.personalTokens.create(tx, user.id, token);
       await this.audit.record(tx, { tenantId: null, eventType: 'personal_token.created', resourceType: 'personal_token', resourceId: row.id, new: personalTokenView(row) });
       return row;
     });
@@ -170,6 +189,8 @@ export interface PersonalTokenView {
   prefix: string;
   last4: string;
   expires_at: string | null;
+  scopes: PersonalTokenScope[];
+  survive_password_change: boolean;
   last_used_at: string | null;
   created_at: string;
 }
@@ -181,6 +202,8 @@ function personalTokenView(row: PersonalTokenRow): PersonalTokenView {
     prefix: row.prefix,
     last4: row.last4,
     expires_at: row.expires_at?.toISOString() ?? null,
+    scopes: row.scopes,
+    survive_password_change: row.survives_password_change,
     last_used_at: row.last_used_at?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
   };

@@ -6,7 +6,7 @@ import { SluiceException } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
-import { passesCsrfCheck, presentedCredential } from './credentials';
+import { csrfTokenFor, passesCsrfCheck, personalTokenAllows, presentedCredential } from './credentials';
 import { apiKeyRecordForHash } from '../projection/projection-records';
 import { isAddressAllowed } from './address-allow-list';
 import type { ApiKeyPrincipal, Principal } from './principal';
@@ -35,14 +35,17 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     if (looksLikeJwt(credential.token)) {
       const claims = await verifyAccessToken(this.config.jwtSecret, credential.token);
       if (!claims || (await this.revocation.isRevoked(claims.jti, claims.sid))) throw invalid();
-      if (credential.source === 'cookie' && !passesCsrfCheck(request)) {
+      // A token outlives neither its user nor the user's deactivation (say, a database restored without them).
+      const user = UUID.test(claims.sub) ? await this.users.findById(claims.sub) : null;
+      if (!user || !user.is_active) throw invalid();
+      if (credential.source === 'cookie' && !passesCsrfCheck(request, csrfTokenFor(this.config.jwtSecret, claims.sid))) {
         throw new SluiceException('forbidden', 'CSRF check failed: send the csrf_token cookie back in the X-CSRF-Token header');
       }
       return {
         kind: 'user',
-        userId: claims.sub,
-        email: claims.email,
-        isPlatformAdmin: claims.adm,
+        userId: user.id,
+        email: user.email,
+        isPlatformAdmin: user.is_platform_admin,
         via: credential.source === 'cookie' ? 'cookie' : 'jwt',
         sessionId: claims.sid,
         tokenId: claims.jti,
@@ -53,6 +56,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
       const token = await this.personalTokens.authenticate(hashApiKey(credential.token));
       const user = token && (await this.users.findById(token.user_id));
       if (!user || !user.is_active) throw invalid();
+      if (!personalTokenAllows(token.scopes, request.method)) throw new SluiceException('forbidden', 'This personal access token has only the read scope');
       return {
         kind: 'user',
         userId: user.id,
@@ -81,6 +85,8 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     return { kind: 'api_key', keyId: key.id, tenantId: key.tenant_id, role, isPlatformAdmin: false };
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function invalid(): SluiceException {
   return new SluiceException('unauthorized', 'Invalid or expired credentials');

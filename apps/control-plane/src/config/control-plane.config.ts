@@ -48,6 +48,13 @@ class ControlPlaneEnv extends CommonEnv {
   @IsIn([true, false], { message: 'ALLOW_SIGNUP must be true or false' })
   readonly ALLOW_SIGNUP?: boolean;
 
+  /** Origins besides the control plane's own host whose pages may sign in with a cookie (`POST /api/auth/login/`). */
+  @IsOptional()
+  @Matches(/^\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?\s*(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?\s*)*$/, {
+    message: 'ALLOWED_ORIGINS must be a comma-separated list of origins such as https://console.example.com',
+  })
+  readonly ALLOWED_ORIGINS?: string;
+
   /** The platform admin created on a database without users. */
   @IsOptional()
   @IsEmail({}, { message: 'SLUICE_ADMIN_EMAIL must be an email address' })
@@ -141,6 +148,8 @@ export interface ControlPlaneConfig {
   readonly throttle: { readonly anonymousPerHour: number; readonly authenticatedPerHour: number; readonly loginPerMinute: number };
   /** Session cookies only over HTTPS (production). */
   readonly secureCookies: boolean;
+  /** Origins (`https://host[:port]`) allowed to sign in with a cookie besides the request's own host. */
+  readonly allowedOrigins: readonly string[];
   readonly mockProviderUrl: string;
   readonly catalogFile: string;
   readonly projectionReconcileIntervalMs: number;
@@ -177,6 +186,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
       loginPerMinute: env.THROTTLE_LOGIN_PER_MINUTE,
     }),
     secureCookies: production,
+    allowedOrigins: Object.freeze((env.ALLOWED_ORIGINS ?? '').split(',').flatMap((origin) => (origin.trim() ? [new URL(origin.trim()).origin] : []))),
     mockProviderUrl: (env.MOCK_PROVIDER_URL ?? `http://127.0.0.1:${env.MOCK_PROVIDER_PORT}`).replace(/\/+$/, ''),
     catalogFile: env.CATALOG_FILE,
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,

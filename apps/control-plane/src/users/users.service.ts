@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation, UnitOfWork, UsersRepository, type Transaction, type UserChanges, type UserRow } from '@sluice/control-plane/data-access';
+import { isUniqueViolation, PersonalTokensRepository, UnitOfWork, UsersRepository, type Transaction, type UserChanges, type UserRow } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';
@@ -17,6 +17,7 @@ export class UsersService {
     private readonly unitOfWork: UnitOfWork,
     private readonly passwords: Passwords,
     private readonly sessions: Sessions,
+    private readonly personalTokens: PersonalTokensRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -76,13 +77,17 @@ export class UsersService {
     await this.update(principal, id, { is_active: false });
   }
 
-  /** Applies changes with their audit event; `endSessions` revokes every session of the user. */
+  /**
+   * Applies changes with their audit event; `endSessions` revokes every session of the user.
+   * A new password also ends the personal tokens not created to survive it.
+   */
   async change(user: UserRow, changes: UserChanges, eventType: string, endSessions: boolean, keepSessionId: string | null = null): Promise<UserRow> {
     try {
       return await this.unitOfWork.run(async (tx) => {
         const updated = await this.users.update(tx, user.id, changes);
         await this.audit.record(tx, { tenantId: null, eventType, resourceType: 'user', resourceId: user.id, old: userView(user), new: userView(updated) });
         if (endSessions) await this.sessions.endAllOfUser(tx, user.id, keepSessionId);
+        if (changes.password_hash !== undefined) await this.personalTokens.revokeOnPasswordChange(tx, user.id);
         return updated;
       });
     } catch (error) {

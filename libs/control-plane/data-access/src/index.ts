@@ -1,5 +1,6 @@
 export * from './lib/audit/audit-chain';
 export * from './lib/audit/audit.repository';
+export { canonicalJson } from './lib/audit/canonical-json';
 export * from './lib/audit/chain-verifier';
 export * from './lib/audit/redaction';
 export * from './lib/audit/verify-chain';

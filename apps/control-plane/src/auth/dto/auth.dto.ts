@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PaginationQueryDto } from '@sluice/platform';
-import { IsDateString, IsEmail, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import type { PersonalTokenScope } from '@sluice/control-plane/data-access';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { IsPassword, MIN_PASSWORD_LENGTH } from '../passwords';
 
 export class LoginDto {
@@ -47,9 +48,26 @@ export class UpdateProfileDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256) current_password?: string;
 }
 
+export const PERSONAL_TOKEN_SCOPES = ['read', 'write'] as const;
+
 export class CreatePersonalTokenDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(150) name!: string;
   @ApiPropertyOptional() @IsOptional() @IsDateString({ strict: true }) expires_at?: string;
+
+  /** An alternative to `expires_at`, from now. */
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650 }) @IsOptional() @IsInt() @Min(1) @Max(3650) expires_in_days?: number;
+
+  /** `read` (safe methods only) and/or `write`; default both. The token never exceeds its user's roles. */
+  @ApiPropertyOptional({ enum: PERSONAL_TOKEN_SCOPES, isArray: true, default: PERSONAL_TOKEN_SCOPES })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(PERSONAL_TOKEN_SCOPES, { each: true })
+  scopes?: PersonalTokenScope[];
+
+  /** A password change ends the user's tokens unless they were created with this set. */
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() survive_password_change?: boolean;
 }
 
 export class ListPersonalTokensQueryDto extends PaginationQueryDto {}

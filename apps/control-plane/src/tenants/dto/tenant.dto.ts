@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PaginationQueryDto } from '@sluice/platform';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsBoundedSettings } from '../settings-bounds';
 
 export const SLUG_PATTERN = /^[a-z0-9-]{3,63}$/;
 const TENANT_STATUSES = ['pending', 'active', 'suspended', 'deleted'] as const;
@@ -24,11 +25,16 @@ class TenantFieldsDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) contact_name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contact_phone?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) billing_email?: string;
+<<<<<<< HEAD
   @ApiPropertyOptional() @IsOptional() @IsObject() settings?: Record<string, unknown>;
   @ApiPropertyOptional({ description: "The tenant's plan (`/api/plans/`); a tenant created without one is on `basic`" })
   @IsOptional()
   @IsString()
   @Matches(/^[a-z0-9-]{1,64}$/, { message: 'subscription_tier must be a plan id' })
+=======
+  @ApiPropertyOptional() @IsOptional() @IsObject() @IsBoundedSettings() settings?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,64}$/, { message: 'subscription_tier must be a plan id' })
+>>>>>>> account
   subscription_tier?: string;
 }
 

@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import { listSlice, query, queryOne, type ListWindow, type Slice } from '../sql';
 import type { Transaction } from '../unit-of-work';
 
+export type PersonalTokenScope = 'read' | 'write';
+
 export interface PersonalTokenRow {
   id: string;
   user_id: string;
@@ -10,6 +12,8 @@ export interface PersonalTokenRow {
   prefix: string;
   last4: string;
   expires_at: Date | null;
+  scopes: PersonalTokenScope[];
+  survives_password_change: boolean;
   last_used_at: Date | null;
   revoked_at: Date | null;
   created_at: Date;
@@ -22,13 +26,13 @@ export class PersonalTokensRepository {
   async create(
     tx: Transaction,
     userId: string,
-    token: { name: string; tokenHash: string; prefix: string; last4: string; expiresAt: Date | null },
+    token: { name: string; tokenHash: string; prefix: string; last4: string; expiresAt: Date | null; scopes: PersonalTokenScope[]; survivesPasswordChange: boolean },
   ): Promise<PersonalTokenRow> {
     const row = await queryOne<PersonalTokenRow>(
       tx,
-      `INSERT INTO personal_access_tokens (user_id, name, token_hash, prefix, last4, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [userId, token.name, token.tokenHash, token.prefix, token.last4, token.expiresAt],
+      `INSERT INTO personal_access_tokens (user_id, name, token_hash, prefix, last4, expires_at, scopes, survives_password_change)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+      [userId, token.name, token.tokenHash, token.prefix, token.last4, token.expiresAt, token.scopes, token.survivesPasswordChange],
     );
     return row as PersonalTokenRow;
   }
@@ -47,6 +51,11 @@ export class PersonalTokensRepository {
 
   async revokeAllOfUser(tx: Transaction, userId: string): Promise<void> {
     await query(tx, 'UPDATE personal_access_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  }
+
+  /** A password change ends every token of the user but those created to survive one. */
+  async revokeOnPasswordChange(tx: Transaction, userId: string): Promise<void> {
+    await query(tx, 'UPDATE personal_access_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND NOT survives_password_change', [userId]);
   }
 
   /** The live token with this hash, stamping its last use. */

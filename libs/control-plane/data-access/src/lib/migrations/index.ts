@@ -4,6 +4,7 @@ import { CreateIdentity1764000000002 } from './1764000000002-create-identity';
 import { CreateApiKeysAndCatalog1764000000003 } from './1764000000003-create-api-keys-and-catalog';
 import { CreateBillingAndMetering1764000000004 } from './1764000000004-create-billing-and-metering';
 import { PostpaidSubscriptionTiers1764500000000 } from './1764500000000-postpaid-subscription-tiers';
+import { PersonalTokenScopes1764500000100 } from './1764500000100-personal-token-scopes';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   CreateApiKeysAndCatalog1764000000003,
   CreateBillingAndMetering1764000000004,
   PostpaidSubscriptionTiers1764500000000,
+  PersonalTokenScopes1764500000100,
 ];
