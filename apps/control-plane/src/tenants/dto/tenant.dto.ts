@@ -25,16 +25,11 @@ class TenantFieldsDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) contact_name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contact_phone?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) billing_email?: string;
-<<<<<<< HEAD
-  @ApiPropertyOptional() @IsOptional() @IsObject() settings?: Record<string, unknown>;
+  @ApiPropertyOptional() @IsOptional() @IsObject() @IsBoundedSettings() settings?: Record<string, unknown>;
   @ApiPropertyOptional({ description: "The tenant's plan (`/api/plans/`); a tenant created without one is on `basic`" })
   @IsOptional()
   @IsString()
   @Matches(/^[a-z0-9-]{1,64}$/, { message: 'subscription_tier must be a plan id' })
-=======
-  @ApiPropertyOptional() @IsOptional() @IsObject() @IsBoundedSettings() settings?: Record<string, unknown>;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,64}$/, { message: 'subscription_tier must be a plan id' })
->>>>>>> account
   subscription_tier?: string;
 }
 
