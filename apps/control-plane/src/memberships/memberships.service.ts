@@ -10,10 +10,12 @@ import {
   type Transaction,
 } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
+import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';
 import type { Principal } from '../auth/principal';
 import { TenantQuotaSource } from '../plans/tenant-quota-source';
+import { Projector } from '../projection/projector';
 import { notFound, TenantAccess } from '../tenancy/tenant-access';
 import { isUuid, UsersService } from '../users/users.service';
 import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
@@ -36,7 +38,8 @@ export interface MembershipView {
 /**
  * `/api/tenant-users/` (seed 000): who belongs to a tenant with which role.
  * Owners grant `owner`; admins manage admins and below; a tenant always keeps
- * one owner; `max_users` bounds the members. Checks that count rows run under
+ * one owner; `max_users` bounds the members. A demotion narrows, and a removal
+ * revokes, the member's API keys in the same transaction. Checks that count rows run under
  * a lock on the tenant's row, so concurrent requests cannot both pass them.
  */
 @Injectable()
@@ -51,6 +54,8 @@ export class MembershipsService {
     private readonly access: TenantAccess,
     private readonly audit: AuditService,
     private readonly quotas: TenantQuotaSource,
+    private readonly keyOwners: ApiKeyOwners,
+    private readonly projector: Projector,
   ) {}
 
   async list(principal: Principal, query: ListMembershipsQueryDto, headers: Headers): Promise<{ count: number; results: MembershipView[] }> {
@@ -97,8 +102,10 @@ export class MembershipsService {
       if (membership.role === 'owner') await this.requireAnotherOwner(tx, membership);
       const updated = await this.memberships.update(tx, membership.tenant_id, id, { role });
       await this.audit.record(tx, { tenantId: membership.tenant_id, eventType: 'tenant_user.updated', resourceType: 'tenant_user', resourceId: id, old: membershipView(membership), new: membershipView(updated) });
+      await this.keyOwners.enforce(tx, membership.user_id, membership.tenant_id);
       return updated;
     });
+    await this.projector.flush();
     return membershipView(row);
   }
 
@@ -112,7 +119,9 @@ export class MembershipsService {
       if (membership.role === 'owner') await this.requireAnotherOwner(tx, membership);
       await this.memberships.delete(tx, membership.tenant_id, id);
       await this.audit.record(tx, { tenantId: membership.tenant_id, eventType: 'tenant_user.deleted', resourceType: 'tenant_user', resourceId: id, old: membershipView(membership) });
+      await this.keyOwners.enforce(tx, membership.user_id, membership.tenant_id);
     });
+    await this.projector.flush();
   }
 
   private async load(principal: Principal, id: string, required: TenantRole): Promise<{ membership: MembershipRow; actorRole: TenantRole }> {
