@@ -79,7 +79,7 @@ export class MembershipsService {
         if ((await this.memberships.countMembers(tenant.id, tx)) >= maxUsers) {
           throw new SluiceException('user_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxUsers} users`, { max_users: maxUsers });
         }
-        const userId = await this.userFor(tx, dto, passwordHash);
+        const userId = await this.userFor(tx, dto, passwordHash, principal.isPlatformAdmin);
         const membership = await this.memberships.create(tx, tenant.id, userId, dto.role);
         await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: membershipView(membership) });
         return membership;
@@ -143,21 +143,36 @@ export class MembershipsService {
     }
   }
 
-  /** The member's user: by id, by known email, or created from the email (then a password is required). */
-  private async userFor(tx: Transaction, dto: CreateMembershipDto, passwordHash: string | null): Promise<string> {
+  /**
+   * The member's user. Platform admins (trusted) attach any account, by id or
+   * email. Everyone else only creates a new account from an email and a
+   * password: attaching an existing account needs its consent (an invitation,
+   * not built yet), and the refusal is the same whether or not the account
+   * exists, so a tenant admin learns nothing about other people's accounts.
+   */
+  private async userFor(tx: Transaction, dto: CreateMembershipDto, passwordHash: string | null, platformAdmin: boolean): Promise<string> {
     if (dto.user) {
+      if (!platformAdmin) throw cannotAdd('user');
       const user = await this.users.findById(dto.user, tx);
       if (!user) throw new SluiceException('validation_error', 'No such user', { user: ['does not exist'] }, 'user');
       return user.id;
     }
     const email = dto.email as string;
     const existing = await this.users.findByEmail(email, tx);
-    if (existing) return existing.id;
-    if (!passwordHash) {
-      throw new SluiceException('validation_error', 'A new user needs a password', { password: ['is required to create a new user'] }, 'password');
-    }
+    if (existing && platformAdmin) return existing.id;
+    if (existing || !passwordHash) throw cannotAdd('email');
     return (await this.userAccounts.insert(tx, { email, passwordHash, firstName: dto.first_name, lastName: dto.last_name })).id;
   }
+}
+
+/** One answer for an unknown account without a password and for any existing account (see `userFor`). */
+function cannotAdd(field: 'user' | 'email'): SluiceException {
+  return new SluiceException(
+    'validation_error',
+    'Cannot add this user: a new account needs a password, and an existing account can join only by invitation',
+    { [field]: ['a new account needs a password; an existing account can join only by invitation'] },
+    field,
+  );
 }
 
 function requireMayManage(actor: TenantRole, target: TenantRole): void {
