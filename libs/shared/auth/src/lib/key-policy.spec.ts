@@ -2,7 +2,7 @@ import type { ApiKeyRecordV1, TenantRecordV1 } from '@sluice/contracts';
 import { apiKeyRefusal, type KeyPolicyInput } from './key-policy';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
-const key: KeyPolicyInput['key'] = { status: 'active', expires_at: null, scopes: ['read', 'write'], allowed_ips: null };
+const key: NonNullable<KeyPolicyInput['key']> = { status: 'active', expires_at: null, scopes: ['read', 'write'], allowed_ips: null };
 const tenant: Pick<TenantRecordV1, 'slug' | 'status' | 'status_reason'> = { slug: 'acme', status: 'active', status_reason: null };
 
 function refusal(overrides: { key?: Partial<ApiKeyRecordV1> | null; tenant?: Partial<TenantRecordV1> | null; scope?: KeyPolicyInput['scope']; clientIp?: string }) {
