@@ -85,6 +85,11 @@ describe('gateway authentication and authorisation', () => {
     await expectError(await chat({ authorization: `Bearer ${secret}` }), 403, 'forbidden');
   });
 
+  it("serves seed 000's key (scopes read and write): write implies inference", async () => {
+    const { secret } = await keyFor({ scopes: ['read', 'write'] });
+    expect((await chat({ authorization: `Bearer ${secret}` })).status).toBe(200);
+  });
+
   it('refuses a suspended tenant with 403 tenant_suspended naming the reason', async () => {
     const { secret } = await keyFor({}, { slug: 'acme-suspended', status: 'suspended', status_reason: 'Payment overdue' });
     const error = await expectError(await chat({ authorization: `Bearer ${secret}` }), 403, 'tenant_suspended');

@@ -17,6 +17,8 @@ export interface ApiKeyView {
   allowed_regions: string[] | null;
   limits: ApiKeyLimits;
   created_by: string | null;
+  /** No user owns it (`created_by` is null): it acts by its scopes alone. */
+  service: boolean;
   last_used_at: string | null;
   revoked_at: string | null;
   rotated_at: string | null;
@@ -54,6 +56,7 @@ export function apiKeyView(row: ApiKeyRow, now = Date.now()): ApiKeyView {
     allowed_regions: row.allowed_regions,
     limits: row.limits,
     created_by: row.created_by,
+    service: row.created_by === null,
     last_used_at: row.last_used_at?.toISOString() ?? null,
     revoked_at: row.revoked_at?.toISOString() ?? null,
     rotated_at: row.rotated_at?.toISOString() ?? null,

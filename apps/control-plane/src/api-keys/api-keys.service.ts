@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { generateApiKey, roleAtLeast, type TenantRole } from '@sluice/auth';
+import { generateApiKey, roleAtLeast, scopesBeyondRole, type TenantRole } from '@sluice/auth';
 import {
   ApiKeysRepository,
   PlansRepository,
@@ -10,13 +10,15 @@ import {
   type OutboxTarget,
   type Transaction,
 } from '@sluice/control-plane/data-access';
+import type { KeyScope } from '@sluice/contracts';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
-import { userIdOf, type Principal } from '../auth/principal';
+import { ownerUserIdOf, userIdOf, type Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
 import { tenantLimits } from '../projection/tenant-limits';
 import { notFound, TenantAccess } from '../tenancy/tenant-access';
 import { isUuid } from '../users/users.service';
+import { ApiKeyOwners } from './api-key-owners';
 import { ApiKeyRestrictions } from './api-key-restrictions';
 import { apiKeyView, type ApiKeyView, type ApiKeyWithSecretView } from './api-key-view';
 import type { BulkRotateApiKeysDto, CreateApiKeyDto, ListApiKeysQueryDto, RotateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
@@ -32,7 +34,9 @@ interface LoadedKey {
  * Tenant API keys (SPEC 3.4). The secret exists only in the response to
  * create and rotate; the database and the audit trail see its hash, prefix
  * and last four characters. Viewers read metadata; members create keys and
- * manage their own; admins manage all of the tenant's. Every change is
+ * manage their own; admins manage all of the tenant's. A key's scopes never
+ * exceed its owner's role (see `api-key-owners.ts`); service keys, owned by
+ * no user, are created explicitly by owners and admins. Every change is
  * audited and queued for the Redis projection in its own transaction, and
  * projected once that transaction commits.
  */
@@ -47,6 +51,7 @@ export class ApiKeysService {
     private readonly audit: AuditService,
     private readonly projector: Projector,
     private readonly plans: PlansRepository,
+    private readonly keyOwners: ApiKeyOwners,
   ) {}
 
   async list(principal: Principal, query: ListApiKeysQueryDto, headers: Headers): Promise<{ count: number; results: ApiKeyView[] }> {
@@ -64,7 +69,13 @@ export class ApiKeysService {
   }
 
   async create(principal: Principal, dto: CreateApiKeyDto, headers: Headers): Promise<ApiKeyWithSecretView> {
-    const { tenant } = await this.access.resolve(principal, dto.tenant, headers, 'member');
+    const { tenant, role } = await this.access.resolve(principal, dto.tenant, headers, dto.service ? 'admin' : 'member');
+    const scopes = dto.scopes ?? ['inference'];
+    requireScopesWithin(scopes, role);
+    const owner = dto.service ? null : ownerUserIdOf(principal);
+    if (owner === null && !dto.service) {
+      throw new SluiceException('validation_error', 'A service key creates only service keys: send service: true', { service: ['must be true'] }, 'service');
+    }
     const team = await this.restrictions.check(tenant, dto);
     const environment = dto.environment ?? 'live';
     const generated = generateApiKey(environment);
@@ -76,13 +87,13 @@ export class ApiKeysService {
       }
       const key = await this.apiKeys.create(tx, tenant.id, {
         teamId: team?.id ?? null,
-        createdBy: userIdOf(principal),
+        createdBy: owner,
         name: dto.name,
         keyHash: generated.hash,
         prefix: generated.prefix,
         last4: generated.last4,
         environment,
-        scopes: dto.scopes ?? ['inference'],
+        scopes,
         expiresAt: dto.expires_at ? new Date(dto.expires_at) : null,
         allowedModels: dto.allowed_models ?? null,
         allowedIps: dto.allowed_ips ?? null,
@@ -96,9 +107,18 @@ export class ApiKeysService {
   }
 
   async update(principal: Principal, id: string, dto: UpdateApiKeyDto): Promise<ApiKeyView> {
-    const { key } = await this.loadManageable(principal, id);
+    const { key, role } = await this.loadManageable(principal, id);
     const tenant = await this.tenants.findById(key.tenant_id);
     if (!tenant) throw notFound('API key');
+    if (dto.scopes) {
+      requireScopesWithin(dto.scopes, role);
+      const ownerRole = await this.keyOwners.ownerRole(key);
+      const beyond = ownerRole ? scopesBeyondRole(dto.scopes, ownerRole) : dto.scopes;
+      if (beyond.length > 0) {
+        const why = `the key's owner is ${ownerRole ?? 'no longer a member'}`;
+        throw new SluiceException('validation_error', `A key may not hold ${beyond.join(', ')}: ${why}`, { scopes: [`${beyond.join(', ')} exceeds the role of the key's owner`] }, 'scopes');
+      }
+    }
     const team = await this.restrictions.check(tenant, dto, key.team_id);
     const changes: ApiKeyChanges = {
       name: dto.name,
@@ -232,6 +252,12 @@ export class ApiKeysService {
     if (!key) throw notFound('API key');
     return { key, role };
   }
+}
+
+/** 403 when the caller's role may not grant one of the scopes (a member asking for `write`). */
+function requireScopesWithin(scopes: readonly KeyScope[], role: TenantRole): void {
+  const beyond = scopesBeyondRole(scopes, role);
+  if (beyond.length > 0) throw new SluiceException('forbidden', `A tenant ${role} cannot give a key the ${beyond.join(', ')} scope: a key never acts above its creator's role`);
 }
 
 function hashTarget(hash: string): OutboxTarget {

@@ -76,17 +76,21 @@ export class AuthService {
     }
     const passwordHash = await this.passwords.hash(dto.password);
     const slug = dto.tenant_slug ?? slugify(dto.tenant_name);
-    const { user, tenant, pair } = await this.unitOfWork.run(async (tx) => {
-      const user = await this.userAccounts.insert(tx, { email: dto.email, passwordHash, firstName: dto.first_name, lastName: dto.last_name });
-      const tenant = await this.tenants.insert(
-        tx,
-        { name: dto.tenant_name, slug, contact_email: dto.email, contact_name: `${dto.first_name} ${dto.last_name}`.trim(), subscription_tier: SIGNUP_PLAN },
-        'active',
-      );
-      const membership = await this.memberships.create(tx, tenant.id, user.id, 'owner');
-      await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: { user_id: user.id, email: user.email, role: 'owner' } });
-      return { user, tenant, pair: await this.sessions.start(tx, user) };
-    });
+    const { user, tenant, pair } = await this.unitOfWork
+      .run(async (tx) => {
+        const user = await this.userAccounts.insert(tx, { email: dto.email, passwordHash, firstName: dto.first_name, lastName: dto.last_name });
+        const tenant = await this.tenants.insert(
+          tx,
+          { name: dto.tenant_name, slug, contact_email: dto.email, contact_name: `${dto.first_name} ${dto.last_name}`.trim(), subscription_tier: SIGNUP_PLAN },
+          'active',
+        );
+        const membership = await this.memberships.create(tx, tenant.id, user.id, 'owner');
+        await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: { user_id: user.id, email: user.email, role: 'owner' } });
+        return { user, tenant, pair: await this.sessions.start(tx, user) };
+      })
+      .catch((error: unknown) => {
+        throw error instanceof SluiceException && error.code === 'conflict' ? registrationConflict() : error;
+      });
     // The new tenant was queued for the Redis projection in the transaction: write it now.
     await this.projector.flush();
     return { ...loginResponse(pair, user), tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
@@ -211,6 +215,14 @@ function personalTokenView(row: PersonalTokenRow): PersonalTokenView {
 
 function loginResponse(pair: TokenPair, user: UserRow): LoginResponse {
   return { token: pair.access, access: pair.access, refresh: pair.refresh, token_type: 'Bearer', expires_in: pair.expiresIn, user: userView(user) };
+}
+
+/**
+ * A taken email and a taken tenant slug get the same answer, so sign-up does
+ * not say which accounts exist (see docs/decisions.md).
+ */
+function registrationConflict(): SluiceException {
+  return new SluiceException('conflict', 'Cannot register with these details: the email or the tenant slug is already in use');
 }
 
 /** A slug from a tenant name: lower-case words joined by dashes, padded to the 3-character minimum. */

@@ -1,21 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { hashApiKey, isOpaqueToken, looksLikeJwt, parseApiKey, roleOfKeyScopes, verifyAccessToken } from '@sluice/auth';
-import { ApiKeysRepository, PersonalTokensRepository, UsersRepository } from '@sluice/control-plane/data-access';
+import { apiKeyRefusal, hashApiKey, isOpaqueToken, looksLikeJwt, parseApiKey, roleOfKeyScopes, scopesWithinRole, verifyAccessToken } from '@sluice/auth';
+import { ApiKeysRepository, PersonalTokensRepository, TenantsRepository, UsersRepository } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { csrfTokenFor, passesCsrfCheck, personalTokenAllows, presentedCredential } from './credentials';
 import { apiKeyRecordForHash } from '../projection/projection-records';
-import { isAddressAllowed } from './address-allow-list';
+import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import type { ApiKeyPrincipal, Principal } from './principal';
 import { TokenRevocation } from './token-revocation';
 
 /**
  * One strategy for every credential a caller may present, told apart by shape:
  * a JWT (header or session cookie), a personal access token (`slp_`), or a
- * tenant API key (`slk_`) with the `read` or `write` scope.
+ * tenant API key (`slk_`) with the `read` scope (which `write` implies).
  */
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
@@ -25,6 +25,8 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     private readonly personalTokens: PersonalTokensRepository,
     private readonly users: UsersRepository,
     private readonly apiKeys: ApiKeysRepository,
+    private readonly tenants: TenantsRepository,
+    private readonly keyOwners: ApiKeyOwners,
   ) {
     super();
   }
@@ -72,17 +74,29 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     throw invalid();
   }
 
-  /** The same checks as the gateway's: live, unexpired (a rotated-out secret until its grace ends), from an allowed address. */
+  /**
+   * The gateway's key policy (one function for both apps) with the scope
+   * `read`, applied to the scopes the key keeps within its owner's current
+   * role; a key whose owner is gone is unknown.
+   */
   private async apiKeyPrincipal(secret: string, address: string): Promise<ApiKeyPrincipal> {
     const hash = hashApiKey(secret);
     const key = await this.apiKeys.findByAnyHash(hash);
     const record = key && apiKeyRecordForHash(key, hash, null)?.record;
-    if (!key || !record || record.status !== 'active') throw new SluiceException('invalid_api_key', 'Invalid API key');
-    if (record.expires_at && Date.parse(record.expires_at) <= Date.now()) throw new SluiceException('key_expired', 'This API key has expired');
-    if (record.allowed_ips && !isAddressAllowed(address, record.allowed_ips)) throw new SluiceException('ip_not_allowed', `This API key may not be used from ${address}`);
-    const role = roleOfKeyScopes(record.scopes);
-    if (!role) throw new SluiceException('forbidden', 'This API key has only the inference scope: the control plane needs read or write');
-    return { kind: 'api_key', keyId: key.id, tenantId: key.tenant_id, role, isPlatformAdmin: false };
+    const ownerRole = key && record ? await this.keyOwners.ownerRole(key) : null;
+    const effective = record && ownerRole ? { ...record, scopes: scopesWithinRole(record.scopes, ownerRole) } : null;
+    const tenant = key && effective ? await this.tenants.findById(key.tenant_id) : null;
+    const refusal = apiKeyRefusal({
+      key: effective,
+      tenant: tenant && { slug: tenant.slug, status: tenant.status, status_reason: tenant.suspension_reason || null },
+      scope: 'read',
+      clientIp: address,
+      now: Date.now(),
+    });
+    const role = effective && roleOfKeyScopes(effective.scopes);
+    if (refusal) throw new SluiceException(refusal.code, refusal.message);
+    if (!key || !role) throw new SluiceException('invalid_api_key', 'Invalid API key');
+    return { kind: 'api_key', keyId: key.id, tenantId: key.tenant_id, role, ownerUserId: key.created_by, isPlatformAdmin: false };
   }
 }
 

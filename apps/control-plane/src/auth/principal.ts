@@ -18,13 +18,16 @@ export interface UserPrincipal {
 
 /**
  * A tenant API key with the `read` or `write` scope (SPEC 3): it acts on its
- * own tenant only, as a viewer (`read`) or an admin (`write`).
+ * own tenant only, as a viewer (`read`) or an admin (`write`), and never above
+ * its owner's current role there.
  */
 export interface ApiKeyPrincipal {
   kind: 'api_key';
   keyId: string;
   tenantId: string;
   role: TenantRole;
+  /** The user who created the key; null for a service key. Keys it creates belong to the same user. */
+  ownerUserId: string | null;
   isPlatformAdmin: false;
 }
 
@@ -39,4 +42,9 @@ export function requireUser(principal: Principal): UserPrincipal {
 /** The user behind a principal, when there is one (for `created_by` columns). */
 export function userIdOf(principal: Principal): string | null {
   return principal.kind === 'user' ? principal.userId : null;
+}
+
+/** The user a principal acts for: the signed-in user, or the owner of the key (null for a service key). */
+export function ownerUserIdOf(principal: Principal): string | null {
+  return principal.kind === 'user' ? principal.userId : principal.ownerUserId;
 }

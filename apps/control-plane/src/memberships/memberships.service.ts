@@ -10,10 +10,12 @@ import {
   type Transaction,
 } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
+import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';
 import type { Principal } from '../auth/principal';
 import { TenantQuotaSource } from '../plans/tenant-quota-source';
+import { Projector } from '../projection/projector';
 import { notFound, TenantAccess } from '../tenancy/tenant-access';
 import { isUuid, UsersService } from '../users/users.service';
 import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
@@ -36,7 +38,8 @@ export interface MembershipView {
 /**
  * `/api/tenant-users/` (seed 000): who belongs to a tenant with which role.
  * Owners grant `owner`; admins manage admins and below; a tenant always keeps
- * one owner; `max_users` bounds the members. Checks that count rows run under
+ * one owner; `max_users` bounds the members. A demotion narrows, and a removal
+ * revokes, the member's API keys in the same transaction. Checks that count rows run under
  * a lock on the tenant's row, so concurrent requests cannot both pass them.
  */
 @Injectable()
@@ -51,6 +54,8 @@ export class MembershipsService {
     private readonly access: TenantAccess,
     private readonly audit: AuditService,
     private readonly quotas: TenantQuotaSource,
+    private readonly keyOwners: ApiKeyOwners,
+    private readonly projector: Projector,
   ) {}
 
   async list(principal: Principal, query: ListMembershipsQueryDto, headers: Headers): Promise<{ count: number; results: MembershipView[] }> {
@@ -74,7 +79,7 @@ export class MembershipsService {
         if ((await this.memberships.countMembers(tenant.id, tx)) >= maxUsers) {
           throw new SluiceException('user_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxUsers} users`, { max_users: maxUsers });
         }
-        const userId = await this.userFor(tx, dto, passwordHash);
+        const userId = await this.userFor(tx, dto, passwordHash, principal.isPlatformAdmin);
         const membership = await this.memberships.create(tx, tenant.id, userId, dto.role);
         await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: membershipView(membership) });
         return membership;
@@ -97,8 +102,10 @@ export class MembershipsService {
       if (membership.role === 'owner') await this.requireAnotherOwner(tx, membership);
       const updated = await this.memberships.update(tx, membership.tenant_id, id, { role });
       await this.audit.record(tx, { tenantId: membership.tenant_id, eventType: 'tenant_user.updated', resourceType: 'tenant_user', resourceId: id, old: membershipView(membership), new: membershipView(updated) });
+      await this.keyOwners.enforce(tx, membership.user_id, membership.tenant_id);
       return updated;
     });
+    await this.projector.flush();
     return membershipView(row);
   }
 
@@ -112,7 +119,9 @@ export class MembershipsService {
       if (membership.role === 'owner') await this.requireAnotherOwner(tx, membership);
       await this.memberships.delete(tx, membership.tenant_id, id);
       await this.audit.record(tx, { tenantId: membership.tenant_id, eventType: 'tenant_user.deleted', resourceType: 'tenant_user', resourceId: id, old: membershipView(membership) });
+      await this.keyOwners.enforce(tx, membership.user_id, membership.tenant_id);
     });
+    await this.projector.flush();
   }
 
   private async load(principal: Principal, id: string, required: TenantRole): Promise<{ membership: MembershipRow; actorRole: TenantRole }> {
@@ -134,21 +143,36 @@ export class MembershipsService {
     }
   }
 
-  /** The member's user: by id, by known email, or created from the email (then a password is required). */
-  private async userFor(tx: Transaction, dto: CreateMembershipDto, passwordHash: string | null): Promise<string> {
+  /**
+   * The member's user. Platform admins (trusted) attach any account, by id or
+   * email. Everyone else only creates a new account from an email and a
+   * password: attaching an existing account needs its consent (an invitation,
+   * not built yet), and the refusal is the same whether or not the account
+   * exists, so a tenant admin learns nothing about other people's accounts.
+   */
+  private async userFor(tx: Transaction, dto: CreateMembershipDto, passwordHash: string | null, platformAdmin: boolean): Promise<string> {
     if (dto.user) {
+      if (!platformAdmin) throw cannotAdd('user');
       const user = await this.users.findById(dto.user, tx);
       if (!user) throw new SluiceException('validation_error', 'No such user', { user: ['does not exist'] }, 'user');
       return user.id;
     }
     const email = dto.email as string;
     const existing = await this.users.findByEmail(email, tx);
-    if (existing) return existing.id;
-    if (!passwordHash) {
-      throw new SluiceException('validation_error', 'A new user needs a password', { password: ['is required to create a new user'] }, 'password');
-    }
+    if (existing && platformAdmin) return existing.id;
+    if (existing || !passwordHash) throw cannotAdd('email');
     return (await this.userAccounts.insert(tx, { email, passwordHash, firstName: dto.first_name, lastName: dto.last_name })).id;
   }
+}
+
+/** One answer for an unknown account without a password and for any existing account (see `userFor`). */
+function cannotAdd(field: 'user' | 'email'): SluiceException {
+  return new SluiceException(
+    'validation_error',
+    'Cannot add this user: a new account needs a password, and an existing account can join only by invitation',
+    { [field]: ['a new account needs a password; an existing account can join only by invitation'] },
+    field,
+  );
 }
 
 function requireMayManage(actor: TenantRole, target: TenantRole): void {

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, PersonalTokensRepository, UnitOfWork, UsersRepository, type Transaction, type UserChanges, type UserRow } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
+import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';
 import type { Principal } from '../auth/principal';
 import { Sessions } from '../auth/sessions';
+import { Projector } from '../projection/projector';
 import { requirePlatformAdmin } from '../tenants/tenants.service';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 import { userView, type UserView } from './user-view';
@@ -19,6 +21,8 @@ export class UsersService {
     private readonly sessions: Sessions,
     private readonly personalTokens: PersonalTokensRepository,
     private readonly audit: AuditService,
+    private readonly keyOwners: ApiKeyOwners,
+    private readonly projector: Projector,
   ) {}
 
   async list(principal: Principal, query: ListUsersQueryDto): Promise<{ count: number; results: UserView[] }> {
@@ -72,24 +76,29 @@ export class UsersService {
     return userView(await this.change(user, changes, dto.is_active === false ? 'user.deactivated' : 'user.updated', endSessions));
   }
 
-  /** Deactivates (keeps the row and the user's audit trail; keys stay with their tenants) and ends every session. */
+  /** Deactivates (keeps the row and the user's audit trail; the user's API keys are revoked) and ends every session. */
   async deactivate(principal: Principal, id: string): Promise<void> {
     await this.update(principal, id, { is_active: false });
   }
 
   /**
-   * Applies changes with their audit event; `endSessions` revokes every session of the user.
-   * A new password also ends the personal tokens not created to survive it.
+   * Applies changes with their audit event; `endSessions` revokes every
+   * session of the user. A new password also ends the personal tokens not
+   * created to survive it. Losing the active flag or platform admin narrows or
+   * revokes the user's API keys (they never act above their owner's role).
    */
   async change(user: UserRow, changes: UserChanges, eventType: string, endSessions: boolean, keepSessionId: string | null = null): Promise<UserRow> {
     try {
-      return await this.unitOfWork.run(async (tx) => {
+      const row = await this.unitOfWork.run(async (tx) => {
         const updated = await this.users.update(tx, user.id, changes);
         await this.audit.record(tx, { tenantId: null, eventType, resourceType: 'user', resourceId: user.id, old: userView(user), new: userView(updated) });
         if (endSessions) await this.sessions.endAllOfUser(tx, user.id, keepSessionId);
         if (changes.password_hash !== undefined) await this.personalTokens.revokeOnPasswordChange(tx, user.id);
+        if (changes.is_active === false || changes.is_platform_admin === false) await this.keyOwners.enforce(tx, user.id, null);
         return updated;
       });
+      await this.projector.flush();
+      return row;
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_key')) throw new SluiceException('conflict', `A user with email ${changes.email} already exists`, {}, 'email');
       throw error;

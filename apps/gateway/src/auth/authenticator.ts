@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { hashApiKey, parseApiKey } from '@sluice/auth';
-import type { TenantRecordV1 } from '@sluice/contracts';
+import { apiKeyRefusal, hashApiKey, parseApiKey } from '@sluice/auth';
 import { ProjectionReader, ProjectionUnavailableError } from '@sluice/gateway/redis-state';
 import { SluiceException } from '@sluice/platform';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Caller } from './caller';
 import { GatewayAuthException } from './gateway-auth.exception';
-import { isIpAllowed } from './ip-allow-list';
 import { presentedApiKey } from './presented-api-key';
 
 const INVALID_KEY_MESSAGE = 'Invalid API key';
@@ -28,20 +26,11 @@ export class Authenticator {
 
     const apiKey = await this.read(() => this.projection.getApiKey(hashApiKey(secret)));
     if (apiKey === null) await this.ensureProjectionBuilt();
-    if (apiKey === null || apiKey.status !== 'active') throw new GatewayAuthException('invalid_api_key', INVALID_KEY_MESSAGE);
-    if (apiKey.expires_at !== null && Date.parse(apiKey.expires_at) <= now) {
-      throw new GatewayAuthException('key_expired', `This API key expired at ${apiKey.expires_at}`);
-    }
-    if (!apiKey.scopes.includes('inference')) {
-      throw new GatewayAuthException('forbidden', 'This API key lacks the inference scope');
-    }
-    const tenant = await this.read(() => this.projection.getTenant(apiKey.tenant_id));
-    // A key whose tenant is gone from the projection belongs to nobody who may call.
-    if (tenant === null) throw new GatewayAuthException('invalid_api_key', INVALID_KEY_MESSAGE);
-    if (tenant.status !== 'active') throw new GatewayAuthException('tenant_suspended', inactiveTenantMessage(tenant));
-    if (apiKey.allowed_ips !== null && !isIpAllowed(clientIp, apiKey.allowed_ips)) {
-      throw new GatewayAuthException('ip_not_allowed', `Requests from ${clientIp} are not allowed for this API key`);
-    }
+    // Only a live key's tenant is worth a lookup; a key whose tenant is gone belongs to nobody who may call.
+    const tenant = apiKey?.status === 'active' ? await this.read(() => this.projection.getTenant(apiKey.tenant_id)) : null;
+    const refusal = apiKeyRefusal({ key: apiKey, tenant, scope: 'inference', clientIp, now });
+    if (refusal !== null) throw new GatewayAuthException(refusal.code, refusal.message);
+    if (apiKey === null || tenant === null) throw new GatewayAuthException('invalid_api_key', INVALID_KEY_MESSAGE);
     return { apiKey, tenant };
   }
 
@@ -63,12 +52,6 @@ export class Authenticator {
       throw asServiceUnavailable(error);
     }
   }
-}
-
-/** SPEC 2's wording: `Tenant acme-corp is suspended: Payment overdue`. */
-export function inactiveTenantMessage(tenant: TenantRecordV1): string {
-  const reason = tenant.status_reason ? `: ${tenant.status_reason}` : '';
-  return `Tenant ${tenant.slug} is ${tenant.status}${reason}`;
 }
 
 /** Redis or the projection is out of reach: a 503 clients retry, never a 401 for a key that may be valid. */

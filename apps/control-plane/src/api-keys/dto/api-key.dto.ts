@@ -6,6 +6,7 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
@@ -21,9 +22,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { KEY_SCOPES } from '@sluice/auth';
 import { IsCidr } from '../key-rules';
 
-export const KEY_SCOPES = ['inference', 'read', 'write'] as const;
 export const KEY_ENVIRONMENTS = ['live', 'test'] as const;
 export const KEY_STATUSES = ['active', 'revoked', 'expired'] as const;
 export const MAX_GRACE_SECONDS = 604_800;
@@ -92,6 +93,9 @@ export class CreateApiKeyDto extends KeyRestrictionsDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) tenant?: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(150) name!: string;
   @ApiPropertyOptional({ enum: KEY_ENVIRONMENTS, default: 'live' }) @IsOptional() @IsIn(KEY_ENVIRONMENTS) environment?: (typeof KEY_ENVIRONMENTS)[number];
+
+  /** A key of the tenant that no user owns (owners and admins only); otherwise the key is the caller's and never acts above the caller's role. */
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() service?: boolean;
 }
 
 export class UpdateApiKeyDto extends KeyRestrictionsDto {

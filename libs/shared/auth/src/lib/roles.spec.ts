@@ -1,4 +1,4 @@
-import { mayManageRole, roleAtLeast, roleOfKeyScopes } from './roles';
+import { mayManageRole, roleAtLeast } from './roles';
 
 describe('tenant roles', () => {
   it('ranks owner > admin > member > viewer', () => {
@@ -16,10 +16,4 @@ describe('tenant roles', () => {
     ['member', 'viewer', false],
     ['viewer', 'viewer', false],
   ] as const)('%s may manage %s: %s', (actor, target, allowed) => expect(mayManageRole(actor, target)).toBe(allowed));
-
-  it('maps key scopes to the role they act with', () => {
-    expect(roleOfKeyScopes(['inference'])).toBeNull();
-    expect(roleOfKeyScopes(['inference', 'read'])).toBe('viewer');
-    expect(roleOfKeyScopes(['read', 'write'])).toBe('admin');
-  });
 });

@@ -1,5 +1,3 @@
-import type { KeyScope } from '@sluice/contracts';
-
 /** Roles inside a tenant, strongest first (SPEC 3.2). */
 export const TENANT_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
@@ -17,11 +15,4 @@ export function roleAtLeast(role: TenantRole, required: TenantRole): boolean {
 export function mayManageRole(actor: TenantRole, target: TenantRole): boolean {
   if (target === 'owner') return actor === 'owner';
   return roleAtLeast(actor, 'admin');
-}
-
-/** What a tenant API key's scopes allow on the control plane: `read` ≈ viewer, `write` ≈ admin. */
-export function roleOfKeyScopes(scopes: readonly KeyScope[]): TenantRole | null {
-  if (scopes.includes('write')) return 'admin';
-  if (scopes.includes('read')) return 'viewer';
-  return null;
 }

@@ -142,6 +142,13 @@ export class ApiKeysRepository {
     return queryOne<ApiKeyRow>(tx, 'SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
   }
 
+  /** The unrevoked keys a user created (in one tenant, or in all), locked until the transaction ends. */
+  lockActiveOfCreator(tx: Transaction, userId: string, tenantId: string | null): Promise<ApiKeyRow[]> {
+    return tenantId
+      ? query<ApiKeyRow>(tx, `SELECT * FROM api_keys WHERE tenant_id = $1 AND created_by = $2 AND status = 'active' ORDER BY id FOR UPDATE`, [tenantId, userId])
+      : query<ApiKeyRow>(tx, `SELECT * FROM api_keys WHERE created_by = $1 AND status = 'active' ORDER BY id FOR UPDATE`, [userId]);
+  }
+
   /** Every key of a tenant that is neither revoked nor expired, for bulk rotation. */
   usable(tenantId: string): Promise<ApiKeyRow[]> {
     return query<ApiKeyRow>(

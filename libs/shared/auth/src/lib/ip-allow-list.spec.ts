@@ -19,4 +19,12 @@ describe('isIpAllowed', () => {
     expect(isIpAllowed('10.0.0.1', [])).toBe(false);
     expect(isIpAllowed('garbage', ['0.0.0.0/0'])).toBe(false);
   });
+
+  it.each([
+    ['10.1.2.3', ['10.0.0.0/8'], true],
+    ['11.1.2.3', ['10.0.0.0/8'], false],
+    ['2001:db8::1', ['2001:db8::/32'], true],
+    ['127.0.0.1', ['127.0.0.1'], true],
+    ['127.0.0.1', ['not-a-cidr'], false],
+  ] as const)('%s in %j → %s (the control plane and the gateway share this check)', (address, cidrs, allowed) => expect(isIpAllowed(address, cidrs)).toBe(allowed));
 });

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { scopesWithinRole, type TenantRole } from '@sluice/auth';
+import { ApiKeysRepository, MembershipsRepository, UsersRepository, type ApiKeyRow, type Reader, type Transaction, type UserRow } from '@sluice/control-plane/data-access';
+import type { KeyScope } from '@sluice/contracts';
+import { AuditService } from '../audit/audit.service';
+import { Projector } from '../projection/projector';
+import { apiKeyView } from './api-key-view';
+
+/**
+ * A key a user created never acts above that user's current role in the
+ * key's tenant. Service keys (no owner) act by their scopes alone.
+ *
+ * Two halves: {@link ownerRole} is read on every control-plane request a key
+ * makes, so a change of role is in force there at once; {@link enforce} runs
+ * in the transaction that removes, demotes or deactivates the owner and
+ * writes the outcome into the key itself (revoked, or narrowed to the scopes
+ * the new role allows), which the projection carries to the gateway.
+ */
+@Injectable()
+export class ApiKeyOwners {
+  constructor(
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly users: UsersRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly audit: AuditService,
+    private readonly projector: Projector,
+  ) {}
+
+  /** The role the key's owner has in its tenant now: `owner` for a service key, null when the owner is gone or inactive. */
+  async ownerRole(key: Pick<ApiKeyRow, 'tenant_id' | 'created_by'>, db?: Reader): Promise<TenantRole | null> {
+    if (key.created_by === null) return 'owner';
+    return this.roleOf(await this.users.findById(key.created_by, db), key.tenant_id, db);
+  }
+
+  /**
+   * Revokes or narrows the user's keys (in `tenantId`, or in every tenant) to
+   * the user's role there now, each change audited and queued for the
+   * projection. The caller flushes the projector once its transaction commits.
+   */
+  async enforce(tx: Transaction, userId: string, tenantId: string | null): Promise<void> {
+    const keys = await this.apiKeys.lockActiveOfCreator(tx, userId, tenantId);
+    if (keys.length === 0) return;
+    const user = await this.users.findById(userId, tx);
+    for (const key of keys) {
+      const role = await this.roleOf(user, key.tenant_id, tx);
+      const scopes = scopesWithinRole(key.scopes as KeyScope[], role);
+      if (sameScopes(scopes, key.scopes)) continue;
+      const revoke = scopes.length === 0;
+      const updated = await this.apiKeys.update(tx, key.tenant_id, key.id, revoke ? { status: 'revoked', revoked_at: new Date() } : { scopes });
+      await this.audit.record(tx, {
+        tenantId: key.tenant_id,
+        eventType: revoke ? 'api_key.revoked' : 'api_key.updated',
+        resourceType: 'api_key',
+        resourceId: key.id,
+        old: apiKeyView(key),
+        new: { ...apiKeyView(updated), reason: role === null ? 'owner_left' : 'owner_role_changed' },
+      });
+      const hashes = [key.key_hash, key.previous_key_hash].filter((hash): hash is string => hash !== null);
+      await this.projector.enqueue(tx, hashes.map((hash) => ({ kind: 'api_key', id: hash })));
+    }
+  }
+
+  private async roleOf(user: UserRow | null, tenantId: string, db?: Reader): Promise<TenantRole | null> {
+    if (!user || !user.is_active) return null;
+    if (user.is_platform_admin) return 'owner';
+    return (await this.memberships.findByUser(tenantId, user.id, db))?.role ?? null;
+  }
+}
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((scope) => b.includes(scope));
+}
