@@ -155,7 +155,7 @@ describe('models without provider credentials in production', () => {
     expect(failure).toBeInstanceOf(OpenAI.InternalServerError);
     const error = failure as InstanceType<typeof OpenAI.InternalServerError>;
     expect(error.status).toBe(503);
-    expect(error.headers?.['x-sluice-upstream']).toBeUndefined();
+    expect(error.headers?.get('x-sluice-upstream')).toBeNull();
     expectErrorShape({ error: error.error }, 'provider_not_configured');
     expect(JSON.stringify(error.error)).not.toMatch(/OPENAI_API_KEY|gpt-4\/0/);
   });
