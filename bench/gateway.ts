@@ -20,7 +20,7 @@
  * (keeps the gateway's and the mock's output), `BENCH_REDIS_URL` (`TEST_REDIS_URL`, default
  * redis://127.0.0.1:6379/0). Run `npm run bench`, which builds first.
  */
-import { deleteKeysWithPrefix, freePort, TEST_REDIS_URL } from '@sluice/testing';
+import { deleteKeysWithPrefix, freePort, MOCK_PROVIDER_GATEWAY_ENV, TEST_REDIS_URL } from '@sluice/testing';
 import Redis from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -104,6 +104,8 @@ async function startServices(workDirectory: string, keyPrefix: string): Promise<
         JWT_SECRET: randomBytes(32).toString('hex'),
         USAGE_SPILL_DIR: join(workDirectory, 'usage-spill'),
         [BENCH_CREDENTIAL_ENV]: 'mock-secret',
+        PROVIDER_CREDENTIAL_ENVS: BENCH_CREDENTIAL_ENV,
+        ...MOCK_PROVIDER_GATEWAY_ENV,
       },
       readyUrl: `${gatewayUrl}/health/ready`,
       logFile: join(workDirectory, 'gateway.log'),

@@ -23,6 +23,9 @@ const env = {
   ...process.env,
 };
 env.MOCK_PROVIDER_URL ??= `http://127.0.0.1:${env.MOCK_PROVIDER_PORT}`;
+// Models whose provider has no credential here are answered by the mock (never in production); the gateway may reach only the mock's address.
+if (env.NODE_ENV !== 'production') env.DEV_MOCK_UPSTREAM_URL ??= env.MOCK_PROVIDER_URL;
+env.UPSTREAM_ALLOWED_PRIVATE_CIDRS ??= '127.0.0.1/32';
 
 const controlPlaneUrl = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}`;
 const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
@@ -156,6 +159,7 @@ Sluice is up.
   control plane   ${controlPlaneUrl}        health: curl ${controlPlaneUrl}/health/   docs: ${controlPlaneUrl}/docs
   AI gateway      ${gatewayUrl}        health: curl ${gatewayUrl}/health
   mock provider   ${env.MOCK_PROVIDER_URL}
+  models without provider credentials (gpt-4, claude-3-sonnet, ...): ${env.DEV_MOCK_UPSTREAM_URL ? 'answered by the mock provider, marked x-sluice-upstream: mock' : '503 provider_not_configured'}
 Readiness: curl ${controlPlaneUrl}/health/ready   curl ${gatewayUrl}/health/ready
 Metrics:   curl ${controlPlaneUrl}/metrics   curl ${gatewayUrl}/metrics
 Try the mock provider directly:

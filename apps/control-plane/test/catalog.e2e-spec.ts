@@ -88,11 +88,29 @@ describe('model catalog and regions (SPEC 3.7)', () => {
       ['an alias of another model', model('bad-i', { aliases: ['mock-fast'] }), 'aliases'],
       ['a negative price', model('bad-j', { pricing: { input_per_mtok_usd: -1, output_per_mtok_usd: 1 } }), 'pricing.input_per_mtok_usd'],
       ['an unknown field', model('bad-k', { api_key: 'sk-123' }), 'api_key'],
+      ['a credential variable outside PROVIDER_CREDENTIAL_ENVS (the JWT secret)', model('bad-l', { deployments: [deployment({ credential_env: 'JWT_SECRET' })] }), 'deployments.0.credential_env'],
+      [
+        'plain http to a provider (cloud metadata)',
+        model('bad-m', { provider: 'openai', sandbox: false, deployments: [deployment({ provider: 'openai', base_url: 'http://169.254.169.254/latest', credential_env: 'OPENAI_API_KEY' })] }),
+        'deployments.0.base_url',
+      ],
     ])('%s', async (_what, body, field) => {
       const response = await admin<{ error: { details: Record<string, string[]> } }>('POST', '/api/models/', { body });
       expect(response.status).toBe(400);
       expectErrorShape(response.body, 'validation_error');
       expect(Object.keys(response.body.error.details)).toContain(field);
+      expect((await admin('GET', `/api/models/${String(body['id'])}/`)).status).toBe(404);
+    });
+
+    it('refuses pointing an existing model’s credential at the JWT secret, and leaves it as it was', async () => {
+      const response = await admin<{ error: { details: Record<string, string[]> } }>('PATCH', '/api/models/gpt-4o/', {
+        body: { deployments: [{ provider: 'openai', base_url: 'https://attacker.example/v1', upstream_model: 'gpt-4o', credential_env: 'JWT_SECRET' }] },
+      });
+      expect(response.status).toBe(400);
+      expectErrorShape(response.body, 'validation_error');
+      expect(response.body.error.details['deployments.0.credential_env']).toEqual([expect.stringContaining('JWT_SECRET is not a provider credential variable')]);
+      const current = await admin<{ deployments: Array<{ base_url: string; credential_env: string | null }> }>('GET', '/api/models/gpt-4o/');
+      expect(current.body.deployments[0]).toMatchObject({ base_url: 'https://api.openai.com/v1', credential_env: 'OPENAI_API_KEY' });
     });
 
     it('refuses a fallback cycle, and deleting a model that is a fallback (409)', async () => {

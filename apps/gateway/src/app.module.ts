@@ -31,7 +31,8 @@ export class AppModule {
         TenantMetricsModule,
         InferenceModule.forRoot({
           upstream: {
-            credentialEnvironment: config.credentialEnvironment,
+            credentials: { environment: config.credentialEnvironment, allowed: config.providerCredentialEnvs, devMockUrl: config.upstream.devMockUrl },
+            allowedPrivateCidrs: config.upstream.allowedPrivateCidrs,
             connectionsPerOrigin: config.upstream.connectionsPerOrigin,
             connectTimeoutMs: config.upstream.connectTimeoutMs,
             idleTimeoutMs: config.upstream.idleTimeoutMs,

@@ -9,13 +9,20 @@ import {
   type UsageEventV1,
 } from '@sluice/contracts';
 import { USAGE_EVENT_FIELD, writeProjectionRecord } from '@sluice/gateway/redis-state';
-import { apiKeyRecord, tenantRecord, TEST_REDIS_URL } from '@sluice/testing';
+import { DEFAULT_PROVIDER_CREDENTIAL_ENVS } from '@sluice/platform';
+import { apiKeyRecord, MOCK_PROVIDER_GATEWAY_ENV, tenantRecord, TEST_REDIS_URL } from '@sluice/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 
 /** The credential variable the test catalog names, and its value (the mock accepts any). */
 export const MOCK_CREDENTIAL_ENV = 'SLUICE_TEST_MOCK_KEY';
 export const MOCK_CREDENTIAL_VALUE = 'mock-secret';
+
+/** What a gateway needs to call the mock provider on 127.0.0.1 with the test catalog: loopback opened, the test credential variable listed. */
+export const MOCK_UPSTREAM_ENV: Readonly<Record<string, string>> = Object.freeze({
+  ...MOCK_PROVIDER_GATEWAY_ENV,
+  PROVIDER_CREDENTIAL_ENVS: [...DEFAULT_PROVIDER_CREDENTIAL_ENVS, MOCK_CREDENTIAL_ENV].join(','),
+});
 
 /** Writes projection records the way the control plane does, under one gateway's key prefix. */
 export class GatewayFixtures {

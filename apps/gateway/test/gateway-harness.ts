@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGatewayApp } from '../src/app';
 import { loadGatewayConfig } from '../src/config/gateway.config';
+import { MOCK_UPSTREAM_ENV } from './gateway-fixtures';
 
 export type GatewayUnderTest = StartedApp;
 
@@ -11,6 +12,8 @@ export type GatewayUnderTest = StartedApp;
  * The real gateway on a free port with a Redis key prefix and a usage spill
  * directory of its own (the recorder adopts any spill file in its directory,
  * so gateways in one process must not share one); `env` overrides variables.
+ * It may reach the mock provider on 127.0.0.1 and read the test catalog's
+ * credential variable.
  */
 export async function startGateway(env: NodeJS.ProcessEnv = {}, { waitForReady = true } = {}): Promise<GatewayUnderTest> {
   const spillDirectory = mkdtempSync(join(tmpdir(), 'sluice-gateway-test-'));
@@ -20,6 +23,7 @@ export async function startGateway(env: NodeJS.ProcessEnv = {}, { waitForReady =
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: uniqueKeyPrefix(),
     USAGE_SPILL_DIR: spillDirectory,
+    ...MOCK_UPSTREAM_ENV,
     ...env,
   });
   return startAppUnderTest((logs) => createGatewayApp(config, { logDestination: logs }), {

@@ -3,7 +3,7 @@ import { deleteKeysWithPrefix, GATEWAY_ENTRY, ServiceProcess, TEST_REDIS_URL, un
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewayFixtures, MOCK_CREDENTIAL_ENV, MOCK_CREDENTIAL_VALUE, mockDeployment, mockModel } from './gateway-fixtures';
+import { GatewayFixtures, MOCK_CREDENTIAL_ENV, MOCK_CREDENTIAL_VALUE, MOCK_UPSTREAM_ENV, mockDeployment, mockModel } from './gateway-fixtures';
 
 const STREAMS = 10;
 const DRAIN_DELAY_MS = 1_000;
@@ -45,6 +45,7 @@ describe('gateway process on SIGTERM with streams in flight', () => {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: keyPrefix,
       USAGE_SPILL_DIR: spillDirectory,
+      ...MOCK_UPSTREAM_ENV,
       [MOCK_CREDENTIAL_ENV]: MOCK_CREDENTIAL_VALUE,
       SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_DELAY_MS),
       SHUTDOWN_GRACE_MS: String(GRACE_MS),

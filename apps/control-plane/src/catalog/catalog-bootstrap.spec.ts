@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@sluice/platform';
-import { loadCatalogFile } from './catalog-bootstrap';
+import { ConfigError, DEFAULT_PROVIDER_CREDENTIAL_ENVS } from '@sluice/platform';
+import { loadCatalogFile as loadWith } from './catalog-bootstrap';
+
+const loadCatalogFile = (path: string, mockProviderUrl: string) => loadWith(path, mockProviderUrl, { credentialEnvs: DEFAULT_PROVIDER_CREDENTIAL_ENVS });
 
 describe('loadCatalogFile', () => {
   let directory: string;
@@ -36,5 +38,8 @@ describe('loadCatalogFile', () => {
     (weightless.models[0]['deployments'] as Array<Record<string, unknown>>)[0]['weight'] = 0;
     expect(() => loadCatalogFile(write(weightless), 'http://x')).toThrow(/is invalid: models\.0\.deployments\.0\.weight/);
     expect(() => loadCatalogFile(join(directory, 'missing.json'), 'http://x')).toThrow(/cannot be read/);
+    expect(() => loadWith('catalog/catalog.json', 'http://x', { credentialEnvs: ['OPENAI_API_KEY'] })).toThrow(
+      /is invalid: deployments\.0\.credential_env: ANTHROPIC_API_KEY is not a provider credential variable/,
+    );
   });
 });

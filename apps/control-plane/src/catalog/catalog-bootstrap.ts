@@ -9,7 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SchemaReady } from '../database/schema-ready';
 import { Projector } from '../projection/projector';
-import { catalogProblems } from './catalog-rules';
+import { catalogProblems, type DeploymentPolicy } from './catalog-rules';
 import { modelFields, modelView, regionView } from './catalog-view';
 import { CatalogFileDto } from './dto/catalog.dto';
 
@@ -21,7 +21,7 @@ const MOCK_PROVIDER_PLACEHOLDER = /\$\{MOCK_PROVIDER_URL\}/g;
  * the configured mock provider, and validates it as the API would. A broken
  * file stops start-up with one line naming the problem.
  */
-export function loadCatalogFile(path: string, mockProviderUrl: string): { regions: RegionRowFields[]; models: ModelFields[] } {
+export function loadCatalogFile(path: string, mockProviderUrl: string, policy: DeploymentPolicy): { regions: RegionRowFields[]; models: ModelFields[] } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(locate(path), 'utf8').replace(MOCK_PROVIDER_PLACEHOLDER, mockProviderUrl));
@@ -33,7 +33,7 @@ export function loadCatalogFile(path: string, mockProviderUrl: string): { region
   if (errors.length > 0) throw new ConfigError(`CATALOG_FILE ${path} is invalid: ${firstProblem(errors)}`);
   const regions = file.regions.map((region) => ({ id: region.id, name: region.name, description: region.description ?? '', is_active: region.is_active ?? true }));
   const models = file.models.map(modelFields);
-  const problems = catalogProblems(models, regions, models.map((model) => model.id));
+  const problems = catalogProblems(models, regions, models.map((model) => model.id), policy);
   const [field] = Object.keys(problems);
   if (field) throw new ConfigError(`CATALOG_FILE ${path} is invalid: ${field}: ${problems[field][0]}`);
   return { regions, models };
@@ -73,7 +73,7 @@ export class CatalogBootstrap implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     // Read and validated at once, so a broken file stops start-up even before migrations are applied.
-    const file = loadCatalogFile(this.config.catalogFile, this.config.mockProviderUrl);
+    const file = loadCatalogFile(this.config.catalogFile, this.config.mockProviderUrl, { credentialEnvs: this.config.providerCredentialEnvs });
     await this.schema.whenMigrated('loading the catalog file', () => this.upsert(file));
   }
 

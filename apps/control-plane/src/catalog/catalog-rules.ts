@@ -1,19 +1,28 @@
 import type { ModelFields, RegionRow } from '@sluice/control-plane/data-access';
 
+/** What the deployment's own environment allows, from the control plane's configuration. */
+export interface DeploymentPolicy {
+  /** PROVIDER_CREDENTIAL_ENVS: the only variables a `credential_env` may name (the gateway reads no others). */
+  credentialEnvs: readonly string[];
+}
+
 /** Field → problems, in the shape of SPEC 2's validation `details`. */
 export type CatalogProblems = Record<string, string[]>;
 
 /**
  * Whole-catalog rules that one model's DTO cannot check: fallbacks name
  * existing models (not themselves) and never loop, aliases do not shadow
- * another model, deployments run in known regions. `models` is the catalog
- * as it would be after the change; only problems of `changed` are reported.
+ * another model, deployments run in known regions, take their credential
+ * from a listed variable and, unless they are mock or sandbox deployments,
+ * speak https. `models` is the catalog as it would be after the change; only
+ * problems of `changed` are reported.
  */
-export function catalogProblems(models: ModelFields[], regions: Pick<RegionRow, 'id'>[], changed: string[]): CatalogProblems {
+export function catalogProblems(models: ModelFields[], regions: Pick<RegionRow, 'id'>[], changed: string[], policy: DeploymentPolicy): CatalogProblems {
   const problems: CatalogProblems = {};
   const add = (field: string, message: string) => (problems[field] ??= []).push(message);
   const byId = new Map(models.map((model) => [model.id, model]));
   const regionIds = new Set(regions.map((region) => region.id));
+  const credentialEnvs = new Set(policy.credentialEnvs);
   for (const id of changed) {
     const model = byId.get(id);
     if (!model) continue;
@@ -30,9 +39,24 @@ export function catalogProblems(models: ModelFields[], regions: Pick<RegionRow, 
     model.deployments.forEach((deployment, index) => {
       if (deployment.region && !regionIds.has(deployment.region)) add(`deployments.${index}.region`, `${deployment.region} is not a known region`);
       if (!(deployment.weight > 0)) add(`deployments.${index}.weight`, 'weight must be positive');
+      const variable = deployment.credential_env;
+      if (variable !== null && variable !== undefined && !credentialEnvs.has(variable)) {
+        add(`deployments.${index}.credential_env`, `${variable} is not a provider credential variable (PROVIDER_CREDENTIAL_ENVS: ${policy.credentialEnvs.join(', ')})`);
+      }
+      if (!model.sandbox && deployment.provider !== 'mock' && !isHttps(deployment.base_url)) {
+        add(`deployments.${index}.base_url`, 'base_url must be an https:// URL (only mock and sandbox deployments may use http://)');
+      }
     });
   }
   return problems;
+}
+
+function isHttps(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 /** A fallback path from `start` back to itself, if there is one. */

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ModelsRepository, RegionsRepository, UnitOfWork, type ModelFields, type ModelRow, type Transaction } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import type { Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
 import { notFound } from '../tenancy/tenant-access';
@@ -24,6 +25,7 @@ export class CatalogService {
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
     private readonly projector: Projector,
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
   async listModels(query: ListModelsQueryDto): Promise<{ count: number; results: ModelView[] }> {
@@ -159,7 +161,7 @@ export class CatalogService {
 
   private async validate(tx: Transaction, fields: ModelFields): Promise<void> {
     const others = (await this.models.all(tx)).filter((model) => model.id !== fields.id).map(stripTimestamps);
-    const problems = catalogProblems([...others, fields], await this.regions.all(tx), [fields.id]);
+    const problems = catalogProblems([...others, fields], await this.regions.all(tx), [fields.id], { credentialEnvs: this.config.providerCredentialEnvs });
     const invalid = Object.keys(problems);
     if (invalid.length > 0) throw new SluiceException('validation_error', `Invalid ${invalid.join(', ')}`, problems, invalid.length === 1 ? invalid[0] : null);
   }

@@ -1,4 +1,4 @@
-import { CommonEnv, EnvBoolean, loadConfig, secretOrDevDefault, shutdownSettings, tracingSettings, type LogLevel, type ShutdownSettings, type TracingSettings } from '@sluice/platform';
+import { CommonEnv, EnvBoolean, loadConfig, providerCredentialEnvs, secretOrDevDefault, shutdownSettings, tracingSettings, type LogLevel, type ShutdownSettings, type TracingSettings } from '@sluice/platform';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */
@@ -95,6 +95,11 @@ class ControlPlaneEnv extends CommonEnv {
   @Max(65535, { message: 'MOCK_PROVIDER_PORT must be a port number (0-65535)' })
   readonly MOCK_PROVIDER_PORT: number = 9100;
 
+  /** The only variables catalog deployments may name as `credential_env` (comma-separated); the gateway's list. */
+  @IsOptional()
+  @IsString()
+  readonly PROVIDER_CREDENTIAL_ENVS?: string;
+
   /** The checked-in catalog upserted on start; relative paths are from the working directory. */
   @IsString()
   @MinLength(1, { message: 'CATALOG_FILE must be a path' })
@@ -152,6 +157,8 @@ export interface ControlPlaneConfig {
   readonly allowedOrigins: readonly string[];
   readonly mockProviderUrl: string;
   readonly catalogFile: string;
+  /** PROVIDER_CREDENTIAL_ENVS: what a deployment's `credential_env` may name. */
+  readonly providerCredentialEnvs: readonly string[];
   readonly projectionReconcileIntervalMs: number;
   readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number };
 }
@@ -189,6 +196,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     allowedOrigins: Object.freeze((env.ALLOWED_ORIGINS ?? '').split(',').flatMap((origin) => (origin.trim() ? [new URL(origin.trim()).origin] : []))),
     mockProviderUrl: (env.MOCK_PROVIDER_URL ?? `http://127.0.0.1:${env.MOCK_PROVIDER_PORT}`).replace(/\/+$/, ''),
     catalogFile: env.CATALOG_FILE,
+    providerCredentialEnvs: providerCredentialEnvs(env.PROVIDER_CREDENTIAL_ENVS),
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
     metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
   });

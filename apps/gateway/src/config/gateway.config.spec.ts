@@ -3,7 +3,7 @@ import { loadGatewayConfig } from './gateway.config';
 describe('loadGatewayConfig', () => {
   it('reads the upstream, routing and usage settings, with defaults', () => {
     const config = loadGatewayConfig({ UPSTREAM_CONNECTIONS_PER_ORIGIN: '16', ROUTING_MAX_ATTEMPTS: '2', USAGE_SPILL_DIR: '/var/spill' });
-    expect(config.upstream).toEqual({ connectionsPerOrigin: 16, connectTimeoutMs: 5_000, idleTimeoutMs: 30_000 });
+    expect(config.upstream).toEqual({ connectionsPerOrigin: 16, connectTimeoutMs: 5_000, idleTimeoutMs: 30_000, allowedPrivateCidrs: [], devMockUrl: null });
     expect(config.routing).toEqual({ maxAttempts: 2, breakerFailureThreshold: 5, breakerCooldownMs: 30_000 });
     expect(config.usageSpillDirectory).toBe('/var/spill');
   });
@@ -18,8 +18,35 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig({ ADMISSION_REDIS_TIMEOUT_MS: '0' })).toThrow(/ADMISSION_REDIS_TIMEOUT_MS must be a whole number of milliseconds/);
   });
 
-  it('passes the environment through for credentials named by the catalog', () => {
-    expect(loadGatewayConfig({ OPENAI_API_KEY: 'sk-test' }).credentialEnvironment['OPENAI_API_KEY']).toBe('sk-test');
+  it('passes only the PROVIDER_CREDENTIAL_ENVS variables through, never the gateway secrets', () => {
+    const config = loadGatewayConfig({ OPENAI_API_KEY: 'sk-test', JWT_SECRET: 'j'.repeat(32), SOMETHING_ELSE: 'x' });
+    expect(config.providerCredentialEnvs).toEqual(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']);
+    expect(config.credentialEnvironment).toEqual({ OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: undefined });
+    const custom = loadGatewayConfig({ PROVIDER_CREDENTIAL_ENVS: 'VLLM_TOKEN', VLLM_TOKEN: 't', OPENAI_API_KEY: 'sk-test' });
+    expect(custom.credentialEnvironment).toEqual({ VLLM_TOKEN: 't' });
+    expect(() => loadGatewayConfig({ PROVIDER_CREDENTIAL_ENVS: 'OPENAI_API_KEY,JWT_SECRET' })).toThrow('PROVIDER_CREDENTIAL_ENVS must not name JWT_SECRET');
+  });
+
+  it('reads UPSTREAM_ALLOWED_PRIVATE_CIDRS: CIDRs or single addresses, none by default', () => {
+    expect(loadGatewayConfig({ UPSTREAM_ALLOWED_PRIVATE_CIDRS: '127.0.0.1/32, 10.1.0.0/16,fd00::/8,192.168.1.5' }).upstream.allowedPrivateCidrs).toEqual([
+      { address: '127.0.0.1', prefix: 32, family: 'ipv4' },
+      { address: '10.1.0.0', prefix: 16, family: 'ipv4' },
+      { address: 'fd00::', prefix: 8, family: 'ipv6' },
+      { address: '192.168.1.5', prefix: 32, family: 'ipv4' },
+    ]);
+    for (const bad of ['10.0.0.0/33', 'localhost', '10.0.0.0/8/1', 'fd00::/129', '10.0.0.0/x']) {
+      expect(() => loadGatewayConfig({ UPSTREAM_ALLOWED_PRIVATE_CIDRS: bad })).toThrow(/^Invalid configuration: UPSTREAM_ALLOWED_PRIVATE_CIDRS must be IP ranges in CIDR notation/);
+    }
+  });
+
+  it('reads DEV_MOCK_UPSTREAM_URL outside production, and refuses to start with it in production', () => {
+    expect(loadGatewayConfig({ NODE_ENV: 'development', DEV_MOCK_UPSTREAM_URL: 'http://127.0.0.1:9100/' }).upstream.devMockUrl).toBe('http://127.0.0.1:9100');
+    expect(loadGatewayConfig({ NODE_ENV: 'test', DEV_MOCK_UPSTREAM_URL: 'http://127.0.0.1:9100' }).upstream.devMockUrl).toBe('http://127.0.0.1:9100');
+    expect(() => loadGatewayConfig({ DEV_MOCK_UPSTREAM_URL: 'ftp://mock' })).toThrow('DEV_MOCK_UPSTREAM_URL must be an http:// or https:// URL');
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32), DEV_MOCK_UPSTREAM_URL: 'http://127.0.0.1:9100' })).toThrow(
+      'Invalid configuration: DEV_MOCK_UPSTREAM_URL is for development only and must not be set when NODE_ENV=production',
+    );
+    expect(loadGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32) }).upstream.devMockUrl).toBeNull();
   });
 
   it('stops on an invalid value with one line naming the variable', () => {

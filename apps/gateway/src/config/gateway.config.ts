@@ -1,7 +1,19 @@
-import { CommonEnv, loadConfig, secretOrDevDefault, shutdownSettings, tracingSettings, type LogLevel, type ShutdownSettings, type TracingSettings } from '@sluice/platform';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import {
+  CommonEnv,
+  ConfigError,
+  loadConfig,
+  providerCredentialEnvs,
+  secretOrDevDefault,
+  shutdownSettings,
+  tracingSettings,
+  type LogLevel,
+  type ShutdownSettings,
+  type TracingSettings,
+} from '@sluice/platform';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCidrList, type Cidr } from '../upstream/destination-policy';
 
 /** What admission does while Redis is unreachable (docs/limits.md, "When Redis is down"). */
 export const REDIS_DOWN_MODES = ['fail_open', 'fail_closed'] as const;
@@ -58,6 +70,21 @@ class GatewayEnv extends CommonEnv {
   @wholeNumber('UPSTREAM_CONNECT_TIMEOUT_MS', 100, 120_000, ' of milliseconds')
   readonly UPSTREAM_CONNECT_TIMEOUT_MS: number = 5_000;
 
+  /** The only variables catalog deployments may take credentials from (comma-separated); the providers' own names by default. */
+  @IsOptional()
+  @IsString()
+  readonly PROVIDER_CREDENTIAL_ENVS?: string;
+
+  /** Non-public ranges providers may be reached in (comma-separated CIDRs); none by default. */
+  @IsOptional()
+  @IsString()
+  readonly UPSTREAM_ALLOWED_PRIVATE_CIDRS?: string;
+
+  /** Development only: the mock provider, answering for models whose provider has no credential here. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'DEV_MOCK_UPSTREAM_URL must be an http:// or https:// URL' })
+  readonly DEV_MOCK_UPSTREAM_URL?: string;
+
   /** Longest silence between two chunks of a provider's answer. */
   @wholeNumber('UPSTREAM_IDLE_TIMEOUT_MS', 100, 600_000, ' of milliseconds')
   readonly UPSTREAM_IDLE_TIMEOUT_MS: number = 30_000;
@@ -109,6 +136,10 @@ export interface GatewayConfig {
     readonly connectionsPerOrigin: number;
     readonly connectTimeoutMs: number;
     readonly idleTimeoutMs: number;
+    /** Non-public destinations providers may still have (UPSTREAM_ALLOWED_PRIVATE_CIDRS). */
+    readonly allowedPrivateCidrs: readonly Cidr[];
+    /** The mock provider standing in for providers without credentials; null unless development set one. */
+    readonly devMockUrl: string | null;
   };
   readonly routing: {
     readonly maxAttempts: number;
@@ -116,10 +147,12 @@ export interface GatewayConfig {
     readonly breakerCooldownMs: number;
   };
   readonly usageSpillDirectory: string;
+  /** PROVIDER_CREDENTIAL_ENVS: the variables a catalog `credential_env` may name. */
+  readonly providerCredentialEnvs: readonly string[];
   /**
-   * The environment as given, for provider credentials looked up by the
-   * catalog's `credential_env` name: which variables exist is the catalog's
-   * business, so they cannot be listed in the schema.
+   * Those variables of the environment, for credentials looked up by the
+   * catalog's `credential_env`: nothing else of the environment (its secrets)
+   * is within the catalog's reach.
    */
   readonly credentialEnvironment: Readonly<Record<string, string | undefined>>;
 }
@@ -128,6 +161,7 @@ export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
 export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig {
   const env = loadConfig(GatewayEnv, environment);
+  const credentialEnvs = providerCredentialEnvs(env.PROVIDER_CREDENTIAL_ENVS);
   return Object.freeze({
     nodeEnv: env.NODE_ENV,
     port: env.GATEWAY_PORT,
@@ -145,6 +179,8 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
       connectionsPerOrigin: env.UPSTREAM_CONNECTIONS_PER_ORIGIN,
       connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
       idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
+      allowedPrivateCidrs: Object.freeze(parseCidrList(env.UPSTREAM_ALLOWED_PRIVATE_CIDRS)),
+      devMockUrl: devMockUrl(env),
     }),
     routing: Object.freeze({
       maxAttempts: env.ROUTING_MAX_ATTEMPTS,
@@ -152,6 +188,14 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
       breakerCooldownMs: env.CIRCUIT_BREAKER_COOLDOWN_MS,
     }),
     usageSpillDirectory: env.USAGE_SPILL_DIR,
-    credentialEnvironment: Object.freeze({ ...environment }),
+    providerCredentialEnvs: credentialEnvs,
+    credentialEnvironment: Object.freeze(Object.fromEntries(credentialEnvs.map((name) => [name, environment[name]]))),
   });
+}
+
+/** Production never answers with the mock: a missing credential there is a 503, so the setting is refused rather than ignored. */
+function devMockUrl(env: GatewayEnv): string | null {
+  if (env.DEV_MOCK_UPSTREAM_URL === undefined) return null;
+  if (env.NODE_ENV === 'production') throw new ConfigError('Invalid configuration: DEV_MOCK_UPSTREAM_URL is for development only and must not be set when NODE_ENV=production');
+  return env.DEV_MOCK_UPSTREAM_URL.replace(/\/+$/, '');
 }

@@ -4,10 +4,15 @@ import { adapterFor, type CanonicalRequest } from '@sluice/gateway/providers';
 import { SluiceException } from '@sluice/platform';
 import { performance } from 'node:perf_hooks';
 import { GatewayMetrics } from '../metering/gateway-metrics';
-import { ProviderCredentials } from '../upstream/provider-credentials';
+import { ProviderCredentials, type UpstreamTarget } from '../upstream/provider-credentials';
 import { UpstreamClient, type UpstreamResponse } from '../upstream/upstream-client';
 import { ensureSuccess } from '../upstream/upstream-status';
 import { UpstreamError } from '../upstream/upstream.error';
+
+/** The provider's answer, and who gave it: the development mock answers `x-sluice-upstream: mock`. */
+export interface ForwardedResponse extends UpstreamResponse {
+  servedBy: UpstreamTarget['servedBy'];
+}
 
 /**
  * Step four of the hot path, one attempt: the provider adapter builds the
@@ -24,15 +29,15 @@ export class Forwarder {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  async forward(request: CanonicalRequest, deployment: DeploymentRecord, model: ModelRecord, stream: boolean, signal: AbortSignal): Promise<UpstreamResponse> {
+  async forward(request: CanonicalRequest, deployment: DeploymentRecord, model: ModelRecord, stream: boolean, signal: AbortSignal): Promise<ForwardedResponse> {
     const started = performance.now();
     let outcome = 'network_error';
     try {
-      const credential = this.credentials.forDeployment(deployment);
-      const built = buildFor(request, deployment, model, credential, stream);
+      const target = this.credentials.target(deployment);
+      const built = buildFor(request, target.deployment, model, target.credential, stream);
       const response = await this.client.send({ url: built.url, headers: built.headers, body: built.body }, { timeoutMs: deployment.timeout_ms, signal });
       outcome = String(response.status);
-      return await ensureSuccess(response);
+      return { ...(await ensureSuccess(response)), servedBy: target.servedBy };
     } catch (error) {
       if (error instanceof UpstreamError) outcome = outcomeOf(error, outcome);
       throw error;

@@ -105,6 +105,7 @@ export class InferencePipeline {
     meter.provider = routed.deployment.provider;
     const adapter = adapterFor(routed.deployment.provider);
     const requestedName = inference.canonical.model;
+    if (routed.value.servedBy === 'mock') void reply.header('x-sluice-upstream', 'mock');
 
     if (inference.stream) {
       reply.hijack();

@@ -1,5 +1,6 @@
 import type { CatalogRecordV1, DeploymentRecord, ModelRecord } from '@sluice/contracts';
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
+import { DestinationPolicy, parseCidrList } from '../upstream/destination-policy';
 import { ProviderCredentials } from '../upstream/provider-credentials';
 import { UpstreamClient, type UpstreamResponse } from '../upstream/upstream-client';
 import { ensureSuccess } from '../upstream/upstream-status';
@@ -16,14 +17,14 @@ describe('routing to the mock provider', () => {
   let client: UpstreamClient;
   let router: UpstreamRouter;
   let clock: { now: number };
-  const credentials = new ProviderCredentials({ MOCK_KEY: 'mock-secret' });
+  const credentials = new ProviderCredentials({ environment: { MOCK_KEY: 'mock-secret' }, allowed: ['MOCK_KEY', 'SLUICE_TEST_UNSET_PROVIDER_KEY'] });
 
   beforeAll(async () => {
     mock = await startMockProvider();
   });
   afterAll(() => mock.close());
   beforeEach(() => {
-    client = new UpstreamClient({ idleTimeoutMs: 300 });
+    client = new UpstreamClient({ idleTimeoutMs: 300, destinations: new DestinationPolicy({ allowedPrivate: parseCidrList('127.0.0.1/32') }) });
     clock = { now: 0 };
     router = new UpstreamRouter({
       // Always the first deployment still in play, in catalog order: which one fails is up to each test.
@@ -69,7 +70,7 @@ describe('routing to the mock provider', () => {
     const calls: string[] = [];
     const attempt: AttemptFn<UpstreamResponse> = async (target, signal) => {
       calls.push(target.id);
-      const credential = credentials.forDeployment(target);
+      const { credential } = credentials.target(target);
       const response = await client.send(
         {
           url: `${target.base_url}/v1/chat/completions`,
@@ -182,12 +183,13 @@ describe('routing to the mock provider', () => {
     expect(calls).toEqual(['chat/0']);
   });
 
-  it('answers provider_not_configured, naming the variable, when the credential is missing', async () => {
+  it('answers provider_not_configured, without naming the variable, when the credential is missing', async () => {
     const { calls, attempt } = chatAttempt();
     const unconfigured = deployment('chat/0', 'mock-fast', { credential_env: 'SLUICE_TEST_UNSET_PROVIDER_KEY' });
     const chat = model('chat', [unconfigured, deployment('chat/1', 'mock-fast')]);
     const error = await failureOf(routeTo(chat, attempt));
-    expect(error).toMatchObject({ code: 'provider_not_configured', details: { credential_env: 'SLUICE_TEST_UNSET_PROVIDER_KEY' } });
+    expect(error).toMatchObject({ code: 'provider_not_configured', details: {} });
+    expect(error.message).not.toContain('SLUICE_TEST_UNSET_PROVIDER_KEY');
     expect(error.getStatus()).toBe(503);
     expect(calls).toEqual(['chat/0']);
   });

@@ -1,3 +1,4 @@
+import { DestinationRefusedError } from './destination-policy';
 import { transportFailure } from './transport-failure';
 
 describe('transportFailure', () => {
@@ -20,6 +21,12 @@ describe('transportFailure', () => {
     ['UND_ERR_SOCKET', 'provider_unavailable', 'connection'],
   ])('makes %s before the headers a retryable %s', (code, errorCode, kind) => {
     expect(transportFailure(withCode(code), 'headers', null, 1000)).toMatchObject({ code: errorCode, kind, retryable: true });
+  });
+
+  it('makes a refused destination a retryable provider_unavailable that names no address', () => {
+    const failure = transportFailure(new DestinationRefusedError('metadata.internal', '169.254.169.254'), 'headers', null, 1000);
+    expect(failure).toMatchObject({ code: 'provider_unavailable', kind: 'destination_refused', retryable: true });
+    expect(failure.message).not.toContain('169.254');
   });
 
   it('never retries a failure in the body', () => {

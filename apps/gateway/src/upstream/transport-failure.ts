@@ -1,3 +1,4 @@
+import { DestinationRefusedError } from './destination-policy';
 import { clientGoneError, UpstreamError } from './upstream.error';
 
 /** Where in the exchange a failure happened: before the response headers, or while reading the body. */
@@ -39,6 +40,10 @@ export function transportFailure(error: unknown, phase: ExchangePhase, abortedBy
       details: { timeout_ms: timeoutMs },
       cause,
     });
+  }
+  if (error instanceof DestinationRefusedError) {
+    // Another deployment may be allowed; the address itself is for the log (the policy reported it), not the client.
+    return new UpstreamError({ code: 'provider_unavailable', kind: 'destination_refused', retryable, message: 'Could not reach the provider', cause });
   }
   switch (errorCode(error)) {
     case 'UND_ERR_CONNECT_TIMEOUT':

@@ -2,9 +2,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { createMockProviderServer, startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { waitUntil } from '@sluice/testing';
+import { DestinationPolicy, parseCidrList } from './destination-policy';
 import { UpstreamClient, type UpstreamRequest } from './upstream-client';
 import { ensureSuccess } from './upstream-status';
 import { UpstreamError } from './upstream.error';
+
+/** The test servers listen on 127.0.0.1, which the gateway refuses unless it is opened. */
+const loopback = new DestinationPolicy({ allowedPrivate: parseCidrList('127.0.0.1/32') });
 
 /** The mock provider on a server of our own, to watch its connections open and close. */
 class WatchedMockProvider {
@@ -67,7 +71,7 @@ describe('UpstreamClient against the mock provider', () => {
   });
   afterAll(() => mock.close());
   beforeEach(() => {
-    client = new UpstreamClient({ connectTimeoutMs: 1000, idleTimeoutMs: 5000 });
+    client = new UpstreamClient({ destinations: loopback, connectTimeoutMs: 1000, idleTimeoutMs: 5000 });
   });
   afterEach(() => client.destroy());
 
@@ -108,7 +112,7 @@ describe('UpstreamClient against the mock provider', () => {
   });
 
   it('uses the client-wide first-byte timeout when shorter than the deployment’s', async () => {
-    const quick = new UpstreamClient({ headersTimeoutMs: 200 });
+    const quick = new UpstreamClient({ destinations: loopback, headersTimeoutMs: 200 });
     try {
       const error = await rejection(quick.send(chatRequest(mock.url, 'mock-fast+headers_delay_ms=3000'), { timeoutMs: 10_000 }));
       expect(error).toMatchObject({ code: 'provider_timeout', kind: 'headers_timeout', retryable: true });
@@ -118,7 +122,7 @@ describe('UpstreamClient against the mock provider', () => {
   });
 
   it('surfaces an idle stream as a provider_timeout that is not retryable', async () => {
-    const idle = new UpstreamClient({ idleTimeoutMs: 200 });
+    const idle = new UpstreamClient({ destinations: loopback, idleTimeoutMs: 200 });
     try {
       const response = await idle.send(chatRequest(mock.url, 'mock-fast+chunk_delay_ms=3000', true), { timeoutMs: 10_000 });
       expect(response.status).toBe(200);
@@ -170,7 +174,7 @@ describe('UpstreamClient connections', () => {
 
   beforeEach(async () => {
     provider = await new WatchedMockProvider().start();
-    client = new UpstreamClient();
+    client = new UpstreamClient({ destinations: loopback });
   });
   afterEach(async () => {
     await client.destroy();
@@ -230,7 +234,7 @@ describe('UpstreamClient connections', () => {
   });
 
   it('opens parallel connections for concurrent requests, within the per-origin bound', async () => {
-    const bounded = new UpstreamClient({ connectionsPerOrigin: 2 });
+    const bounded = new UpstreamClient({ destinations: loopback, connectionsPerOrigin: 2 });
     try {
       const responses = await Promise.all(
         Array.from({ length: 4 }, () => bounded.send(chatRequest(provider.url, 'mock-fast+headers_delay_ms=100'), { timeoutMs: 5000 })),

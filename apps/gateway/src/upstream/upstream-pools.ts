@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { DestinationPolicy } from './destination-policy';
 
 export interface UpstreamPoolOptions {
   /** Upper bound of open connections to one origin; more concurrent calls queue in the pool. */
@@ -9,9 +10,11 @@ export interface UpstreamPoolOptions {
   keepAliveTimeoutMs?: number;
   /** Cap on the server's own keep-alive hint. */
   keepAliveMaxTimeoutMs?: number;
+  /** Which addresses may be connected to; only public ones unless given. */
+  destinations?: DestinationPolicy;
 }
 
-export const DEFAULT_UPSTREAM_POOL_OPTIONS: Required<UpstreamPoolOptions> = Object.freeze({
+export const DEFAULT_UPSTREAM_POOL_OPTIONS: Required<Omit<UpstreamPoolOptions, 'destinations'>> = Object.freeze({
   connectionsPerOrigin: 128,
   connectTimeoutMs: 5_000,
   keepAliveTimeoutMs: 30_000,
@@ -36,6 +39,8 @@ export interface UpstreamPoolStats {
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
   private readonly options: Required<UpstreamPoolOptions>;
+  /** Every pool's connections are opened through it, so the destination policy sees each one. */
+  private readonly connect: ReturnType<DestinationPolicy['connector']>;
 
   constructor(options: UpstreamPoolOptions = {}) {
     const defaults = DEFAULT_UPSTREAM_POOL_OPTIONS;
@@ -44,7 +49,9 @@ export class UpstreamPools {
       connectTimeoutMs: options.connectTimeoutMs ?? defaults.connectTimeoutMs,
       keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? defaults.keepAliveTimeoutMs,
       keepAliveMaxTimeoutMs: options.keepAliveMaxTimeoutMs ?? defaults.keepAliveMaxTimeoutMs,
+      destinations: options.destinations ?? DestinationPolicy.publicOnly(),
     };
+    this.connect = this.options.destinations.connector(this.options.connectTimeoutMs);
   }
 
   /** The pool for `origin` (`new URL(url).origin`). */
@@ -54,7 +61,7 @@ export class UpstreamPools {
       pool = new Pool(origin, {
         connections: this.options.connectionsPerOrigin,
         pipelining: 1,
-        connectTimeout: this.options.connectTimeoutMs,
+        connect: this.connect,
         keepAliveTimeout: this.options.keepAliveTimeoutMs,
         keepAliveMaxTimeout: this.options.keepAliveMaxTimeoutMs,
       });

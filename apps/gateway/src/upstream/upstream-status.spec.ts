@@ -1,7 +1,11 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
+import { DestinationPolicy, parseCidrList } from './destination-policy';
 import { UpstreamClient } from './upstream-client';
 import { ensureSuccess, verdictForStatus } from './upstream-status';
 import { UpstreamError } from './upstream.error';
+
+/** The test servers listen on 127.0.0.1, which the gateway refuses unless it is opened. */
+const loopback = new DestinationPolicy({ allowedPrivate: parseCidrList('127.0.0.1/32') });
 
 describe('verdictForStatus', () => {
   it.each([
@@ -25,7 +29,7 @@ describe('verdictForStatus', () => {
 
 describe('ensureSuccess against the mock provider', () => {
   let mock: MockProvider;
-  const client = new UpstreamClient();
+  const client = new UpstreamClient({ destinations: loopback });
 
   beforeAll(async () => {
     mock = await startMockProvider();

@@ -3,8 +3,12 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { Tracing, type TracingSettings } from '@sluice/platform';
+import { DestinationPolicy, parseCidrList } from './destination-policy';
 import { UpstreamClient, type UpstreamRequest } from './upstream-client';
 import { ensureSuccess } from './upstream-status';
+
+/** The test servers listen on 127.0.0.1, which the gateway refuses unless it is opened. */
+const loopback = new DestinationPolicy({ allowedPrivate: parseCidrList('127.0.0.1/32') });
 
 const SETTINGS: TracingSettings = { enabled: true, serviceName: 'test', tracesUrl: 'http://127.0.0.1:1/v1/traces', headers: {}, sampler: 'always_on', samplerRatio: 1 };
 
@@ -38,7 +42,7 @@ describe('UpstreamClient with tracing', () => {
     mock = await startMockProvider({ recordRequests: true });
     exporter = new CollectingExporter();
     tracing = Tracing.start(SETTINGS, exporter);
-    client = new UpstreamClient({ tracing });
+    client = new UpstreamClient({ destinations: loopback, tracing });
   });
   afterEach(async () => {
     await client.close();
@@ -77,7 +81,7 @@ describe('UpstreamClient with tracing', () => {
   });
 
   it('adds nothing when tracing is disabled', async () => {
-    const plain = new UpstreamClient({ tracing: Tracing.disabled });
+    const plain = new UpstreamClient({ destinations: loopback, tracing: Tracing.disabled });
     try {
       await (await plain.send(chat(mock.url, 'Hi'), { timeoutMs: 5_000 })).body.text();
     } finally {

@@ -17,8 +17,10 @@ export type UpstreamFailureKind =
   | 'connection'
   /** Our caller (the client) went away; nobody is waiting for an answer. */
   | 'aborted'
-  /** The credential variable the catalog names is not set. */
-  | 'not_configured';
+  /** The credential variable the catalog names is not set, or not one the gateway may read. */
+  | 'not_configured'
+  /** The provider's address is not public and not opened by UPSTREAM_ALLOWED_PRIVATE_CIDRS: nothing was sent. */
+  | 'destination_refused';
 
 export interface UpstreamErrorInit {
   code: ErrorCode;

@@ -1,11 +1,15 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Tracing } from '@sluice/platform';
-import { ProviderCredentials, type CredentialEnvironment } from './provider-credentials';
+import { DestinationPolicy, type Cidr } from './destination-policy';
+import { OnceLogger } from './once-logger';
+import { ProviderCredentials, type ProviderCredentialsOptions } from './provider-credentials';
 import { UpstreamClient, type UpstreamClientOptions } from './upstream-client';
 
-export interface UpstreamModuleOptions extends UpstreamClientOptions {
-  /** Where `credential_env` names are looked up: the gateway's environment, handed over by its config. */
-  credentialEnvironment: CredentialEnvironment;
+export interface UpstreamModuleOptions extends Omit<UpstreamClientOptions, 'destinations' | 'tracing'> {
+  /** Which variables hold provider credentials, and where they are read: handed over by the gateway's config. */
+  credentials: ProviderCredentialsOptions;
+  /** `UPSTREAM_ALLOWED_PRIVATE_CIDRS`: non-public addresses that providers may still have. */
+  allowedPrivateCidrs?: readonly Cidr[];
 }
 
 /** The pooled upstream client (traced when the app's tracing is on) and the credential lookup, one of each per process. */
@@ -13,7 +17,7 @@ export interface UpstreamModuleOptions extends UpstreamClientOptions {
 export class UpstreamModule implements OnApplicationShutdown {
   constructor(private readonly client: UpstreamClient) {}
 
-  static forRoot({ credentialEnvironment, ...clientOptions }: UpstreamModuleOptions): DynamicModule {
+  static forRoot({ credentials, allowedPrivateCidrs = [], ...clientOptions }: UpstreamModuleOptions): DynamicModule {
     return {
       module: UpstreamModule,
       providers: [
@@ -21,9 +25,9 @@ export class UpstreamModule implements OnApplicationShutdown {
           provide: UpstreamClient,
           // The app's Tracing (TracingModule) when there is one: calls are then traced when it is enabled.
           inject: [{ token: Tracing, optional: true }],
-          useFactory: (tracing: Tracing | undefined) => new UpstreamClient({ ...clientOptions, tracing }),
+          useFactory: (tracing: Tracing | undefined) => new UpstreamClient({ ...clientOptions, tracing, destinations: destinationPolicy(allowedPrivateCidrs) }),
         },
-        { provide: ProviderCredentials, useFactory: () => new ProviderCredentials(credentialEnvironment) },
+        { provide: ProviderCredentials, useFactory: () => new ProviderCredentials(credentials) },
       ],
       exports: [UpstreamClient, ProviderCredentials],
     };
@@ -33,4 +37,10 @@ export class UpstreamModule implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }
+}
+
+/** Refusals are the operator's to see (the client only gets "could not reach the provider"). */
+function destinationPolicy(allowedPrivate: readonly Cidr[]): DestinationPolicy {
+  const log = new OnceLogger('Upstream');
+  return new DestinationPolicy({ allowedPrivate, onRefused: (refusal) => log.warn(`${refusal.host}\u0000${refusal.address}`, refusal.message) });
 }

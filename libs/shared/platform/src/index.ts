@@ -19,6 +19,7 @@ export * from './lib/http/platform.module';
 export * from './lib/config/startup';
 export * from './lib/config/app-config.module';
 export * from './lib/config/shutdown-settings';
+export * from './lib/config/provider-credential-envs';
 export * from './lib/shutdown/drain-state';
 export * from './lib/shutdown/draining.health';
 export * from './lib/shutdown/graceful-shutdown';

@@ -4,6 +4,7 @@ import {
   createTestDatabase,
   deleteKeysWithPrefix,
   GATEWAY_ENTRY,
+  MOCK_PROVIDER_GATEWAY_ENV,
   ServiceProcess,
   TEST_REDIS_URL,
   uniqueKeyPrefix,
@@ -88,7 +89,7 @@ export class Cluster {
         Array.from({ length: gateways }, (_, index) =>
           ServiceProcess.start(
             { ...GATEWAY_ENTRY, name: `gateway-${index + 1}` },
-            { ...shared, USAGE_SPILL_DIR: mkdtempSync(join(spillRoot, `gateway-${index + 1}-`)), ...gatewayEnv },
+            { ...shared, ...MOCK_PROVIDER_GATEWAY_ENV, USAGE_SPILL_DIR: mkdtempSync(join(spillRoot, `gateway-${index + 1}-`)), ...gatewayEnv },
           ),
         ),
       );

@@ -22,6 +22,13 @@ export const GATEWAY_ENTRY: ServiceEntry = {
   portVariable: 'GATEWAY_PORT',
 };
 
+/**
+ * What a gateway needs to reach a mock provider on this host: it refuses
+ * loopback and private destinations unless UPSTREAM_ALLOWED_PRIVATE_CIDRS
+ * opens them (docs/operations.md).
+ */
+export const MOCK_PROVIDER_GATEWAY_ENV: Readonly<Record<string, string>> = Object.freeze({ UPSTREAM_ALLOWED_PRIVATE_CIDRS: '127.0.0.1/32' });
+
 export const CONTROL_PLANE_ENTRY: ServiceEntry = {
   name: 'control-plane',
   main: 'apps/control-plane/src/main.ts',
