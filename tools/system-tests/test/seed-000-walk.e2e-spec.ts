@@ -30,7 +30,7 @@ describe('seed 000, walked as its document shows', () => {
   let token: string;
 
   beforeAll(async () => {
-    cluster = await Cluster.start({ controlPlanes: 1, gateways: 1, gatewayEnv: { NODE_ENV: 'development' } });
+    cluster = await Cluster.start({ controlPlanes: 1, gateways: 1, devMockUpstream: true });
   }, 180_000);
 
   afterAll(async () => {

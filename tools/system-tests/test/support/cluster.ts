@@ -29,6 +29,8 @@ export interface ClusterOptions {
   gatewayEnv?: Record<string, string>;
   /** Default: the shared test Redis (under a key prefix of the cluster's own). */
   redisUrl?: string;
+  /** As under `npm start`: catalog models without provider credentials are answered by the mock provider. */
+  devMockUpstream?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export class Cluster {
     private readonly cleanUp: () => Promise<void>,
   ) {}
 
-  static async start({ controlPlanes, gateways, env = {}, controlPlaneEnv = {}, gatewayEnv = {}, redisUrl = TEST_REDIS_URL }: ClusterOptions): Promise<Cluster> {
+  static async start({ controlPlanes, gateways, env = {}, controlPlaneEnv = {}, gatewayEnv = {}, redisUrl = TEST_REDIS_URL, devMockUpstream = false }: ClusterOptions): Promise<Cluster> {
     const mock = await startMockProvider();
     const database = await createTestDatabase();
     const redisKeyPrefix = uniqueKeyPrefix();
@@ -89,7 +91,13 @@ export class Cluster {
         Array.from({ length: gateways }, (_, index) =>
           ServiceProcess.start(
             { ...GATEWAY_ENTRY, name: `gateway-${index + 1}` },
-            { ...shared, ...MOCK_PROVIDER_GATEWAY_ENV, USAGE_SPILL_DIR: mkdtempSync(join(spillRoot, `gateway-${index + 1}-`)), ...gatewayEnv },
+            {
+              ...shared,
+              ...MOCK_PROVIDER_GATEWAY_ENV,
+              ...(devMockUpstream ? { DEV_MOCK_UPSTREAM_URL: mock.url } : {}),
+              USAGE_SPILL_DIR: mkdtempSync(join(spillRoot, `gateway-${index + 1}-`)),
+              ...gatewayEnv,
+            },
           ),
         ),
       );
