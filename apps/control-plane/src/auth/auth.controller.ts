@@ -10,6 +10,7 @@ import { CurrentPrincipal } from './current-principal.decorator';
 import { CreatePersonalTokenDto, ListPersonalTokensQueryDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
 import type { Principal } from './principal';
 import { Public } from './public.decorator';
+import { LimitedAs, LOGIN_THROTTLER, SIGNUP_THROTTLER } from './throttling.guard';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -20,6 +21,7 @@ export class AuthController {
   ) {}
 
   @Public()
+  @LimitedAs(LOGIN_THROTTLER)
   @Post('token')
   @HttpCode(200)
   token(@Body() dto: LoginDto) {
@@ -39,6 +41,7 @@ export class AuthController {
    * in `X-CSRF-Token`.
    */
   @Public()
+  @LimitedAs(LOGIN_THROTTLER)
   @Post('login')
   @HttpCode(200)
   async login(@Body() dto: LoginDto, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -59,6 +62,7 @@ export class AuthController {
   }
 
   @Public()
+  @LimitedAs(SIGNUP_THROTTLER)
   @Post('register')
   register(@Body() dto: RegisterDto) {
     return this.auth.register(dto);
