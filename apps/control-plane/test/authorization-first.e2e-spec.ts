@@ -38,9 +38,24 @@ describe('platform-admin-only routes check the role before the body', () => {
   });
 
   it('answers 404 to an outsider for a tenant it cannot see, as everywhere', async () => {
-    const response = await world.call('POST', `/api/tenants/${world.tenantA.slug}/credits/`, { token: world.tokens.outsider, body: invalid });
-    expect(response.status).toBe(404);
-    expectErrorShape(response.body, 'not_found');
+    for (const [method, path] of [
+      ['POST', `/api/tenants/${world.tenantA.slug}/credits/`],
+      ['PATCH', `/api/tenants/${world.tenantA.slug}/`],
+    ]) {
+      const response = await world.call(method, path, { token: world.tokens.outsider, body: invalid });
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expectErrorShape(response.body, 'not_found');
+    }
+  });
+
+  it('checks the tenant role before the body when a tenant changes its settings', async () => {
+    const path = `/api/tenants/${world.tenantA.slug}/`;
+    for (const persona of ['member', 'viewer'] as const) {
+      const response = await world.call('PATCH', path, { token: world.tokens[persona], body: invalid });
+      expect({ persona, status: response.status }).toEqual({ persona, status: 403 });
+      expectErrorShape(response.body, 'forbidden');
+    }
+    expect((await world.call('PATCH', path, { token: world.tokens.admin, body: invalid })).status).toBe(400);
   });
 
   it('still validates the body for the platform admin', async () => {

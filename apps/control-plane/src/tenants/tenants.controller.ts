@@ -4,7 +4,7 @@ import { toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
-import { PlatformAdminOnly } from '../auth/authorization.guard';
+import { PlatformAdminOnly, TenantRoleAtLeast } from '../auth/authorization.guard';
 import { CreateTenantDto, ListTenantsQueryDto, SuspendTenantDto, UpdateTenantDto } from './dto/tenant.dto';
 import { TenantsService } from './tenants.service';
 
@@ -30,6 +30,7 @@ export class TenantsController {
     return this.tenants.get(principal, tenant);
   }
 
+  @TenantRoleAtLeast('admin')
   @Patch(':tenant')
   update(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Body() dto: UpdateTenantDto) {
     return this.tenants.update(principal, tenant, dto);
