@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { AuthenticationGuard } from './auth/authentication.guard';
+import { AuthorizationGuard } from './auth/authorization.guard';
 import { BearerStrategy } from './auth/bearer.strategy';
 import { Passwords } from './auth/passwords';
 import { Sessions } from './auth/sessions';
@@ -41,9 +42,10 @@ import { UsersService } from './users/users.service';
     MembershipsService,
     TeamsService,
     AdminBootstrap,
-    // Guards run in this order: throttling needs to know the principal.
+    // Guards run in this order: throttling needs to know the principal, and refusals by role count against the limits.
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: ThrottlingGuard },
+    { provide: APP_GUARD, useClass: AuthorizationGuard },
     { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
   ],
 })

@@ -24,6 +24,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv = {}, { waitForRe
     THROTTLE_ANONYMOUS_PER_HOUR: '100000',
     THROTTLE_AUTHENTICATED_PER_HOUR: '100000',
     THROTTLE_LOGIN_PER_MINUTE: '1000',
+    THROTTLE_SIGNUP_PER_HOUR: '1000',
     ...env,
   });
   const app = await startAppUnderTest((logs) => createControlPlaneApp(config, { logDestination: logs }), {

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfigModule, PlatformModule, TracingModule } from '@sluice/platform';
 import type { DestinationStream } from 'pino';
+import { GatewayAuthModule } from './auth/gateway-auth.module';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
@@ -27,6 +28,7 @@ export class AppModule {
           redis: { ...config.redis, connectionName: 'gateway', overrides: { enableAutoPipelining: true } },
         }),
         TracingModule.forRoot(config.tracing),
+        GatewayAuthModule,
         HealthModule,
         TenantMetricsModule,
         InferenceModule.forRoot({

@@ -9,6 +9,7 @@ import { CurrentPrincipal } from './current-principal.decorator';
 import { CreatePersonalTokenDto, ListPersonalTokensQueryDto, LoginDto, RefreshDto, RegisterDto, UpdateProfileDto } from './dto/auth.dto';
 import type { Principal } from './principal';
 import { Public } from './public.decorator';
+import { LimitedAs, LOGIN_THROTTLER, SIGNUP_THROTTLER } from './throttling.guard';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -19,6 +20,7 @@ export class AuthController {
   ) {}
 
   @Public()
+  @LimitedAs(LOGIN_THROTTLER)
   @Post('token')
   @HttpCode(200)
   token(@Body() dto: LoginDto) {
@@ -38,6 +40,7 @@ export class AuthController {
    * echo the session's `csrf_token` in `X-CSRF-Token`.
    */
   @Public()
+  @LimitedAs(LOGIN_THROTTLER)
   @Post('login')
   @HttpCode(200)
   async login(@Body() dto: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -59,6 +62,7 @@ export class AuthController {
   }
 
   @Public()
+  @LimitedAs(SIGNUP_THROTTLER)
   @Post('register')
   register(@Body() dto: RegisterDto) {
     return this.auth.register(dto);

@@ -8,8 +8,10 @@ import type { Principal } from './principal';
 import { IS_PUBLIC } from './public.decorator';
 
 /**
- * Global: every `/api` route needs a principal unless it is marked `@Public()`.
- * Routes outside `/api` (health, metrics) are for probes and scrapers.
+ * Global: every route needs a principal unless it is marked `@Public()`
+ * (health, metrics, sign-in, registration, refresh). It never looks at the
+ * URL: the router decodes `%61pi` into `api`, so a test on the raw URL is one
+ * spelling away from being skipped.
  *
  * It hands passport this app's strategy instance rather than its name:
  * passport's registry of names is process-wide, so with two app instances in
@@ -23,10 +25,9 @@ export class AuthenticationGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest & { user?: Principal }>();
-    if (isPublic || !request.url.startsWith('/api/')) return true;
     request.user = await this.authenticate(request, http.getResponse<FastifyReply>());
     return true;
   }

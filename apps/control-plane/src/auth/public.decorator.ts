@@ -1,6 +1,2 @@
-import { SetMetadata } from '@nestjs/common';
-
-export const IS_PUBLIC = 'sluice:public';
-
-/** A route anyone may call: health, login, registration, refresh. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** `@Public()` marks the routes anyone may call; every other route needs a principal (AuthenticationGuard). */
+export { IS_PUBLIC, Public } from '@sluice/platform';

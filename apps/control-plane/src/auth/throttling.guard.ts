@@ -1,8 +1,9 @@
-import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerRequest, type ThrottlerStorage } from '@nestjs/throttler';
 import { SluiceException } from '@sluice/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import type { Principal } from './principal';
 
@@ -10,10 +11,23 @@ type ThrottledRequest = FastifyRequest & { user?: Principal; body?: unknown; tig
 
 export const GENERAL_THROTTLER = 'default';
 export const LOGIN_THROTTLER = 'login';
-const LOGIN_ROUTES = /^\/api\/auth\/(token|login)\/?(\?|$)/;
+export const SIGNUP_THROTTLER = 'signup';
+export type RouteThrottler = typeof LOGIN_THROTTLER | typeof SIGNUP_THROTTLER;
 
-export function isLoginRequest(context: ExecutionContext): boolean {
-  return LOGIN_ROUTES.test(context.switchToHttp().getRequest<FastifyRequest>().url);
+const LIMITED_AS = 'sluice:limited-as';
+const reflector = new Reflector();
+
+/** Puts a handler under a tighter throttler of its own, on top of the general one: sign-in attempts, sign-ups. */
+export const LimitedAs = (throttler: RouteThrottler) => SetMetadata(LIMITED_AS, throttler);
+
+/** Told by the handler the router matched, never by the URL, which has many spellings (`/%61pi/...`). */
+export function isLimitedAs(context: ExecutionContext, throttler: RouteThrottler): boolean {
+  return reflector.get<RouteThrottler | undefined>(LIMITED_AS, context.getHandler()) === throttler;
+}
+
+/** One counter per tracker across every handler of a throttler: JSON and form sign-in share their attempts. */
+export function sharedKey(_context: ExecutionContext, tracker: string, throttler: string): string {
+  return createHash('sha256').update(`${throttler}-${tracker}`).digest('hex');
 }
 
 /** Signed-in callers are counted per principal, anonymous ones per client address (SPEC 2). */
@@ -29,6 +43,11 @@ export function loginTracker(raw: Record<string, unknown>): string {
   const body = (request.body ?? {}) as { username?: unknown; email?: unknown };
   const name = typeof body.email === 'string' ? body.email : typeof body.username === 'string' ? body.username : '';
   return `login:${request.ip}:${name.trim().toLowerCase()}`;
+}
+
+/** Sign-ups per address: each one creates a tenant and an account. */
+export function signupTracker(raw: Record<string, unknown>): string {
+  return `signup:${(raw as unknown as ThrottledRequest).ip}`;
 }
 
 /**
@@ -47,9 +66,13 @@ export class ThrottlingGuard extends ThrottlerGuard {
     super(options, storage, reflector);
   }
 
-  /** Only the API is limited: probes and scrapers (health, metrics) call often from one address. */
+  /**
+   * Only the API is limited: probes and scrapers (health, metrics) call often
+   * from one address. Told by the route the router matched, never the raw URL.
+   */
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return !context.switchToHttp().getRequest<FastifyRequest>().url.startsWith('/api/') || super.shouldSkip(context);
+    const route = context.switchToHttp().getRequest<FastifyRequest>().routeOptions.url ?? '';
+    return !route.startsWith('/api/') || super.shouldSkip(context);
   }
 
   protected override async handleRequest({ context, limit, ttl, throttler, blockDuration, getTracker, generateKey }: ThrottlerRequest): Promise<boolean> {

@@ -4,9 +4,22 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { REDIS } from '@sluice/platform';
 import type { Redis } from 'ioredis';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
-import { generalTracker, GENERAL_THROTTLER, isLoginRequest, LOGIN_THROTTLER, loginTracker } from './throttling.guard';
+import {
+  generalTracker,
+  GENERAL_THROTTLER,
+  isLimitedAs,
+  LOGIN_THROTTLER,
+  loginTracker,
+  sharedKey,
+  SIGNUP_THROTTLER,
+  signupTracker,
+} from './throttling.guard';
 
-/** The limits of SPEC 2: anonymous per hour per address, signed-in per hour per principal, logins per minute. */
+/**
+ * The limits of SPEC 2: anonymous per hour per address, signed-in per hour per
+ * principal, logins per minute per address and account; and sign-ups per hour
+ * per address. Handlers opt into the login and sign-up limits with `@LimitedAs`.
+ */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -15,7 +28,22 @@ import { generalTracker, GENERAL_THROTTLER, isLoginRequest, LOGIN_THROTTLER, log
         storage: new ThrottlerStorageRedisService(redis),
         throttlers: [
           { name: GENERAL_THROTTLER, ttl: 3_600_000, limit: config.throttle.anonymousPerHour, getTracker: generalTracker },
-          { name: LOGIN_THROTTLER, ttl: 60_000, limit: config.throttle.loginPerMinute, getTracker: loginTracker, skipIf: (context) => !isLoginRequest(context) },
+          {
+            name: LOGIN_THROTTLER,
+            ttl: 60_000,
+            limit: config.throttle.loginPerMinute,
+            getTracker: loginTracker,
+            generateKey: sharedKey,
+            skipIf: (context) => !isLimitedAs(context, LOGIN_THROTTLER),
+          },
+          {
+            name: SIGNUP_THROTTLER,
+            ttl: 3_600_000,
+            limit: config.throttle.signupPerHour,
+            getTracker: signupTracker,
+            generateKey: sharedKey,
+            skipIf: (context) => !isLimitedAs(context, SIGNUP_THROTTLER),
+          },
         ],
       }),
     }),

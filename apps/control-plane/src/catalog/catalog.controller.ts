@@ -4,6 +4,7 @@ import { toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { PlatformAdminOnly } from '../auth/authorization.guard';
 import { CatalogService } from './catalog.service';
 import { CreateModelDto, CreateRegionDto, ListModelsQueryDto, UpdateModelDto, UpdateRegionDto } from './dto/catalog.dto';
 
@@ -18,6 +19,7 @@ export class ModelsController {
     return toPage(request, query, count, results);
   }
 
+  @PlatformAdminOnly()
   @Post()
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateModelDto) {
     return this.catalog.createModel(principal, dto);
@@ -28,11 +30,13 @@ export class ModelsController {
     return this.catalog.getModel(id);
   }
 
+  @PlatformAdminOnly()
   @Patch(':id')
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateModelDto) {
     return this.catalog.updateModel(principal, id, dto);
   }
 
+  @PlatformAdminOnly()
   @Delete(':id')
   @HttpCode(204)
   remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
@@ -50,6 +54,7 @@ export class RegionsController {
     return this.catalog.listRegions();
   }
 
+  @PlatformAdminOnly()
   @Post()
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateRegionDto) {
     return this.catalog.createRegion(principal, dto);
@@ -61,16 +66,19 @@ export class RegionsController {
   }
 
   /** PUT as seed 003 has it, PATCH as the rest of the API: both change only the fields sent. */
+  @PlatformAdminOnly()
   @Put(':id')
   replace(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateRegionDto) {
     return this.catalog.updateRegion(principal, id, dto);
   }
 
+  @PlatformAdminOnly()
   @Patch(':id')
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateRegionDto) {
     return this.catalog.updateRegion(principal, id, dto);
   }
 
+  @PlatformAdminOnly()
   @Delete(':id')
   @HttpCode(204)
   remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {

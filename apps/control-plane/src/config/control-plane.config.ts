@@ -77,6 +77,11 @@ class ControlPlaneEnv extends CommonEnv {
   @Min(1, { message: 'THROTTLE_LOGIN_PER_MINUTE must be a whole number from 1' })
   readonly THROTTLE_LOGIN_PER_MINUTE: number = 10;
 
+  /** Self-service registrations per hour per client IP: each one creates a tenant. */
+  @IsInt({ message: 'THROTTLE_SIGNUP_PER_HOUR must be a whole number from 1' })
+  @Min(1, { message: 'THROTTLE_SIGNUP_PER_HOUR must be a whole number from 1' })
+  readonly THROTTLE_SIGNUP_PER_HOUR: number = 5;
+
   @IsOptional()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   readonly JWT_SECRET?: string;
@@ -150,7 +155,12 @@ export interface ControlPlaneConfig {
   readonly refreshTokenTtlSeconds: number;
   readonly allowSignup: boolean;
   readonly admin: { readonly email: string | null; readonly password: string | null };
-  readonly throttle: { readonly anonymousPerHour: number; readonly authenticatedPerHour: number; readonly loginPerMinute: number };
+  readonly throttle: {
+    readonly anonymousPerHour: number;
+    readonly authenticatedPerHour: number;
+    readonly loginPerMinute: number;
+    readonly signupPerHour: number;
+  };
   /** Session cookies only over HTTPS (production). */
   readonly secureCookies: boolean;
   /** Origins (`https://host[:port]`) allowed to sign in with a cookie besides the request's own host. */
@@ -191,6 +201,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
       anonymousPerHour: env.THROTTLE_ANONYMOUS_PER_HOUR,
       authenticatedPerHour: env.THROTTLE_AUTHENTICATED_PER_HOUR,
       loginPerMinute: env.THROTTLE_LOGIN_PER_MINUTE,
+      signupPerHour: env.THROTTLE_SIGNUP_PER_HOUR,
     }),
     secureCookies: production,
     allowedOrigins: Object.freeze((env.ALLOWED_ORIGINS ?? '').split(',').flatMap((origin) => (origin.trim() ? [new URL(origin.trim()).origin] : []))),

@@ -4,6 +4,7 @@ import { PaginationQueryDto, toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { PlatformAdminOnly } from '../auth/authorization.guard';
 import { CreditsService } from './credits.service';
 import { TopUpCreditsDto } from './dto/credits.dto';
 
@@ -12,6 +13,7 @@ import { TopUpCreditsDto } from './dto/credits.dto';
 export class CreditsController {
   constructor(private readonly credits: CreditsService) {}
 
+  @PlatformAdminOnly()
   @Post(':tenant/credits')
   topUp(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Body() dto: TopUpCreditsDto) {
     return this.credits.topUp(principal, tenant, dto);

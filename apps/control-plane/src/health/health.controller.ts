@@ -2,13 +2,14 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { ControlPlaneHealth } from '@sluice/contracts';
-import { DrainingHealthIndicator, RedisHealthIndicator } from '@sluice/platform';
+import { DrainingHealthIndicator, Public, RedisHealthIndicator } from '@sluice/platform';
 import type { FastifyReply } from 'fastify';
 import { MigrationsHealthIndicator } from './migrations.health';
 
 const DATABASE_TIMEOUT_MS = 1_000;
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -4,6 +4,7 @@ import { pageWindow, PaginationQueryDto, toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { PlatformAdminOnly } from '../auth/authorization.guard';
 import { AssignPlanDto, CreatePlanDto, EntitlementsQueryDto, UpdatePlanDto } from './dto/plan.dto';
 import { PlansService } from './plans.service';
 
@@ -19,6 +20,7 @@ export class PlansController {
     return toPage(request, query, plans.length, plans.slice(offset, offset + limit));
   }
 
+  @PlatformAdminOnly()
   @Post()
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreatePlanDto) {
     return this.plans.create(principal, dto);
@@ -29,11 +31,13 @@ export class PlansController {
     return this.plans.get(id);
   }
 
+  @PlatformAdminOnly()
   @Patch(':id')
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdatePlanDto) {
     return this.plans.update(principal, id, dto);
   }
 
+  @PlatformAdminOnly()
   @Delete(':id')
   @HttpCode(204)
   remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
@@ -47,6 +51,7 @@ export class PlansController {
 export class TenantPlanController {
   constructor(private readonly plans: PlansService) {}
 
+  @PlatformAdminOnly()
   @Post(':tenant/plan')
   @HttpCode(200)
   assign(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Body() dto: AssignPlanDto) {

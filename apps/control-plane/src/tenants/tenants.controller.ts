@@ -4,6 +4,7 @@ import { toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { PlatformAdminOnly, TenantRoleAtLeast } from '../auth/authorization.guard';
 import { CreateTenantDto, ListTenantsQueryDto, SuspendTenantDto, UpdateTenantDto } from './dto/tenant.dto';
 import { TenantsService } from './tenants.service';
 
@@ -18,6 +19,7 @@ export class TenantsController {
     return toPage(request, query, count, results);
   }
 
+  @PlatformAdminOnly()
   @Post()
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTenantDto) {
     return this.tenants.create(principal, dto);
@@ -28,6 +30,7 @@ export class TenantsController {
     return this.tenants.get(principal, tenant);
   }
 
+  @TenantRoleAtLeast('admin')
   @Patch(':tenant')
   update(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Body() dto: UpdateTenantDto) {
     return this.tenants.update(principal, tenant, dto);
@@ -39,18 +42,21 @@ export class TenantsController {
     return this.tenants.remove(principal, tenant);
   }
 
+  @PlatformAdminOnly()
   @Post(':tenant/activate')
   @HttpCode(200)
   activate(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {
     return this.tenants.transition(principal, tenant, 'activate');
   }
 
+  @PlatformAdminOnly()
   @Post(':tenant/suspend')
   @HttpCode(200)
   suspend(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Body() dto: SuspendTenantDto) {
     return this.tenants.transition(principal, tenant, 'suspend', dto.reason);
   }
 
+  @PlatformAdminOnly()
   @Post(':tenant/restore')
   @HttpCode(200)
   restore(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {
@@ -62,6 +68,7 @@ export class TenantsController {
     return this.tenants.quota(principal, tenant);
   }
 
+  @PlatformAdminOnly()
   @Post(':tenant/reset_quota')
   @HttpCode(200)
   resetQuota(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {

@@ -4,10 +4,12 @@ import { toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { PlatformAdminOnly } from '../auth/authorization.guard';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')
+@PlatformAdminOnly()
 @Controller('api/users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}

@@ -1,10 +1,11 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { GatewayHealth } from '@sluice/contracts';
-import { DrainingHealthIndicator, RedisHealthIndicator } from '@sluice/platform';
+import { DrainingHealthIndicator, Public, RedisHealthIndicator } from '@sluice/platform';
 import type { FastifyReply } from 'fastify';
 import { ProjectionHealthIndicator } from '../projection/projection.health';
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdmissionGate } from '../admission/admission-gate';
-import { Authenticator } from '../auth/authenticator';
+import { GatewayAuthModule } from '../auth/gateway-auth.module';
 import { MeteringModule } from '../metering/metering.module';
 import { ModelDirectory } from '../models/model-directory';
 import { ModelsController } from '../models/models.controller';
@@ -23,10 +23,10 @@ export class InferenceModule {
   static forRoot({ upstream, routing }: InferenceModuleOptions): DynamicModule {
     return {
       module: InferenceModule,
-      imports: [ProjectionModule, MeteringModule, UpstreamModule.forRoot(upstream), RoutingModule.forRoot(routing)],
+      imports: [ProjectionModule, GatewayAuthModule, MeteringModule, UpstreamModule.forRoot(upstream), RoutingModule.forRoot(routing)],
       // POST /v1/chat/completions and /v1/messages are Fastify routes: see inference-routes.ts.
       controllers: [ModelsController],
-      providers: [Authenticator, AdmissionGate, CatalogModels, Forwarder, SettleAndMeter, InferencePipeline, ModelDirectory],
+      providers: [AdmissionGate, CatalogModels, Forwarder, SettleAndMeter, InferencePipeline, ModelDirectory],
     };
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { IncomingHttpHeaders } from 'node:http';
-import { Authenticator } from '../auth/authenticator';
+import type { Caller } from '../auth/caller';
 import { mayUseModel } from '../auth/model-access';
 import { CatalogModels } from '../inference/catalog-models';
 import { RoutingException } from '../routing/routing.exception';
@@ -12,19 +11,14 @@ import { toModelResponse, type ModelListResponse, type ModelResponse } from './m
  */
 @Injectable()
 export class ModelDirectory {
-  constructor(
-    private readonly authenticator: Authenticator,
-    private readonly catalog: CatalogModels,
-  ) {}
+  constructor(private readonly catalog: CatalogModels) {}
 
-  async list(headers: IncomingHttpHeaders, clientIp: string): Promise<ModelListResponse> {
-    const caller = await this.authenticator.authenticate(headers, clientIp);
+  async list(caller: Caller): Promise<ModelListResponse> {
     const models = await this.catalog.enabledModels();
     return { object: 'list', data: models.filter((model) => mayUseModel(caller, model)).map(toModelResponse) };
   }
 
-  async get(headers: IncomingHttpHeaders, clientIp: string, idOrAlias: string): Promise<ModelResponse> {
-    const caller = await this.authenticator.authenticate(headers, clientIp);
+  async get(caller: Caller, idOrAlias: string): Promise<ModelResponse> {
     const model = (await this.catalog.resolver()).find(idOrAlias);
     if (model === undefined || !mayUseModel(caller, model)) {
       throw new RoutingException('model_not_found', `The model '${idOrAlias}' does not exist`, {}, 'model');

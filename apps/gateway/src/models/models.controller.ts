@@ -1,19 +1,21 @@
-import { Controller, Get, Param, Req } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Param } from '@nestjs/common';
+import type { Caller } from '../auth/caller';
+import { CurrentCaller } from '../auth/current-caller.decorator';
 import { ModelDirectory } from './model-directory';
 import type { ModelListResponse, ModelResponse } from './model-response';
 
+/** The key is checked by GatewayAuthenticationGuard before either handler runs. */
 @Controller('v1/models')
 export class ModelsController {
   constructor(private readonly directory: ModelDirectory) {}
 
   @Get()
-  list(@Req() req: FastifyRequest): Promise<ModelListResponse> {
-    return this.directory.list(req.headers, req.ip);
+  list(@CurrentCaller() caller: Caller): Promise<ModelListResponse> {
+    return this.directory.list(caller);
   }
 
   @Get(':id')
-  get(@Req() req: FastifyRequest, @Param('id') id: string): Promise<ModelResponse> {
-    return this.directory.get(req.headers, req.ip, id);
+  get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<ModelResponse> {
+    return this.directory.get(caller, id);
   }
 }

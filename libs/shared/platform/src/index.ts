@@ -7,6 +7,7 @@ export * from './lib/errors/to-error-response';
 export * from './lib/errors/validation';
 export * from './lib/http/create-app';
 export * from './lib/http/request-id';
+export * from './lib/http/public';
 export * from './lib/logging/logging';
 export * from './lib/logging/access-log';
 export * from './lib/metrics/metrics';

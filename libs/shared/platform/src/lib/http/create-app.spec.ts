@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Module, Post, Query, Req } from '@nestjs/common';
-import { deleteKeysWithPrefix, listen, LogCapture, TEST_REDIS_URL, uniqueKeyPrefix, type RunningApp } from '@sluice/testing';
+import { deleteKeysWithPrefix, listen, LogCapture, rawRequest, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil, type RunningApp } from '@sluice/testing';
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
 import type { ErrorResponse, Page } from '@sluice/contracts';
@@ -88,6 +88,13 @@ describe('createHttpApp', () => {
 
   const post = (body: string, contentType = 'application/json') =>
     fetch(`${running.url}/things`, { method: 'POST', headers: { 'content-type': contentType }, body });
+
+  it('keeps scrapes out of the access log by the route they matched, however the path is spelt', async () => {
+    expect((await rawRequest(running.url, 'GET', '/%6detrics', { headers: { 'x-request-id': 'quiet-scrape' } })).status).toBe(200);
+    expect((await rawRequest(running.url, 'GET', '/metrics/../things', { headers: { 'x-request-id': 'logged-probe' } })).status).toBe(404);
+    await waitUntil(() => logs.text.includes('logged-probe'), 2_000, 'the probe log line');
+    expect(logs.text).not.toContain('quiet-scrape');
+  });
 
   it('passes a valid body through', async () => {
     const response = await post(JSON.stringify({ slug: 'acme-corp', contact_email: 'a@acme.com', quota: { max_users: 5 } }));

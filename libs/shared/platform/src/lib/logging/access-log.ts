@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
-/** Probes and scrapes would drown the log. */
-const QUIET_PATHS = /^\/(health|metrics)(\/|$|\?)/;
+/** Probes and scrapes would drown the log: told by the route they matched, as a raw URL can be spelt many ways. */
+const QUIET_ROUTES = /^\/(health(\/live|\/ready)?|metrics)\/?$/;
 
 /** The access log's own pino instance (no redaction: see LoggingOptions.redact), provided by PlatformModule. */
 export const ACCESS_LOGGER = Symbol('ACCESS_LOGGER');
@@ -13,7 +13,7 @@ export const ACCESS_LOGGER = Symbol('ACCESS_LOGGER');
  */
 export function useAccessLog(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    if (!QUIET_PATHS.test(request.url)) {
+    if (!QUIET_ROUTES.test(request.routeOptions.url ?? '')) {
       const status = reply.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (logger.isLevelEnabled(level)) {

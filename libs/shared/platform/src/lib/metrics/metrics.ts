@@ -2,6 +2,7 @@ import { Controller, Get, Header, Module, type DynamicModule } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Public } from '../http/public';
 
 /**
  * The app's Prometheus registry. Each app instance has its own (not prom-client's
@@ -38,6 +39,7 @@ export function instrumentHttp(fastify: FastifyInstance, registry: MetricsRegist
 }
 
 @ApiExcludeController()
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly registry: MetricsRegistry) {}
