@@ -1,6 +1,5 @@
 import { Body, Controller, Get, Module, Post, Query, Req } from '@nestjs/common';
-import { deleteKeysWithPrefix, listen, LogCapture, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil, type RunningApp } from '@sluice/testing';
-import { connect } from 'node:net';
+import { deleteKeysWithPrefix, listen, LogCapture, TEST_REDIS_URL, trickleRequest, uniqueKeyPrefix, type RunningApp } from '@sluice/testing';
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
 import type { ErrorResponse, Page } from '@sluice/contracts';
@@ -255,21 +254,6 @@ describe('createHttpApp behind a proxy, in production', () => {
   });
 
   it('cuts a client that trickles its body once the request timeout has passed, with 408', async () => {
-    const port = new URL(running.url).port;
-    const socket = connect(Number(port), '127.0.0.1');
-    let received = '';
-    let closed = false;
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
-    socket.on('close', () => (closed = true));
-    socket.on('error', () => undefined);
-    socket.write('POST /things HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"slug":');
-    const trickle = setInterval(() => socket.write(' '), 200);
-    try {
-      await waitUntil(() => closed, 10_000, 'the connection closed by the server');
-    } finally {
-      clearInterval(trickle);
-      socket.destroy();
-    }
-    expect(received).toMatch(/^HTTP\/1\.1 408/);
+    expect(await trickleRequest(running.url, '/things')).toMatch(/^HTTP\/1\.1 408/);
   });
 });
