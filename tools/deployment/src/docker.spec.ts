@@ -187,7 +187,7 @@ describe('docker-compose.yml', () => {
       const env = { ...stageEnv(stages, stageNamed(stages, target)), ...environment(service) };
       const listening = [env[listener.port], ...(listener.metricsPort ? [env[listener.metricsPort]] : [])];
       for (const mapping of published) {
-        const containerPort = String(mapping).split(':').at(-1)?.split('/')[0];
+        const containerPort = String(mapping).split(':').at(-1)?.split('/')[0] ?? '';
         expect({ service: name, containerPort, listening: listening.includes(containerPort) }).toEqual({ service: name, containerPort, listening: true });
       }
       expect({ service: name, host: env[listener.host] ?? listener.defaultHost() }).toEqual({ service: name, host: '0.0.0.0' });
