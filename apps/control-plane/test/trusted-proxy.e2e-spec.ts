@@ -1,5 +1,6 @@
 import { expectErrorShape } from '@sluice/testing';
-import { unique } from './api-client';
+import { apiClient, unique } from './api-client';
+import { startControlPlane } from './control-plane-harness';
 import { startIdentityWorld, type IdentityWorld } from './identity-fixture';
 
 const SPOOFED = '203.0.113.5';
@@ -56,5 +57,23 @@ describe('the control plane behind a trusted proxy (TRUST_PROXY=1)', () => {
     });
     expect(page.status).toBe(200);
     expect(page.body.next).toMatch(/^https:\/\/sluice\.example\.com\/api\/tenant-users\/\?/);
+  });
+
+  it('keeps counting logins per address when the client rewrites the left of X-Forwarded-For each time', async () => {
+    const limited = await startControlPlane({ TRUST_PROXY: '1', THROTTLE_LOGIN_PER_MINUTE: '3' });
+    try {
+      const call = apiClient(limited.url);
+      const statuses: number[] = [];
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        const response = await call('POST', '/api/auth/token/', {
+          body: { email: 'victim@example.com', password: 'wrong password!!' },
+          headers: { 'x-forwarded-for': `203.0.113.${attempt}, ${REAL}` },
+        });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    } finally {
+      await limited.close();
+    }
   });
 });
