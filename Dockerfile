@@ -20,7 +20,7 @@ USER node
 
 FROM runtime AS control-plane
 ENV CONTROL_PLANE_PORT=8000
-EXPOSE 8000
+EXPOSE 8000 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.CONTROL_PLANE_PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "--enable-source-maps", "dist/apps/control-plane/main.js"]
 
@@ -29,7 +29,7 @@ CMD ["node", "--enable-source-maps", "dist/apps/control-plane/migrate.js"]
 
 FROM runtime AS gateway
 ENV GATEWAY_PORT=8080
-EXPOSE 8080
+EXPOSE 8080 9465
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.GATEWAY_PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "--enable-source-maps", "dist/apps/gateway/main.js"]
 

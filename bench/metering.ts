@@ -113,8 +113,9 @@ async function main(): Promise<void> {
     console.log(`seeded ${TOTAL.toLocaleString('en')} events into the stream in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
     const port = await freePort();
-    child = startControlPlane(database.url, prefix, port);
-    const processed = () => recordedCount(port);
+    const metricsPort = await freePort();
+    child = startControlPlane(database.url, prefix, port, metricsPort);
+    const processed = () => recordedCount(metricsPort);
     await waitUntil(async () => (await processed()) > 0, 60_000, 'the control plane to start consuming');
     const firstSeen = await processed();
     const cpuBefore = cpuMicros(child);
@@ -170,7 +171,7 @@ function printAdmissionCost({ admit, settle, otherCommands, loadAverage }: Admis
 }
 
 /** The built control plane on the bench's database and prefix, consuming as in production. */
-function startControlPlane(url: string, prefix: string, port: number): ChildProcess {
+function startControlPlane(url: string, prefix: string, port: number, metricsPort: number): ChildProcess {
   const child = spawn(process.execPath, ['dist/apps/control-plane/main.js'], {
     env: {
       ...process.env,
@@ -178,6 +179,7 @@ function startControlPlane(url: string, prefix: string, port: number): ChildProc
       LOG_LEVEL: 'warn',
       CONTROL_PLANE_PORT: String(port),
       CONTROL_PLANE_HOST: '127.0.0.1',
+      CONTROL_PLANE_METRICS_PORT: String(metricsPort),
       DATABASE_URL: url,
       REDIS_URL: TEST_REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
@@ -194,10 +196,10 @@ function startControlPlane(url: string, prefix: string, port: number): ChildProc
   return child;
 }
 
-/** `sluice_usage_events_processed_total{outcome="recorded"}` from the process's /metrics; 0 until it answers. */
-async function recordedCount(port: number): Promise<number> {
+/** `sluice_usage_events_processed_total{outcome="recorded"}` from the process's /metrics (its metrics port); 0 until it answers. */
+async function recordedCount(metricsPort: number): Promise<number> {
   try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const match = /^sluice_usage_events_processed_total\{outcome="recorded"[^}]*\} (\d+)/m.exec(text);
     return match ? Number(match[1]) : 0;
   } catch {

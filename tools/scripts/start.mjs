@@ -161,7 +161,7 @@ Sluice is up.
   mock provider   ${env.MOCK_PROVIDER_URL}
   models without provider credentials (gpt-4, claude-3-sonnet, ...): ${env.DEV_MOCK_UPSTREAM_URL ? 'answered by the mock provider, marked x-sluice-upstream: mock' : '503 provider_not_configured'}
 Readiness: curl ${controlPlaneUrl}/health/ready   curl ${gatewayUrl}/health/ready
-Metrics:   curl ${controlPlaneUrl}/metrics   curl ${gatewayUrl}/metrics
+Metrics:   curl http://127.0.0.1:${env.CONTROL_PLANE_METRICS_PORT ?? 9464}/metrics   curl http://127.0.0.1:${env.GATEWAY_METRICS_PORT ?? 9465}/metrics
 Try the mock provider directly:
   curl ${env.MOCK_PROVIDER_URL}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
 Sign in (platform admin ${env.SLUICE_ADMIN_EMAIL} / ${env.SLUICE_ADMIN_PASSWORD}; demo tenant owner ${demo.ownerEmail} / ${demo.ownerPassword}):

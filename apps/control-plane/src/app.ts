@@ -14,9 +14,14 @@ export async function createControlPlaneApp(
   const app = await createHttpApp(AppModule.forRoot(config, options), {
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    requestTimeoutMs: config.requestTimeoutMs,
+    connectionTimeoutMs: config.connectionTimeoutMs,
+    metrics: { port: config.metricsPort, host: config.host },
+    hsts: config.nodeEnv === 'production',
+    publicBaseUrl: config.publicBaseUrl,
   });
   await app.register(fastifyCookie);
   acceptFormLogin(app.getHttpAdapter().getInstance());
-  setUpOpenApi(app);
+  if (config.openApiDocs) setUpOpenApi(app);
   return app;
 }

@@ -11,5 +11,6 @@ void startOrExit('control-plane', async () => {
   // SIGTERM: readiness fails, then requests in flight finish and pools close (exit 0).
   new GracefulShutdown(app, config.shutdown).handleSignals();
   await app.listen(config.port, config.host);
-  new Logger('Bootstrap').log(`Control plane listening on ${await app.getUrl()} (API docs at /docs)`);
+  const docs = config.openApiDocs ? ' (API docs at /docs)' : '';
+  new Logger('Bootstrap').log(`Control plane listening on ${await app.getUrl()}${docs}, metrics on port ${config.metricsPort}`);
 });

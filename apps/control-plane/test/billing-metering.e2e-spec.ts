@@ -90,7 +90,7 @@ describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
       expect(await eventCount(tenantId)).toBe(1);
       expect(await ledger.scalar('SELECT sum(requests) AS value FROM usage_daily WHERE tenant_id = $1', [tenantId])).toBe(1);
       expect(await ledger.scalar('SELECT sum(api_calls) AS value FROM tenant_period_usage WHERE tenant_id = $1', [tenantId])).toBe(1);
-      const metrics = await (await fetch(`${world.app.url}/metrics`)).text();
+      const metrics = await (await fetch(world.app.metricsUrl)).text();
       expect(metrics).toMatch(/sluice_usage_events_processed_total\{outcome="duplicate"[^}]*\} [2-9]/);
     });
 
@@ -104,7 +104,7 @@ describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
         'unsupported event version 2',
       ]);
       expect(letters[0]).toEqual(expect.objectContaining({ event: 'not json', source_id: expect.stringMatching(/^\d+-\d+$/) }));
-      const metrics = await (await fetch(`${world.app.url}/metrics`)).text();
+      const metrics = await (await fetch(world.app.metricsUrl)).text();
       expect(metrics).toMatch(/sluice_usage_dead_letters_total\{reason="invalid"[^}]*\} 3/);
     });
   });

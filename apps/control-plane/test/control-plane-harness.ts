@@ -1,9 +1,12 @@
+import { metricsUrlOf } from '@sluice/platform';
 import { createTestDatabase, startAppUnderTest, TEST_REDIS_URL, uniqueKeyPrefix, type StartedApp } from '@sluice/testing';
 import { createControlPlaneApp } from '../src/app';
 import { loadControlPlaneConfig } from '../src/config/control-plane.config';
 
 export interface ControlPlaneUnderTest extends StartedApp {
   databaseUrl: string;
+  /** GET /metrics, on the metrics listener's own port. */
+  metricsUrl: string;
 }
 
 /**
@@ -20,6 +23,7 @@ export async function startControlPlane(env: NodeJS.ProcessEnv = {}, { waitForRe
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: uniqueKeyPrefix(),
     MIGRATE_ON_START: 'false',
+    CONTROL_PLANE_METRICS_PORT: '0',
     // Suites make many calls from one address; the throttling suite sets its own limits.
     THROTTLE_ANONYMOUS_PER_HOUR: '100000',
     THROTTLE_AUTHENTICATED_PER_HOUR: '100000',
@@ -33,5 +37,5 @@ export async function startControlPlane(env: NodeJS.ProcessEnv = {}, { waitForRe
     waitForReady,
     afterClose: database?.drop,
   });
-  return { ...app, databaseUrl: config.databaseUrl };
+  return { ...app, databaseUrl: config.databaseUrl, metricsUrl: metricsUrlOf(app.app) ?? '' };
 }

@@ -4,7 +4,7 @@ import { startControlPlane, type ControlPlaneUnderTest } from './control-plane-h
 
 const EXPORTED_HERE = metricsExportedBy('control-plane');
 
-describe('GET /metrics of the control plane', () => {
+describe('GET /metrics of the control plane (its metrics port)', () => {
   let controlPlane: ControlPlaneUnderTest;
   let scrape: Scrape;
 
@@ -14,7 +14,7 @@ describe('GET /metrics of the control plane', () => {
     // The consumer's gauges have series once it has created its group, just after start.
     await waitUntil(
       async () => {
-        scrape = parsePrometheusText(await (await fetch(`${controlPlane.url}/metrics`)).text());
+        scrape = parsePrometheusText(await (await fetch(controlPlane.metricsUrl)).text());
         return samplesOf(scrape, Metrics.usageConsumerLag.name).length > 0 && samplesOf(scrape, Metrics.httpServerRequestDuration.name).length > 0;
       },
       10_000,

@@ -9,6 +9,10 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
   const app = await createHttpApp(AppModule.forRoot(config, options), {
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    requestTimeoutMs: config.requestTimeoutMs,
+    connectionTimeoutMs: config.connectionTimeoutMs,
+    metrics: { port: config.metricsPort, host: config.host },
+    hsts: config.nodeEnv === 'production',
   });
   serveInferenceRoutes(app);
   return app;

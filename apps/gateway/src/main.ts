@@ -9,5 +9,5 @@ void startOrExit('gateway', async () => {
   // SIGTERM: readiness fails, then requests in flight finish and pools close (exit 0).
   new GracefulShutdown(app, config.shutdown).handleSignals();
   await app.listen(config.port, config.host);
-  new Logger('Bootstrap').log(`AI gateway listening on ${await app.getUrl()}`);
+  new Logger('Bootstrap').log(`AI gateway listening on ${await app.getUrl()}, metrics on port ${config.metricsPort}`);
 });

@@ -181,7 +181,7 @@ describe('POST /v1/chat/completions and /v1/models with the OpenAI SDK', () => {
     for (const id of ['access-log-plain', 'access-log-stream']) {
       expect(accessLine(id)).toMatchObject({ level: 'info', req: { method: 'POST', url: '/v1/chat/completions' }, res: { status_code: 200 } });
     }
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(gateway.metricsUrl)).text();
     const count = /http_server_request_duration_seconds_count\{[^}]*route="\/v1\/chat\/completions"[^}]*status_code="200"[^}]*\} (\d+)/.exec(metrics);
     expect(Number(count?.[1])).toBeGreaterThanOrEqual(2);
   });

@@ -1,3 +1,4 @@
+import { metricsUrlOf } from '@sluice/platform';
 import { startAppUnderTest, TEST_REDIS_URL, uniqueKeyPrefix, type StartedApp } from '@sluice/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,10 @@ import { createGatewayApp } from '../src/app';
 import { loadGatewayConfig } from '../src/config/gateway.config';
 import { MOCK_UPSTREAM_ENV } from './gateway-fixtures';
 
-export type GatewayUnderTest = StartedApp;
+export interface GatewayUnderTest extends StartedApp {
+  /** GET /metrics, on the metrics listener's own port. */
+  metricsUrl: string;
+}
 
 /**
  * The real gateway on a free port with a Redis key prefix and a usage spill
@@ -24,12 +28,14 @@ export async function startGateway(env: NodeJS.ProcessEnv = {}, { waitForReady =
     REDIS_KEY_PREFIX: uniqueKeyPrefix(),
     USAGE_SPILL_DIR: spillDirectory,
     ...MOCK_UPSTREAM_ENV,
+    GATEWAY_METRICS_PORT: '0',
     ...env,
   });
-  return startAppUnderTest((logs) => createGatewayApp(config, { logDestination: logs }), {
+  const app = await startAppUnderTest((logs) => createGatewayApp(config, { logDestination: logs }), {
     redisUrl: config.redis.url,
     redisKeyPrefix: config.redis.keyPrefix,
     waitForReady,
     afterClose: async () => rmSync(spillDirectory, { recursive: true, force: true }),
   });
+  return { ...app, metricsUrl: metricsUrlOf(app.app) ?? '' };
 }

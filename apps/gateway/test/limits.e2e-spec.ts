@@ -110,7 +110,7 @@ describe('gateway limits', () => {
   });
 
   it('counts limit rejections in Prometheus by reason', async () => {
-    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const text = await (await fetch(gateway.metricsUrl)).text();
     expect(text).toMatch(/sluice_gateway_limit_rejections_total\{[^}]*reason="rate_limit_exceeded"[^}]*\} [1-9]/);
     expect(text).toMatch(/sluice_gateway_request_duration_seconds_count\{[^}]*endpoint="chat_completions"[^}]*provider="mock"[^}]*\} [1-9]/);
     expect(text).toMatch(/sluice_gateway_tokens_total\{[^}]*provider="mock",type="completion",source="provider"[^}]*\} [1-9]/);

@@ -6,7 +6,7 @@ import { startGateway, type GatewayUnderTest } from './gateway-harness';
 
 const EXPORTED_HERE = metricsExportedBy('ai-gateway');
 
-describe('GET /metrics of the gateway', () => {
+describe('GET /metrics of the gateway (its metrics port)', () => {
   let mock: MockProvider;
   let gateway: GatewayUnderTest;
   let fixtures: GatewayFixtures;
@@ -34,7 +34,7 @@ describe('GET /metrics of the gateway', () => {
     // Requests are observed when settled, just after the answer.
     await waitUntil(
       async () => {
-        text = await (await fetch(`${gateway.url}/metrics`)).text();
+        text = await (await fetch(gateway.metricsUrl)).text();
         scrape = parsePrometheusText(text);
         return samplesOf(scrape, Metrics.gatewayRequestDuration.name).some((sample) => sample.name.endsWith('_count') && sample.labels['stream'] === 'true');
       },

@@ -96,7 +96,7 @@ describe('admission while Redis is down', () => {
   }
 
   async function redisDownAdmissions({ gateway }: Side): Promise<Record<string, number>> {
-    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    const text = await (await fetch(gateway.metricsUrl)).text();
     const counts: Record<string, number> = {};
     for (const [, outcome, value] of text.matchAll(/^sluice_gateway_redis_down_admissions_total\{[^}]*outcome="(\w+)"[^}]*\} (\d+)$/gm)) counts[outcome] = Number(value);
     return counts;

@@ -136,8 +136,9 @@ describe('GET /metrics/{tenant_id}', () => {
     }
   });
 
-  it('keeps GET /metrics the Prometheus scrape', async () => {
-    const response = await fetch(`${gateway.url}/metrics`);
+  it('leaves the Prometheus scrape to the metrics port: GET /metrics on the API port is 404', async () => {
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(404);
+    const response = await fetch(gateway.metricsUrl);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     expect(await response.text()).toContain('# HELP');

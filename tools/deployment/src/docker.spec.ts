@@ -13,15 +13,17 @@ const ENTRY_POINTS: Record<Target, string> = {
 };
 
 /** Where each long-running target listens, and what serves its health check. */
-const LISTENERS: Partial<Record<Target, { port: string; host: string; defaultHost: () => string; routes: () => Set<string> }>> = {
+const LISTENERS: Partial<Record<Target, { port: string; metricsPort?: string; host: string; defaultHost: () => string; routes: () => Set<string> }>> = {
   'control-plane': {
     port: 'CONTROL_PLANE_PORT',
+    metricsPort: 'CONTROL_PLANE_METRICS_PORT',
     host: 'CONTROL_PLANE_HOST',
     defaultHost: () => schemaDefault('apps/control-plane/src/config/control-plane.config.ts', 'CONTROL_PLANE_HOST'),
     routes: () => nestGetRoutes('control-plane'),
   },
   gateway: {
     port: 'GATEWAY_PORT',
+    metricsPort: 'GATEWAY_METRICS_PORT',
     host: 'GATEWAY_HOST',
     defaultHost: () => schemaDefault('apps/gateway/src/config/gateway.config.ts', 'GATEWAY_HOST'),
     routes: () => nestGetRoutes('gateway'),
@@ -175,7 +177,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes each app on the port it listens on, on all interfaces', () => {
+  it('publishes each app on the ports it listens on (API and metrics), which listen on all interfaces in the container', () => {
     const stages = loadDockerfile();
     for (const [name, service] of services()) {
       const target = targetOfService(name, service);
@@ -183,11 +185,39 @@ describe('docker-compose.yml', () => {
       const published = (service['ports'] ?? []) as JsonValue[];
       if (!listener || published.length === 0) continue;
       const env = { ...stageEnv(stages, stageNamed(stages, target)), ...environment(service) };
+      const listening = [env[listener.port], ...(listener.metricsPort ? [env[listener.metricsPort]] : [])];
       for (const mapping of published) {
-        const containerPort = String(mapping).split(':').at(-1)?.split('/')[0];
-        expect({ service: name, containerPort }).toEqual({ service: name, containerPort: env[listener.port] });
+        const containerPort = String(mapping).split(':').at(-1)?.split('/')[0] ?? '';
+        expect({ service: name, containerPort, listening: listening.includes(containerPort) }).toEqual({ service: name, containerPort, listening: true });
       }
       expect({ service: name, host: env[listener.host] ?? listener.defaultHost() }).toEqual({ service: name, host: '0.0.0.0' });
+    }
+  });
+
+  it('binds every published port to 127.0.0.1 unless SLUICE_BIND_ADDRESS says otherwise, and metrics always', () => {
+    for (const [name, service] of services()) {
+      for (const mapping of (service['ports'] ?? []) as JsonValue[]) {
+        const text = String(mapping);
+        const hostAddress = text.slice(0, text.lastIndexOf(':', text.lastIndexOf(':') - 1));
+        expect({ service: name, mapping: text, loopback: ['127.0.0.1', '${SLUICE_BIND_ADDRESS:-127.0.0.1}'].includes(hostAddress) }).toEqual({ service: name, mapping: text, loopback: true });
+      }
+      const target = targetOfService(name, service);
+      const metricsPort = target && LISTENERS[target]?.metricsPort;
+      if (metricsPort) {
+        const metrics = ((service['ports'] ?? []) as JsonValue[]).map(String).filter((mapping) => mapping.endsWith(`:${environment(service)[metricsPort]}`));
+        expect({ service: name, metrics }).toEqual({ service: name, metrics: [expect.stringMatching(/^127\.0\.0\.1:/)] });
+      }
+    }
+  });
+
+  it('takes JWT_SECRET and SECRETS_KEY from the environment, with no default (production mode refuses published values)', () => {
+    const apps = services().filter(([name, service]) => targetOfService(name, service) && targetOfService(name, service) !== 'mock-provider');
+    for (const [name, service] of apps) {
+      const env = environment(service);
+      for (const variable of ['JWT_SECRET', 'SECRETS_KEY']) {
+        if (!knownVariables(targetOfService(name, service) as Target).has(variable)) continue;
+        expect({ service: name, variable, value: env[variable] }).toEqual({ service: name, variable, value: expect.stringMatching(new RegExp(`^\\$\\{${variable}:\\?[^}]+\\}$`)) });
+      }
     }
   });
 });

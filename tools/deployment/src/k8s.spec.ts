@@ -35,10 +35,13 @@ const secretTemplate = (): Manifest[] => ofKind<ISecret>(render('base'), 'Secret
 const MIN_SPARE_MS = 2_000;
 
 /** The apps that serve HTTP, with the variable that sets their port. */
-const SERVERS: Partial<Record<Target, { app: 'control-plane' | 'gateway'; portVariable: string }>> = {
-  'control-plane': { app: 'control-plane', portVariable: 'CONTROL_PLANE_PORT' },
-  gateway: { app: 'gateway', portVariable: 'GATEWAY_PORT' },
+const SERVERS: Partial<Record<Target, { app: 'control-plane' | 'gateway'; portVariable: string; metricsPortVariable: string }>> = {
+  'control-plane': { app: 'control-plane', portVariable: 'CONTROL_PLANE_PORT', metricsPortVariable: 'CONTROL_PLANE_METRICS_PORT' },
+  gateway: { app: 'gateway', portVariable: 'GATEWAY_PORT', metricsPortVariable: 'GATEWAY_METRICS_PORT' },
 };
+
+/** The Prometheus Operator's pods: the only ones admitted to the metrics ports. */
+const PROMETHEUS_PEER = { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } };
 
 function portNumber(container: IContainer, port: number | string | undefined): number | undefined {
   if (typeof port === 'number') return container.ports?.some((declared) => declared.containerPort === port) ? port : undefined;
@@ -147,6 +150,19 @@ describe.each(RENDERS)('k8s %s', (name: Render) => {
             expect(routes).toContain(probe?.path);
             expect({ container: container.name, port: portNumber(container, probe?.port) }).toEqual({ container: container.name, port: listens });
           }
+        }
+      }
+    });
+
+    it('declare a `metrics` port where the app serves /metrics (its *_METRICS_PORT), and their Service exposes it under that name', () => {
+      for (const deployment of deployments()) {
+        for (const container of deployment.spec?.template.spec?.containers ?? []) {
+          const server = SERVERS[targetOf(container)];
+          const metricsPort = Number(envValue(containerEnv(container, manifests(), secretTemplate()), server?.metricsPortVariable ?? ''));
+          expect({ container: container.name, metrics: portNumber(container, 'metrics') }).toEqual({ container: container.name, metrics: metricsPort });
+          expect(metricsPort).not.toBe(portNumber(container, 'http'));
+          const service = findNamed<IService>(manifests(), 'Service', deployment.metadata.name);
+          expect(service?.spec?.ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'metrics', targetPort: 'metrics' })]));
         }
       }
     });
@@ -358,12 +374,15 @@ describe.each(RENDERS)('k8s %s', (name: Render) => {
       for (const policy of policies()) expect(policy.spec?.policyTypes?.sort()).toEqual(['Egress', 'Ingress']);
     });
 
-    it('admit traffic from anywhere to the container ports and nothing else', () => {
+    it('admit traffic from anywhere to the API port, from Prometheus only to the metrics port, and nothing else', () => {
       for (const policy of policies()) {
         const [workload] = workloadsSelectedBy(manifests(), policy.spec?.podSelector.matchLabels);
-        const containerPorts = containersOf(workload).flatMap((container) => (container.ports ?? []).map((port) => `${port.containerPort}/${port.protocol ?? 'TCP'}`));
-        expect({ policy: policy.metadata.name, ingress: ports(policy.spec?.ingress) }).toEqual({ policy: policy.metadata.name, ingress: containerPorts.sort() });
-        for (const rule of policy.spec?.ingress ?? []) expect(rule.from).toBeUndefined();
+        const declared = (name: string) =>
+          containersOf(workload).flatMap((container) => (container.ports ?? []).filter((port) => port.name === name).map((port) => `${port.containerPort}/${port.protocol ?? 'TCP'}`));
+        const open = (policy.spec?.ingress ?? []).filter((rule) => rule.from === undefined);
+        const prometheus = (policy.spec?.ingress ?? []).filter((rule) => rule.from !== undefined);
+        expect({ policy: policy.metadata.name, open: ports(open), prometheus: ports(prometheus) }).toEqual({ policy: policy.metadata.name, open: declared('http'), prometheus: declared('metrics') });
+        for (const rule of prometheus) expect(rule.from).toEqual([PROMETHEUS_PEER]);
       }
     });
 
@@ -409,10 +428,15 @@ describe.each(RENDERS)('k8s %s', (name: Render) => {
   describe('configuration', () => {
     it('sets production defaults in the ConfigMap', () => {
       const data = findNamed<IConfigMap>(manifests(), 'ConfigMap', 'sluice-config')?.data ?? {};
-      expect(data).toEqual(expect.objectContaining({ NODE_ENV: 'production', TRUST_PROXY: 'true', MIGRATE_ON_START: 'false', LOG_LEVEL: name === 'dev' ? 'debug' : 'info' }));
+      // dev's secrets are published in this repository: production mode would refuse them.
+      expect(data).toEqual(expect.objectContaining({ NODE_ENV: name === 'dev' ? 'development' : 'production', MIGRATE_ON_START: 'false', LOG_LEVEL: name === 'dev' ? 'debug' : 'info' }));
+      // The ingress's hop: a hop count or proxy CIDRs, never `true` (any client would choose its address).
+      expect(data['TRUST_PROXY']).toMatch(/^([1-9]|[0-9a-f.:]+(\/\d+)?(,[0-9a-f.:]+(\/\d+)?)*)$/);
       expect(Object.keys(data).sort()).toEqual(
         [
+          'CONTROL_PLANE_METRICS_PORT',
           'CONTROL_PLANE_PORT',
+          'GATEWAY_METRICS_PORT',
           'GATEWAY_PORT',
           'LOG_LEVEL',
           'MIGRATE_ON_START',
@@ -460,7 +484,7 @@ describe.each(RENDERS)('k8s %s', (name: Render) => {
     it(
       {
         base: 'holds a Secret template whose placeholders the apps refuse',
-        dev: 'replaces the Secret template with development values the apps accept',
+        dev: 'replaces the Secret template with development values the apps accept outside production',
         prod: 'does not render the Secret template (a secret manager owns sluice-secrets)',
       }[name],
       () => {

@@ -296,7 +296,7 @@ describe('deploy/observability/prometheus-rules.yaml', () => {
     expect(manifests.map((manifest) => `${manifest.kind}/${manifest.metadata.name}`).sort()).toEqual(['PrometheusRule/sluice-alerts', 'ServiceMonitor/sluice']);
     const monitor = manifests.find((manifest) => manifest.kind === 'ServiceMonitor') as JsonObject;
     const spec = monitor['spec'] as JsonObject;
-    expect(spec['endpoints']).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+    expect(spec['endpoints']).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
     const services = renderKustomization(repoPath('k8s/base')).filter((manifest) => manifest.kind === 'Service');
     const selected = services.filter((service) => {
       const labels = (service.metadata['labels'] ?? {}) as Record<string, string>;
@@ -307,8 +307,8 @@ describe('deploy/observability/prometheus-rules.yaml', () => {
       );
     });
     expect(selected.map((service) => service.metadata.name).sort()).toEqual(['control-plane', 'gateway']);
-    // The Services' port is named http, as the ServiceMonitor expects.
-    for (const service of selected) expect(((service['spec'] as JsonObject)['ports'] as JsonObject[]).map((port) => port['name'])).toContain('http');
+    // The Services' metrics port is named as the ServiceMonitor expects (k8s.spec.ts checks it reaches the app's metrics listener).
+    for (const service of selected) expect(((service['spec'] as JsonObject)['ports'] as JsonObject[]).map((port) => port['name'])).toContain('metrics');
   });
 });
 

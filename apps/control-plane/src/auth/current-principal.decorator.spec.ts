@@ -14,7 +14,7 @@ describe('principalOf', () => {
   });
 
   it('returns the authenticated principal', () => {
-    const principal: Principal = { kind: 'api_key', keyId: 'k', tenantId: 't', role: 'viewer', isPlatformAdmin: false };
+    const principal: Principal = { kind: 'api_key', keyId: 'k', tenantId: 't', ownerUserId: null, role: 'viewer', isPlatformAdmin: false };
     expect(principalOf(contextWith(principal))).toBe(principal);
   });
 });

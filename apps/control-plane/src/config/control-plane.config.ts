@@ -1,4 +1,18 @@
-import { CommonEnv, EnvBoolean, loadConfig, providerCredentialEnvs, secretOrDevDefault, shutdownSettings, tracingSettings, type LogLevel, type ShutdownSettings, type TracingSettings } from '@sluice/platform';
+import {
+  CommonEnv,
+  EnvBoolean,
+  loadConfig,
+  providerCredentialEnvs,
+  refuseKnownSecret,
+  secretOrDevDefault,
+  shutdownSettings,
+  tracingSettings,
+  trustProxySetting,
+  type LogLevel,
+  type ShutdownSettings,
+  type TracingSettings,
+  type TrustProxy,
+} from '@sluice/platform';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */
@@ -10,6 +24,27 @@ class ControlPlaneEnv extends CommonEnv {
 
   @IsString()
   readonly CONTROL_PLANE_HOST: string = '0.0.0.0';
+
+  /** Prometheus scrapes GET /metrics here (on CONTROL_PLANE_HOST), never on the API port. */
+  @IsInt({ message: 'CONTROL_PLANE_METRICS_PORT must be a port number (0-65535)' })
+  @Min(0, { message: 'CONTROL_PLANE_METRICS_PORT must be a port number (0-65535)' })
+  @Max(65535, { message: 'CONTROL_PLANE_METRICS_PORT must be a port number (0-65535)' })
+  readonly CONTROL_PLANE_METRICS_PORT: number = 9464;
+
+  /**
+   * Scheme and host clients reach the API at (https://sluice.example.com), for
+   * absolute pagination links; unset, links are relative (/api/...?page=2).
+   * Never taken from Host or X-Forwarded-Host, which clients write.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'PUBLIC_BASE_URL must be an http:// or https:// URL without query (https://sluice.example.com)' })
+  readonly PUBLIC_BASE_URL?: string;
+
+  /** Serve the OpenAPI document and UI at /docs and /docs-json; defaults to off under NODE_ENV=production. */
+  @IsOptional()
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'OPENAPI_DOCS_ENABLED must be true or false' })
+  readonly OPENAPI_DOCS_ENABLED?: boolean;
 
   @Matches(/^postgres(ql)?:\/\/[^\s/]+\/[^\s/?]+(\?\S*)?$/, {
     message: 'DATABASE_URL must be a postgres:// URL naming a database (postgres://user@host:5432/sluice)',
@@ -139,7 +174,13 @@ export interface ControlPlaneConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxy;
+  readonly requestTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+  readonly metricsPort: number;
+  /** Origin (and path prefix) of absolute links; null: relative links. */
+  readonly publicBaseUrl: string | null;
+  readonly openApiDocs: boolean;
   /** How the process drains on SIGTERM. */
   readonly shutdown: ShutdownSettings;
   /** OpenTelemetry tracing: off unless TRACING_ENABLED. */
@@ -183,7 +224,12 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     port: env.CONTROL_PLANE_PORT,
     host: env.CONTROL_PLANE_HOST,
     logLevel: env.LOG_LEVEL,
-    trustProxy: env.TRUST_PROXY,
+    trustProxy: trustProxySetting(env),
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
+    metricsPort: env.CONTROL_PLANE_METRICS_PORT,
+    publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
+    openApiDocs: env.OPENAPI_DOCS_ENABLED ?? !production,
     shutdown: shutdownSettings(env),
     tracing: tracingSettings(env, 'control-plane'),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
@@ -196,7 +242,10 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     allowSignup: env.ALLOW_SIGNUP ?? !production,
-    admin: Object.freeze({ email: env.SLUICE_ADMIN_EMAIL ?? null, password: env.SLUICE_ADMIN_PASSWORD ?? null }),
+    admin: Object.freeze({
+      email: env.SLUICE_ADMIN_EMAIL ?? null,
+      password: env.SLUICE_ADMIN_PASSWORD === undefined ? null : refuseKnownSecret(env.SLUICE_ADMIN_PASSWORD, 'SLUICE_ADMIN_PASSWORD', production),
+    }),
     throttle: Object.freeze({
       anonymousPerHour: env.THROTTLE_ANONYMOUS_PER_HOUR,
       authenticatedPerHour: env.THROTTLE_AUTHENTICATED_PER_HOUR,

@@ -6,9 +6,11 @@ import {
   secretOrDevDefault,
   shutdownSettings,
   tracingSettings,
+  trustProxySetting,
   type LogLevel,
   type ShutdownSettings,
   type TracingSettings,
+  type TrustProxy,
 } from '@sluice/platform';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { tmpdir } from 'node:os';
@@ -38,6 +40,15 @@ class GatewayEnv extends CommonEnv {
 
   @IsString()
   readonly GATEWAY_HOST: string = '0.0.0.0';
+
+  /** Prometheus scrapes GET /metrics here (on GATEWAY_HOST), never on the API port. */
+  @IsInt({ message: 'GATEWAY_METRICS_PORT must be a port number (0-65535)' })
+  @Min(0, { message: 'GATEWAY_METRICS_PORT must be a port number (0-65535)' })
+  @Max(65535, { message: 'GATEWAY_METRICS_PORT must be a port number (0-65535)' })
+  readonly GATEWAY_METRICS_PORT: number = 9465;
+
+  /** Longer than the common default: a non-streamed completion is silent until the provider has finished it. */
+  override readonly CONNECTION_TIMEOUT_MS: number = 600_000;
 
   /** Chat requests carry whole conversations and images: a larger limit than the control plane's. */
   @IsInt({ message: 'GATEWAY_BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 104857600' })
@@ -119,7 +130,10 @@ export interface GatewayConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxy;
+  readonly requestTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+  readonly metricsPort: number;
   /** How the process drains on SIGTERM. */
   readonly shutdown: ShutdownSettings;
   /** OpenTelemetry tracing: off unless TRACING_ENABLED. */
@@ -167,7 +181,10 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     port: env.GATEWAY_PORT,
     host: env.GATEWAY_HOST,
     logLevel: env.LOG_LEVEL,
-    trustProxy: env.TRUST_PROXY,
+    trustProxy: trustProxySetting(env),
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
+    metricsPort: env.GATEWAY_METRICS_PORT,
     shutdown: shutdownSettings(env),
     tracing: tracingSettings(env, 'ai-gateway'),
     bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,

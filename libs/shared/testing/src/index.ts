@@ -8,3 +8,4 @@ export * from './lib/otlp-collector';
 export * from './lib/prometheus-text';
 export * from './lib/projection-records';
 export * from './lib/path-variants';
+export * from './lib/slow-client';

@@ -4,6 +4,8 @@ import { DisposableRedisServer, waitUntil } from './redis';
 
 export interface AppUnderTest extends RunningApp {
   logs: LogCapture;
+  /** GET /metrics on the app's metrics listener (not its API port). */
+  metricsUrl: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -88,14 +90,22 @@ export function describeHttpConventions(start: () => Promise<AppUnderTest>, { bo
       expectErrorShape(await response.json(), 'payload_too_large');
     });
 
-    it('serves Prometheus metrics with the request histogram, labelled by route pattern', async () => {
+    it('serves Prometheus metrics on their own port, with the request histogram labelled by route pattern', async () => {
       await fetch(`${app.url}/health/live`);
-      const response = await fetch(`${app.url}/metrics`);
+      expect(new URL(app.metricsUrl).port).not.toBe(new URL(app.url).port);
+      const response = await fetch(app.metricsUrl);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/plain');
       const text = await response.text();
       expect(text).toContain('process_cpu_seconds_total');
       expect(text).toMatch(/http_server_request_duration_seconds_count\{[^}]*route="\/health\/live"[^}]*\} [1-9]/);
+    });
+
+    it('answers GET /metrics on the API port with 404: the API port is what an ingress exposes', async () => {
+      const response = await fetch(`${app.url}/metrics`);
+      expect(response.status).toBe(404);
+      expectErrorShape(await response.json(), 'not_found');
+      for (const path of ['/metrics/', '/Metrics', '/%6detrics']) expect(await (await fetch(`${app.url}${path}`)).text()).not.toContain('process_cpu_seconds_total');
     });
 
     it('logs requests as JSON lines with the request id, and never credentials', async () => {

@@ -144,5 +144,6 @@ export class ServiceProcess {
 }
 
 function hostVariable(entry: ServiceEntry): Record<string, string> {
-  return { [entry.portVariable.replace(/_PORT$/, '_HOST')]: '127.0.0.1' };
+  // The metrics listener on a port of the system's choosing: processes of one run must not share its default.
+  return { [entry.portVariable.replace(/_PORT$/, '_HOST')]: '127.0.0.1', [entry.portVariable.replace(/_PORT$/, '_METRICS_PORT')]: '0' };
 }

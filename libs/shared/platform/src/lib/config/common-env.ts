@@ -25,10 +25,34 @@ export class CommonEnv {
   @Matches(/^[A-Za-z0-9:_.-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : _ . -' })
   readonly REDIS_KEY_PREFIX: string = 'sluice:';
 
-  /** Trust X-Forwarded-* headers (behind a load balancer or ingress). */
-  @EnvBoolean()
-  @IsIn([true, false], { message: 'TRUST_PROXY must be true or false' })
-  readonly TRUST_PROXY: boolean = false;
+  /**
+   * Whose X-Forwarded-For/-Proto to believe (client addresses for IP allow-lists,
+   * throttling and audit): `false`, the number of proxies in front (each appends
+   * the address it saw), or their addresses/CIDRs. `true` is refused in production.
+   * Parsed by trustProxySetting.
+   */
+  @IsString()
+  readonly TRUST_PROXY: string = 'false';
+
+  /**
+   * Longest time to receive a whole request, headers and body (a client
+   * trickling its body holds a connection no longer); the response, a stream
+   * included, is not bounded by it.
+   */
+  @IsInt({ message: 'REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000' })
+  @Min(1_000, { message: 'REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000' })
+  @Max(600_000, { message: 'REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000' })
+  readonly REQUEST_TIMEOUT_MS: number = 30_000;
+
+  /**
+   * Longest silence on a connection (nothing read or written) before it is
+   * closed. The gateway's default is longer: a non-streamed completion is
+   * silent until the provider has written all of it.
+   */
+  @IsInt({ message: 'CONNECTION_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 3600000' })
+  @Min(1_000, { message: 'CONNECTION_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 3600000' })
+  @Max(3_600_000, { message: 'CONNECTION_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 3600000' })
+  readonly CONNECTION_TIMEOUT_MS: number = 60_000;
 
   /**
    * After SIGTERM, how long the app keeps accepting connections while readiness

@@ -13,9 +13,11 @@ class ExampleEnv extends CommonEnv {
 
 describe('loadConfig', () => {
   it('applies defaults and converts types', () => {
-    const config = loadConfig(ExampleEnv, { EXAMPLE_PORT: '9000', TRUST_PROXY: 'true' });
+    const config = loadConfig(ExampleEnv, { EXAMPLE_PORT: '9000', TRACING_ENABLED: 'true' });
     expect(config.EXAMPLE_PORT).toBe(9000);
-    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.TRACING_ENABLED).toBe(true);
+    expect(config.TRUST_PROXY).toBe('false');
+    expect(config.REQUEST_TIMEOUT_MS).toBe(30_000);
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379/0');
     expect(config.LOG_LEVEL).toBe('info');
   });
@@ -29,7 +31,9 @@ describe('loadConfig', () => {
     [{ EXAMPLE_PORT: '70000' }, 'Invalid configuration: EXAMPLE_PORT must be a port number (0-65535)'],
     [{ REDIS_URL: 'http://localhost' }, 'Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL'],
     [{ LOG_LEVEL: 'loud' }, 'Invalid configuration: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
-    [{ TRUST_PROXY: 'yes' }, 'Invalid configuration: TRUST_PROXY must be true or false'],
+    [{ TRACING_ENABLED: 'yes' }, 'Invalid configuration: TRACING_ENABLED must be true or false'],
+    [{ REQUEST_TIMEOUT_MS: '0' }, 'Invalid configuration: REQUEST_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 600000'],
+    [{ CONNECTION_TIMEOUT_MS: '1h' }, 'Invalid configuration: CONNECTION_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 3600000'],
     [{ SHUTDOWN_DRAIN_DELAY_MS: '-1' }, 'Invalid configuration: SHUTDOWN_DRAIN_DELAY_MS must be a whole number of milliseconds from 0 to 600000'],
     [{ SHUTDOWN_GRACE_MS: '5s' }, 'Invalid configuration: SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 1000 to 3600000'],
   ])('refuses %p with one line naming the variable', (env, message) => {
@@ -46,6 +50,13 @@ describe('loadConfig', () => {
     expect(() => secretOrDevDefault(undefined, 'JWT_SECRET', true, 'dev-value')).toThrow(
       'Invalid configuration: JWT_SECRET must be set when NODE_ENV=production',
     );
+  });
+
+  it('refuses a published or placeholder secret in production only, without echoing it', () => {
+    const published = 'sluice-development-jwt-secret-do-not-use';
+    expect(secretOrDevDefault(published, 'JWT_SECRET', false, 'dev-value')).toBe(published);
+    expect(() => secretOrDevDefault(published, 'JWT_SECRET', true, 'dev-value')).toThrow(/^Invalid configuration: JWT_SECRET is a value published in the Sluice repository or a placeholder/);
+    expect(() => secretOrDevDefault(published, 'JWT_SECRET', true, 'dev-value')).toThrow(/^(?!.*do-not-use)/);
   });
 });
 

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { ConfigError } from './config-error';
+import { refuseKnownSecret } from './known-secrets';
 
-/** A configuration problem, worded as the one line an operator needs to fix it. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error';
 
 /**
  * Builds an app's typed configuration from an environment, validating it
@@ -28,10 +27,11 @@ function describe(error: ValidationError): string {
 
 /**
  * A secret that development and tests may leave unset (they get a fixed,
- * well-known value) and production must set.
+ * well-known value) and production must set, to a value that is not published
+ * (known-secrets.ts).
  */
 export function secretOrDevDefault(value: string | undefined, name: string, production: boolean, devDefault: string): string {
-  if (value) return value;
+  if (value) return refuseKnownSecret(value, name, production);
   if (production) throw new ConfigError(`Invalid configuration: ${name} must be set when NODE_ENV=production`);
   return devDefault;
 }

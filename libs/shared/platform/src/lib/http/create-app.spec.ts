@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Module, Post, Query, Req } from '@nestjs/common';
-import { deleteKeysWithPrefix, listen, LogCapture, rawRequest, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil, type RunningApp } from '@sluice/testing';
+import { deleteKeysWithPrefix, listen, LogCapture, rawRequest, TEST_REDIS_URL, trickleRequest, uniqueKeyPrefix, waitUntil, type RunningApp } from '@sluice/testing';
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
 import type { ErrorResponse, Page } from '@sluice/contracts';
 import type { FastifyRequest } from 'fastify';
 import { SluiceException } from '../errors/sluice.exception';
 import { PaginationQueryDto, toPage } from '../pagination/pagination';
-import { createHttpApp } from './create-app';
+import { createHttpApp, metricsUrlOf } from './create-app';
 import { PlatformModule } from './platform.module';
 
 class QuotaDto {
@@ -49,6 +49,11 @@ class ThingsController {
     return toPage(request, query, THINGS.length, THINGS.slice(start, start + query.page_size));
   }
 
+  @Get('ip')
+  ip(@Req() request: FastifyRequest) {
+    return { ip: request.ip };
+  }
+
   @Get('conflict')
   conflict(): never {
     throw new SluiceException('conflict', 'Tenant slug acme-corp is taken', { slug: 'acme-corp' }, 'slug');
@@ -60,25 +65,29 @@ class ThingsController {
   }
 }
 
+function testModule(logs: LogCapture, keyPrefix: string) {
+  @Module({
+    imports: [
+      PlatformModule.forRoot({
+        service: 'platform-test',
+        logLevel: 'info',
+        logDestination: logs,
+        redis: { url: TEST_REDIS_URL, keyPrefix, connectionName: 'platform-test' },
+      }),
+    ],
+    controllers: [ThingsController],
+  })
+  class TestModule {}
+  return TestModule;
+}
+
 describe('createHttpApp', () => {
   const keyPrefix = uniqueKeyPrefix();
   const logs = new LogCapture();
   let running: RunningApp;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        PlatformModule.forRoot({
-          service: 'platform-test',
-          logLevel: 'info',
-          logDestination: logs,
-          redis: { url: TEST_REDIS_URL, keyPrefix, connectionName: 'platform-test' },
-        }),
-      ],
-      controllers: [ThingsController],
-    })
-    class TestModule {}
-    running = await listen(await createHttpApp(TestModule, { bodyLimitBytes: 2048, trustProxy: false }));
+    running = await listen(await createHttpApp(testModule(logs, keyPrefix), { bodyLimitBytes: 2048, trustProxy: false }));
   });
 
   afterAll(async () => {
@@ -166,11 +175,11 @@ describe('createHttpApp', () => {
     expect(logs.records().some((record) => record['msg'] === 'Unhandled error' && record['level'] === 'error')).toBe(true);
   });
 
-  it('pages lists with absolute links that keep the other query parameters', async () => {
-    const first = await (await fetch(`${running.url}/things?page_size=3&search=a`)).json();
+  it('pages lists with links that keep the other query parameters, relative without a public base URL', async () => {
+    const first = await (await fetch(`${running.url}/things?page_size=3&search=a`, { headers: { 'x-forwarded-host': 'evil.example' } })).json();
     expect(first).toEqual({
       count: 7,
-      next: `${running.url}/things?page_size=3&search=a&page=2`,
+      next: `/things?page_size=3&search=a&page=2`,
       previous: null,
       results: [{ id: 1 }, { id: 2 }, { id: 3 }],
     });
@@ -178,7 +187,7 @@ describe('createHttpApp', () => {
     expect(last).toEqual({
       count: 7,
       next: null,
-      previous: `${running.url}/things?page=2&page_size=3&search=a`,
+      previous: `/things?page=2&page_size=3&search=a`,
       results: [{ id: 7 }],
     });
     const defaults = (await (await fetch(`${running.url}/things`)).json()) as Page<unknown>;
@@ -191,5 +200,67 @@ describe('createHttpApp', () => {
       expect(response.status).toBe(400);
       expect(((await response.json()) as ErrorResponse).error.code).toBe('validation_error');
     }
+  });
+});
+
+describe('createHttpApp behind a proxy, in production', () => {
+  const keyPrefix = uniqueKeyPrefix();
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await listen(
+      await createHttpApp(testModule(new LogCapture(), keyPrefix), {
+        bodyLimitBytes: 2048,
+        trustProxy: 1,
+        requestTimeoutMs: 1_000,
+        metrics: { port: 0, host: '127.0.0.1' },
+        hsts: true,
+        publicBaseUrl: 'https://api.sluice.test/base/',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    await deleteKeysWithPrefix(keyPrefix);
+  });
+
+  it('takes the client address the one trusted proxy appended, not what the client wrote to its left', async () => {
+    const ip = async (headers: Record<string, string>) => ((await (await fetch(`${running.url}/things/ip`, { headers })).json()) as { ip: string }).ip;
+    expect(await ip({ 'x-forwarded-for': '198.51.100.1, 203.0.113.9' })).toBe('203.0.113.9');
+    expect(await ip({ 'x-forwarded-for': '203.0.113.9' })).toBe('203.0.113.9');
+    expect(await ip({})).toBe('127.0.0.1');
+  });
+
+  it('builds links on the public base URL whatever Host, X-Forwarded-Host and X-Forwarded-Proto say', async () => {
+    const page = (await (
+      await fetch(`${running.url}/things?page_size=3`, { headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http', host: 'evil.example' } })
+    ).json()) as Page<unknown>;
+    expect(page.next).toBe('https://api.sluice.test/base/things?page_size=3&page=2');
+  });
+
+  it('sends security headers: no sniffing, no framing, no referrer, a CSP, and HSTS', async () => {
+    for (const path of ['/things', '/no/such/route']) {
+      const headers = (await fetch(`${running.url}${path}`)).headers;
+      expect(headers.get('x-content-type-options')).toBe('nosniff');
+      expect(headers.get('x-frame-options')).toBe('DENY');
+      expect(headers.get('referrer-policy')).toBe('no-referrer');
+      expect(headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    }
+  });
+
+  it('serves GET /metrics on the metrics port only', async () => {
+    const url = metricsUrlOf(running.app) ?? '';
+    const scrape = await fetch(url);
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toContain('http_server_request_duration_seconds');
+    expect((await fetch(url.replace(/\/metrics$/, '/things'))).status).toBe(404);
+    expect((await fetch(`${running.url}/metrics`)).status).toBe(404);
+  });
+
+  it('cuts a client that trickles its body once the request timeout has passed, with 408', async () => {
+    expect(await trickleRequest(running.url, '/things')).toMatch(/^HTTP\/1\.1 408/);
   });
 });

@@ -1,8 +1,6 @@
-import { Controller, Get, Header, Module, type DynamicModule } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Module, type DynamicModule } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { Public } from '../http/public';
 
 /**
  * The app's Prometheus registry. Each app instance has its own (not prom-client's
@@ -38,26 +36,13 @@ export function instrumentHttp(fastify: FastifyInstance, registry: MetricsRegist
   });
 }
 
-@ApiExcludeController()
-@Public()
-@Controller('metrics')
-export class MetricsController {
-  constructor(private readonly registry: MetricsRegistry) {}
-
-  @Get()
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape(): Promise<string> {
-    return this.registry.metrics();
-  }
-}
-
+/** The registry, injectable everywhere; MetricsServer serves it on a port of its own. */
 @Module({})
 export class MetricsModule {
   static forRoot(registry: MetricsRegistry): DynamicModule {
     return {
       module: MetricsModule,
       global: true,
-      controllers: [MetricsController],
       providers: [{ provide: MetricsRegistry, useValue: registry }],
       exports: [MetricsRegistry],
     };

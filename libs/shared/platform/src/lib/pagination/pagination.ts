@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, type Page } from '@sluice/contracts';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** `page` and `page_size` of every list endpoint; list DTOs extend it with their filters. */
 export class PaginationQueryDto {
@@ -25,16 +25,33 @@ export function pageWindow({ page, page_size }: PaginationQueryDto): { offset: n
   return { offset: (page - 1) * page_size, limit: page_size };
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Scheme, host and path prefix of absolute links; null: relative links. */
+    sluicePublicBaseUrl: string | null;
+  }
+}
+
+/** Sets where the links of toPage point (createHttpApp does, from the app's configuration). */
+export function usePublicBaseUrl(fastify: FastifyInstance, base: string | null): void {
+  fastify.decorate('sluicePublicBaseUrl', base === null ? null : base.replace(/\/+$/, ''));
+}
+
 /**
- * Wraps one page of results with the total and absolute links to its
- * neighbours, keeping every other query parameter of the request.
+ * Wraps one page of results with the total and links to its neighbours,
+ * keeping every other query parameter of the request. Links are absolute
+ * under the configured public base URL, relative without one: never built from
+ * Host or X-Forwarded-Host, which any client writes.
  */
 export function toPage<T>(request: FastifyRequest, query: PaginationQueryDto, count: number, results: T[]): Page<T> {
   const lastPage = Math.max(1, Math.ceil(count / query.page_size));
+  const base = request.server.sluicePublicBaseUrl ?? null;
   const link = (page: number) => {
-    const url = new URL(request.url, `${request.protocol}://${request.host}`);
+    // Parsed against a fixed origin, so that `//evil.example/x` stays a path.
+    const url = new URL(`http://sluice.invalid${request.url.startsWith('/') ? '' : '/'}${request.url}`);
     url.searchParams.set('page', String(page));
-    return url.toString();
+    // One leading slash: `//host/path` would be a link to another host.
+    return `${base ?? ''}${url.pathname.replace(/^\/+/, '/')}${url.search}`;
   };
   return {
     count,
