@@ -80,6 +80,8 @@ describe('ApiKeysRepository', () => {
       expect(ids((await apiKeys.list([a], { status: 'expired' }, everything)).rows)).toEqual([ofA.expired]);
       expect(ids((await apiKeys.list([a], { environment: 'test' }, everything)).rows)).toEqual([ofA.test]);
       expect(ids((await apiKeys.list([a], { search: 'revoked' }, everything)).rows)).toEqual([ofA.revoked]);
+      // No tenants is nothing; only null (a platform admin) is every tenant.
+      expect(await apiKeys.list([], {}, everything)).toEqual({ rows: [], count: 0 });
     });
 
     it("leaves B's key untouched when updated under A's id", async () => {

@@ -65,6 +65,13 @@ describe('MembershipsRepository', () => {
       expect(await memberships.countMembers(b)).toBe(2);
     });
 
+    it('lists nothing for a caller with no tenants, and every tenant only for null (a platform admin)', async () => {
+      const { ofA, ofB } = await twoTenants();
+      expect(await memberships.list([], {}, everything)).toEqual({ rows: [], count: 0 });
+      const all = await memberships.list(null, {}, { limit: 10_000, offset: 0 });
+      expect(all.rows.map((row) => row.id)).toEqual(expect.arrayContaining([...Object.values(ofA), ...Object.values(ofB)]));
+    });
+
     it("leaves B's row untouched when updated or deleted under A's id", async () => {
       const { a, b, teamA, ofB } = await twoTenants();
       const before = await snapshot(db.dataSource, 'tenant_users', b);

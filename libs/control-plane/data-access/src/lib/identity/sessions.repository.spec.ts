@@ -17,7 +17,7 @@ describe('SessionsRepository', () => {
 
   const inAnHour = () => new Date(Date.now() + 3_600_000);
 
-  async function issue(userId: string, familyId = randomUUID()): Promise<RefreshTokenRow> {
+  async function issue(userId: string, familyId: string = randomUUID()): Promise<RefreshTokenRow> {
     const tokenHash = fakeHash();
     await db.unitOfWork.run((tx) => sessions.create(tx, { userId, familyId, tokenHash, expiresAt: inAnHour() }));
     return (await sessions.findByHash(tokenHash)) as RefreshTokenRow;

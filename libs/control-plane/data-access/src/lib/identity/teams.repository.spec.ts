@@ -35,10 +35,13 @@ describe('TeamsRepository', () => {
     });
 
     it("lists only the tenant's own teams, searched or not", async () => {
-      const { a, teamA } = await twoTenants();
+      const { a, teamA, teamB } = await twoTenants();
+      expect((await teams.list(null, undefined, { limit: 10_000, offset: 0 })).rows.map((row) => row.id)).toEqual(expect.arrayContaining([teamA, teamB]));
       expect(await teams.list([a], undefined, everything)).toEqual({ rows: [expect.objectContaining({ id: teamA })], count: 1 });
       expect(await teams.list([a], 'research', everything)).toEqual({ rows: [expect.objectContaining({ id: teamA })], count: 1 });
       expect(await teams.list([a], 'Sales', everything)).toEqual({ rows: [], count: 0 });
+      // No tenants is nothing; only null (a platform admin) is every tenant.
+      expect(await teams.list([], undefined, everything)).toEqual({ rows: [], count: 0 });
     });
 
     it("leaves B's team untouched when updated or deleted under A's id", async () => {
