@@ -14,10 +14,18 @@ describe('PersonalTokensRepository', () => {
   afterAll(() => db?.close());
 
   const everything = { limit: 100, offset: 0 };
-  const create = (userId: string, fields: { name?: string; expiresAt?: Date | null } = {}): Promise<PersonalTokenRow> =>
-    db.unitOfWork.run((tx) =>
-      tokens.create(tx, userId, { name: fields.name ?? 'cli', tokenHash: fakeHash(), prefix: 'pat', last4: 'wxyz', expiresAt: fields.expiresAt ?? null }),
-    );
+  const create = (userId: string, fields: { name?: string; expiresAt?: Date | null } = {}): Promise<PersonalTokenRow> => {
+    const token = {
+      name: fields.name ?? 'cli',
+      tokenHash: fakeHash(),
+      prefix: 'pat',
+      last4: 'wxyz',
+      expiresAt: fields.expiresAt ?? null,
+      scopes: ['read', 'write'] as Array<'read' | 'write'>,
+      survivesPasswordChange: false,
+    };
+    return db.unitOfWork.run((tx) => tokens.create(tx, userId, token));
+  };
   const revokedAt = async (id: string): Promise<Date | null> =>
     (await db.dataSource.query('SELECT revoked_at FROM personal_access_tokens WHERE id = $1', [id]))[0].revoked_at;
 
