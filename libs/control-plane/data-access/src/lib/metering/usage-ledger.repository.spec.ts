@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { insertApiKey, insertTenant, openTestDatabase, type TestDatabase } from '../../../test/fixtures';
+import { CreditsRepository } from '../billing/credits.repository';
+import { UsageLedgerRepository, type UsageEventInput } from './usage-ledger.repository';
+
+describe('UsageLedgerRepository', () => {
+  let db: TestDatabase;
+  let ledger: UsageLedgerRepository;
+  let credits: CreditsRepository;
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    ledger = new UsageLedgerRepository(db.dataSource);
+    credits = new CreditsRepository(db.dataSource);
+  });
+
+  afterAll(() => db?.close());
+
+  const PERIOD_START = new Date('2026-03-01T00:00:00.000Z');
+  const march = { from: '2026-03-01', to: '2026-03-31' };
+
+  /** A tenant on a plan, its quota period counted from PERIOD_START, with one key. */
+  async function tenantWithKey(tier = 'basic'): Promise<{ tenant: string; key: string }> {
+    const tenant = await insertTenant(db.dataSource, { tier });
+    await db.dataSource.query('UPDATE tenants SET last_reset_at = $2 WHERE id = $1', [tenant, PERIOD_START]);
+    return { tenant, key: await insertApiKey(db.dataSource, tenant) };
+  }
+
+  const event = (owner: { tenant: string; key: string }, overrides: Partial<UsageEventInput> = {}): UsageEventInput => ({
+    request_id: `req_${randomUUID()}`,
+    tenant_id: owner.tenant,
+    api_key_id: owner.key,
+    team_id: null,
+    environment: 'live',
+    model: 'gpt-4o',
+    provider: 'openai',
+    deployment: null,
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    cost_micros: 100,
+    usage_source: 'provider',
+    outcome: 'success',
+    http_status: 200,
+    latency_ms: 120,
+    time_to_first_token_ms: null,
+    started_at: '2026-03-02T10:00:00.000Z',
+    finished_at: '2026-03-02T10:00:01.000Z',
+    ...overrides,
+  });
+
+  const ingest = (events: UsageEventInput[]) => db.unitOfWork.run((tx) => ledger.ingest(tx, events));
+
+  describe("never counts another tenant's usage", () => {
+    it("answers a tenant's usage and period totals from its own events only", async () => {
+      const [a, b] = [await tenantWithKey(), await tenantWithKey()];
+      await ingest([event(a), event(b, { prompt_tokens: 1000, cost_micros: 9_000 }), event(a, { model: 'claude-3-haiku' }), event(b)]);
+      expect(await ledger.usage(a.tenant, march, 'model')).toEqual([
+        { group: 'claude-3-haiku', requests: '1', prompt_tokens: '10', completion_tokens: '5', cost_micros: '100' },
+        { group: 'gpt-4o', requests: '1', prompt_tokens: '10', completion_tokens: '5', cost_micros: '100' },
+      ]);
+      expect(await ledger.periodUsage(a.tenant, PERIOD_START)).toEqual({ api_calls: '2', ai_tokens: '30', cost_micros: '200' });
+      expect(await ledger.periodUsage(b.tenant, PERIOD_START)).toEqual({ api_calls: '2', ai_tokens: '1020', cost_micros: '9100' });
+    });
+
+    it("answers nothing for another tenant's key asked for under A's id", async () => {
+      const [a, b] = [await tenantWithKey(), await tenantWithKey()];
+      await ingest([event(a), event(b)]);
+      expect(await ledger.usage(a.tenant, { ...march, apiKeyId: b.key }, 'key')).toEqual([]);
+      expect(await ledger.usage(a.tenant, { ...march, apiKeyId: a.key }, 'key')).toEqual([expect.objectContaining({ group: a.key, requests: '1' })]);
+    });
+
+    it("debits only the prepaid tenant's own balance", async () => {
+      const [prepaid, postpaid] = [await tenantWithKey('prepaid'), await tenantWithKey('basic')];
+      await ingest([event(prepaid, { cost_micros: 250 }), event(postpaid, { cost_micros: 999 })]);
+      expect((await credits.totals(prepaid.tenant)).balance_micros).toBe('-250');
+      expect(await credits.totals(postpaid.tenant)).toEqual(expect.objectContaining({ balance_micros: '0' }));
+      expect(await credits.ledger(postpaid.tenant, { limit: 10, offset: 0 })).toEqual({ rows: [], count: 0 });
+    });
+  });
+
+  it('records a redelivered event once', async () => {
+    const owner = await tenantWithKey('prepaid');
+    const batch = [event(owner), event(owner)];
+    expect(await ingest(batch)).toBe(2);
+    expect(await ingest([...batch, event(owner)])).toBe(1);
+    expect(await ledger.periodUsage(owner.tenant, PERIOD_START)).toEqual(expect.objectContaining({ api_calls: '3' }));
+    expect((await credits.totals(owner.tenant)).balance_micros).toBe('-300');
+    expect(await ingest([])).toBe(0);
+  });
+
+  it('debits live requests with a cost, never test-environment or free ones', async () => {
+    const owner = await tenantWithKey('prepaid');
+    await ingest([event(owner, { cost_micros: 40 }), event(owner, { environment: 'test', cost_micros: 500 }), event(owner, { cost_micros: 0 })]);
+    const entries = await credits.ledger(owner.tenant, { limit: 10, offset: 0 });
+    expect(entries.rows.map((row) => [row.kind, row.amount_micros])).toEqual([['usage', '-40']]);
+    expect(await ledger.usage(owner.tenant, march, 'environment')).toEqual([
+      expect.objectContaining({ group: 'live', requests: '2', cost_micros: '40' }),
+      expect.objectContaining({ group: 'test', requests: '1', cost_micros: '500' }),
+    ]);
+  });
+
+  it('rolls usage up by UTC day, within the range asked, and into the quota period the request started in', async () => {
+    const owner = await tenantWithKey();
+    await ingest([
+      event(owner, { started_at: '2026-03-02T23:59:59.999Z' }),
+      event(owner, { started_at: '2026-03-03T00:00:00.000Z' }),
+      // Day 31 of a 30-day plan: the next period.
+      event(owner, { started_at: '2026-03-31T00:00:00.000Z' }),
+    ]);
+    expect((await ledger.usage(owner.tenant, march, 'day')).map((row) => [row.group, row.requests])).toEqual([
+      ['2026-03-02', '1'],
+      ['2026-03-03', '1'],
+      ['2026-03-31', '1'],
+    ]);
+    expect((await ledger.usage(owner.tenant, { from: '2026-03-03', to: '2026-03-03' }, 'day')).map((row) => row.group)).toEqual(['2026-03-03']);
+    expect((await ledger.periodUsage(owner.tenant, PERIOD_START)).api_calls).toBe('2');
+    expect((await ledger.periodUsage(owner.tenant, new Date('2026-03-31T00:00:00.000Z'))).api_calls).toBe('1');
+    expect(await ledger.periodUsage(owner.tenant, new Date('2026-01-01T00:00:00.000Z'))).toEqual({ api_calls: '0', ai_tokens: '0', cost_micros: '0' });
+  });
+});
