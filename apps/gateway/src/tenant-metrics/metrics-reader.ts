@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hashApiKey, looksLikeJwt, parseApiKey, roleOfKeyScopes, verifyAccessToken } from '@sluice/auth';
-import { RedisKeys } from '@sluice/contracts';
+import { RedisKeys, type TenantRecordV1 } from '@sluice/contracts';
 import { ProjectionReader } from '@sluice/gateway/redis-state';
 import { REDIS, SluiceException } from '@sluice/platform';
 import type Redis from 'ioredis';
 import type { IncomingHttpHeaders } from 'node:http';
-import { asServiceUnavailable } from '../auth/authenticator';
+import { asServiceUnavailable, inactiveTenantMessage } from '../auth/authenticator';
+import { GatewayAuthException } from '../auth/gateway-auth.exception';
+import { isIpAllowed } from '../auth/ip-allow-list';
 import { presentedApiKey } from '../auth/presented-api-key';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
@@ -16,6 +18,8 @@ const TENANT_NOT_FOUND = 'Tenant not found';
  * Who may read `/metrics/{tenant_id}` (SPEC 4): a key of that tenant with the
  * `read` (or `write`) scope, or a platform admin's access token. A key of
  * another tenant gets the same 404 as an unknown tenant, so ids cannot be probed.
+ * A key meets the same policy as on the inference routes: its tenant must be
+ * active and the caller's address within the key's allow-list.
  */
 @Injectable()
 export class MetricsReader {
@@ -26,14 +30,21 @@ export class MetricsReader {
   ) {}
 
   /** Resolves when the caller may read `tenantId`'s metrics and the tenant exists; throws the refusal otherwise. */
-  async authorize(headers: IncomingHttpHeaders, tenantId: string, now = Date.now()): Promise<void> {
+  async authorize(headers: IncomingHttpHeaders, tenantId: string, clientIp: string, now = Date.now()): Promise<void> {
     const credential = presentedApiKey(headers);
-    if (credential === null) throw new SluiceException('unauthorized', 'Missing credentials: send Authorization: Bearer <key or token>');
-    if (looksLikeJwt(credential)) await this.authorizeAdmin(credential);
-    else await this.authorizeKey(credential, tenantId, now);
-    if (!isUuid(tenantId) || (await this.read(() => this.projection.getTenant(tenantId))) === null) {
-      throw new SluiceException('not_found', TENANT_NOT_FOUND);
+    if (credential === null) throw new SluiceException('unauthorized', 'Missing credentials: send Authorization: Bearer (or Token) <key or token>');
+    if (looksLikeJwt(credential)) {
+      await this.authorizeAdmin(credential);
+      await this.tenant(tenantId);
+    } else {
+      await this.authorizeKey(credential, tenantId, clientIp, now);
     }
+  }
+
+  private async tenant(tenantId: string): Promise<TenantRecordV1> {
+    const tenant = isUuid(tenantId) ? await this.read(() => this.projection.getTenant(tenantId)) : null;
+    if (tenant === null) throw new SluiceException('not_found', TENANT_NOT_FOUND);
+    return tenant;
   }
 
   private async authorizeAdmin(token: string): Promise<void> {
@@ -49,7 +60,7 @@ export class MetricsReader {
     if (!claims.adm) throw new SluiceException('forbidden', 'Only platform admins may read metrics with an access token');
   }
 
-  private async authorizeKey(secret: string, tenantId: string, now: number): Promise<void> {
+  private async authorizeKey(secret: string, tenantId: string, clientIp: string, now: number): Promise<void> {
     const apiKey = parseApiKey(secret) === null ? null : await this.read(() => this.projection.getApiKey(hashApiKey(secret)));
     if (apiKey === null || apiKey.status !== 'active') throw new SluiceException('invalid_api_key', INVALID_CREDENTIALS);
     if (apiKey.expires_at !== null && Date.parse(apiKey.expires_at) <= now) {
@@ -57,6 +68,11 @@ export class MetricsReader {
     }
     if (apiKey.tenant_id !== tenantId) throw new SluiceException('not_found', TENANT_NOT_FOUND);
     if (roleOfKeyScopes(apiKey.scopes) === null) throw new SluiceException('forbidden', 'This API key lacks the read scope');
+    const tenant = await this.tenant(tenantId);
+    if (tenant.status !== 'active') throw new GatewayAuthException('tenant_suspended', inactiveTenantMessage(tenant));
+    if (apiKey.allowed_ips !== null && !isIpAllowed(clientIp, apiKey.allowed_ips)) {
+      throw new GatewayAuthException('ip_not_allowed', `Requests from ${clientIp} are not allowed for this API key`);
+    }
   }
 
   private async read<T>(lookup: () => Promise<T>): Promise<T> {
