@@ -124,7 +124,10 @@ async function waitForHealth(url, deadlineMs = 60_000) {
 }
 
 supervisor.handleSignals();
-void supervisor.finished.then((code) => process.exit(code));
+void supervisor.finished.then((code) => {
+  if (code === 0) process.stdout.write('npm start: stopped\n');
+  process.exit(code);
+});
 
 await checkDependencies();
 build();

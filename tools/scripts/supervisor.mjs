@@ -87,7 +87,8 @@ export class Supervisor {
       this.finish(code);
       return;
     }
-    this.say(`Stopping ${[...this.children.keys()].join(', ')}...`);
+    const names = [...this.children].sort(([, a], [, b]) => Number(a.stopLast) - Number(b.stopLast)).map(([name]) => name);
+    this.say(`Stopping ${names.join(', ')}...`);
     for (const { child, stopLast } of this.children.values()) if (!stopLast) child.kill('SIGTERM');
     this.stopLastOnes();
     setTimeout(() => {
