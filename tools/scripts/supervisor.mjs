@@ -48,7 +48,8 @@ export class Supervisor {
         for (const line of lines) this.onLine(name, stream, line);
       });
     }
-    child.on('exit', (code, signal) => {
+    // `close`, not `exit`: the child's last lines (its drain's end) are read before it counts as gone.
+    child.on('close', (code, signal) => {
       this.children.delete(name);
       if (!this.stopping) {
         this.say(`${name} exited (${signal ?? code}); stopping the others`);

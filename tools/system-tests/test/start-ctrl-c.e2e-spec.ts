@@ -1,6 +1,7 @@
 import { createTestDatabase, deleteKeysWithPrefix, freePort, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Three processes through ts-node on a shared machine: generous, polled. */
 const START_DEADLINE_MS = 120_000;
@@ -101,4 +102,61 @@ describe('npm start: one Ctrl-C drains every process cleanly (issue 14)', () => 
     expect(output.match(/Drained and closed/g)).toHaveLength(2);
     for (const child of pids) expect({ child, alive: alive(child) }).toEqual({ child, alive: false });
   }, STOP_DEADLINE_MS + 10_000);
+});
+
+/** The Supervisor's signal rules, over stand-ins that report every signal they get: fast, no apps. */
+describe("npm start's Supervisor: one stop per Ctrl-C, a later one forces, a crash stops the rest", () => {
+  /** Slightly more than the Supervisor's REPEAT_WINDOW_MS: a Ctrl-C this much later is a new one. */
+  const LATER_CTRL_C_MS = 1_300;
+
+  async function launch(env: Record<string, string>): Promise<{ pid: number; appPid: number; output: () => string; exit: Promise<Exit> }> {
+    let output = '';
+    const child = spawn(process.execPath, [join(__dirname, 'support/supervise-stand-ins.mjs')], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env['PATH'], ...env },
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exit = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    await waitUntil(() => /^ready \d+$/m.test(output), 10_000, 'the stand-ins');
+    return { pid: child.pid as number, appPid: Number(/^ready (\d+)$/m.exec(output)?.[1]), output: () => output, exit };
+  }
+
+  function lines(output: string): string[] {
+    // What happened after both were running (they start in either order).
+    return output.split('\n').filter((line) => /^(app |mock |npm start:)/.test(line) && !line.endsWith(' running'));
+  }
+
+  it("gives each child one SIGTERM for the terminal's SIGINT and npm's copy, stops the mock after the app, exits 0", async () => {
+    const launcher = await launch({ DRAIN_MS: '200' });
+    process.kill(-launcher.pid, 'SIGINT');
+    process.kill(launcher.pid, 'SIGINT');
+    expect(await launcher.exit).toEqual({ code: 0, signal: null });
+    expect(lines(launcher.output())).toEqual([
+      'npm start: Stopping app, mock...',
+      'app got SIGTERM',
+      'app drained',
+      'mock got SIGTERM',
+    ]);
+  });
+
+  it('forces the children with a Ctrl-C that comes later, and exits 1', async () => {
+    const launcher = await launch({ DRAIN_MS: '0' });
+    process.kill(-launcher.pid, 'SIGINT');
+    await waitUntil(() => launcher.output().includes('app got SIGTERM'), 5_000, 'the stop');
+    await sleep(LATER_CTRL_C_MS);
+    process.kill(-launcher.pid, 'SIGINT');
+    expect(await launcher.exit).toEqual({ code: 1, signal: null });
+    expect(lines(launcher.output())).toEqual(
+      expect.arrayContaining(['app got SIGTERM', 'npm start: Forcing the stop', 'app got SIGINT', 'mock got SIGINT']),
+    );
+  });
+
+  it('stops the others when one exits on its own, and exits 1', async () => {
+    const launcher = await launch({ DRAIN_MS: '100' });
+    process.kill(launcher.appPid, 'SIGUSR2');
+    expect(await launcher.exit).toEqual({ code: 1, signal: null });
+    expect(lines(launcher.output())).toEqual(expect.arrayContaining(['npm start: app exited (3); stopping the others', 'mock got SIGTERM']));
+  });
 });
