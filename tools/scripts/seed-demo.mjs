@@ -10,10 +10,12 @@ export const DEMO = {
   keyName: 'npm start demo key',
 };
 
-async function call(baseUrl, method, path, { token, body } = {}) {
+/** Calls the control plane; each request carries `x-request-id: <prefix>-<n>`, the last one kept in `ids.last`. */
+async function call(baseUrl, ids, method, path, { token, body } = {}) {
+  ids.last = `${ids.prefix}-${++ids.count}`;
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'x-request-id': ids.last, ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -25,21 +27,23 @@ function expectStatus(response, accepted, what) {
   return response;
 }
 
-export async function seedDemo(baseUrl, { adminEmail, adminPassword }) {
-  const login = expectStatus(await call(baseUrl, 'POST', '/api/auth/token/', { body: { email: adminEmail, password: adminPassword } }), [200], `login as ${adminEmail}`);
+/** Resolves to the demo's credentials and the id of the last request it made (the launcher waits for its log line). */
+export async function seedDemo(baseUrl, { adminEmail, adminPassword, requestIdPrefix = 'seed-demo' }) {
+  const ids = { prefix: requestIdPrefix, count: 0, last: '' };
+  const login = expectStatus(await call(baseUrl, ids, 'POST', '/api/auth/token/', { body: { email: adminEmail, password: adminPassword } }), [200], `login as ${adminEmail}`);
   const token = login.body.access;
-  expectStatus(await call(baseUrl, 'POST', '/api/tenants/', { token, body: { name: 'Demo Company', slug: DEMO.tenantSlug, contact_email: DEMO.ownerEmail } }), [201, 409], 'demo tenant');
-  expectStatus(await call(baseUrl, 'POST', `/api/tenants/${DEMO.tenantSlug}/activate/`, { token }), [200, 409], 'activating the demo tenant');
+  expectStatus(await call(baseUrl, ids, 'POST', '/api/tenants/', { token, body: { name: 'Demo Company', slug: DEMO.tenantSlug, contact_email: DEMO.ownerEmail } }), [201, 409], 'demo tenant');
+  expectStatus(await call(baseUrl, ids, 'POST', `/api/tenants/${DEMO.tenantSlug}/activate/`, { token }), [200, 409], 'activating the demo tenant');
   expectStatus(
-    await call(baseUrl, 'POST', '/api/tenant-users/', { token, body: { tenant: DEMO.tenantSlug, email: DEMO.ownerEmail, password: DEMO.ownerPassword, role: 'owner', first_name: 'Demo', last_name: 'Owner' } }),
+    await call(baseUrl, ids, 'POST', '/api/tenant-users/', { token, body: { tenant: DEMO.tenantSlug, email: DEMO.ownerEmail, password: DEMO.ownerPassword, role: 'owner', first_name: 'Demo', last_name: 'Owner' } }),
     [201, 409],
     'demo owner',
   );
-  const owner = expectStatus(await call(baseUrl, 'POST', '/api/auth/token/', { body: { email: DEMO.ownerEmail, password: DEMO.ownerPassword } }), [200], 'login as the demo owner').body.access;
-  const existing = expectStatus(await call(baseUrl, 'GET', `/api/api-keys/?tenant=${DEMO.tenantSlug}&status=active&search=${encodeURIComponent(DEMO.keyName)}`, { token: owner }), [200], 'listing demo keys');
+  const owner = expectStatus(await call(baseUrl, ids, 'POST', '/api/auth/token/', { body: { email: DEMO.ownerEmail, password: DEMO.ownerPassword } }), [200], 'login as the demo owner').body.access;
+  const existing = expectStatus(await call(baseUrl, ids, 'GET', `/api/api-keys/?tenant=${DEMO.tenantSlug}&status=active&search=${encodeURIComponent(DEMO.keyName)}`, { token: owner }), [200], 'listing demo keys');
   const current = existing.body.results.find((key) => key.name === DEMO.keyName);
   const key = current
-    ? expectStatus(await call(baseUrl, 'POST', `/api/api-keys/${current.id}/rotate/`, { token: owner, body: { grace_seconds: 0 } }), [200, 201], 'rotating the demo key')
-    : expectStatus(await call(baseUrl, 'POST', '/api/api-keys/', { token: owner, body: { tenant: DEMO.tenantSlug, name: DEMO.keyName, environment: 'test', scopes: ['inference', 'read'] } }), [201], 'creating the demo key');
-  return { ...DEMO, apiKey: key.body.key };
+    ? expectStatus(await call(baseUrl, ids, 'POST', `/api/api-keys/${current.id}/rotate/`, { token: owner, body: { grace_seconds: 0 } }), [200, 201], 'rotating the demo key')
+    : expectStatus(await call(baseUrl, ids, 'POST', '/api/api-keys/', { token: owner, body: { tenant: DEMO.tenantSlug, name: DEMO.keyName, environment: 'test', scopes: ['inference', 'read'] } }), [201], 'creating the demo key');
+  return { ...DEMO, apiKey: key.body.key, lastRequestId: ids.last };
 }

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // `npm start`: build, then run the control plane, the gateway and the mock
 // provider against the default (or configured) PostgreSQL and Redis, print how
-// to call them, and stop all three on Ctrl-C.
-import { spawn, spawnSync } from 'node:child_process';
+// to call them, and stop all three on Ctrl-C. Their logs are one line each:
+// requests, warnings and errors (`npm start -- --verbose` for everything).
+// Variables already set in the environment win over the defaults below.
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prettyFactory } from 'pino-pretty';
+import { logLineFormatter } from './log-lines.mjs';
 import { seedDemo } from './seed-demo.mjs';
+import { Supervisor } from './supervisor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = {
@@ -73,51 +77,42 @@ function build() {
   }
 }
 
-const prettify = prettyFactory({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
-const children = new Map();
-let stopping = false;
+const verbose = process.argv.includes('--verbose');
+const format = logLineFormatter({ verbose, color: process.stdout.isTTY });
+/** Resolves when a child logs a line containing the awaited text (see `logged`). */
+const awaited = new Map();
+const supervisor = new Supervisor({
+  onLine: (name, stream, line) => {
+    for (const [text, resolve] of awaited) if (line.includes(text)) resolve();
+    const shown = format(name, line);
+    if (shown !== null) (stream === 'stderr' ? process.stderr : process.stdout).write(`${shown}\n`);
+  },
+  say: (message) => process.stdout.write(`npm start: ${message}\n`),
+  // The apps' own shutdown deadline (drain pause plus grace), and a little more.
+  stopDeadlineMs: Number(env.SHUTDOWN_DRAIN_DELAY_MS ?? 0) + Number(env.SHUTDOWN_GRACE_MS ?? 25_000) + 5_000,
+});
+const stopping = () => supervisor.stopping;
 
-function run(name, script) {
-  const child = spawn(process.execPath, ['--enable-source-maps', join(root, script)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const print = (stream) => {
-    let pending = '';
-    return (chunk) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop();
-      for (const line of lines) stream.write(`[${name}] ${line.startsWith('{') ? prettify(line).trimEnd() : line}\n`);
-    };
-  };
-  child.stdout.setEncoding('utf8').on('data', print(process.stdout));
-  child.stderr.setEncoding('utf8').on('data', print(process.stderr));
-  child.on('exit', (code, signal) => {
-    children.delete(name);
-    if (!stopping) {
-      process.stderr.write(`npm start: ${name} exited (${signal ?? code}); stopping the others\n`);
-      stop(1);
-    } else if (children.size === 0) {
-      process.exit(process.exitCode ?? 0);
-    }
-  });
-  children.set(name, child);
+function run(name, script, options = {}) {
+  supervisor.run(name, process.execPath, ['--enable-source-maps', join(root, script)], { cwd: root, env, ...options });
 }
 
-function stop(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  process.exitCode = code;
-  process.stdout.write('Stopping control-plane, gateway and mock-provider...\n');
-  if (children.size === 0) process.exit(code);
-  for (const child of children.values()) child.kill('SIGTERM');
-  setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGKILL');
-    process.exit(code);
-  }, 10_000).unref();
+/** Waits until a child logs `text` (a request id), for at most `deadlineMs`: its log may be quieter than expected. */
+function logged(text, deadlineMs = 2_000) {
+  return new Promise((resolve) => {
+    const done = () => {
+      awaited.delete(text);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, deadlineMs);
+    awaited.set(text, done);
+  });
 }
 
 async function waitForHealth(url, deadlineMs = 60_000) {
   const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline && !stopping) {
+  while (Date.now() < deadline && !stopping()) {
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -125,18 +120,21 @@ async function waitForHealth(url, deadlineMs = 60_000) {
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  if (!stopping) {
+  if (!stopping()) {
     process.stderr.write(`npm start: ${url} did not become ready within ${deadlineMs / 1000} s\n`);
-    stop(1);
+    supervisor.stop(1);
   }
 }
 
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+supervisor.handleSignals();
+void supervisor.finished.then((code) => {
+  if (code === 0) process.stdout.write('npm start: stopped\n');
+  process.exit(code);
+});
 
 await checkDependencies();
 build();
-run('mock-provider', 'dist/tools/mock-provider/main.js');
+run('mock-provider', 'dist/tools/mock-provider/main.js', { stopLast: true });
 run('control-plane', 'dist/apps/control-plane/main.js');
 run('gateway', 'dist/apps/gateway/main.js');
 await Promise.all([
@@ -145,15 +143,17 @@ await Promise.all([
   waitForHealth(`${gatewayUrl}/health/ready`),
 ]);
 let demo;
-if (!stopping) {
+if (!stopping()) {
   try {
-    demo = await seedDemo(controlPlaneUrl, { adminEmail: env.SLUICE_ADMIN_EMAIL, adminPassword: env.SLUICE_ADMIN_PASSWORD });
+    demo = await seedDemo(controlPlaneUrl, { adminEmail: env.SLUICE_ADMIN_EMAIL, adminPassword: env.SLUICE_ADMIN_PASSWORD, requestIdPrefix: `npm-start-${randomUUID()}` });
+    // The ready block comes last: after the control plane has logged the set-up's own requests.
+    await logged(`"id":"${demo.lastRequestId}"`);
   } catch (error) {
     process.stderr.write(`npm start: seeding the demo tenant failed: ${error.message}\n`);
-    stop(1);
+    supervisor.stop(1);
   }
 }
-if (!stopping) {
+if (!stopping()) {
   process.stdout.write(`
 Sluice is up.
   control plane   ${controlPlaneUrl}        health: curl ${controlPlaneUrl}/health/   docs: ${controlPlaneUrl}/docs
@@ -170,6 +170,8 @@ Call the gateway with the demo tenant's API key (a test key: it reaches the sand
   curl ${gatewayUrl}/v1/models -H 'authorization: Bearer ${demo.apiKey}'
   curl -N ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","stream":true,"messages":[{"role":"user","content":"Hello"}]}'
   curl ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
+Create API keys of your own: README.md, "API keys". The demo key above changes on every npm start.
+Logs below: one line per request, warning or error (npm start -- --verbose for everything).
 Press Ctrl-C to stop all three.
 `);
 }

@@ -94,6 +94,31 @@ describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
       expect(metrics).toMatch(/sluice_usage_events_processed_total\{outcome="duplicate"[^}]*\} [2-9]/);
     });
 
+    it("keeps each key's last_used_at to the minute: written when a batch is a minute newer, never moved back", async () => {
+      const created = await admin<{ id: string; last_used_at: string | null }>('POST', '/api/api-keys/', { body: { tenant: world.tenantA.id, name: 'last used' } });
+      expect(created.status).toBe(201);
+      expect(created.body.last_used_at).toBeNull();
+      const keyId = created.body.id;
+      const lastUsedAfter = async (finishedAt: number): Promise<string | null> => {
+        const at = new Date(finishedAt).toISOString();
+        await stream.append(usageEvent({ tenant_id: world.tenantA.id, api_key_id: keyId, started_at: at, finished_at: at }));
+        await stream.waitDrained();
+        return (await admin<{ last_used_at: string | null }>('GET', `/api/api-keys/${keyId}/`)).body.last_used_at;
+      };
+      const first = Date.now() - 10 * 60_000;
+      expect(await lastUsedAfter(first)).toBe(new Date(first).toISOString());
+      // Within the minute: no write.
+      expect(await lastUsedAfter(first + 30_000)).toBe(new Date(first).toISOString());
+      // An older event (a late redelivery) never moves it back.
+      expect(await lastUsedAfter(first - 5 * 60_000)).toBe(new Date(first).toISOString());
+      expect(await lastUsedAfter(first + 2 * 60_000)).toBe(new Date(first + 2 * 60_000).toISOString());
+      // A gateway clock ahead of the database's is not believed past now.
+      const before = Date.now();
+      const ahead = await lastUsedAfter(Date.now() + 60 * 60_000);
+      expect(Date.parse(ahead ?? '')).toBeGreaterThanOrEqual(before - 1_000);
+      expect(Date.parse(ahead ?? '')).toBeLessThanOrEqual(Date.now() + 1_000);
+    });
+
     it('moves an invalid event to the dead-letter stream with its reason, acknowledged, and counts it', async () => {
       await stream.append('not json', JSON.stringify({ ...usageEvent({ tenant_id: world.tenantA.id }), prompt_tokens: -5 }), JSON.stringify({ v: 2, request_id: 'x' }));
       await stream.waitDrained();

@@ -281,6 +281,22 @@ describe('identity and tenancy', () => {
     });
   });
 
+  describe('teams', () => {
+    it("lists every tenant's teams to a platform admin without a tenant, as the keys and memberships lists do", async () => {
+      const teamA = await world.call<{ id: string }>('POST', '/api/teams/', { token: admin(), body: { tenant: world.tenantA.id, name: unique('all-a') } });
+      const teamB = await world.call<{ id: string }>('POST', '/api/teams/', { token: admin(), body: { tenant: world.tenantB.id, name: unique('all-b') } });
+      const all = await world.call<{ count: number; results: Array<{ id: string; tenant: string }> }>('GET', '/api/teams/?page_size=100', { token: admin() });
+      expect(all.status).toBe(200);
+      expect(all.body.results.map((team) => team.id)).toEqual(expect.arrayContaining([teamA.body.id, teamB.body.id]));
+      const one = await world.call<{ results: Array<{ tenant: string }> }>('GET', `/api/teams/?tenant=${world.tenantB.slug}&page_size=100`, { token: admin() });
+      expect(one.body.results.length).toBeGreaterThan(0);
+      expect(new Set(one.body.results.map((team) => team.tenant))).toEqual(new Set([world.tenantB.id]));
+      // A member sees only its own tenant's teams.
+      const own = await world.call<{ results: Array<{ tenant: string }> }>('GET', '/api/teams/?page_size=100', { token: world.tokens.viewer });
+      expect(new Set(own.body.results.map((team) => team.tenant))).toEqual(new Set([world.tenantA.id]));
+    });
+  });
+
   describe('memberships', () => {
     it('keeps the last owner: neither demoted nor removed', async () => {
       const tenant = await createActiveTenant(world.call, admin(), unique('solo'));

@@ -54,6 +54,13 @@ describe('gateway authentication and authorisation', () => {
     expect((await chat({ 'x-api-key': secret })).status).toBe(200);
   });
 
+  it('accepts Authorization: Token <key> (seed 000), as the control plane does, on chat and models', async () => {
+    const { secret } = await keyFor();
+    expect((await chat({ authorization: `Token ${secret}` })).status).toBe(200);
+    expect((await fetch(`${gateway.url}/v1/models`, { headers: { authorization: `Token ${secret}` } })).status).toBe(200);
+    expect((await fetch(`${gateway.url}/v1/models/mock-chat`, { headers: { authorization: `token ${secret}` } })).status).toBe(200);
+  });
+
   it('refuses a missing or malformed key with 401 invalid_api_key, without a Redis lookup', async () => {
     await expectError(await chat({}), 401, 'invalid_api_key');
     const { secret } = generateApiKey('live');

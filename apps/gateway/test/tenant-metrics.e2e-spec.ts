@@ -58,8 +58,8 @@ describe('GET /metrics/{tenant_id}', () => {
     });
   }
 
-  function metrics(tenantId: string, credential?: string): Promise<Response> {
-    return fetch(`${gateway.url}/metrics/${tenantId}`, { headers: credential ? { authorization: `Bearer ${credential}` } : {} });
+  function metrics(tenantId: string, credential?: string, scheme = 'Bearer'): Promise<Response> {
+    return fetch(`${gateway.url}/metrics/${tenantId}`, { headers: credential ? { authorization: `${scheme} ${credential}` } : {} });
   }
 
   function monthlyKey(tenantId: string): string {
@@ -82,6 +82,33 @@ describe('GET /metrics/{tenant_id}', () => {
       monthly: { total: String(total) },
     });
     expect(total).toBeGreaterThan(0);
+  });
+
+  it('accepts Authorization: Token, as the control plane does, for a key and for an admin token', async () => {
+    for (const credential of [readKey, await adminToken(true)]) {
+      const response = await metrics(tenant.id, credential, 'Token');
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as TenantMetrics).tenant_id).toBe(tenant.id);
+    }
+  });
+
+  it("applies the key's policy of the inference routes: a suspended tenant is 403 tenant_suspended", async () => {
+    const suspended = await fixtures.tenant({ slug: 'metrics-suspended', status: 'suspended', status_reason: 'Payment overdue' });
+    const { secret } = await fixtures.apiKey(suspended, { scopes: ['read'] });
+    const response = await metrics(suspended.id, secret);
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { error: { message: string } };
+    expectErrorShape(body, 'tenant_suspended');
+    expect(body.error.message).toBe('Tenant metrics-suspended is suspended: Payment overdue');
+  });
+
+  it("applies the key's IP allow-list: 403 ip_not_allowed outside it, 200 inside", async () => {
+    const refused = await fixtures.apiKey(tenant, { scopes: ['read'], allowed_ips: ['10.0.0.0/8', '2001:db8::/32'] });
+    const response = await metrics(tenant.id, refused.secret);
+    expect(response.status).toBe(403);
+    expectErrorShape(await response.json(), 'ip_not_allowed');
+    const allowed = await fixtures.apiKey(tenant, { scopes: ['read'], allowed_ips: ['127.0.0.0/8', '::1/128'] });
+    expect((await metrics(tenant.id, allowed.secret)).status).toBe(200);
   });
 
   it('answers zeros for a tenant that has not used anything yet', async () => {

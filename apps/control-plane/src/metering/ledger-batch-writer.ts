@@ -1,11 +1,16 @@
 import type { UnitOfWork, UsageLedgerRepository, UsageEventInput } from '@sluice/control-plane/data-access';
+import { touchApiKeys } from './api-key-last-used';
 import type { UsageBatchWriter } from './usage-consumer';
 
 /** Deadlock and serialisation failure: the transaction did nothing and may simply run again. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
 
-/** One ledger transaction per batch, retried when two consumers' batches deadlock on the same rollup rows. */
+/**
+ * One ledger transaction per batch, retried when two consumers' batches
+ * deadlock on the same rollup rows; the same transaction brings the keys'
+ * `last_used_at` up to the minute.
+ */
 export class LedgerBatchWriter implements UsageBatchWriter {
   constructor(
     private readonly unitOfWork: UnitOfWork,
@@ -15,7 +20,11 @@ export class LedgerBatchWriter implements UsageBatchWriter {
   async write(events: UsageEventInput[]): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.unitOfWork.run((tx) => this.ledger.ingest(tx, events));
+        return await this.unitOfWork.run(async (tx) => {
+          const recorded = await this.ledger.ingest(tx, events);
+          await touchApiKeys(tx, events);
+          return recorded;
+        });
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !RETRYABLE_SQLSTATES.has(sqlState(error) ?? '')) throw error;
         await new Promise((resolve) => setTimeout(resolve, 10 * attempt));

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { hashApiKey, looksLikeJwt, parseApiKey, roleOfKeyScopes, verifyAccessToken } from '@sluice/auth';
-import { RedisKeys } from '@sluice/contracts';
+import { apiKeyRefusal, hashApiKey, looksLikeJwt, parseApiKey, verifyAccessToken } from '@sluice/auth';
+import { RedisKeys, type TenantRecordV1 } from '@sluice/contracts';
 import { ProjectionReader } from '@sluice/gateway/redis-state';
 import { REDIS, SluiceException } from '@sluice/platform';
 import type Redis from 'ioredis';
 import type { IncomingHttpHeaders } from 'node:http';
 import { asServiceUnavailable } from '../auth/authenticator';
+import { GatewayAuthException } from '../auth/gateway-auth.exception';
 import { presentedApiKey } from '../auth/presented-api-key';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
@@ -16,6 +17,8 @@ const TENANT_NOT_FOUND = 'Tenant not found';
  * Who may read `/metrics/{tenant_id}` (SPEC 4): a key of that tenant with the
  * `read` (or `write`) scope, or a platform admin's access token. A key of
  * another tenant gets the same 404 as an unknown tenant, so ids cannot be probed.
+ * A key meets the same policy as on the inference routes: its tenant must be
+ * active and the caller's address within the key's allow-list.
  */
 @Injectable()
 export class MetricsReader {
@@ -26,14 +29,21 @@ export class MetricsReader {
   ) {}
 
   /** Resolves when the caller may read `tenantId`'s metrics and the tenant exists; throws the refusal otherwise. */
-  async authorize(headers: IncomingHttpHeaders, tenantId: string, now = Date.now()): Promise<void> {
+  async authorize(headers: IncomingHttpHeaders, tenantId: string, clientIp: string, now = Date.now()): Promise<void> {
     const credential = presentedApiKey(headers);
-    if (credential === null) throw new SluiceException('unauthorized', 'Missing credentials: send Authorization: Bearer <key or token>');
-    if (looksLikeJwt(credential)) await this.authorizeAdmin(credential);
-    else await this.authorizeKey(credential, tenantId, now);
-    if (!isUuid(tenantId) || (await this.read(() => this.projection.getTenant(tenantId))) === null) {
-      throw new SluiceException('not_found', TENANT_NOT_FOUND);
+    if (credential === null) throw new SluiceException('unauthorized', 'Missing credentials: send Authorization: Bearer (or Token) <key or token>');
+    if (looksLikeJwt(credential)) {
+      await this.authorizeAdmin(credential);
+      await this.tenant(tenantId);
+    } else {
+      await this.authorizeKey(credential, tenantId, clientIp, now);
     }
+  }
+
+  private async tenant(tenantId: string): Promise<TenantRecordV1> {
+    const tenant = isUuid(tenantId) ? await this.read(() => this.projection.getTenant(tenantId)) : null;
+    if (tenant === null) throw new SluiceException('not_found', TENANT_NOT_FOUND);
+    return tenant;
   }
 
   private async authorizeAdmin(token: string): Promise<void> {
@@ -49,14 +59,13 @@ export class MetricsReader {
     if (!claims.adm) throw new SluiceException('forbidden', 'Only platform admins may read metrics with an access token');
   }
 
-  private async authorizeKey(secret: string, tenantId: string, now: number): Promise<void> {
+  /** The key policy of the inference routes (`@sluice/auth` key-policy), with the `read` scope and the tenant in the path. */
+  private async authorizeKey(secret: string, tenantId: string, clientIp: string, now: number): Promise<void> {
     const apiKey = parseApiKey(secret) === null ? null : await this.read(() => this.projection.getApiKey(hashApiKey(secret)));
     if (apiKey === null || apiKey.status !== 'active') throw new SluiceException('invalid_api_key', INVALID_CREDENTIALS);
-    if (apiKey.expires_at !== null && Date.parse(apiKey.expires_at) <= now) {
-      throw new SluiceException('key_expired', `This API key expired at ${apiKey.expires_at}`);
-    }
     if (apiKey.tenant_id !== tenantId) throw new SluiceException('not_found', TENANT_NOT_FOUND);
-    if (roleOfKeyScopes(apiKey.scopes) === null) throw new SluiceException('forbidden', 'This API key lacks the read scope');
+    const refusal = apiKeyRefusal({ key: apiKey, tenant: await this.tenant(tenantId), scope: 'read', clientIp, now });
+    if (refusal !== null) throw new GatewayAuthException(refusal.code, refusal.message);
   }
 
   private async read<T>(lookup: () => Promise<T>): Promise<T> {

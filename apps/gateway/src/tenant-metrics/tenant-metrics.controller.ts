@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Param } from '@nestjs/common';
-import type { IncomingHttpHeaders } from 'node:http';
+import { Controller, Get, Param, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { AuthenticatesItself } from '../auth/gateway-authentication.guard';
 import { MetricsReader } from './metrics-reader';
 import { TenantMetricsService, type TenantMetricsResponse } from './tenant-metrics.service';
@@ -14,8 +14,8 @@ export class TenantMetricsController {
   ) {}
 
   @Get(':tenantId')
-  async tenantMetrics(@Param('tenantId') tenantId: string, @Headers() headers: IncomingHttpHeaders): Promise<TenantMetricsResponse> {
-    await this.reader.authorize(headers, tenantId);
+  async tenantMetrics(@Param('tenantId') tenantId: string, @Req() req: FastifyRequest): Promise<TenantMetricsResponse> {
+    await this.reader.authorize(req.headers, tenantId, req.ip);
     return this.metrics.totals(tenantId);
   }
 }
