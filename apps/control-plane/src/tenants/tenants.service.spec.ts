@@ -20,7 +20,7 @@ describe('TenantsService', () => {
     service = moduleRef.get(TenantsService);
     db.plan({ id: 'basic', limits: { max_users: 5, api_calls_per_period: 1000 } });
     db.plan({ id: 'pro' });
-    tenant = db.tenant({ slug: 'acme' });
+    tenant = db.tenant({ slug: 'acme', activated_at: new Date('2026-01-01T00:00:00Z') });
     platformAdmin = db.user({ is_platform_admin: true });
     owner = db.member(tenant, 'owner').user;
     admin = db.member(tenant, 'admin').user;
