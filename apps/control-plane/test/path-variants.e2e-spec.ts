@@ -26,7 +26,6 @@ describe('every spelling of a protected path needs credentials (issue 15, item 1
       'GET /health',
       'GET /health/live',
       'GET /health/ready',
-      'GET /metrics',
       'POST /api/auth/login',
       'POST /api/auth/register',
       'POST /api/auth/token',
