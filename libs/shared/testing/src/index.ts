@@ -7,3 +7,4 @@ export * from './lib/processes';
 export * from './lib/otlp-collector';
 export * from './lib/prometheus-text';
 export * from './lib/projection-records';
+export * from './lib/fuzz';

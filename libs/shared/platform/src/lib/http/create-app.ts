@@ -8,7 +8,7 @@ import { ACCESS_LOGGER, useAccessLog } from '../logging/access-log';
 import { instrumentHttp, MetricsRegistry } from '../metrics/metrics';
 import { ShutdownHooks } from '../shutdown/shutdown-hooks';
 import { ShutdownModule } from '../shutdown/shutdown.module';
-import { useStrictJsonParser } from './json-body-parser';
+import { frameworkErrorOptions, useInputGuards } from './input-guards';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 
 export interface HttpAppOptions {
@@ -35,6 +35,7 @@ export async function createHttpApp(
     trustProxy,
     genReqId: requestIdFor,
     routerOptions: { ignoreTrailingSlash: true },
+    ...frameworkErrorOptions,
   });
   const root: DynamicModule = { module: HttpAppRootModule, imports: [ShutdownModule, rootModule] };
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
@@ -50,7 +51,7 @@ export async function createHttpApp(
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  useStrictJsonParser(fastify);
+  useInputGuards(fastify);
   instrumentHttp(fastify, app.get(MetricsRegistry));
   useAccessLog(fastify, app.get(ACCESS_LOGGER));
 
