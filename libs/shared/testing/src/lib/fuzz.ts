@@ -11,6 +11,11 @@ import { request as httpRequest, Agent } from 'node:http';
 export const FUZZ_SEED = Number(process.env['FUZZ_SEED'] ?? 20261206);
 export const FUZZ_RUNS = Number(process.env['FUZZ_RUNS'] ?? 0) || undefined;
 
+/** The test's timeout: `ciMs` for the default runs; a longer exploration (FUZZ_RUNS) gets an hour. */
+export function fuzzTimeoutMs(ciMs: number): number {
+  return FUZZ_RUNS === undefined ? ciMs : 60 * 60_000;
+}
+
 /** A hostile value as raw text (JSON, or an already percent-encoded URL part) and the short label a counterexample shows. */
 export class Hostile {
   constructor(
@@ -167,8 +172,8 @@ export interface FuzzTarget<Input> {
   examples?: Input[];
   toRequest: (input: Input) => FuzzRequest;
   send: (request: FuzzRequest) => Promise<FuzzResponse>;
-  /** The state a refused request must leave as it was (row counts, say), as comparable text. */
-  snapshot: () => Promise<string>;
+  /** The state a refused request must leave as it was (row counts, say), one entry per table or key. */
+  snapshot: () => Promise<string[]>;
   /** Awaited after an accepted request, so its asynchronous effects land before the next snapshot. */
   settled?: (request: FuzzRequest, response: FuzzResponse) => Promise<void>;
 }
@@ -188,7 +193,11 @@ export async function fuzzRoute<Input>(target: FuzzTarget<Input>, numRuns: numbe
     if (problem) throw new Error(`${last} ${problem}`);
     if (response.status >= 400) {
       const after = await target.snapshot();
-      if (after !== before) throw new Error(`${last} was refused with ${response.status} but changed state:\n  before ${before}\n  after  ${after}`);
+      const gone = before.filter((entry) => !after.includes(entry));
+      const added = after.filter((entry) => !before.includes(entry));
+      if (gone.length + added.length > 0) {
+        throw new Error(`${last} was refused with ${response.status} but changed state: before ${gone.join(', ')}; after ${added.join(', ')}`);
+      }
     } else {
       await target.settled?.(request, response);
     }

@@ -1,0 +1,233 @@
+import { RedisKeys, type TenantRecordV1 } from '@sluice/contracts';
+import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
+import {
+  FUZZ_SEED,
+  fuzzRoute,
+  fuzzTimeoutMs,
+  HOSTILE_JSON,
+  HOSTILE_URL_PARTS,
+  hostileJson,
+  hostileUrlPart,
+  jsonWith,
+  jsonWithout,
+  sendFuzzRequest,
+  TEST_REDIS_URL,
+  waitUntil,
+  type FuzzRequest,
+  type Hostile,
+} from '@sluice/testing';
+import fc from 'fast-check';
+import Redis from 'ioredis';
+import { FUZZED_ROUTES, type FuzzedRoute } from './fuzz-routes';
+import { GatewayFixtures, MOCK_CREDENTIAL_ENV, MOCK_CREDENTIAL_VALUE, mockDeployment, mockModel } from './gateway-fixtures';
+import { startGateway, type GatewayUnderTest } from './gateway-harness';
+
+/**
+ * Every route of the gateway (listed in fuzz-routes.ts, checked against what
+ * the app serves), fuzzed with the same hostile values as the control plane:
+ * never a 5xx, every 4xx in the error shape, and a refused request is neither
+ * admitted nor metered (the gateway's Redis state is as it was).
+ */
+
+const RUNS_PER_ROUTE = 30;
+
+type Mutation =
+  | { kind: 'field'; path: string[]; value: Hostile }
+  | { kind: 'missing'; field: string }
+  | { kind: 'unknown field'; value: Hostile }
+  | { kind: 'whole body'; value: Hostile }
+  | { kind: 'query'; name: string; value: Hostile; duplicate: boolean }
+  | { kind: 'path'; name: string; value: Hostile };
+
+describe('gateway route fuzzing', () => {
+  let mock: MockProvider;
+  let gateway: GatewayUnderTest;
+  let fixtures: GatewayFixtures;
+  let redis: Redis;
+  let tenant: TenantRecordV1;
+  let secret: string;
+  let usageLength = 0;
+
+  beforeAll(async () => {
+    mock = await startMockProvider();
+    gateway = await startGateway({ [MOCK_CREDENTIAL_ENV]: MOCK_CREDENTIAL_VALUE });
+    fixtures = new GatewayFixtures(gateway.redisKeyPrefix);
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    await fixtures.catalog([mockModel('mock-chat', [mockDeployment('mock-chat/0', mock.url, 'mock-fast')])]);
+    tenant = await fixtures.tenant({ limits: { rpm: 1_000_000 } });
+    secret = (await fixtures.apiKey(tenant, { scopes: ['inference', 'read'] })).secret;
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await fixtures?.close();
+    await gateway?.close();
+    await mock?.close();
+  });
+
+  /** Every key under the gateway's prefix with its content: admission counters, holds, the usage stream. */
+  async function snapshot(): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${gateway.redisKeyPrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    const states: string[] = [];
+    for (const key of keys.sort()) {
+      const name = key.slice(gateway.redisKeyPrefix.length);
+      const type = await redis.type(key);
+      if (type === 'string') states.push(`${name}=${await redis.get(key)}`);
+      else if (type === 'hash') states.push(`${name}=${JSON.stringify(Object.entries(await redis.hgetall(key)).sort())}`);
+      else if (type === 'stream') states.push(`${name}:${await redis.xlen(key)}`);
+      else if (type === 'zset') states.push(`${name}:${(await redis.zrange(key, 0, -1, 'WITHSCORES')).join(',')}`);
+      else states.push(`${name}:${type}`);
+    }
+    usageLength = Number(await redis.xlen(`${gateway.redisKeyPrefix}${RedisKeys.usageStream()}`));
+    return states;
+  }
+
+  /** An answered inference request is settled after the answer: wait for its usage event before the next snapshot. */
+  async function settled(request: FuzzRequest): Promise<void> {
+    if (request.method !== 'POST') return;
+    const stream = `${gateway.redisKeyPrefix}${RedisKeys.usageStream()}`;
+    await waitUntil(async () => Number(await redis.xlen(stream)) > usageLength, 5_000, 'the usage event of an answered request');
+    // Settlement writes its counters, then the event: let the last writes of the same settlement land.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  function valid(route: FuzzedRoute): Record<string, unknown> | undefined {
+    return route.body ? (JSON.parse(JSON.stringify(route.body.valid).replace('{model}', 'mock-chat')) as Record<string, unknown>) : undefined;
+  }
+
+  function pathValue(name: string): string {
+    return name === 'tenantId' ? tenant.id : 'mock-chat';
+  }
+
+  function fieldPaths(route: FuzzedRoute): string[][] {
+    if (!route.body) return [];
+    return [...Object.keys(route.body.valid), ...route.body.fields].map((field) => field.split('.'));
+  }
+
+  function pathParams(route: FuzzedRoute): string[] {
+    return [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+  }
+
+  function mutations(route: FuzzedRoute): fc.Arbitrary<Mutation> {
+    const choices: Array<fc.Arbitrary<Mutation>> = [];
+    if (route.body) {
+      const field = fc.record({ kind: fc.constant('field' as const), path: fc.constantFrom(...fieldPaths(route)), value: hostileJson() });
+      choices.push(field, field, field, field);
+      choices.push(fc.record({ kind: fc.constant('missing' as const), field: fc.constantFrom(...route.body.required) }));
+      choices.push(fc.record({ kind: fc.constant('unknown field' as const), value: hostileJson() }));
+      choices.push(fc.record({ kind: fc.constant('whole body' as const), value: hostileJson() }));
+    }
+    choices.push(fc.record({ kind: fc.constant('query' as const), name: fc.constantFrom(...route.queryParams, 'unknown_param'), value: hostileUrlPart(5_000), duplicate: fc.boolean() }));
+    const params = pathParams(route);
+    if (params.length > 0) {
+      const path = fc.record({ kind: fc.constant('path' as const), name: fc.constantFrom(...params), value: hostileUrlPart(300) });
+      choices.push(path, path);
+    }
+    return fc.oneof(...choices);
+  }
+
+  /** Tried first on every route: deep nesting, NUL and surrogates in each field, absurd numbers, broken path parameters. */
+  function sweep(route: FuzzedRoute): Mutation[] {
+    const sweep: Mutation[] = [];
+    if (route.body) {
+      sweep.push({ kind: 'whole body', value: HOSTILE_JSON.deep[0] as Hostile });
+      for (const path of fieldPaths(route)) {
+        sweep.push({ kind: 'field', path, value: HOSTILE_JSON.illFormed[0] as Hostile });
+        sweep.push({ kind: 'field', path, value: HOSTILE_JSON.deep[1] as Hostile });
+      }
+      for (const path of [['max_tokens'], ['temperature'], ['top_k'], ['n']]) sweep.push({ kind: 'field', path, value: HOSTILE_JSON.numbers[0] as Hostile });
+      sweep.push({ kind: 'field', path: ['metadata'], value: HOSTILE_JSON.deep[1] as Hostile });
+      sweep.push({ kind: 'field', path: ['messages', '0', 'content'], value: HOSTILE_JSON.illFormed[2] as Hostile });
+    }
+    for (const name of pathParams(route)) {
+      sweep.push({ kind: 'path', name, value: HOSTILE_URL_PARTS.illFormed[0] as Hostile });
+      sweep.push({ kind: 'path', name, value: HOSTILE_URL_PARTS.badEncoding[0] as Hostile });
+    }
+    sweep.push({ kind: 'query', name: 'unknown_param', value: HOSTILE_URL_PARTS.illFormed[1] as Hostile, duplicate: true });
+    return sweep;
+  }
+
+  function toRequest(route: FuzzedRoute, mutation: Mutation, anonymous: boolean): FuzzRequest {
+    let url = route.path.replace(/\{(\w+)\}/g, (_match, name: string) =>
+      mutation.kind === 'path' && mutation.name === name ? mutation.value.raw : encodeURIComponent(pathValue(name)),
+    );
+    const base = valid(route);
+    let body = base === undefined ? undefined : JSON.stringify(base);
+    let described: string;
+    switch (mutation.kind) {
+      case 'field':
+        body = jsonWith(base ?? {}, mutation.path, mutation.value);
+        described = `body field ${mutation.path.join('.')} = ${mutation.value.label}`;
+        break;
+      case 'missing':
+        body = jsonWithout(base ?? {}, mutation.field);
+        described = `body without ${mutation.field}`;
+        break;
+      case 'unknown field':
+        body = jsonWith(base ?? {}, ['fuzz_unknown'], mutation.value);
+        described = `unknown body field = ${mutation.value.label}`;
+        break;
+      case 'whole body':
+        body = mutation.value.raw;
+        described = `body = ${mutation.value.label}`;
+        break;
+      case 'query':
+        url += `?${mutation.name}=${mutation.value.raw}${mutation.duplicate ? `&${mutation.name}=2` : ''}`;
+        described = `query ${mutation.name} = ${mutation.value.label}${mutation.duplicate ? ' (twice)' : ''}`;
+        break;
+      case 'path':
+        described = `path {${mutation.name}} = ${mutation.value.label}`;
+        break;
+    }
+    return { method: route.method, url, token: anonymous ? null : secret, body, mutation: described };
+  }
+
+  it('lists every route the gateway serves', () => {
+    const served = servedRoutes(gateway.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false }));
+    expect(served.sort()).toEqual(FUZZED_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  it(`answers every route's hostile input with a 4xx in the error shape that is neither admitted nor metered (seed ${FUZZ_SEED})`, async () => {
+    const failures: string[] = [];
+    for (const route of FUZZED_ROUTES) {
+      const failure = await fuzzRoute(
+        {
+          name: `${route.method} ${route.path}`,
+          inputs: fc.tuple(mutations(route), fc.nat(5).map((n) => n === 0)),
+          examples: sweep(route).map((mutation): [Mutation, boolean] => [mutation, false]),
+          toRequest: ([mutation, anonymous]) => toRequest(route, mutation, anonymous),
+          send: (request) => sendFuzzRequest(gateway.url, request),
+          snapshot,
+          settled,
+        },
+        route.body ? RUNS_PER_ROUTE : RUNS_PER_ROUTE / 3,
+      );
+      if (failure) {
+        failures.push(failure);
+        console.error(failure);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, fuzzTimeoutMs(60_000));
+});
+
+/** `METHOD /path/{param}` for each route of Fastify's route tree (`printRoutes({ commonPrefix: false })`), HEAD left out. */
+function servedRoutes(tree: string): string[] {
+  const routes: string[] = [];
+  const prefixes: string[] = [];
+  for (const line of tree.split('\n')) {
+    const match = /^([│ ]*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?/.exec(line);
+    if (!match) continue;
+    const depth = (match[1] ?? '').length / 4;
+    prefixes.length = depth;
+    const path = `${prefixes.join('')}${match[2]}`.replace(/:(\w+)/g, '{$1}');
+    prefixes.push(match[2] ?? '');
+    for (const method of (match[3] ?? '').split(', ')) if (method && method !== 'HEAD') routes.push(`${method} ${path}`);
+  }
+  return routes;
+}
