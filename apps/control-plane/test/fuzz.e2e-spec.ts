@@ -2,15 +2,12 @@ import {
   FUZZ_SEED,
   fuzzRoute,
   fuzzTimeoutMs,
-  HOSTILE_JSON,
-  HOSTILE_URL_PARTS,
-  hostileJson,
-  hostileUrlPart,
-  jsonWith,
-  jsonWithout,
+  mutatedRequest,
+  mutationsOf,
   sendFuzzRequest,
-  type FuzzRequest,
-  type Hostile,
+  sweepOf,
+  type FuzzedOperation,
+  type Mutation,
 } from '@sluice/testing';
 import fc from 'fast-check';
 import { Client } from 'pg';
@@ -28,7 +25,7 @@ import { addMember, createActiveTenant } from './identity-fixture';
  */
 
 const ADMIN_EMAIL = 'fuzz-root@sluice.test';
-const RUNS_PER_OPERATION = 12;
+const RUNS_PER_OPERATION = 20;
 /** Tables whose rows change without a request (the projection relay drains its outbox). */
 const VOLATILE_TABLES = new Set(['projection_outbox', 'schema_migrations']);
 
@@ -56,23 +53,6 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
   components: { schemas: Record<string, Schema> };
 }
-
-interface Operation {
-  method: string;
-  /** `/api/tenants/{tenant}`. */
-  path: string;
-  pathParams: string[];
-  queryParams: string[];
-  body: Schema | null;
-}
-
-type Mutation =
-  | { kind: 'field'; path: string[]; value: Hostile }
-  | { kind: 'missing'; field: string }
-  | { kind: 'unknown field'; value: Hostile }
-  | { kind: 'whole body'; value: Hostile }
-  | { kind: 'query'; name: string; value: Hostile; duplicate: boolean }
-  | { kind: 'path'; name: string; value: Hostile };
 
 describe('control plane route fuzzing (OpenAPI-driven)', () => {
   let app: ControlPlaneUnderTest;
@@ -118,31 +98,40 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     };
   }
 
+  let snapshotQuery: string | undefined;
   /** Row count of every table, and its latest `updated_at` where it has one: a refused request must move neither. */
   async function snapshot(): Promise<string[]> {
+    snapshotQuery ??= await buildSnapshotQuery();
+    return (await database.query<{ state: string }>(snapshotQuery)).rows.map((row) => row.state);
+  }
+
+  async function buildSnapshotQuery(): Promise<string> {
     const { rows } = await database.query<{ table_name: string; has_updated_at: boolean }>(
       `SELECT table_name, bool_or(column_name = 'updated_at') AS has_updated_at
          FROM information_schema.columns WHERE table_schema = 'public' GROUP BY table_name ORDER BY table_name`,
     );
-    const parts = rows
+    return rows
       .filter(({ table_name }) => !VOLATILE_TABLES.has(table_name))
-      .map(({ table_name, has_updated_at }) => `SELECT '${table_name}' || ':' || count(*) || ${has_updated_at ? `':' || coalesce(max(updated_at)::text, '-')` : `''`} AS state FROM "${table_name}"`);
-    const states = await database.query<{ state: string }>(parts.join(' UNION ALL '));
-    return states.rows.map((row) => row.state);
+      .map(({ table_name, has_updated_at }) => `SELECT '${table_name}' || ':' || count(*) || ${has_updated_at ? `':' || coalesce(max(updated_at)::text, '-')` : `''`} AS state FROM "${table_name}"`)
+      .join(' UNION ALL ');
   }
 
-  function operations(): Operation[] {
-    const found: Operation[] = [];
+  /** Every operation of the document with a JSON body or parameters, with a body it would accept. */
+  function operations(): FuzzedOperation[] {
+    const found: FuzzedOperation[] = [];
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         const parameters = operation.parameters ?? [];
         const bodySchema = operation.requestBody?.content['application/json']?.schema;
-        const op: Operation = {
+        const schema = bodySchema ? resolve(bodySchema) : null;
+        const op: FuzzedOperation = {
           method: method.toUpperCase(),
           path,
           pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
           queryParams: parameters.filter((p) => p.in === 'query').map((p) => p.name),
-          body: bodySchema ? resolve(bodySchema) : null,
+          body: schema ? plausibleBody(schema) : undefined,
+          fields: schema ? fieldPaths(schema) : [],
+          required: schema?.required ?? [],
         };
         if (op.body || op.pathParams.length > 0 || op.queryParams.length > 0) found.push(op);
       }
@@ -157,7 +146,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
   }
 
   /** The existing resource a path parameter names on this route. */
-  function pathValue(op: Operation, name: string): string {
+  function pathValue(op: FuzzedOperation, name: string): string {
     if (name === 'tenant') return fixtures['tenant'] ?? '';
     if (name === 'member') return fixtures['membership'] ?? '';
     const resource = op.path.split('/')[2] ?? '';
@@ -222,91 +211,6 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     return paths;
   }
 
-  function mutations(op: Operation): fc.Arbitrary<Mutation> {
-    const choices: Array<fc.Arbitrary<Mutation>> = [];
-    if (op.body) {
-      const paths = fieldPaths(op.body);
-      if (paths.length > 0) {
-        const field = fc.record({ kind: fc.constant('field' as const), path: fc.constantFrom(...paths), value: hostileJson() });
-        choices.push(field, field, field);
-      }
-      if ((op.body.required ?? []).length > 0) choices.push(fc.record({ kind: fc.constant('missing' as const), field: fc.constantFrom(...(op.body.required ?? [])) }));
-      choices.push(fc.record({ kind: fc.constant('unknown field' as const), value: hostileJson() }));
-      choices.push(fc.record({ kind: fc.constant('whole body' as const), value: hostileJson() }));
-    }
-    if (op.queryParams.length > 0) {
-      const query = fc.record({ kind: fc.constant('query' as const), name: fc.constantFrom(...op.queryParams, 'unknown_param'), value: hostileUrlPart(5_000), duplicate: fc.boolean() });
-      choices.push(query, query, query);
-    }
-    if (op.pathParams.length > 0) {
-      const path = fc.record({ kind: fc.constant('path' as const), name: fc.constantFrom(...op.pathParams), value: hostileUrlPart(300) });
-      choices.push(path, path);
-    }
-    return fc.oneof(...choices);
-  }
-
-  /** Tried on every operation before the generated inputs: NUL in each field, absurd numbers and overlong strings where they fit, each query and path parameter broken. */
-  function sweep(op: Operation): Mutation[] {
-    const [nul, , surrogate] = HOSTILE_JSON.illFormed;
-    const sweep: Mutation[] = [];
-    if (op.body) {
-      sweep.push({ kind: 'whole body', value: HOSTILE_JSON.deep[1] as Hostile });
-      for (const [name, property] of Object.entries(op.body.properties ?? {})) {
-        const type = resolve(property).type;
-        sweep.push({ kind: 'field', path: [name], value: nul as Hostile });
-        if (type === 'number' || type === 'integer') sweep.push({ kind: 'field', path: [name], value: HOSTILE_JSON.numbers[0] as Hostile });
-        if (type === 'string' || type === undefined) sweep.push({ kind: 'field', path: [name], value: HOSTILE_JSON.huge[1] as Hostile });
-      }
-      sweep.push({ kind: 'unknown field', value: surrogate as Hostile });
-    }
-    for (const name of op.queryParams) {
-      sweep.push({ kind: 'query', name, value: HOSTILE_URL_PARTS.numbers[0] as Hostile, duplicate: false });
-      sweep.push({ kind: 'query', name, value: HOSTILE_URL_PARTS.illFormed[1] as Hostile, duplicate: true });
-    }
-    for (const name of op.pathParams) {
-      sweep.push({ kind: 'path', name, value: HOSTILE_URL_PARTS.illFormed[0] as Hostile });
-      sweep.push({ kind: 'path', name, value: HOSTILE_URL_PARTS.badEncoding[0] as Hostile });
-    }
-    return sweep;
-  }
-
-  function toRequest(op: Operation, mutation: Mutation, anonymous: boolean): FuzzRequest {
-    let url = op.path.replace(/\{(\w+)\}/g, (_match, name: string) =>
-      mutation.kind === 'path' && mutation.name === name ? mutation.value.raw : encodeURIComponent(pathValue(op, name)),
-    );
-    url += '/';
-    let body: string | undefined;
-    const base = op.body ? plausibleBody(op.body) : undefined;
-    let described = mutation.kind;
-    switch (mutation.kind) {
-      case 'field':
-        body = jsonWith(base ?? {}, mutation.path, mutation.value);
-        described = `body field ${mutation.path.join('.')} = ${mutation.value.label}`;
-        break;
-      case 'missing':
-        body = jsonWithout(base ?? {}, mutation.field);
-        described = `body without ${mutation.field}`;
-        break;
-      case 'unknown field':
-        body = jsonWith(base ?? {}, ['fuzz_unknown'], mutation.value);
-        described = `unknown body field = ${mutation.value.label}`;
-        break;
-      case 'whole body':
-        body = mutation.value.raw;
-        described = `body = ${mutation.value.label}`;
-        break;
-      case 'query':
-        url += `?${mutation.name}=${mutation.value.raw}${mutation.duplicate ? `&${mutation.name}=2` : ''}`;
-        described = `query ${mutation.name} = ${mutation.value.label}${mutation.duplicate ? ' (twice)' : ''}`;
-        break;
-      case 'path':
-        described = `path {${mutation.name}} = ${mutation.value.label}`;
-        break;
-    }
-    if (body === undefined && base !== undefined) body = JSON.stringify(base);
-    return { method: op.method, url, token: anonymous ? null : admin, body, mutation: described };
-  }
-
   it(`answers every operation's hostile input with a 4xx in the error shape that changes nothing (seed ${FUZZ_SEED})`, async () => {
     const failures: string[] = [];
     const ops = operations();
@@ -315,9 +219,10 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       const failure = await fuzzRoute(
         {
           name: `${op.method} ${op.path}`,
-          inputs: fc.tuple(mutations(op), fc.nat(4).map((n) => n === 0)),
-          examples: sweep(op).map((mutation): [Mutation, boolean] => [mutation, false]),
-          toRequest: ([mutation, anonymous]) => toRequest(op, mutation, anonymous),
+          inputs: fc.tuple(mutationsOf(op), fc.nat(4).map((n) => n === 0)),
+          examples: sweepOf(op).map((mutation): [Mutation, boolean] => [mutation, false]),
+          toRequest: ([mutation, anonymous]) =>
+            mutatedRequest(op, mutation, { token: anonymous ? null : admin, pathValue: (name) => pathValue(op, name), trailingSlash: true }),
           send: (request) => sendFuzzRequest(app.url, request),
           snapshot,
         },

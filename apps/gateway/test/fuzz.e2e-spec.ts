@@ -5,16 +5,16 @@ import {
   fuzzRoute,
   fuzzTimeoutMs,
   HOSTILE_JSON,
-  HOSTILE_URL_PARTS,
-  hostileJson,
-  hostileUrlPart,
-  jsonWith,
-  jsonWithout,
+  mutatedRequest,
+  mutationsOf,
   sendFuzzRequest,
+  sweepOf,
   TEST_REDIS_URL,
   waitUntil,
+  type FuzzedOperation,
   type FuzzRequest,
   type Hostile,
+  type Mutation,
 } from '@sluice/testing';
 import fc from 'fast-check';
 import Redis from 'ioredis';
@@ -30,14 +30,6 @@ import { startGateway, type GatewayUnderTest } from './gateway-harness';
  */
 
 const RUNS_PER_ROUTE = 30;
-
-type Mutation =
-  | { kind: 'field'; path: string[]; value: Hostile }
-  | { kind: 'missing'; field: string }
-  | { kind: 'unknown field'; value: Hostile }
-  | { kind: 'whole body'; value: Hostile }
-  | { kind: 'query'; name: string; value: Hostile; duplicate: boolean }
-  | { kind: 'path'; name: string; value: Hostile };
 
 describe('gateway route fuzzing', () => {
   let mock: MockProvider;
@@ -96,95 +88,28 @@ describe('gateway route fuzzing', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
-  function valid(route: FuzzedRoute): Record<string, unknown> | undefined {
-    return route.body ? (JSON.parse(JSON.stringify(route.body.valid).replace('{model}', 'mock-chat')) as Record<string, unknown>) : undefined;
+  function operationOf(route: FuzzedRoute): FuzzedOperation {
+    const body = route.body ? (JSON.parse(JSON.stringify(route.body.valid).replace('{model}', 'mock-chat')) as Record<string, unknown>) : undefined;
+    return {
+      method: route.method,
+      path: route.path,
+      pathParams: [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string),
+      queryParams: route.queryParams,
+      body,
+      fields: [...Object.keys(body ?? {}), ...(route.body?.fields ?? [])].map((field) => field.split('.')),
+      required: route.body?.required ?? [],
+    };
   }
 
-  function pathValue(name: string): string {
-    return name === 'tenantId' ? tenant.id : 'mock-chat';
-  }
-
-  function fieldPaths(route: FuzzedRoute): string[][] {
-    if (!route.body) return [];
-    return [...Object.keys(route.body.valid), ...route.body.fields].map((field) => field.split('.'));
-  }
-
-  function pathParams(route: FuzzedRoute): string[] {
-    return [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
-  }
-
-  function mutations(route: FuzzedRoute): fc.Arbitrary<Mutation> {
-    const choices: Array<fc.Arbitrary<Mutation>> = [];
-    if (route.body) {
-      const field = fc.record({ kind: fc.constant('field' as const), path: fc.constantFrom(...fieldPaths(route)), value: hostileJson() });
-      choices.push(field, field, field, field);
-      choices.push(fc.record({ kind: fc.constant('missing' as const), field: fc.constantFrom(...route.body.required) }));
-      choices.push(fc.record({ kind: fc.constant('unknown field' as const), value: hostileJson() }));
-      choices.push(fc.record({ kind: fc.constant('whole body' as const), value: hostileJson() }));
-    }
-    choices.push(fc.record({ kind: fc.constant('query' as const), name: fc.constantFrom(...route.queryParams, 'unknown_param'), value: hostileUrlPart(5_000), duplicate: fc.boolean() }));
-    const params = pathParams(route);
-    if (params.length > 0) {
-      const path = fc.record({ kind: fc.constant('path' as const), name: fc.constantFrom(...params), value: hostileUrlPart(300) });
-      choices.push(path, path);
-    }
-    return fc.oneof(...choices);
-  }
-
-  /** Tried first on every route: deep nesting, NUL and surrogates in each field, absurd numbers, broken path parameters. */
-  function sweep(route: FuzzedRoute): Mutation[] {
-    const sweep: Mutation[] = [];
-    if (route.body) {
-      sweep.push({ kind: 'whole body', value: HOSTILE_JSON.deep[0] as Hostile });
-      for (const path of fieldPaths(route)) {
-        sweep.push({ kind: 'field', path, value: HOSTILE_JSON.illFormed[0] as Hostile });
-        sweep.push({ kind: 'field', path, value: HOSTILE_JSON.deep[1] as Hostile });
-      }
-      for (const path of [['max_tokens'], ['temperature'], ['top_k'], ['n']]) sweep.push({ kind: 'field', path, value: HOSTILE_JSON.numbers[0] as Hostile });
+  /** The shared sweep, plus the gateway's own breakers: absurd sampling numbers, deep metadata, a surrogate in the prompt. */
+  function sweep(operation: FuzzedOperation): Mutation[] {
+    const sweep = sweepOf(operation);
+    if (operation.body) {
+      for (const field of ['max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'top_k', 'n']) sweep.push({ kind: 'field', path: [field], value: HOSTILE_JSON.numbers[0] as Hostile });
       sweep.push({ kind: 'field', path: ['metadata'], value: HOSTILE_JSON.deep[1] as Hostile });
       sweep.push({ kind: 'field', path: ['messages', '0', 'content'], value: HOSTILE_JSON.illFormed[2] as Hostile });
     }
-    for (const name of pathParams(route)) {
-      sweep.push({ kind: 'path', name, value: HOSTILE_URL_PARTS.illFormed[0] as Hostile });
-      sweep.push({ kind: 'path', name, value: HOSTILE_URL_PARTS.badEncoding[0] as Hostile });
-    }
-    sweep.push({ kind: 'query', name: 'unknown_param', value: HOSTILE_URL_PARTS.illFormed[1] as Hostile, duplicate: true });
     return sweep;
-  }
-
-  function toRequest(route: FuzzedRoute, mutation: Mutation, anonymous: boolean): FuzzRequest {
-    let url = route.path.replace(/\{(\w+)\}/g, (_match, name: string) =>
-      mutation.kind === 'path' && mutation.name === name ? mutation.value.raw : encodeURIComponent(pathValue(name)),
-    );
-    const base = valid(route);
-    let body = base === undefined ? undefined : JSON.stringify(base);
-    let described: string;
-    switch (mutation.kind) {
-      case 'field':
-        body = jsonWith(base ?? {}, mutation.path, mutation.value);
-        described = `body field ${mutation.path.join('.')} = ${mutation.value.label}`;
-        break;
-      case 'missing':
-        body = jsonWithout(base ?? {}, mutation.field);
-        described = `body without ${mutation.field}`;
-        break;
-      case 'unknown field':
-        body = jsonWith(base ?? {}, ['fuzz_unknown'], mutation.value);
-        described = `unknown body field = ${mutation.value.label}`;
-        break;
-      case 'whole body':
-        body = mutation.value.raw;
-        described = `body = ${mutation.value.label}`;
-        break;
-      case 'query':
-        url += `?${mutation.name}=${mutation.value.raw}${mutation.duplicate ? `&${mutation.name}=2` : ''}`;
-        described = `query ${mutation.name} = ${mutation.value.label}${mutation.duplicate ? ' (twice)' : ''}`;
-        break;
-      case 'path':
-        described = `path {${mutation.name}} = ${mutation.value.label}`;
-        break;
-    }
-    return { method: route.method, url, token: anonymous ? null : secret, body, mutation: described };
   }
 
   it('lists every route the gateway serves', () => {
@@ -195,12 +120,14 @@ describe('gateway route fuzzing', () => {
   it(`answers every route's hostile input with a 4xx in the error shape that is neither admitted nor metered (seed ${FUZZ_SEED})`, async () => {
     const failures: string[] = [];
     for (const route of FUZZED_ROUTES) {
+      const operation = operationOf(route);
       const failure = await fuzzRoute(
         {
           name: `${route.method} ${route.path}`,
-          inputs: fc.tuple(mutations(route), fc.nat(5).map((n) => n === 0)),
-          examples: sweep(route).map((mutation): [Mutation, boolean] => [mutation, false]),
-          toRequest: ([mutation, anonymous]) => toRequest(route, mutation, anonymous),
+          inputs: fc.tuple(mutationsOf(operation), fc.nat(5).map((n) => n === 0)),
+          examples: sweep(operation).map((mutation): [Mutation, boolean] => [mutation, false]),
+          toRequest: ([mutation, anonymous]) =>
+            mutatedRequest(operation, mutation, { token: anonymous ? null : secret, pathValue: (name) => (name === 'tenantId' ? tenant.id : 'mock-chat') }),
           send: (request) => sendFuzzRequest(gateway.url, request),
           snapshot,
           settled,

@@ -213,8 +213,130 @@ export async function fuzzRoute<Input>(target: FuzzTarget<Input>, numRuns: numbe
   return `${target.name}: seed ${details.seed}, path "${details.counterexamplePath ?? ''}" (replay: FUZZ_SEED=${details.seed}); ${cause}`;
 }
 
-/** Sets `path` (dotted, numeric parts index lists) in a copy of `body` to a marker, and swaps the raw hostile text in. */
-export function jsonWith(body: Record<string, unknown>, path: string[], value: Hostile): string {
+/** One way a request is made hostile: a single change to a request the route would otherwise accept. */
+export type Mutation =
+  | { kind: 'field'; path: string[]; value: Hostile }
+  | { kind: 'missing'; field: string }
+  | { kind: 'unknown field'; value: Hostile }
+  | { kind: 'whole body'; value: Hostile }
+  | { kind: 'query'; name: string; value: Hostile; duplicate: boolean }
+  | { kind: 'path'; name: string; value: Hostile };
+
+/** What a route takes, as the fuzzer needs it (from an OpenAPI operation, or a hand-kept list). */
+export interface FuzzedOperation {
+  method: string;
+  /** `/api/tenants/{tenant}`. */
+  path: string;
+  pathParams: string[];
+  queryParams: string[];
+  /** A body the route would accept (undefined: the route takes none). */
+  body?: Record<string, unknown>;
+  /** Body fields hostile values go into, as paths (`['messages', '0', 'content']`). */
+  fields: string[][];
+  required: string[];
+}
+
+/** Mutations of every kind that applies to `operation`; body fields are hit most often. */
+export function mutationsOf(operation: FuzzedOperation): fc.Arbitrary<Mutation> {
+  const choices: Array<fc.Arbitrary<Mutation>> = [];
+  if (operation.body) {
+    if (operation.fields.length > 0) {
+      const field = fc.record({ kind: fc.constant('field' as const), path: fc.constantFrom(...operation.fields), value: hostileJson() });
+      choices.push(field, field, field);
+    }
+    if (operation.required.length > 0) choices.push(fc.record({ kind: fc.constant('missing' as const), field: fc.constantFrom(...operation.required) }));
+    choices.push(fc.record({ kind: fc.constant('unknown field' as const), value: hostileJson() }));
+    choices.push(fc.record({ kind: fc.constant('whole body' as const), value: hostileJson() }));
+  }
+  const query = fc.record({
+    kind: fc.constant('query' as const),
+    name: fc.constantFrom(...operation.queryParams, 'unknown_param'),
+    value: hostileUrlPart(5_000),
+    duplicate: fc.boolean(),
+  });
+  choices.push(query);
+  if (operation.queryParams.length > 0) choices.push(query, query);
+  if (operation.pathParams.length > 0) {
+    const path = fc.record({ kind: fc.constant('path' as const), name: fc.constantFrom(...operation.pathParams), value: hostileUrlPart(300) });
+    choices.push(path, path);
+  }
+  return fc.oneof(...choices);
+}
+
+/**
+ * Tried on every operation before the generated inputs, so each field and
+ * parameter meets the likeliest breakers at least once: the body nested past
+ * any limit, and in each top-level field a NUL, an absurd number and an
+ * overlong string; each query parameter at 1e21 and with a NUL (twice); each
+ * path parameter with a NUL and a broken percent-encoding. Nested fields are
+ * left to the generated inputs.
+ */
+export function sweepOf(operation: FuzzedOperation): Mutation[] {
+  const pick = (values: Hostile[], index: number) => values[index] as Hostile;
+  const sweep: Mutation[] = [];
+  if (operation.body) {
+    sweep.push({ kind: 'whole body', value: pick(HOSTILE_JSON.deep, 1) });
+    for (const path of operation.fields.filter((field) => field.length === 1)) {
+      sweep.push({ kind: 'field', path, value: pick(HOSTILE_JSON.illFormed, 0) });
+      sweep.push({ kind: 'field', path, value: pick(HOSTILE_JSON.numbers, 0) });
+      sweep.push({ kind: 'field', path, value: pick(HOSTILE_JSON.huge, 1) });
+    }
+    sweep.push({ kind: 'unknown field', value: pick(HOSTILE_JSON.illFormed, 2) });
+  }
+  for (const name of operation.queryParams) {
+    sweep.push({ kind: 'query', name, value: pick(HOSTILE_URL_PARTS.numbers, 0), duplicate: false });
+    sweep.push({ kind: 'query', name, value: pick(HOSTILE_URL_PARTS.illFormed, 1), duplicate: true });
+  }
+  for (const name of operation.pathParams) {
+    sweep.push({ kind: 'path', name, value: pick(HOSTILE_URL_PARTS.illFormed, 0) });
+    sweep.push({ kind: 'path', name, value: pick(HOSTILE_URL_PARTS.badEncoding, 0) });
+  }
+  return sweep;
+}
+
+/** The request `mutation` makes of `operation`; `pathValue` names an existing resource for each path parameter left intact. */
+export function mutatedRequest(
+  operation: FuzzedOperation,
+  mutation: Mutation,
+  { token, pathValue, trailingSlash = false }: { token: string | null; pathValue: (name: string) => string; trailingSlash?: boolean },
+): FuzzRequest {
+  let url = operation.path.replace(/\{(\w+)\}/g, (_match, name: string) =>
+    mutation.kind === 'path' && mutation.name === name ? mutation.value.raw : encodeURIComponent(pathValue(name)),
+  );
+  if (trailingSlash) url += '/';
+  const base = operation.body;
+  let body = base === undefined ? undefined : JSON.stringify(base);
+  let described: string;
+  switch (mutation.kind) {
+    case 'field':
+      body = jsonWith(base ?? {}, mutation.path, mutation.value);
+      described = `body field ${mutation.path.join('.')} = ${mutation.value.label}`;
+      break;
+    case 'missing':
+      body = jsonWithout(base ?? {}, mutation.field);
+      described = `body without ${mutation.field}`;
+      break;
+    case 'unknown field':
+      body = jsonWith(base ?? {}, ['fuzz_unknown'], mutation.value);
+      described = `unknown body field = ${mutation.value.label}`;
+      break;
+    case 'whole body':
+      body = mutation.value.raw;
+      described = `body = ${mutation.value.label}`;
+      break;
+    case 'query':
+      url += `?${mutation.name}=${mutation.value.raw}${mutation.duplicate ? `&${mutation.name}=2` : ''}`;
+      described = `query ${mutation.name} = ${mutation.value.label}${mutation.duplicate ? ' (twice)' : ''}`;
+      break;
+    case 'path':
+      described = `path {${mutation.name}} = ${mutation.value.label}`;
+      break;
+  }
+  return { method: operation.method, url, token, body, mutation: described };
+}
+
+/** Sets `path` (numeric parts index lists) in a copy of `body` to a marker, and swaps the raw hostile text in. */
+function jsonWith(body: Record<string, unknown>, path: string[], value: Hostile): string {
   const marker = '\u0001fuzz\u0001';
   const copy = structuredClone(body);
   let node: Record<string, unknown> = copy;
@@ -227,8 +349,7 @@ export function jsonWith(body: Record<string, unknown>, path: string[], value: H
   return JSON.stringify(copy).replace(JSON.stringify(marker), () => value.raw);
 }
 
-/** A body without `field`. */
-export function jsonWithout(body: Record<string, unknown>, field: string): string {
+function jsonWithout(body: Record<string, unknown>, field: string): string {
   const { [field]: _dropped, ...rest } = body;
   return JSON.stringify(rest);
 }

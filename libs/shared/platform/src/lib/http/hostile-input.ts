@@ -45,13 +45,15 @@ export interface StringProblem {
   problem: string;
 }
 
-/** A NUL, which PostgreSQL cannot store in text or jsonb, or half of a surrogate pair, which is no character at all. */
-const ILL_FORMED = /\u0000|\p{Surrogate}/u;
+const NUL = '\u0000';
+/** With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves. */
+const UNPAIRED_SURROGATE = /\p{Surrogate}/u;
 
+/** A NUL, which PostgreSQL cannot store in text or jsonb, or half of a surrogate pair, which is no character at all. */
 export function stringProblem(value: string): string | null {
-  const match = ILL_FORMED.exec(value);
-  if (match === null) return null;
-  return match[0] === '\u0000' ? 'must not contain NUL characters (\\u0000)' : 'must be well-formed Unicode (it contains an unpaired surrogate)';
+  if (value.includes(NUL)) return 'must not contain NUL characters (\\u0000)';
+  if (UNPAIRED_SURROGATE.test(value)) return 'must be well-formed Unicode (it contains an unpaired surrogate)';
+  return null;
 }
 
 /**
@@ -73,7 +75,7 @@ export function findStringProblem(value: unknown, root = ''): StringProblem | nu
       for (let index = keys.length - 1; index >= 0; index--) {
         const key = keys[index] as string;
         const problem = stringProblem(key);
-        if (problem) return { path: join(path, key.replace(ILL_FORMED_GLOBAL, '?')), problem: problem.replace('must', 'must (as a field name)') };
+        if (problem) return { path: join(path, printable(key)), problem: problem.replace('must', 'must (as a field name)') };
         stack.push([(current as Record<string, unknown>)[key], join(path, key)]);
       }
     }
@@ -81,7 +83,10 @@ export function findStringProblem(value: unknown, root = ''): StringProblem | nu
   return null;
 }
 
-const ILL_FORMED_GLOBAL = new RegExp(ILL_FORMED.source, 'gu');
+/** A refused field name as `details` can carry it. */
+function printable(key: string): string {
+  return key.replaceAll(NUL, '?').replace(new RegExp(UNPAIRED_SURROGATE.source, 'gu'), '?');
+}
 
 function join(path: string, part: string): string {
   return path ? `${path}.${part}` : part;
