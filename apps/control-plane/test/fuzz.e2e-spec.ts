@@ -26,6 +26,7 @@ import { addMember, createActiveTenant } from './identity-fixture';
 
 const ADMIN_EMAIL = 'fuzz-root@sluice.test';
 const RUNS_PER_OPERATION = 20;
+const REFERENCE_FIELDS = /^(tenant|user|username|email|password|password_confirm)$/;
 /** Tables whose rows change without a request (the projection relay drains its outbox). */
 const VOLATILE_TABLES = new Set(['projection_outbox', 'schema_migrations']);
 
@@ -129,7 +130,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
           path,
           pathParams: parameters.filter((p) => p.in === 'path').map((p) => p.name),
           queryParams: parameters.filter((p) => p.in === 'query').map((p) => p.name),
-          body: schema ? plausibleBody(schema) : undefined,
+          body: schema ? () => plausibleBody(schema) : undefined,
           fields: schema ? fieldPaths(schema) : [],
           required: schema?.required ?? [],
         };
@@ -171,15 +172,18 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     const reference: Record<string, string | undefined> = { tenant: fixtures['tenant'], user: fixtures['user'], team: fixtures['team'], plan: fixtures['plan'], member: fixtures['membership'] };
     if (reference[name]) return reference[name];
     if (/password/.test(name)) return TEST_PASSWORD;
-    if (/email/.test(name)) return `fuzz-${++counter}-${FUZZ_SEED}@example.com`;
+    if (/email|username/.test(name)) return `fuzz-${++counter}-${FUZZ_SEED}@example.com`;
+    if (/url/.test(name)) return 'http://127.0.0.1:9/v1';
     switch (resolved.type) {
       case 'number':
       case 'integer':
         return Math.max(resolved.minimum ?? 1, 1);
       case 'boolean':
         return true;
-      case 'array':
-        return [];
+      case 'array': {
+        const items = resolved.items ? resolve(resolved.items) : null;
+        return items?.properties || items?.enum ? [plausible(name, items)] : [];
+      }
       case 'object':
         return resolved.properties ? plausibleBody(resolved) : {};
       default: {
@@ -190,9 +194,12 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     }
   }
 
+  /** The required fields, and the optional ones that name what the body applies to (its tenant, user, email, password). */
   function plausibleBody(schema: Schema): Record<string, unknown> {
     const body: Record<string, unknown> = {};
-    for (const field of schema.required ?? []) body[field] = plausible(field, schema.properties?.[field] ?? {});
+    for (const [field, property] of Object.entries(schema.properties ?? {})) {
+      if (schema.required?.includes(field) || REFERENCE_FIELDS.test(field)) body[field] = plausible(field, property);
+    }
     return body;
   }
 
@@ -213,7 +220,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
 
   it(`answers every operation's hostile input with a 4xx in the error shape that changes nothing (seed ${FUZZ_SEED})`, async () => {
     const failures: string[] = [];
-    const ops = operations();
+    // Deletions last, so the fixtures they may remove serve every other operation first.
+    const ops = operations().sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
     expect(ops.length).toBeGreaterThan(40);
     for (const op of ops) {
       const failure = await fuzzRoute(
@@ -238,4 +246,16 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     const verify = await call<{ chain_valid: boolean }>('GET', '/api/audit/verify/', { token: admin });
     expect(verify.body.chain_valid).toBe(true);
   }, fuzzTimeoutMs(60_000));
+
+  it('refuses what the fuzzer found answered 500: a second identifier sent next to the first went unvalidated', async () => {
+    const login = await call('POST', '/api/auth/token/', { body: { username: ADMIN_EMAIL, email: 1e21, password: TEST_PASSWORD } });
+    expect(login.status).toBe(400);
+    expect(login.body).toEqual({ error: expect.objectContaining({ code: 'validation_error', param: 'email' }) });
+    const membership = await call('POST', '/api/tenant-users/', {
+      token: admin,
+      body: { tenant: fixtures['tenant'], user: 1e21, email: 'someone@example.com', role: 'viewer' },
+    });
+    expect(membership.status).toBe(400);
+    expect(membership.body).toEqual({ error: expect.objectContaining({ code: 'validation_error', param: 'user' }) });
+  });
 });

@@ -95,7 +95,7 @@ describe('gateway route fuzzing', () => {
       path: route.path,
       pathParams: [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string),
       queryParams: route.queryParams,
-      body,
+      body: body && (() => body),
       fields: [...Object.keys(body ?? {}), ...(route.body?.fields ?? [])].map((field) => field.split('.')),
       required: route.body?.required ?? [],
     };

@@ -229,8 +229,8 @@ export interface FuzzedOperation {
   path: string;
   pathParams: string[];
   queryParams: string[];
-  /** A body the route would accept (undefined: the route takes none). */
-  body?: Record<string, unknown>;
+  /** A body the route would accept, fresh for each request (unique names and emails); undefined: the route takes none. */
+  body?: () => Record<string, unknown>;
   /** Body fields hostile values go into, as paths (`['messages', '0', 'content']`). */
   fields: string[][];
   required: string[];
@@ -304,7 +304,7 @@ export function mutatedRequest(
     mutation.kind === 'path' && mutation.name === name ? mutation.value.raw : encodeURIComponent(pathValue(name)),
   );
   if (trailingSlash) url += '/';
-  const base = operation.body;
+  const base = operation.body?.();
   let body = base === undefined ? undefined : JSON.stringify(base);
   let described: string;
   switch (mutation.kind) {

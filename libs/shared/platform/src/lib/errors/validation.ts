@@ -1,4 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { SluiceException } from './sluice.exception';
 
 /**
@@ -35,4 +36,13 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 
 function stripProperty(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}
+
+/**
+ * For one of two alternative fields (`user` or `email`): validates this one
+ * when it is sent, or when the other is not. `@ValidateIf(dto => dto.other ===
+ * undefined)` would skip both when both are sent, letting any value through.
+ */
+export function ValidateUnlessOnlyOther<T extends object>(other: keyof T & string): PropertyDecorator {
+  return ValidateIf((dto: T, value: unknown) => value !== undefined || dto[other] === undefined);
 }

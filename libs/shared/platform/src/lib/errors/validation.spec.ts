@@ -1,0 +1,24 @@
+import { plainToInstance } from 'class-transformer';
+import { IsEmail, IsUUID, validateSync } from 'class-validator';
+import { ValidateUnlessOnlyOther } from './validation';
+
+class UserOrEmail {
+  @ValidateUnlessOnlyOther<UserOrEmail>('email') @IsUUID() user?: unknown;
+  @ValidateUnlessOnlyOther<UserOrEmail>('user') @IsEmail() email?: unknown;
+}
+
+const invalidFields = (body: object) => validateSync(plainToInstance(UserOrEmail, body)).map((error) => error.property);
+
+describe('ValidateUnlessOnlyOther', () => {
+  it('asks for one of the two, and validates whichever is sent', () => {
+    expect(invalidFields({})).toEqual(['user', 'email']);
+    expect(invalidFields({ user: '8f14e45f-ceea-467f-a0e1-3b4f8a1c2d5e' })).toEqual([]);
+    expect(invalidFields({ email: 'a@example.com' })).toEqual([]);
+    expect(invalidFields({ user: 'nope' })).toEqual(['user']);
+  });
+
+  it('validates both when both are sent, so neither slips through unchecked', () => {
+    expect(invalidFields({ user: 1e21, email: 'a@example.com' })).toEqual(['user']);
+    expect(invalidFields({ user: '8f14e45f-ceea-467f-a0e1-3b4f8a1c2d5e', email: { $ne: null } })).toEqual(['email']);
+  });
+});
