@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PaginationQueryDto } from '@sluice/platform';
+import { IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
@@ -18,13 +18,13 @@ export class RateLimitsDto {
 export class CreateTeamDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) tenant?: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(150) name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(2000) description?: string;
   @ApiPropertyOptional({ type: RateLimitsDto }) @IsOptional() @ValidateNested() @Type(() => RateLimitsDto) limits?: RateLimitsDto;
 }
 
 export class UpdateTeamDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(150) name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(150) name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(2000) description?: string;
   @ApiPropertyOptional({ type: RateLimitsDto }) @IsOptional() @ValidateNested() @Type(() => RateLimitsDto) limits?: RateLimitsDto;
 }
 

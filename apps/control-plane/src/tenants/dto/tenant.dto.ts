@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PaginationQueryDto } from '@sluice/platform';
+import { IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
@@ -20,10 +20,10 @@ class TenantFieldsDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) @Matches(DOMAIN_PATTERN, { message: 'domain must be a host name such as acme.example.com' })
   domain?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) contact_email?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) contact_name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contact_phone?: string;
-  @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) billing_email?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsEmail() @MaxLength(254) contact_email?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(200) contact_name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(50) contact_phone?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsEmail() @MaxLength(254) billing_email?: string;
   @ApiPropertyOptional() @IsOptional() @IsObject() settings?: Record<string, unknown>;
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,64}$/, { message: 'subscription_tier must be a plan id' })
   subscription_tier?: string;
@@ -39,7 +39,7 @@ export class CreateTenantDto extends TenantFieldsDto {
 }
 
 export class UpdateTenantDto extends TenantFieldsDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(200) name?: string;
 
   @ApiPropertyOptional({ type: QuotaOverridesDto })
   @IsOptional()

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { IsEmail, IsUUID, validateSync } from 'class-validator';
-import { ValidateUnlessOnlyOther } from './validation';
+import { IsEmail, IsString, IsUUID, validateSync } from 'class-validator';
+import { IsOptionalNotNull, ValidateUnlessOnlyOther } from './validation';
 
 class UserOrEmail {
   @ValidateUnlessOnlyOther<UserOrEmail>('email') @IsUUID() user?: unknown;
@@ -20,5 +20,20 @@ describe('ValidateUnlessOnlyOther', () => {
   it('validates both when both are sent, so neither slips through unchecked', () => {
     expect(invalidFields({ user: 1e21, email: 'a@example.com' })).toEqual(['user']);
     expect(invalidFields({ user: '8f14e45f-ceea-467f-a0e1-3b4f8a1c2d5e', email: { $ne: null } })).toEqual(['email']);
+  });
+});
+
+class Profile {
+  @IsOptionalNotNull() @IsString() name?: unknown;
+}
+
+describe('IsOptionalNotNull', () => {
+  const problems = (body: object) => validateSync(plainToInstance(Profile, body)).map((error) => error.property);
+
+  it('lets the field be left out, but validates a null sent like any other value', () => {
+    expect(problems({})).toEqual([]);
+    expect(problems({ name: 'Ada' })).toEqual([]);
+    expect(problems({ name: null })).toEqual(['name']);
+    expect(problems({ name: 7 })).toEqual(['name']);
   });
 });

@@ -46,3 +46,12 @@ function stripProperty(message: string, property: string): string {
 export function ValidateUnlessOnlyOther<T extends object>(other: keyof T & string): PropertyDecorator {
   return ValidateIf((dto: T, value: unknown) => value !== undefined || dto[other] === undefined);
 }
+
+/**
+ * Like `@IsOptional()`, but only a field left out skips validation: a `null`
+ * sent is validated like any value, so the type check refuses it. For fields
+ * whose column holds no NULL (`@IsOptional()` lets `null` through to it).
+ */
+export function IsOptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_dto: object, value: unknown) => value !== undefined);
+}
