@@ -66,12 +66,15 @@ function blocksProblem(content: unknown): string | null {
   return null;
 }
 
-/** Validation checks what the translation relies on; this is the net for anything it missed (a 400, never a 500). */
+/**
+ * Validation checks what the translation relies on; this is the net for
+ * anything it missed (a 400, never a 500). The translation's own error is a
+ * runtime message (a TypeError, a stack overflow), not for the caller.
+ */
 function translated(request: AnthropicMessagesRequest): CanonicalRequest {
   try {
     return fromMessagesRequest(request);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new SluiceException('validation_error', `The request could not be read as a Messages request: ${reason}`, { messages: ['is malformed'] }, 'messages');
+  } catch {
+    throw new SluiceException('validation_error', 'The request could not be read as a Messages request', { messages: ['is malformed'] }, 'messages');
   }
 }
