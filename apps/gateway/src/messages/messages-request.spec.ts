@@ -20,4 +20,10 @@ describe('messagesRequest', () => {
     expect((thrown as SluiceException).getStatus()).toBe(400);
     expect((thrown as SluiceException).message).toBe('The request could not be read as a Messages request');
   });
+
+  it('answers null messages as missing ones', () => {
+    expect(() => messagesRequest({ model: 'mock-chat', max_tokens: 8, messages: null })).toThrow(
+      expect.objectContaining({ code: 'validation_error', details: { messages: ['is required'] } }),
+    );
+  });
 });
