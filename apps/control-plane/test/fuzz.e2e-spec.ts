@@ -276,4 +276,10 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     expect(membership.status).toBe(400);
     expect(membership.body).toEqual({ error: expect.objectContaining({ code: 'validation_error', param: 'user' }) });
   });
+
+  it('refuses an amount JavaScript writes in exponent form (1e-7), where class-validator’s decimal check threw', async () => {
+    const topUp = await call('POST', `/api/tenants/${fixtures['tenant']}/credits/`, { token: admin, body: { amount_usd: 1e-7, reason: 'fuzz' } });
+    expect(topUp.status).toBe(400);
+    expect(topUp.body).toEqual({ error: expect.objectContaining({ code: 'validation_error', param: 'amount_usd' }) });
+  });
 });

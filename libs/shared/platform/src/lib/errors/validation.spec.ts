@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsEmail, IsString, IsUUID, validateSync } from 'class-validator';
-import { IsOptionalNotNull, ValidateUnlessOnlyOther } from './validation';
+import { decimalsOf, IsNumberWithDecimals, IsOptionalNotNull, ValidateUnlessOnlyOther } from './validation';
 
 class UserOrEmail {
   @ValidateUnlessOnlyOther<UserOrEmail>('email') @IsUUID() user?: unknown;
@@ -35,5 +35,25 @@ describe('IsOptionalNotNull', () => {
     expect(problems({ name: 'Ada' })).toEqual([]);
     expect(problems({ name: null })).toEqual(['name']);
     expect(problems({ name: 7 })).toEqual(['name']);
+  });
+});
+
+class TopUp {
+  @IsNumberWithDecimals(6) amount?: unknown;
+}
+
+describe('IsNumberWithDecimals', () => {
+  const problems = (amount: unknown) => validateSync(plainToInstance(TopUp, { amount })).map((error) => error.constraints);
+
+  it('counts decimals of numbers written in exponent form, where IsNumber({ maxDecimalPlaces }) throws', () => {
+    expect(decimalsOf(25.5)).toBe(1);
+    expect(decimalsOf(1e-7)).toBe(7);
+    expect(decimalsOf(1.5e-7)).toBe(8);
+    expect(decimalsOf(1e21)).toBe(0);
+    expect(problems(0.000001)).toEqual([]);
+    expect(problems(1e21)).toEqual([]);
+    expect(problems(1e-7)).toEqual([{ isNumberWithDecimals: 'amount must be a number with at most 6 decimals' }]);
+    expect(problems('1')).toHaveLength(1);
+    expect(problems(Number.NaN)).toHaveLength(1);
   });
 });
