@@ -69,6 +69,8 @@ describe('gateway route fuzzing', () => {
     for (const key of keys.sort()) {
       const name = key.slice(gateway.redisKeyPrefix.length);
       const type = await redis.type(key);
+      // Expired between SCAN and TYPE (a rate window's key).
+      if (type === 'none') continue;
       if (type === 'string') states.push(`${name}=${await redis.get(key)}`);
       else if (type === 'hash') states.push(`${name}=${JSON.stringify(Object.entries(await redis.hgetall(key)).sort())}`);
       else if (type === 'stream') states.push(`${name}:${await redis.xlen(key)}`);
