@@ -68,17 +68,33 @@ describe('gateway route fuzzing', () => {
     const states: string[] = [];
     for (const key of keys.sort()) {
       const name = key.slice(gateway.redisKeyPrefix.length);
-      const type = await redis.type(key);
-      // Expired between SCAN and TYPE (a rate window's key).
-      if (type === 'none') continue;
-      if (type === 'string') states.push(`${name}=${await redis.get(key)}`);
-      else if (type === 'hash') states.push(`${name}=${JSON.stringify(Object.entries(await redis.hgetall(key)).sort())}`);
-      else if (type === 'stream') states.push(`${name}:${await redis.xlen(key)}`);
-      else if (type === 'zset') states.push(`${name}:${(await redis.zrange(key, 0, -1, 'WITHSCORES')).join(',')}`);
-      else states.push(`${name}:${type}`);
+      const state = await keyState(key);
+      // A key that expired while being read (a rate window's) is simply gone.
+      if (state !== null) states.push(`${name}${state}`);
     }
     usageLength = Number(await redis.xlen(`${gateway.redisKeyPrefix}${RedisKeys.usageStream()}`));
     return states;
+  }
+
+  async function keyState(key: string): Promise<string | null> {
+    switch (await redis.type(key)) {
+      case 'none':
+        return null;
+      case 'string': {
+        const value = await redis.get(key);
+        return value === null ? null : `=${value}`;
+      }
+      case 'hash': {
+        const entries = Object.entries(await redis.hgetall(key)).sort();
+        return entries.length === 0 ? null : `=${JSON.stringify(entries)}`;
+      }
+      case 'stream':
+        return `:${await redis.xlen(key)}`;
+      case 'zset':
+        return `:${(await redis.zrange(key, 0, -1, 'WITHSCORES')).join(',')}`;
+      default:
+        return `:${await redis.type(key)}`;
+    }
   }
 
   /** An answered inference request is settled after the answer: wait for its usage event before the next snapshot. */
