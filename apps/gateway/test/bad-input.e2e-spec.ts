@@ -116,11 +116,41 @@ describe('gateway bad input', () => {
   it('keeps unknown fields and injection strings from causing a 500', async () => {
     const response = await post(
       '/v1/chat/completions',
-      JSON.stringify({ model: "mock-chat'; DROP TABLE x; --", messages: [{ role: 'user', content: '\u0000<script>' }], unknown_field: { deep: [1] } }),
+      JSON.stringify({ model: "mock-chat'; DROP TABLE x; --", messages: [{ role: 'user', content: '<script>' }], unknown_field: { deep: [1] } }),
     );
     expect(response.status).toBe(404);
     expectErrorShape(await response.json(), 'model_not_found');
-    const ok = await post('/v1/chat/completions', JSON.stringify({ model: 'mock-chat', messages: [{ role: 'user', content: '\u0000<script>' }], seed: 1 }));
+    const ok = await post('/v1/chat/completions', JSON.stringify({ model: 'mock-chat', messages: [{ role: 'user', content: '<script>' }], seed: 1 }));
     expect(ok.status).toBe(200);
+  });
+
+  it('refuses a NUL or an unpaired surrogate in any string with 400 naming the field, before admission', async () => {
+    const before = (await fixtures.usageEvents()).length;
+    for (const [body, field] of [
+      [{ model: 'mock-chat', messages: [{ role: 'user', content: '\u0000<script>' }] }, 'messages.0.content'],
+      [{ model: 'mock-chat', messages: [{ role: 'user', content: 'Hi' }], user: 'half \ud800' }, 'user'],
+    ] as const) {
+      const response = await post('/v1/chat/completions', JSON.stringify(body));
+      expect(response.status).toBe(400);
+      const json = (await response.json()) as { error: { param: string; details: Record<string, string[]> } };
+      expectErrorShape(json, 'validation_error');
+      expect(json.error.param).toBe(field);
+    }
+    expect(await fixtures.usageEvents()).toHaveLength(before);
+  });
+
+  it('refuses deeply nested metadata with 400 in the error shape, without admitting or metering the request', async () => {
+    const before = (await fixtures.usageEvents()).length;
+    const deep = '{"a":'.repeat(2_000) + '1' + '}'.repeat(2_000);
+    for (const path of ['/v1/messages', '/v1/chat/completions']) {
+      const response = await post(path, `{"model":"mock-chat","max_tokens":8,"messages":[{"role":"user","content":"Hi"}],"metadata":${deep}}`);
+      expect(response.status).toBe(400);
+      const json = (await response.json()) as { error: { message: string; details: Record<string, string[]> } };
+      expectErrorShape(json, 'validation_error');
+      expect(json.error.message).not.toContain('call stack');
+      expect(json.error.details).toEqual({ body: ['must not nest deeper than 64 levels'] });
+      expect(response.headers.get('x-ratelimit-remaining-requests')).toBeNull();
+    }
+    expect(await fixtures.usageEvents()).toHaveLength(before);
   });
 });

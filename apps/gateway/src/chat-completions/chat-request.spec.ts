@@ -36,4 +36,12 @@ describe('chatCompletionRequest', () => {
     });
     expect(request.canonical.messages).toHaveLength(3);
   });
+
+  it('reads a null parameter as one left out, and null messages as missing ones', () => {
+    const request = chatCompletionRequest({ model: 'm', tools: null, stop: null, tool_choice: null, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(Object.keys(request.canonical).sort()).toEqual(['messages', 'model']);
+    expect(() => chatCompletionRequest({ model: 'm', messages: null })).toThrow(
+      expect.objectContaining({ code: 'validation_error', details: { messages: ['is required'] } }),
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import type { CanonicalRequest } from '@sluice/gateway/providers';
 import type { InferenceRequest } from '../inference/inference-request';
-import { BodyChecker, contentProblem, isObject } from '../inference/request-validation';
+import { BodyChecker, contentProblem, isObject, withoutNullFields } from '../inference/request-validation';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 const MAX_TOKENS_LIMIT = 10_000_000;
@@ -15,7 +15,7 @@ export function chatCompletionRequest(body: unknown): InferenceRequest {
   const check = BodyChecker.of(body);
   check.string('model', { required: true, nonEmpty: true });
   const messages = check.array('messages');
-  if (messages === undefined && check.body['messages'] === undefined) check.add('messages', 'is required');
+  if (check.body['messages'] === undefined || check.body['messages'] === null) check.add('messages', 'is required');
   else if (messages !== undefined && messages.length === 0) check.add('messages', 'must not be empty');
   messages?.forEach((message, index) => {
     const path = `messages.${index}`;
@@ -48,7 +48,7 @@ export function chatCompletionRequest(body: unknown): InferenceRequest {
   });
   check.done();
 
-  const { tenant_id: tenantId, ...rest } = check.body;
+  const { tenant_id: tenantId, ...rest } = withoutNullFields(check.body);
   const canonical = rest as unknown as CanonicalRequest;
   return { canonical, tenantId: typeof tenantId === 'string' ? tenantId : null, stream: canonical.stream === true };
 }

@@ -84,6 +84,15 @@ export class BodyChecker {
   }
 }
 
+/**
+ * The body without its top-level `null` fields: both APIs read a null
+ * parameter as one left out, and what follows validation (translation, token
+ * estimates, providers) then never meets a null where it expects a value.
+ */
+export function withoutNullFields(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
+}
+
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

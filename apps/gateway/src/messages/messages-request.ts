@@ -2,7 +2,7 @@ import type { AnthropicMessagesRequest } from '@sluice/contracts';
 import { fromMessagesRequest, type CanonicalRequest } from '@sluice/gateway/providers';
 import type { InferenceRequest } from '../inference/inference-request';
 import { SluiceException } from '@sluice/platform';
-import { BodyChecker, contentProblem, isObject } from '../inference/request-validation';
+import { BodyChecker, contentProblem, isObject, withoutNullFields } from '../inference/request-validation';
 
 const MAX_TOKENS_LIMIT = 10_000_000;
 
@@ -16,7 +16,7 @@ export function messagesRequest(body: unknown): InferenceRequest {
   check.string('model', { required: true, nonEmpty: true });
   check.number('max_tokens', 1, MAX_TOKENS_LIMIT, { integer: true, required: true });
   const messages = check.array('messages');
-  if (messages === undefined && check.body['messages'] === undefined) check.add('messages', 'is required');
+  if (check.body['messages'] === undefined || check.body['messages'] === null) check.add('messages', 'is required');
   else if (messages !== undefined && messages.length === 0) check.add('messages', 'must not be empty');
   messages?.forEach((message, index) => {
     const path = `messages.${index}`;
@@ -40,7 +40,7 @@ export function messagesRequest(body: unknown): InferenceRequest {
   check.object('metadata');
   check.done();
 
-  const canonical = translated(check.body as unknown as AnthropicMessagesRequest);
+  const canonical = translated(withoutNullFields(check.body) as unknown as AnthropicMessagesRequest);
   return { canonical, tenantId: null, stream: canonical.stream === true };
 }
 
@@ -66,12 +66,15 @@ function blocksProblem(content: unknown): string | null {
   return null;
 }
 
-/** Validation checks what the translation relies on; this is the net for anything it missed (a 400, never a 500). */
+/**
+ * Validation checks what the translation relies on; this is the net for
+ * anything it missed (a 400, never a 500). The translation's own error is a
+ * runtime message (a TypeError, a stack overflow), not for the caller.
+ */
 function translated(request: AnthropicMessagesRequest): CanonicalRequest {
   try {
     return fromMessagesRequest(request);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new SluiceException('validation_error', `The request could not be read as a Messages request: ${reason}`, { messages: ['is malformed'] }, 'messages');
+  } catch {
+    throw new SluiceException('validation_error', 'The request could not be read as a Messages request', { messages: ['is malformed'] }, 'messages');
   }
 }

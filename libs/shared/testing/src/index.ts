@@ -9,3 +9,4 @@ export * from './lib/prometheus-text';
 export * from './lib/projection-records';
 export * from './lib/path-variants';
 export * from './lib/slow-client';
+export * from './lib/fuzz';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PaginationQueryDto } from '@sluice/platform';
+import { IsNumberWithDecimals, PaginationQueryDto } from '@sluice/platform';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -10,7 +10,6 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -39,7 +38,7 @@ export class KeyLimitsDto {
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000_000) tpm?: number;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000_000) tpd?: number;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(1_000_000) max_concurrency?: number;
-  @ApiPropertyOptional() @IsOptional() @IsNumber({ maxDecimalPlaces: 6 }) @Min(0) @Max(1_000_000_000) budget_usd?: number;
+  @ApiPropertyOptional() @IsOptional() @IsNumberWithDecimals(6) @Min(0) @Max(1_000_000_000) budget_usd?: number;
   @ApiPropertyOptional({ enum: ['day', 'month', 'total'] }) @IsOptional() @IsIn(['day', 'month', 'total']) budget_period?: 'day' | 'month' | 'total';
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PaginationQueryDto } from '@sluice/platform';
+import { IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -9,6 +9,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsPositive,
   IsString,
@@ -58,22 +59,22 @@ export class PricingDto {
 
 class ModelFieldsDto {
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @Matches(MODEL_ID_PATTERN, { each: true, message: 'each alias must be a model id' })
   aliases?: string[];
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(20)
   @Matches(MODEL_ID_PATTERN, { each: true, message: 'each fallback must be a model id' })
   fallbacks?: string[];
 
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(64, { each: true }) capabilities?: string[];
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() sandbox?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional({ type: [String] }) @IsOptionalNotNull() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(64, { each: true }) capabilities?: string[];
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() sandbox?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() enabled?: boolean;
 }
 
 export class CreateModelDto extends ModelFieldsDto {
@@ -92,16 +93,16 @@ export class CreateModelDto extends ModelFieldsDto {
   @Type(() => DeploymentDto)
   deployments!: DeploymentDto[];
 
-  @ApiProperty({ type: PricingDto }) @ValidateNested() @Type(() => PricingDto) pricing!: PricingDto;
+  @ApiProperty({ type: PricingDto }) @IsObject() @ValidateNested() @Type(() => PricingDto) pricing!: PricingDto;
   @ApiProperty() @IsInt() @Min(1) @Max(100_000_000) context_window!: number;
   @ApiProperty() @IsInt() @Min(1) @Max(100_000_000) max_output_tokens!: number;
 }
 
 export class UpdateModelDto extends ModelFieldsDto {
-  @ApiPropertyOptional({ enum: PROVIDERS }) @IsOptional() @IsIn(PROVIDERS) provider?: (typeof PROVIDERS)[number];
+  @ApiPropertyOptional({ enum: PROVIDERS }) @IsOptionalNotNull() @IsIn(PROVIDERS) provider?: (typeof PROVIDERS)[number];
 
   @ApiPropertyOptional({ type: [DeploymentDto] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -109,9 +110,9 @@ export class UpdateModelDto extends ModelFieldsDto {
   @Type(() => DeploymentDto)
   deployments?: DeploymentDto[];
 
-  @ApiPropertyOptional({ type: PricingDto }) @IsOptional() @ValidateNested() @Type(() => PricingDto) pricing?: PricingDto;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(100_000_000) context_window?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(100_000_000) max_output_tokens?: number;
+  @ApiPropertyOptional({ type: PricingDto }) @IsOptionalNotNull() @ValidateNested() @Type(() => PricingDto) pricing?: PricingDto;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsInt() @Min(1) @Max(100_000_000) context_window?: number;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsInt() @Min(1) @Max(100_000_000) max_output_tokens?: number;
 }
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);

@@ -1,15 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TENANT_ROLES, type TenantRole } from '@sluice/auth';
-import { PaginationQueryDto } from '@sluice/platform';
-import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength, ValidateIf } from 'class-validator';
+import { PaginationQueryDto, ValidateUnlessOnlyOther } from '@sluice/platform';
+import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsPassword } from '../../auth/passwords';
 
 export class CreateMembershipDto {
   /** Tenant id, slug or domain; optional when the caller has one tenant or sends `X-Tenant`. */
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) tenant?: string;
 
-  @ApiPropertyOptional() @ValidateIf((dto: CreateMembershipDto) => dto.email === undefined) @IsUUID() user?: string;
-  @ApiPropertyOptional() @ValidateIf((dto: CreateMembershipDto) => dto.user === undefined) @IsEmail() @MaxLength(254) email?: string;
+  @ApiPropertyOptional() @ValidateUnlessOnlyOther<CreateMembershipDto>('email') @IsUUID() user?: string;
+  @ApiPropertyOptional() @ValidateUnlessOnlyOther<CreateMembershipDto>('user') @IsEmail() @MaxLength(254) email?: string;
 
   @ApiProperty({ enum: TENANT_ROLES }) @IsIn(TENANT_ROLES) role!: TenantRole;
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PaginationQueryDto } from '@sluice/platform';
+import { IsNumberWithDecimals, IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 /** Limits shared by every key of a team (SPEC 3.2, 3.4); null lifts one. */
 export class RateLimitsDto {
@@ -11,20 +11,20 @@ export class RateLimitsDto {
   @IsOptional() @IsInt() @Min(1) tpm?: number | null;
   @IsOptional() @IsInt() @Min(1) tpd?: number | null;
   @IsOptional() @IsInt() @Min(1) max_concurrency?: number | null;
-  @IsOptional() @IsNumber({ maxDecimalPlaces: 6 }) @Min(0) budget_usd?: number | null;
+  @IsOptional() @IsNumberWithDecimals(6) @Min(0) budget_usd?: number | null;
   @IsOptional() @IsIn(['day', 'month', 'total']) budget_period?: 'day' | 'month' | 'total' | null;
 }
 
 export class CreateTeamDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) tenant?: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(150) name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(2000) description?: string;
   @ApiPropertyOptional({ type: RateLimitsDto }) @IsOptional() @ValidateNested() @Type(() => RateLimitsDto) limits?: RateLimitsDto;
 }
 
 export class UpdateTeamDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(150) name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(150) name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(2000) description?: string;
   @ApiPropertyOptional({ type: RateLimitsDto }) @IsOptional() @ValidateNested() @Type(() => RateLimitsDto) limits?: RateLimitsDto;
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PaginationQueryDto } from '@sluice/platform';
+import { IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { IsBoundedSettings } from '../settings-bounds';
@@ -21,10 +21,10 @@ class TenantFieldsDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) @Matches(DOMAIN_PATTERN, { message: 'domain must be a host name such as acme.example.com' })
   domain?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) contact_email?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) contact_name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contact_phone?: string;
-  @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) billing_email?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsEmail() @MaxLength(254) contact_email?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(200) contact_name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(50) contact_phone?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsEmail() @MaxLength(254) billing_email?: string;
   @ApiPropertyOptional() @IsOptional() @IsObject() @IsBoundedSettings() settings?: Record<string, unknown>;
   @ApiPropertyOptional({ description: "The tenant's plan (`/api/plans/`); a tenant created without one is on `basic`" })
   @IsOptional()
@@ -43,7 +43,7 @@ export class CreateTenantDto extends TenantFieldsDto {
 }
 
 export class UpdateTenantDto extends TenantFieldsDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(200) name?: string;
 
   @ApiPropertyOptional({ type: QuotaOverridesDto })
   @IsOptional()

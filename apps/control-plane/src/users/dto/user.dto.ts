@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EnvBoolean, PaginationQueryDto } from '@sluice/platform';
+import { EnvBoolean, IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 
@@ -13,18 +13,18 @@ export class PasswordField {
 
 export class CreateUserDto extends PasswordField {
   @ApiProperty() @IsEmail() @MaxLength(254) email!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) first_name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) last_name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_platform_admin?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_active?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(150) first_name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(150) last_name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() is_platform_admin?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() is_active?: boolean;
 }
 
 export class UpdateUserDto {
-  @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) email?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) first_name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) last_name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_platform_admin?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() is_active?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsEmail() @MaxLength(254) email?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(150) first_name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(150) last_name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() is_platform_admin?: boolean;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() is_active?: boolean;
 
   @ApiPropertyOptional({ minLength: MIN_PASSWORD_LENGTH })
   @IsOptional()

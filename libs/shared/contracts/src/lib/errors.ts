@@ -36,9 +36,11 @@ export const ERROR_CATALOG = {
   invalid_json: { status: 400, type: 'invalid_request_error' },
   bad_request: { status: 400, type: 'invalid_request_error' },
   tenant_required: { status: 400, type: 'invalid_request_error' },
+  request_timeout: { status: 408, type: 'invalid_request_error' },
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   unprocessable_entity: { status: 422, type: 'invalid_request_error' },
+  headers_too_large: { status: 431, type: 'invalid_request_error' },
   not_found: { status: 404, type: 'not_found_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
   conflict: { status: 409, type: 'conflict_error' },
@@ -90,6 +92,8 @@ export function errorCodeForStatus(status: number): ErrorCode {
       return 'not_found';
     case 405:
       return 'method_not_allowed';
+    case 408:
+      return 'request_timeout';
     case 409:
       return 'conflict';
     case 413:
@@ -100,6 +104,8 @@ export function errorCodeForStatus(status: number): ErrorCode {
       return 'unprocessable_entity';
     case 429:
       return 'rate_limit_exceeded';
+    case 431:
+      return 'headers_too_large';
     case 502:
       return 'provider_error';
     case 503:

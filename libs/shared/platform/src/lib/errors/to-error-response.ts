@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { errorBody, errorCodeForStatus, type ErrorResponse } from '@sluice/contracts';
+import { isNativeError } from 'node:util/types';
 import { SluiceException } from './sluice.exception';
 
 export interface HttpError {
@@ -27,7 +28,19 @@ export function toErrorResponse(exception: unknown, requestId: string): HttpErro
     if (status >= 500 && status !== 503) return internalError(requestId);
     return { status, body: fromHttpException(exception, status), unexpected: false };
   }
+  if (isClientStreamError(exception)) {
+    // The caller went away mid-body; nobody reads this answer, but metrics and logs should not count it as ours.
+    return { status: 400, body: errorBody('bad_request', 'The request body was not received in full'), unexpected: false };
+  }
   return internalError(requestId);
+}
+
+/** Fastify hands on the request stream's own error (an abort, a reset) with a 4xx `statusCode` it set. */
+function isClientStreamError(exception: unknown): boolean {
+  // Node creates the error, so it may come from another realm than this module's Error (as under Jest).
+  if (!isNativeError(exception)) return false;
+  const { statusCode, code } = exception as { statusCode?: unknown; code?: unknown };
+  return statusCode === 400 && (code === 'ECONNRESET' || code === 'ECONNABORTED' || exception.message === 'aborted');
 }
 
 function fromHttpException(exception: HttpException, status: number): ErrorResponse {

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Module, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Module, Param, Post, Query, Req } from '@nestjs/common';
 import { deleteKeysWithPrefix, listen, LogCapture, rawRequest, TEST_REDIS_URL, trickleRequest, uniqueKeyPrefix, waitUntil, type RunningApp } from '@sluice/testing';
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
 import type { ErrorResponse, Page } from '@sluice/contracts';
 import type { FastifyRequest } from 'fastify';
+import { connect } from 'node:net';
 import { SluiceException } from '../errors/sluice.exception';
 import { PaginationQueryDto, toPage } from '../pagination/pagination';
 import { createHttpApp, metricsUrlOf } from './create-app';
@@ -63,6 +64,30 @@ class ThingsController {
   crash(): never {
     throw new Error('password=hunter2 at /srv/secret/path.ts:42');
   }
+
+  @Get(':id')
+  get(@Param('id') id: string) {
+    return { id };
+  }
+}
+
+/** Writes `request` on a fresh connection and returns everything the server answers before it closes. */
+function rawExchange(url: string, request: string, { abortAfterWrite = false } = {}): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(request);
+      if (abortAfterWrite) setTimeout(() => socket.destroy(), 50);
+    });
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+function bodyOf(rawAnswer: string): ErrorResponse {
+  return JSON.parse(rawAnswer.slice(rawAnswer.indexOf('\r\n\r\n') + 4)) as ErrorResponse;
 }
 
 function testModule(logs: LogCapture, keyPrefix: string) {
@@ -200,6 +225,82 @@ describe('createHttpApp', () => {
       expect(response.status).toBe(400);
       expect(((await response.json()) as ErrorResponse).error.code).toBe('validation_error');
     }
+  });
+
+  describe('hostile input', () => {
+    const expectRefusal = async (response: Response, code: string, param: string | null) => {
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as ErrorResponse;
+      expect(error).toEqual(expect.objectContaining({ code, param }));
+      return error;
+    };
+
+    it('refuses a body nested past the documented depth with 400, before validation walks it', async () => {
+      const error = await expectRefusal(await post(`{"slug":${'['.repeat(65)}${']'.repeat(65)}}`), 'validation_error', null);
+      expect(error.details).toEqual({ body: ['must not nest deeper than 64 levels'] });
+      // 64 levels parse, and are then judged by the DTO like any other value.
+      const atLimit = await expectRefusal(await post(`{"slug":${'['.repeat(63)}${']'.repeat(63)}}`), 'validation_error', null);
+      expect(Object.keys(atLimit.details)).toContain('slug');
+    });
+
+    it('refuses NUL and unpaired surrogates in body strings and keys with 400 naming the field', async () => {
+      const nul = await expectRefusal(await post('{"slug":"acme\\u0000corp","contact_email":"a@acme.com"}'), 'validation_error', 'slug');
+      expect(nul.details).toEqual({ slug: [expect.stringContaining('NUL')] });
+      await expectRefusal(await post('{"slug":"acme-corp","contact_email":"a@acme.com","quota":{"max_users":"\\u0000"}}'), 'validation_error', 'quota.max_users');
+      await expectRefusal(await post('{"slug":"acme-corp","contact_email":"a\\ud800@acme.com"}'), 'validation_error', 'contact_email');
+      await expectRefusal(await post('{"slug":"acme-corp","contact_email":"a@acme.com","\\u0000":1}'), 'validation_error', '?');
+      // A well-formed pair written as escapes is a character like any other.
+      const astral = await post('{"slug":"acme-corp","contact_email":"a@acme.com","quota":{"max_users":"\\ud83d\\ude00"}}');
+      expect(((await astral.json()) as ErrorResponse).error.details).toEqual({ 'quota.max_users': expect.any(Array) });
+    });
+
+    it('refuses NUL in query and path parameters', async () => {
+      await expectRefusal(await fetch(`${running.url}/things?search=a%00b`), 'validation_error', 'search');
+      await expectRefusal(await fetch(`${running.url}/things/a%00b`), 'validation_error', 'id');
+    });
+
+    it('refuses absurd pages instead of handing the database an offset it cannot take', async () => {
+      for (const page of ['1e21', '1e400', '1000001', '99999999999999999999']) {
+        await expectRefusal(await fetch(`${running.url}/things?page=${page}`), 'validation_error', 'page');
+      }
+      expect((await fetch(`${running.url}/things?page=1000000`)).status).toBe(200);
+    });
+
+    it('answers a URL whose percent-encoding does not decode with 400 in the error shape', async () => {
+      for (const path of ['/things/%zz', '/things/%ED%A0%80', '/things/%', '/no/such/%zz']) {
+        const response = await fetch(`${running.url}${path}`);
+        expect(response.status).toBe(400);
+        expect(response.headers.get('x-request-id')).toEqual(expect.any(String));
+        expect(((await response.json()) as ErrorResponse).error).toEqual(expect.objectContaining({ code: 'bad_request', type: 'invalid_request_error' }));
+      }
+    });
+
+    it('answers headers over the size limit with 431, and a request that is not HTTP with 400, in the error shape', async () => {
+      const tooLarge = await rawExchange(running.url, `GET /things HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(tooLarge).toMatch(/^HTTP\/1\.1 431 /);
+      expect(tooLarge).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/);
+      expect(bodyOf(tooLarge).error).toEqual(expect.objectContaining({ code: 'headers_too_large', type: 'invalid_request_error', param: null, details: {} }));
+      const longUrl = await rawExchange(running.url, `GET /things?search=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(bodyOf(longUrl).error.code).toBe('headers_too_large');
+      const garbage = await rawExchange(running.url, 'NOT HTTP AT ALL\r\n\r\n');
+      expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+      expect(bodyOf(garbage).error.code).toBe('bad_request');
+    });
+
+    it('answers content types it does not take with 415 in the error shape', async () => {
+      for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json-patch+json', 'garbage']) {
+        const response = await post('{}', contentType);
+        expect(response.status).toBe(415);
+        expect(((await response.json()) as ErrorResponse).error.code).toBe('unsupported_media_type');
+      }
+    });
+
+    it('treats a body the client aborts as the client’s failure, not an unhandled error', async () => {
+      const before = logs.lines.length;
+      await rawExchange(running.url, 'POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"slug":', { abortAfterWrite: true });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(logs.lines.slice(before).join('\n')).not.toContain('Unhandled error');
+    });
   });
 });
 

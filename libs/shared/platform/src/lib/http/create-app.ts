@@ -12,7 +12,7 @@ import { MetricsServer, type MetricsListenOptions } from '../metrics/metrics-ser
 import { usePublicBaseUrl } from '../pagination/pagination';
 import { ShutdownHooks } from '../shutdown/shutdown-hooks';
 import { ShutdownModule } from '../shutdown/shutdown.module';
-import { useStrictJsonParser } from './json-body-parser';
+import { frameworkErrorOptions, useInputGuards } from './input-guards';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 
 export interface HttpAppOptions {
@@ -72,6 +72,7 @@ export async function createHttpApp(
     },
     genReqId: requestIdFor,
     routerOptions: { ignoreTrailingSlash: true },
+    ...frameworkErrorOptions,
   });
   const root: DynamicModule = { module: HttpAppRootModule, imports: [ShutdownModule, rootModule] };
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
@@ -88,7 +89,7 @@ export async function createHttpApp(
     done();
   });
   await app.register(fastifyHelmet, securityHeaders(options.hsts ?? false));
-  useStrictJsonParser(fastify);
+  useInputGuards(fastify);
   instrumentHttp(fastify, app.get(MetricsRegistry));
   useAccessLog(fastify, app.get(ACCESS_LOGGER));
   usePublicBaseUrl(fastify, options.publicBaseUrl ?? null);

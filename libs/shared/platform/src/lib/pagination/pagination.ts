@@ -4,12 +4,20 @@ import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
+/**
+ * The last page a list may be asked for: offsets stay exact integers that
+ * PostgreSQL takes (`?page=1e21` is a 400, not an overflow), and no caller
+ * pages through more than 200 million rows.
+ */
+export const PAGE_MAX = 1_000_000;
+
 /** `page` and `page_size` of every list endpoint; list DTOs extend it with their filters. */
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_MAX, default: 1 })
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(PAGE_MAX)
   page = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT })
