@@ -1,5 +1,6 @@
 import { Test } from '@nestjs/testing';
 import type { ModelDeployment, UserRow } from '@sluice/control-plane/data-access';
+import { CONTROL_PLANE_CONFIG, loadControlPlaneConfig } from '../config/control-plane.config';
 import { fakeSeams, FakeDatabase, userPrincipal } from '../testing/fakes';
 import { CatalogService } from './catalog.service';
 import type { CreateModelDto } from './dto/catalog.dto';
@@ -34,7 +35,9 @@ describe('CatalogService', () => {
 
   beforeEach(async () => {
     db = new FakeDatabase();
-    const moduleRef = await Test.createTestingModule({ providers: [CatalogService, ...fakeSeams(db)] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      providers: [CatalogService, ...fakeSeams(db), { provide: CONTROL_PLANE_CONFIG, useValue: loadControlPlaneConfig({ NODE_ENV: 'test' }) }],
+    }).compile();
     service = moduleRef.get(CatalogService);
     platformAdmin = db.user({ is_platform_admin: true });
     user = db.member(db.tenant(), 'owner').user;

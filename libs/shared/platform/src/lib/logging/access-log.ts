@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
-/** Probes and scrapes would drown the log: told by the route they matched, as a raw URL can be spelt many ways. */
-const QUIET_ROUTES = /^\/(health(\/live|\/ready)?|metrics)\/?$/;
+/** Probes would drown the log: told by the route they matched, as a raw URL can be spelt many ways (scrapes have a port of their own). */
+const QUIET_ROUTES = /^\/health(\/live|\/ready)?\/?$/;
 
 /** The access log's own pino instance (no redaction: see LoggingOptions.redact), provided by PlatformModule. */
 export const ACCESS_LOGGER = Symbol('ACCESS_LOGGER');
