@@ -26,21 +26,6 @@ import { addMember, createActiveTenant } from './identity-fixture';
 
 const ADMIN_EMAIL = 'fuzz-root@sluice.test';
 const RUNS_PER_OPERATION = 20;
-/**
- * 5xx the fuzzer found in code another change owns, skipped until it lands
- * (each a PATCH whose DTO lets `null` through `@IsOptional()` to a NOT NULL
- * column; the fix is `@IsOptionalNotNull()` from @sluice/platform). Remove an
- * entry with its fix: the sweep then proves it.
- */
-const KNOWN_5XX: Record<string, string[]> = {
-  'PATCH /api/api-keys/{id}': ['name', 'scopes'],
-  'PATCH /api/plans/{id}': ['name', 'billing_mode', 'period_days', 'price_monthly_cents'],
-};
-
-function isKnown5xx(op: FuzzedOperation, mutation: Mutation): boolean {
-  const fields = KNOWN_5XX[`${op.method} ${op.path}`] ?? [];
-  return mutation.kind === 'field' && mutation.value.raw === 'null' && mutation.path.length === 1 && fields.includes(mutation.path[0] as string);
-}
 
 const REFERENCE_FIELDS = /^(tenant|user|username|email|password|password_confirm)$/;
 /** Tables whose rows change without a request (the projection relay drains its outbox). */
@@ -243,10 +228,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       const failure = await fuzzRoute(
         {
           name: `${op.method} ${op.path}`,
-          inputs: fc.tuple(mutationsOf(op), fc.nat(4).map((n) => n === 0)).filter(([mutation]) => !isKnown5xx(op, mutation)),
-          examples: sweepOf(op)
-            .filter((mutation) => !isKnown5xx(op, mutation))
-            .map((mutation): [Mutation, boolean] => [mutation, false]),
+          inputs: fc.tuple(mutationsOf(op), fc.nat(4).map((n) => n === 0)),
+          examples: sweepOf(op).map((mutation): [Mutation, boolean] => [mutation, false]),
           toRequest: ([mutation, anonymous]) =>
             mutatedRequest(op, mutation, { token: anonymous ? null : admin, pathValue: (name) => pathValue(op, name), trailingSlash: true }),
           send: (request) => sendFuzzRequest(app.url, request),

@@ -89,7 +89,6 @@ export const FUZZED_ROUTES: FuzzedRoute[] = [
   { method: 'GET', path: '/v1/models', queryParams: [] },
   { method: 'GET', path: '/v1/models/{id}', queryParams: [] },
   { method: 'GET', path: '/metrics/{tenantId}', queryParams: [] },
-  { method: 'GET', path: '/metrics', queryParams: [] },
   { method: 'GET', path: '/health', queryParams: [] },
   { method: 'GET', path: '/health/live', queryParams: [] },
   { method: 'GET', path: '/health/ready', queryParams: [] },

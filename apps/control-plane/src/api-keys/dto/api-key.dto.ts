@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNumberWithDecimals, PaginationQueryDto } from '@sluice/platform';
+import { IsNumberWithDecimals, IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -45,7 +45,7 @@ export class KeyLimitsDto {
 /** What create and patch share; null clears an optional restriction. */
 class KeyRestrictionsDto {
   @ApiPropertyOptional({ enum: KEY_SCOPES, isArray: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
@@ -98,7 +98,7 @@ export class CreateApiKeyDto extends KeyRestrictionsDto {
 }
 
 export class UpdateApiKeyDto extends KeyRestrictionsDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(150) name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(150) name?: string;
 }
 
 export class RotateApiKeyDto {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptionalNotNull } from '@sluice/platform';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -73,9 +74,9 @@ function IsEntitlements(options?: ValidationOptions): PropertyDecorator {
 }
 
 class PlanFieldsDto {
-  @ApiPropertyOptional({ enum: BILLING_MODES }) @IsOptional() @IsIn(BILLING_MODES) billing_mode?: (typeof BILLING_MODES)[number];
-  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsInt() @Min(0) @Max(LIMIT_MAX) price_monthly_cents?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 366 }) @IsOptional() @IsInt() @Min(1) @Max(366) period_days?: number;
+  @ApiPropertyOptional({ enum: BILLING_MODES }) @IsOptionalNotNull() @IsIn(BILLING_MODES) billing_mode?: (typeof BILLING_MODES)[number];
+  @ApiPropertyOptional({ minimum: 0 }) @IsOptionalNotNull() @IsInt() @Min(0) @Max(LIMIT_MAX) price_monthly_cents?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 366 }) @IsOptionalNotNull() @IsInt() @Min(1) @Max(366) period_days?: number;
 
   @ApiPropertyOptional({ type: PlanLimitsDto })
   @IsOptional()
@@ -108,7 +109,7 @@ export class CreatePlanDto extends PlanFieldsDto {
 }
 
 export class UpdatePlanDto extends PlanFieldsDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(150) name?: string;
+  @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(150) name?: string;
 }
 
 export class AssignPlanDto {
