@@ -39,6 +39,11 @@ export function requireUser(principal: Principal): UserPrincipal {
   return principal;
 }
 
+/** For what only a platform admin may do (the services' own check, behind `@PlatformAdminOnly()`). */
+export function requirePlatformAdmin(principal: Principal): void {
+  if (!principal.isPlatformAdmin) throw new SluiceException('forbidden', 'This needs a platform admin');
+}
+
 /** The user behind a principal, when there is one (for `created_by` columns). */
 export function userIdOf(principal: Principal): string | null {
   return principal.kind === 'user' ? principal.userId : null;

@@ -3,10 +3,9 @@ import { ModelsRepository, RegionsRepository, UnitOfWork, type ModelFields, type
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
-import type { Principal } from '../auth/principal';
+import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
-import { notFound } from '../tenancy/tenant-access';
-import { requirePlatformAdmin } from '../tenants/tenants.service';
+import { notFound } from '../auth/tenant-access';
 import { catalogProblems } from './catalog-rules';
 import { deploymentFields, modelFields, modelView, regionView, type ModelView, type RegionView } from './catalog-view';
 import type { CreateModelDto, CreateRegionDto, ListModelsQueryDto, UpdateModelDto, UpdateRegionDto } from './dto/catalog.dto';

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, TenantsRepository, UnitOfWork, type TenantChanges, type TenantRow, type Transaction } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
-import { DEFAULT_TENANT_PLAN } from '../plans/tenant-plans';
-import { TenantQuotaSource } from '../plans/tenant-quota-source';
+import { requirePlatformAdmin, type Principal } from '../auth/principal';
+import { DEFAULT_TENANT_PLAN } from '../tenants/tenant-plans';
+import { TenantQuotaSource } from '../tenants/tenant-quota-source';
 import { Projector } from '../projection/projector';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import type { CreateTenantDto, ListTenantsQueryDto, UpdateTenantDto } from './dto/tenant.dto';
 import type { TenantView } from './tenant-view';
 
@@ -151,10 +151,6 @@ export class TenantsService {
       throw conflictOnDuplicate(error, request ?? {});
     }
   }
-}
-
-export function requirePlatformAdmin(principal: Principal): void {
-  if (!principal.isPlatformAdmin) throw new SluiceException('forbidden', 'This needs a platform admin');
 }
 
 function mergeOverrides(current: Record<string, number | null>, changes: object): Record<string, number | null> {

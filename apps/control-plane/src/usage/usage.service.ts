@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiKeysRepository, UsageLedgerRepository } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
 import type { Principal } from '../auth/principal';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import type { UsageGroup, UsageQueryDto } from './dto/usage.dto';
 import { dayRange } from './usage-range';
 import { usageResult, usageTotals, type UsageFigures } from './usage-view';

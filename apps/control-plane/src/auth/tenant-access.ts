@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { roleAtLeast, type TenantRole } from '@sluice/auth';
 import { MembershipsRepository, TenantsRepository, type TenantRow } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
-import type { Principal } from '../auth/principal';
+import type { Principal } from './principal';
 
 export interface TenantGrant {
   tenant: TenantRow;

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PaginationQueryDto } from '@sluice/platform';
 import type { PersonalTokenScope } from '@sluice/control-plane/data-access';
 import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
-import { IsPassword, MIN_PASSWORD_LENGTH } from '../passwords';
+import { IsPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 
 export class LoginDto {
   /** Seed 000 sends `username`; Sluice's usernames are emails, so either field names the account. */
