@@ -31,7 +31,7 @@ interface LoadedKey {
 }
 
 /**
- * Tenant API keys (SPEC 3.4). The secret exists only in the response to
+ * Tenant API keys (docs/decisions.md, API keys). The secret exists only in the response to
  * create and rotate; the database and the audit trail see its hash, prefix
  * and last four characters. Viewers read metadata; members create keys and
  * manage their own; admins manage all of the tenant's. A key's scopes never

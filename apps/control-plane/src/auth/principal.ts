@@ -17,7 +17,7 @@ export interface UserPrincipal {
 }
 
 /**
- * A tenant API key with the `read` or `write` scope (SPEC 3): it acts on its
+ * A tenant API key with the `read` or `write` scope (docs/decisions.md, API keys): it acts on its
  * own tenant only, as a viewer (`read`) or an admin (`write`), and never above
  * its owner's current role there.
  */

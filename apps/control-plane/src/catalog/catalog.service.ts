@@ -11,7 +11,7 @@ import { deploymentFields, modelFields, modelView, regionView, type ModelView, t
 import type { CreateModelDto, CreateRegionDto, ListModelsQueryDto, UpdateModelDto, UpdateRegionDto } from './dto/catalog.dto';
 
 /**
- * The model catalog and regions (SPEC 3.7): readable by anyone signed in,
+ * The model catalog and regions: readable by anyone signed in,
  * changed by platform admins. Each change is validated against the whole
  * catalog (under a lock, so two edits cannot together form a fallback cycle),
  * audited on the platform chain, and projected to Redis after it commits.

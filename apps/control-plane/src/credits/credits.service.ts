@@ -24,7 +24,7 @@ export interface TopUpView extends CreditBalanceView {
   entry: CreditEntryView;
 }
 
-/** Prepaid credits (SPEC 3.6): top-ups by platform admins, balance and ledger for the tenant's admins. */
+/** Prepaid credits (docs/limits.md, Credits): top-ups by platform admins, balance and ledger for the tenant's admins. */
 @Injectable()
 export class CreditsService {
   private readonly logger = new Logger('Credits');

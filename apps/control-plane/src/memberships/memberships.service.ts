@@ -37,7 +37,7 @@ export interface MembershipView {
 }
 
 /**
- * `/api/tenant-users/` (seed 000): who belongs to a tenant with which role.
+ * `/api/tenant-users/`: who belongs to a tenant with which role.
  * Owners grant `owner`; admins manage admins and below; a tenant always keeps
  * one owner; `max_users` bounds the members. A demotion narrows, and a removal
  * revokes, the member's API keys in the same transaction. Checks that count rows run under

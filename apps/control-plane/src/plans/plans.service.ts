@@ -27,7 +27,7 @@ export interface EntitlementView {
   value: boolean | number | null;
 }
 
-/** Plans (SPEC 3.6): anyone signed in reads them, platform admins write and assign them. */
+/** Plans (docs/limits.md, Plans): anyone signed in reads them, platform admins write and assign them. */
 @Injectable()
 export class PlansService {
   constructor(

@@ -24,7 +24,7 @@ export interface TeamView {
   updated_at: string;
 }
 
-/** Teams group a tenant's members (and later its keys) under shared limits (SPEC 3.2). */
+/** Teams group a tenant's members (and later its keys) under shared limits (docs/limits.md). */
 @Injectable()
 export class TeamsService {
   constructor(

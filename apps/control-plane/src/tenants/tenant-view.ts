@@ -17,7 +17,7 @@ export interface TenantQuotaView {
   last_reset_at: string;
 }
 
-/** Seed 000's tenant object, field for field. */
+/** A tenant as the API shows it, with its quota and member count. */
 export interface TenantView {
   id: string;
   name: string;

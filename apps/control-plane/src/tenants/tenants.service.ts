@@ -12,7 +12,7 @@ import type { TenantView } from './tenant-view';
 
 type Lifecycle = 'activate' | 'suspend' | 'restore';
 
-/** Which states each lifecycle action starts from (SPEC 3.3); anything else is 409. */
+/** Which states each lifecycle action starts from (docs/decisions.md, Tenant lifecycle); anything else is 409. */
 const TRANSITIONS: Record<Lifecycle, { from: TenantRow['status'][]; event: string }> = {
   activate: { from: ['pending'], event: 'tenant.activated' },
   suspend: { from: ['active'], event: 'tenant.suspended' },
@@ -51,7 +51,7 @@ export class TenantsService {
     return this.quotaSource.view((await this.access.authorize(principal, reference, 'viewer')).tenant);
   }
 
-  /** Admin-created tenants start `pending` (SPEC 3.3). */
+  /** Admin-created tenants start `pending` (docs/decisions.md, Tenant lifecycle). */
   async create(principal: Principal, dto: CreateTenantDto): Promise<TenantView> {
     requirePlatformAdmin(principal);
     if (dto.subscription_tier !== undefined) await this.quotaSource.requirePlan(dto.subscription_tier, 'subscription_tier');
@@ -144,7 +144,7 @@ export class TenantsService {
         await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
         return row;
       });
-      // After the commit: the gateway learns of a suspension or deletion within a second (SPEC 3.3).
+      // After the commit: the gateway learns of a suspension or deletion within a second (docs/decisions.md, Tenant lifecycle).
       await this.projector.flush();
       return this.quotaSource.view(updated);
     } catch (error) {

@@ -17,7 +17,7 @@ export interface UsageReport {
   results: Array<Record<string, string | number>>;
 }
 
-/** Usage reads from the daily rollups (SPEC 3.4, 3.6): any role of the tenant may read them. */
+/** Usage reads from the daily rollups (docs/limits.md, Usage reads): any role of the tenant may read them. */
 @Injectable()
 export class UsageService {
   constructor(

@@ -11,7 +11,7 @@ import { Projector } from '../projection/projector';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 import { userView, type UserView } from './user-view';
 
-/** `/api/users/`: platform admins manage every account (SPEC 3.2). Users events go to the platform chain. */
+/** `/api/users/`: platform admins manage every account. Users events go to the platform chain (docs/decisions.md, Audit events). */
 @Injectable()
 export class UsersService {
   constructor(

@@ -5,7 +5,7 @@ import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsEmail, I
 import { IsPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 
 export class LoginDto {
-  /** Seed 000 sends `username`; Sluice's usernames are emails, so either field names the account. */
+  /** Older clients send `username`; Sluice's usernames are emails, so either field names the account (docs/decisions.md). */
   @ApiPropertyOptional() @ValidateIf((dto: LoginDto) => dto.email === undefined) @IsString() @MinLength(1) @MaxLength(254) username?: string;
   @ApiPropertyOptional() @ValidateIf((dto: LoginDto) => dto.username === undefined) @IsString() @MinLength(1) @MaxLength(254) email?: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) password!: string;
