@@ -13,11 +13,12 @@ import { RegistrationController } from './registration.controller';
 import { RegistrationService } from './registration.service';
 import { SignInController } from './sign-in.controller';
 import { SignInService } from './sign-in.service';
+import { TenantSignUp } from './tenant-sign-up';
 
 /** A person's own account under `/api/auth`: sign-in and refresh, registration, profile, personal tokens. */
 @Module({
   imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, TenantsModule, UsersModule],
   controllers: [SignInController, RegistrationController, ProfileController, PersonalTokensController],
-  providers: [SignInService, RegistrationService, ProfileService, PersonalTokensService],
+  providers: [SignInService, RegistrationService, TenantSignUp, ProfileService, PersonalTokensService],
 })
 export class AccountModule {}

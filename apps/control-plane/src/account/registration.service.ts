@@ -1,17 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MembershipsRepository, UnitOfWork } from '@sluice/control-plane/data-access';
+import { UnitOfWork } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
-import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';
 import { Sessions } from '../auth/sessions';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { Projector } from '../projection/projector';
-import { SIGNUP_PLAN } from '../tenants/tenant-plans';
-import { TenantsService } from '../tenants/tenants.service';
-import { UsersService } from '../users/users.service';
 import { loginResponse, type LoginResponse } from './account-views';
 import type { RegisterDto } from './dto/auth.dto';
 import { slugify } from './slugify';
+import { TenantSignUp } from './tenant-sign-up';
 
 /** Self-service sign-up (when the platform allows it). */
 @Injectable()
@@ -21,10 +18,7 @@ export class RegistrationService {
     private readonly unitOfWork: UnitOfWork,
     private readonly passwords: Passwords,
     private readonly sessions: Sessions,
-    private readonly userAccounts: UsersService,
-    private readonly tenants: TenantsService,
-    private readonly memberships: MembershipsRepository,
-    private readonly audit: AuditService,
+    private readonly signUp: TenantSignUp,
     private readonly projector: Projector,
   ) {}
 
@@ -38,14 +32,7 @@ export class RegistrationService {
     const slug = dto.tenant_slug ?? slugify(dto.tenant_name);
     const { user, tenant, pair } = await this.unitOfWork
       .run(async (tx) => {
-        const user = await this.userAccounts.insert(tx, { email: dto.email, passwordHash, firstName: dto.first_name, lastName: dto.last_name });
-        const tenant = await this.tenants.insert(
-          tx,
-          { name: dto.tenant_name, slug, contact_email: dto.email, contact_name: `${dto.first_name} ${dto.last_name}`.trim(), subscription_tier: SIGNUP_PLAN },
-          'active',
-        );
-        const membership = await this.memberships.create(tx, tenant.id, user.id, 'owner');
-        await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: { user_id: user.id, email: user.email, role: 'owner' } });
+        const { user, tenant } = await this.signUp.create(tx, dto, passwordHash, slug);
         return { user, tenant, pair: await this.sessions.start(tx, user) };
       })
       .catch((error: unknown) => {
