@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { ProfileDto } from './dto/account-responses.dto';
 import { UpdateProfileDto } from './dto/auth.dto';
 import { ProfileService } from './profile.service';
 
@@ -11,11 +12,13 @@ export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}
 
   @Get(['profile', 'me'])
+  @ApiOkResponse({ type: ProfileDto })
   profile(@CurrentPrincipal() principal: Principal) {
     return this.profiles.profile(principal);
   }
 
   @Patch(['profile', 'me'])
+  @ApiOkResponse({ type: ProfileDto })
   updateProfile(@CurrentPrincipal() principal: Principal, @Body() dto: UpdateProfileDto) {
     return this.profiles.updateProfile(principal, dto);
   }

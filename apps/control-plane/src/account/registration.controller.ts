@@ -1,7 +1,8 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator';
 import { LimitedAs, SIGNUP_THROTTLER } from '../auth/throttling.guard';
+import { RegistrationResponseDto } from './dto/account-responses.dto';
 import { RegisterDto } from './dto/auth.dto';
 import { RegistrationService } from './registration.service';
 
@@ -13,6 +14,7 @@ export class RegistrationController {
   @Public()
   @LimitedAs(SIGNUP_THROTTLER)
   @Post('register')
+  @ApiCreatedResponse({ type: RegistrationResponseDto, description: 'The new user, signed in, and the tenant it owns.' })
   register(@Body() dto: RegisterDto) {
     return this.registration.register(dto);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ACCESS_COOKIE, assertSignInOrigin, CSRF_COOKIE, csrfTokenFor } from '../auth/credentials';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal';
 import { Public } from '../auth/public.decorator';
 import { LimitedAs, LOGIN_THROTTLER } from '../auth/throttling.guard';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import { BrowserSessionDto, LoginResponseDto } from './dto/account-responses.dto';
 import { LoginDto, RefreshDto } from './dto/auth.dto';
 import { SignInService } from './sign-in.service';
 
@@ -22,6 +23,7 @@ export class SignInController {
   @LimitedAs(LOGIN_THROTTLER)
   @Post('token')
   @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponseDto, description: 'An access and a refresh token.' })
   token(@Body() dto: LoginDto) {
     return this.signIn.login(dto);
   }
@@ -29,6 +31,7 @@ export class SignInController {
   @Public()
   @Post('token/refresh')
   @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponseDto, description: 'A new pair; the refresh token sent is spent.' })
   refresh(@Body() dto: RefreshDto) {
     return this.signIn.refresh(dto.refresh);
   }
@@ -42,6 +45,7 @@ export class SignInController {
   @LimitedAs(LOGIN_THROTTLER)
   @Post('login')
   @HttpCode(200)
+  @ApiOkResponse({ type: BrowserSessionDto, description: 'The access token is set as an HttpOnly cookie, not returned.' })
   async login(@Body() dto: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     assertSignInOrigin(request, this.config.allowedOrigins);
     const { response: session, sessionId } = await this.signIn.signIn(dto);
@@ -54,6 +58,7 @@ export class SignInController {
 
   @Post('logout')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The session is ended and its cookies cleared.' })
   async logout(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.signIn.logout(principal);
     reply.clearCookie(ACCESS_COOKIE, { path: '/' });
