@@ -2,18 +2,24 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfigModule, PlatformModule, TracingModule } from '@sluice/platform';
 import type { DestinationStream } from 'pino';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from './config/control-plane.config';
+import { AccountModule } from './account/account.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { CatalogModule } from './catalog/catalog.module';
-import { DatabaseModule } from './database/database.module';
-import { RepositoriesModule } from './database/repositories.module';
-import { HealthModule } from './health/health.module';
-import { IdentityModule } from './identity.module';
-import { ProjectionModule } from './projection/projection.module';
 import { CreditsModule } from './credits/credits.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { MembershipsModule } from './memberships/memberships.module';
 import { MeteringModule } from './metering/metering.module';
 import { PlansModule } from './plans/plans.module';
+import { ProjectionModule } from './projection/projection.module';
+import { RequestContextModule } from './request-context/request-context.module';
+import { TeamsModule } from './teams/teams.module';
+import { TenantsModule } from './tenants/tenants.module';
 import { UsageModule } from './usage/usage.module';
+import { UsersModule } from './users/users.module';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); standard output otherwise. */
@@ -35,11 +41,18 @@ export class AppModule {
         }),
         TracingModule.forRoot(config.tracing),
         DatabaseModule.forRoot(config),
-        RepositoriesModule,
         HealthModule,
+        // The floor first: its guards run on every route, in the order they are declared there.
+        AuthModule,
+        RequestContextModule,
         AuditModule,
-        IdentityModule,
         ProjectionModule,
+        AccountModule,
+        BootstrapModule,
+        TenantsModule,
+        UsersModule,
+        MembershipsModule,
+        TeamsModule,
         CatalogModule,
         ApiKeysModule,
         PlansModule,

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { scopesWithinRole, type TenantRole } from '@sluice/auth';
-import { ApiKeysRepository, MembershipsRepository, UsersRepository, type ApiKeyRow, type Reader, type Transaction, type UserRow } from '@sluice/control-plane/data-access';
+import { scopesWithinRole } from '@sluice/auth';
+import { ApiKeysRepository, MembershipsRepository, UsersRepository, type Transaction } from '@sluice/control-plane/data-access';
 import type { KeyScope } from '@sluice/contracts';
 import { AuditService } from '../audit/audit.service';
+import { KeyOwnerRole } from '../auth/key-owner-role';
 import { Projector } from '../projection/projector';
 import { apiKeyView } from './api-key-view';
 
@@ -10,26 +11,23 @@ import { apiKeyView } from './api-key-view';
  * A key a user created never acts above that user's current role in the
  * key's tenant. Service keys (no owner) act by their scopes alone.
  *
- * Two halves: {@link ownerRole} is read on every control-plane request a key
- * makes, so a change of role is in force there at once; {@link enforce} runs
+ * Two halves: {@link ownerRole} (from {@link KeyOwnerRole}, which the
+ * authentication floor uses alone) is read on every control-plane request a
+ * key makes, so a change of role is in force there at once; {@link enforce} runs
  * in the transaction that removes, demotes or deactivates the owner and
  * writes the outcome into the key itself (revoked, or narrowed to the scopes
  * the new role allows), which the projection carries to the gateway.
  */
 @Injectable()
-export class ApiKeyOwners {
+export class ApiKeyOwners extends KeyOwnerRole {
   constructor(
     private readonly apiKeys: ApiKeysRepository,
-    private readonly users: UsersRepository,
-    private readonly memberships: MembershipsRepository,
+    users: UsersRepository,
+    memberships: MembershipsRepository,
     private readonly audit: AuditService,
     private readonly projector: Projector,
-  ) {}
-
-  /** The role the key's owner has in its tenant now: `owner` for a service key, null when the owner is gone or inactive. */
-  async ownerRole(key: Pick<ApiKeyRow, 'tenant_id' | 'created_by'>, db?: Reader): Promise<TenantRole | null> {
-    if (key.created_by === null) return 'owner';
-    return this.roleOf(await this.users.findById(key.created_by, db), key.tenant_id, db);
+  ) {
+    super(users, memberships);
   }
 
   /**
@@ -58,12 +56,6 @@ export class ApiKeyOwners {
       const hashes = [key.key_hash, key.previous_key_hash].filter((hash): hash is string => hash !== null);
       await this.projector.enqueue(tx, hashes.map((hash) => ({ kind: 'api_key', id: hash })));
     }
-  }
-
-  private async roleOf(user: UserRow | null, tenantId: string, db?: Reader): Promise<TenantRole | null> {
-    if (!user || !user.is_active) return null;
-    if (user.is_platform_admin) return 'owner';
-    return (await this.memberships.findByUser(tenantId, user.id, db))?.role ?? null;
   }
 }
 

@@ -1,13 +1,18 @@
 import { Module } from '@nestjs/common';
-import { TenancyModule } from '../tenancy/tenancy.module';
+import { DataAccessModule } from '@sluice/control-plane/data-access';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { ProjectionModule } from '../projection/projection.module';
+import { ApiKeyOwners } from './api-key-owners';
 import { ApiKeyRestrictions } from './api-key-restrictions';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 
-/** Tenant API keys (SPEC 3.4). */
+/** Tenant API keys; exports the owner rule that user and membership changes enforce on keys. */
 @Module({
-  imports: [TenancyModule],
+  imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule],
   controllers: [ApiKeysController],
-  providers: [ApiKeysService, ApiKeyRestrictions],
+  providers: [ApiKeysService, ApiKeyRestrictions, ApiKeyOwners],
+  exports: [ApiKeyOwners],
 })
 export class ApiKeysModule {}

@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import { hashApiKey } from '@sluice/auth';
 import type { TenantRow, UserRow } from '@sluice/control-plane/data-access';
 import { randomUUID } from 'node:crypto';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import { fakeSeams, FakeDatabase, keyPrincipal, userPrincipal } from '../testing/fakes';
 import { ApiKeyOwners } from './api-key-owners';
 import { ApiKeyRestrictions } from './api-key-restrictions';

@@ -16,8 +16,8 @@ import { AuditService } from '../audit/audit.service';
 import { ownerUserIdOf, userIdOf, type Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
 import { tenantLimits } from '../projection/tenant-limits';
-import { notFound, TenantAccess } from '../tenancy/tenant-access';
-import { isUuid } from '../users/users.service';
+import { notFound, TenantAccess } from '../auth/tenant-access';
+import { isUuid } from '../common/ids';
 import { ApiKeyOwners } from './api-key-owners';
 import { ApiKeyRestrictions } from './api-key-restrictions';
 import { apiKeyView, type ApiKeyView, type ApiKeyWithSecretView } from './api-key-view';
@@ -31,7 +31,7 @@ interface LoadedKey {
 }
 
 /**
- * Tenant API keys (SPEC 3.4). The secret exists only in the response to
+ * Tenant API keys (docs/decisions.md, API keys). The secret exists only in the response to
  * create and rotate; the database and the audit trail see its hash, prefix
  * and last four characters. Viewers read metadata; members create keys and
  * manage their own; admins manage all of the tenant's. A key's scopes never

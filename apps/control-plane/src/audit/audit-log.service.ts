@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditRepository, verifyChain, type AuditEvent, type ChainVerification } from '@sluice/control-plane/data-access';
 import { pageWindow } from '@sluice/platform';
 import type { Principal } from '../auth/principal';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import type { ListAuditEventsQueryDto } from './dto/audit-query.dto';
 
 export interface ChainsVerification {

@@ -9,7 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * `npm run audit:verify -- [--tenant <uuid> | --platform]`: verifies audit
  * chains straight from the database, with a progress bar on standard error and
- * the result (seed 000's shape; a per-chain summary without `--tenant`) as JSON
+ * the result (the shape of `GET /api/audit/verify/`; a per-chain summary without `--tenant`) as JSON
  * on standard output. Exits 0 when every chain is intact, 1 when one is broken.
  */
 export async function runAuditVerify(args: string[], env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {

@@ -1,13 +1,13 @@
-import { Global, Module } from '@nestjs/common';
-import { TenancyModule } from '../tenancy/tenancy.module';
+import { Module } from '@nestjs/common';
+import { DataAccessModule } from '@sluice/control-plane/data-access';
+import { AuthModule } from '../auth/auth.module';
 import { AuditLogService } from './audit-log.service';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 
-/** Recording (for every feature) and the read and verify endpoints. */
-@Global()
+/** Recording (for every feature that imports it) and the read and verify endpoints. */
 @Module({
-  imports: [TenancyModule],
+  imports: [DataAccessModule, AuthModule],
   controllers: [AuditController],
   providers: [AuditService, AuditLogService],
   exports: [AuditService],

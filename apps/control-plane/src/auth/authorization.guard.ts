@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { TenantRole } from '@sluice/auth';
 import { SluiceException } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import { principalOf } from './current-principal.decorator';
 
 const PLATFORM_ADMIN_ONLY = 'sluice:platform-admin-only';

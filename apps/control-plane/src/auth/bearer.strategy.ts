@@ -8,7 +8,7 @@ import { Strategy } from 'passport-custom';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { csrfTokenFor, passesCsrfCheck, personalTokenAllows, presentedCredential } from './credentials';
 import { apiKeyRecordForHash } from '../projection/projection-records';
-import { ApiKeyOwners } from '../api-keys/api-key-owners';
+import { KeyOwnerRole } from './key-owner-role';
 import type { ApiKeyPrincipal, Principal } from './principal';
 import { TokenRevocation } from './token-revocation';
 
@@ -26,7 +26,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     private readonly users: UsersRepository,
     private readonly apiKeys: ApiKeysRepository,
     private readonly tenants: TenantsRepository,
-    private readonly keyOwners: ApiKeyOwners,
+    private readonly keyOwners: KeyOwnerRole,
   ) {
     super();
   }

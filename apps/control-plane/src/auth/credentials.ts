@@ -10,7 +10,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 export type PresentedCredential = { source: 'header'; token: string } | { source: 'cookie'; token: string } | null;
 
-/** `Authorization: Bearer <t>` or `Token <t>` (seed 000), else the session cookie of browser clients. */
+/** `Authorization: Bearer <t>` or `Token <t>` (the older scheme, still accepted), else the session cookie of browser clients. */
 export function presentedCredential(request: FastifyRequest): PresentedCredential {
   const header = request.headers.authorization;
   if (header) {

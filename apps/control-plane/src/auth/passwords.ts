@@ -84,8 +84,9 @@ function userInputsOf(body: object): string[] {
 }
 
 /**
- * A new password: at least 10 characters (SPEC 3.1), at most 256 (argon2
- * hashes whatever it gets), and hard to guess (passwordWeakness).
+ * A new password (docs/decisions.md, Password policy): at least 10
+ * characters, at most 256 (argon2 hashes whatever it gets), and hard to
+ * guess (passwordWeakness).
  */
 export const IsPassword = () =>
   applyDecorators(

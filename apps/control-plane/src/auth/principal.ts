@@ -17,7 +17,7 @@ export interface UserPrincipal {
 }
 
 /**
- * A tenant API key with the `read` or `write` scope (SPEC 3): it acts on its
+ * A tenant API key with the `read` or `write` scope (docs/decisions.md, API keys): it acts on its
  * own tenant only, as a viewer (`read`) or an admin (`write`), and never above
  * its owner's current role there.
  */
@@ -37,6 +37,11 @@ export type Principal = UserPrincipal | ApiKeyPrincipal;
 export function requireUser(principal: Principal): UserPrincipal {
   if (principal.kind !== 'user') throw new SluiceException('forbidden', 'This needs a signed-in user, not an API key');
   return principal;
+}
+
+/** For what only a platform admin may do (the services' own check, behind `@PlatformAdminOnly()`). */
+export function requirePlatformAdmin(principal: Principal): void {
+  if (!principal.isPlatformAdmin) throw new SluiceException('forbidden', 'This needs a platform admin');
 }
 
 /** The user behind a principal, when there is one (for `created_by` columns). */

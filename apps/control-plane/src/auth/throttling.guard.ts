@@ -30,7 +30,7 @@ export function sharedKey(_context: ExecutionContext, tracker: string, throttler
   return createHash('sha256').update(`${throttler}-${tracker}`).digest('hex');
 }
 
-/** Signed-in callers are counted per principal, anonymous ones per client address (SPEC 2). */
+/** Signed-in callers are counted per principal, anonymous ones per client address (docs/decisions.md, Throttling). */
 export function generalTracker(raw: Record<string, unknown>): string {
   const request = raw as unknown as ThrottledRequest;
   if (!request.user) return `ip:${request.ip}`;
@@ -52,7 +52,7 @@ export function signupTracker(raw: Record<string, unknown>): string {
 
 /**
  * `@nestjs/throttler` with its counters in Redis (shared by every replica),
- * answering with SPEC 2's headers (`X-RateLimit-Reset` in epoch seconds) and
+ * answering with the API's rate-limit headers (`X-RateLimit-Reset` in epoch seconds) and
  * its error shape. Runs after authentication, so it knows the principal.
  */
 @Injectable()

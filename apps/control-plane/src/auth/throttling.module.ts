@@ -16,7 +16,8 @@ import {
 } from './throttling.guard';
 
 /**
- * The limits of SPEC 2: anonymous per hour per address, signed-in per hour per
+ * The control plane's request limits (the `THROTTLE_*` settings in
+ * docs/operations.md): anonymous per hour per address, signed-in per hour per
  * principal, logins per minute per address and account; and sign-ups per hour
  * per address. Handlers opt into the login and sign-up limits with `@LimitedAs`.
  */

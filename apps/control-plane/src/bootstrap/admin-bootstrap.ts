@@ -13,7 +13,7 @@ export const DEFAULT_ADMIN_EMAIL = 'admin@sluice.local';
 /**
  * On a database without users, creates the platform admin from
  * `SLUICE_ADMIN_EMAIL`/`SLUICE_ADMIN_PASSWORD`; without a password, a random
- * one is generated and logged once (SPEC 1).
+ * one is generated and logged once (docs/operations.md, Configuration).
  */
 @Injectable()
 export class AdminBootstrap implements OnApplicationBootstrap {

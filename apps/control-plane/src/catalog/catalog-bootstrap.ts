@@ -52,7 +52,7 @@ function locate(path: string): string {
 }
 
 /**
- * Upserts the catalog file on start (SPEC 3.7): its regions and models are
+ * Upserts the catalog file (`CATALOG_FILE`, docs/operations.md) on start: its regions and models are
  * created or brought back to the file's definition; models added through the
  * API are left alone. Only actual changes are audited, so restarts do not
  * flood the platform chain.

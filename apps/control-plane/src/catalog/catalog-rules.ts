@@ -6,7 +6,7 @@ export interface DeploymentPolicy {
   credentialEnvs: readonly string[];
 }
 
-/** Field → problems, in the shape of SPEC 2's validation `details`. */
+/** Field → problems, in the shape of a validation error's `details` (docs/decisions.md, HTTP conventions). */
 export type CatalogProblems = Record<string, string[]>;
 
 /**

@@ -3,16 +3,15 @@ import { ModelsRepository, RegionsRepository, UnitOfWork, type ModelFields, type
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
-import type { Principal } from '../auth/principal';
+import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
-import { notFound } from '../tenancy/tenant-access';
-import { requirePlatformAdmin } from '../tenants/tenants.service';
+import { notFound } from '../auth/tenant-access';
 import { catalogProblems } from './catalog-rules';
 import { deploymentFields, modelFields, modelView, regionView, type ModelView, type RegionView } from './catalog-view';
 import type { CreateModelDto, CreateRegionDto, ListModelsQueryDto, UpdateModelDto, UpdateRegionDto } from './dto/catalog.dto';
 
 /**
- * The model catalog and regions (SPEC 3.7): readable by anyone signed in,
+ * The model catalog and regions: readable by anyone signed in,
  * changed by platform admins. Each change is validated against the whole
  * catalog (under a lock, so two edits cannot together form a fallback cycle),
  * audited on the platform chain, and projected to Redis after it commits.

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
-import { TenancyModule } from '../tenancy/tenancy.module';
+import { DataAccessModule } from '@sluice/control-plane/data-access';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { SchemaReadyModule } from '../database/schema-ready.module';
 import { CreditBalanceSync } from './credit-balance-sync';
 import { CreditsController } from './credits.controller';
 import { CreditsService } from './credits.service';
 
-/** Prepaid credits (SPEC 3.6): top-ups, ledger, and the Redis balance kept in step with it. */
+/** Prepaid credits: top-ups, ledger, and the Redis balance kept in step with it. */
 @Module({
-  imports: [TenancyModule],
+  imports: [DataAccessModule, AuthModule, AuditModule, SchemaReadyModule],
   controllers: [CreditsController],
   providers: [CreditsService, CreditBalanceSync],
 })

@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import { RedisKeys } from '@sluice/contracts';
 import type { CreditTotals, TenantRow, UserRow } from '@sluice/control-plane/data-access';
 import { REDIS } from '@sluice/platform';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import { fakeSeams, FakeDatabase, userPrincipal } from '../testing/fakes';
 import { CreditBalanceSync } from './credit-balance-sync';
 import { CreditsService } from './credits.service';

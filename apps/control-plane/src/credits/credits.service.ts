@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RedisKeys } from '@sluice/contracts';
 import { CreditsRepository, PlansRepository, UnitOfWork, type CreditLedgerRow } from '@sluice/control-plane/data-access';
-import { pageWindow, REDIS, SluiceException, type PaginationQueryDto } from '@sluice/platform';
+import { pageWindow, REDIS, type PaginationQueryDto } from '@sluice/platform';
 import type Redis from 'ioredis';
 import { AuditService } from '../audit/audit.service';
-import { userIdOf, type Principal } from '../auth/principal';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { requirePlatformAdmin, userIdOf, type Principal } from '../auth/principal';
+import { TenantAccess } from '../auth/tenant-access';
 import { CreditBalanceSync } from './credit-balance-sync';
 import { creditEntryView, microsToUsd, usdToMicros, type CreditEntryView } from './credits-view';
 import type { TopUpCreditsDto } from './dto/credits.dto';
@@ -24,7 +24,7 @@ export interface TopUpView extends CreditBalanceView {
   entry: CreditEntryView;
 }
 
-/** Prepaid credits (SPEC 3.6): top-ups by platform admins, balance and ledger for the tenant's admins. */
+/** Prepaid credits (docs/limits.md, Credits): top-ups by platform admins, balance and ledger for the tenant's admins. */
 @Injectable()
 export class CreditsService {
   private readonly logger = new Logger('Credits');
@@ -42,7 +42,7 @@ export class CreditsService {
   /** Ledger entry, balance and audit in one transaction; the Redis balance after the commit. */
   async topUp(principal: Principal, reference: string, dto: TopUpCreditsDto): Promise<TopUpView> {
     const { tenant } = await this.access.authorize(principal, reference, 'viewer');
-    if (!principal.isPlatformAdmin) throw new SluiceException('forbidden', 'This needs a platform admin');
+    requirePlatformAdmin(principal);
     const amountMicros = usdToMicros(dto.amount_usd);
     const { entry, totals } = await this.unitOfWork.run(async (tx) => {
       const row = await this.credits.appendTopUp(tx, tenant.id, { amountMicros, reason: dto.reason, createdBy: userIdOf(principal) });

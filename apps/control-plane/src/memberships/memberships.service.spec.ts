@@ -3,8 +3,8 @@ import type { MembershipRow, TenantRow, UserRow } from '@sluice/control-plane/da
 import { randomUUID } from 'node:crypto';
 import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { Passwords } from '../auth/passwords';
-import { TenantQuotaSource } from '../plans/tenant-quota-source';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantQuotaSource } from '../tenants/tenant-quota-source';
+import { TenantAccess } from '../auth/tenant-access';
 import { fakeSeams, FakeDatabase, userPrincipal } from '../testing/fakes';
 import { UsersService } from '../users/users.service';
 import { MembershipsService } from './memberships.service';

@@ -14,10 +14,11 @@ import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';
 import type { Principal } from '../auth/principal';
-import { TenantQuotaSource } from '../plans/tenant-quota-source';
+import { TenantQuotaSource } from '../tenants/tenant-quota-source';
 import { Projector } from '../projection/projector';
-import { notFound, TenantAccess } from '../tenancy/tenant-access';
-import { isUuid, UsersService } from '../users/users.service';
+import { notFound, TenantAccess } from '../auth/tenant-access';
+import { isUuid } from '../common/ids';
+import { UsersService } from '../users/users.service';
 import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -36,7 +37,7 @@ export interface MembershipView {
 }
 
 /**
- * `/api/tenant-users/` (seed 000): who belongs to a tenant with which role.
+ * `/api/tenant-users/`: who belongs to a tenant with which role.
  * Owners grant `owner`; admins manage admins and below; a tenant always keeps
  * one owner; `max_users` bounds the members. A demotion narrows, and a removal
  * revokes, the member's API keys in the same transaction. Checks that count rows run under

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
-import { UnitOfWork, UsageLedgerRepository } from '@sluice/control-plane/data-access';
+import { DataAccessModule, UnitOfWork, UsageLedgerRepository } from '@sluice/control-plane/data-access';
+import { SchemaReadyModule } from '../database/schema-ready.module';
 import { LedgerBatchWriter } from './ledger-batch-writer';
 import { MeteringService } from './metering.service';
 
-/** The usage stream's consumer (SPEC 5); the ledger repository comes from the global PlansModule. */
+/** The consumer of the gateway's usage stream, which writes the usage ledger (`METERING_ENABLED` in docs/operations.md). */
 @Module({
+  imports: [DataAccessModule, SchemaReadyModule],
   providers: [
     {
       provide: LedgerBatchWriter,

@@ -46,7 +46,7 @@ interface DeadLetter {
 const RETRY_DELAY_MS = 1_000;
 
 /**
- * Consumes the usage stream into the ledger (SPEC 5) as one member of the
+ * Consumes the usage stream into the ledger (docs/limits.md, Metering) as one member of the
  * control plane's consumer group:
  *
  * 1. takes a batch: first entries idle past `claimIdleMs` in any consumer's

@@ -25,7 +25,7 @@ function isTimestamp(value: string): boolean {
   return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** `UsageEventV1`, field by field (SPEC 5); the one place that decides what the ledger accepts. */
+/** `UsageEventV1` (`@sluice/contracts`), field by field; the one place that decides what the ledger accepts. */
 const FIELDS: Record<keyof UsageEventInput, Check> = {
   request_id: text(128),
   tenant_id: uuid,

@@ -2,7 +2,7 @@ import type { PlanLimits, PlanRow } from '@sluice/control-plane/data-access';
 
 export const PLAN_LIMIT_FIELDS = ['rpm', 'rph', 'rpd', 'tpm', 'tpd', 'max_concurrency', 'api_calls_per_period', 'ai_tokens_per_period', 'max_users', 'max_keys'] as const;
 
-/** SPEC 3.6's plan object. */
+/** A plan as the API shows it: its limits and the models it reaches (docs/limits.md, Plans). */
 export interface PlanView {
   id: string;
   name: string;

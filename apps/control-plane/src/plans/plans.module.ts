@@ -1,28 +1,16 @@
-import { Global, Module, type Provider } from '@nestjs/common';
-import { CreditsRepository, PlansRepository, UsageLedgerRepository } from '@sluice/control-plane/data-access';
-import { DataSource } from 'typeorm';
-import { TenancyModule } from '../tenancy/tenancy.module';
+import { Module } from '@nestjs/common';
+import { DataAccessModule } from '@sluice/control-plane/data-access';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { ProjectionModule } from '../projection/projection.module';
+import { TenantsModule } from '../tenants/tenants.module';
 import { PlansController, TenantPlanController } from './plans.controller';
 import { PlansService } from './plans.service';
-import { TenantQuotaSource } from './tenant-quota-source';
 
-type RepositoryClass = new (dataSource: DataSource) => object;
-
-/** Billing's repositories: plans, credits and the usage ledger, shared by metering, credits, usage and tenants. */
-const REPOSITORIES: RepositoryClass[] = [PlansRepository, CreditsRepository, UsageLedgerRepository];
-
-const repositoryProviders: Provider[] = REPOSITORIES.map((Repository) => ({
-  provide: Repository,
-  inject: [DataSource],
-  useFactory: (dataSource: DataSource) => new Repository(dataSource),
-}));
-
-/** Plans (SPEC 3.6); global so that the tenant services can render quotas from plans and metered usage. */
-@Global()
+/** Plans (limits, models, quota period) and their assignment to tenants. */
 @Module({
-  imports: [TenancyModule],
+  imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, TenantsModule],
   controllers: [PlansController, TenantPlanController],
-  providers: [...repositoryProviders, TenantQuotaSource, PlansService],
-  exports: [...repositoryProviders, TenantQuotaSource],
+  providers: [PlansService],
 })
 export class PlansModule {}

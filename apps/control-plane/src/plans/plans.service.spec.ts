@@ -1,10 +1,10 @@
 import { Test } from '@nestjs/testing';
 import type { TenantRow, UserRow } from '@sluice/control-plane/data-access';
 import { Projector } from '../projection/projector';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import { fakeSeams, FakeDatabase, FakeProjector, userPrincipal } from '../testing/fakes';
 import { PlansService } from './plans.service';
-import { TenantQuotaSource } from './tenant-quota-source';
+import { TenantQuotaSource } from '../tenants/tenant-quota-source';
 
 describe('PlansService', () => {
   let db: FakeDatabase;

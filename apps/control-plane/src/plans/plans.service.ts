@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, PlansRepository, TenantsRepository, UnitOfWork, type PlanLimits, type PlanRow } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
+import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import type { TenantView } from '../tenants/tenant-view';
 import type { CreatePlanDto, PlanLimitsDto, UpdatePlanDto } from './dto/plan.dto';
 import { PLAN_LIMIT_FIELDS, planView, type PlanView } from './plan-view';
-import { RESERVED_PLANS } from './tenant-plans';
-import { TenantQuotaSource } from './tenant-quota-source';
+import { RESERVED_PLANS } from '../tenants/tenant-plans';
+import { TenantQuotaSource } from '../tenants/tenant-quota-source';
 
 export interface EntitlementsView {
   tenant: string;
@@ -27,7 +27,7 @@ export interface EntitlementView {
   value: boolean | number | null;
 }
 
-/** Plans (SPEC 3.6): anyone signed in reads them, platform admins write and assign them. */
+/** Plans (docs/limits.md, Plans): anyone signed in reads them, platform admins write and assign them. */
 @Injectable()
 export class PlansService {
   constructor(
@@ -148,8 +148,4 @@ function limitsOf(dto: PlanLimitsDto | undefined): PlanLimits {
   const limits: PlanLimits = {};
   for (const field of PLAN_LIMIT_FIELDS) if (dto?.[field] !== undefined) limits[field] = dto[field];
   return limits;
-}
-
-function requirePlatformAdmin(principal: Principal): void {
-  if (!principal.isPlatformAdmin) throw new SluiceException('forbidden', 'This needs a platform admin');
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApiKeyRow, ModelRow, PlanRow, TeamRow, TenantRow } from '@sluice/control-plane/data-access';
 import type { ApiKeyRecordV1, CatalogRecordV1, KeyScope, ModelRecord, RateLimits, TenantRecordV1 } from '@sluice/contracts';
-import { currentQuotaPeriod, QUOTA_PERIOD_DAYS } from '../tenants/tenant-view';
+import { currentQuotaPeriod, QUOTA_PERIOD_DAYS } from '../common/quota-rules';
 import { tenantLimits } from './tenant-limits';
 
 /**

@@ -1,34 +1,23 @@
-import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   ApiKeysRepository,
+  DataAccessModule,
   ModelsRepository,
   PlansRepository,
   ProjectionOutboxRepository,
   ProjectionSourcesRepository,
-  RegionsRepository,
   TeamsRepository,
   TenantsRepository,
   UnitOfWork,
 } from '@sluice/control-plane/data-access';
 import { REDIS } from '@sluice/platform';
 import type Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SchemaReady } from '../database/schema-ready';
+import { SchemaReadyModule } from '../database/schema-ready.module';
 import { ProjectionSource } from './projection-source';
 import { ProjectionWriter } from './projection-writer';
 import { Projector } from './projector';
-
-type RepositoryClass = new (dataSource: DataSource) => object;
-
-/** Repositories of keys, catalog and projection (the identity ones come from RepositoriesModule). */
-const REPOSITORIES: RepositoryClass[] = [ApiKeysRepository, ModelsRepository, RegionsRepository, ProjectionOutboxRepository, ProjectionSourcesRepository];
-
-const repositoryProviders: Provider[] = REPOSITORIES.map((Repository) => ({
-  provide: Repository,
-  inject: [DataSource],
-  useFactory: (dataSource: DataSource) => new Repository(dataSource),
-}));
 
 /**
  * Runs the full reconcile (the rebuild) once at start, then every
@@ -75,11 +64,10 @@ export class ProjectionScheduler implements OnApplicationBootstrap, OnApplicatio
   }
 }
 
-/** The Redis projection the gateway reads (SPEC 5); global so that any feature can queue its changes. */
-@Global()
+/** The Redis projection the gateway reads: features import it to queue their changes and flush them after commit. */
 @Module({
+  imports: [DataAccessModule, SchemaReadyModule],
   providers: [
-    ...repositoryProviders,
     {
       provide: ProjectionSource,
       inject: [ApiKeysRepository, TenantsRepository, TeamsRepository, ModelsRepository, ProjectionSourcesRepository, PlansRepository],
@@ -97,6 +85,6 @@ export class ProjectionScheduler implements OnApplicationBootstrap, OnApplicatio
     },
     ProjectionScheduler,
   ],
-  exports: [...repositoryProviders, Projector, ProjectionScheduler],
+  exports: [Projector, ProjectionScheduler],
 })
 export class ProjectionModule {}

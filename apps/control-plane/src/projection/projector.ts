@@ -6,7 +6,7 @@ import type { ProjectionWriter, ReconcileResult } from './projection-writer';
 const DRAIN_BATCH = 500;
 
 /**
- * Keeps the Redis projection in step with the database (SPEC 5).
+ * Keeps the Redis projection in step with the database (docs/decisions.md, The Redis projection).
  *
  * A change queues its targets in the outbox inside its own transaction
  * ({@link enqueue}); after the commit the caller {@link flush}es, which writes

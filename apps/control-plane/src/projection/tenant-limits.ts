@@ -1,6 +1,6 @@
 import type { PlanRow, TenantRow } from '@sluice/control-plane/data-access';
 import type { TenantLimits } from '@sluice/contracts';
-import { effectiveLimits, planQuota } from '../tenants/tenant-view';
+import { effectiveLimits, planQuota } from '../common/quota-rules';
 
 /** Keys a tenant may hold when neither its plan nor an override sets `max_keys`. */
 export const DEFAULT_MAX_KEYS = 100;

@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import type { TenantRow, UserRow } from '@sluice/control-plane/data-access';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import { fakeSeams, FakeDatabase, userPrincipal } from '../testing/fakes';
 import { TeamsService } from './teams.service';
 

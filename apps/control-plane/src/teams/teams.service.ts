@@ -7,8 +7,8 @@ import type { Principal } from '../auth/principal';
 import { membershipView, type MembershipView } from '../memberships/memberships.service';
 import { secretHashes } from '../projection/projection-records';
 import { Projector } from '../projection/projector';
-import { notFound, TenantAccess } from '../tenancy/tenant-access';
-import { isUuid } from '../users/users.service';
+import { notFound, TenantAccess } from '../auth/tenant-access';
+import { isUuid } from '../common/ids';
 import type { CreateTeamDto, ListTeamsQueryDto, UpdateTeamDto } from './dto/team.dto';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -24,7 +24,7 @@ export interface TeamView {
   updated_at: string;
 }
 
-/** Teams group a tenant's members (and later its keys) under shared limits (SPEC 3.2). */
+/** Teams group a tenant's members (and later its keys) under shared limits (docs/limits.md). */
 @Injectable()
 export class TeamsService {
   constructor(

@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import type { TenantRow, TenantStatus, UserRow } from '@sluice/control-plane/data-access';
-import { TenantQuotaSource } from '../plans/tenant-quota-source';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantQuotaSource } from '../tenants/tenant-quota-source';
+import { TenantAccess } from '../auth/tenant-access';
 import { fakeSeams, FakeDatabase, keyPrincipal, userPrincipal } from '../testing/fakes';
 import { TenantsService } from './tenants.service';
 

@@ -2,17 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, TenantsRepository, UnitOfWork, type TenantChanges, type TenantRow, type Transaction } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
-import { DEFAULT_TENANT_PLAN } from '../plans/tenant-plans';
-import { TenantQuotaSource } from '../plans/tenant-quota-source';
+import { requirePlatformAdmin, type Principal } from '../auth/principal';
+import { DEFAULT_TENANT_PLAN } from '../tenants/tenant-plans';
+import { TenantQuotaSource } from '../tenants/tenant-quota-source';
 import { Projector } from '../projection/projector';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import type { CreateTenantDto, ListTenantsQueryDto, UpdateTenantDto } from './dto/tenant.dto';
 import type { TenantView } from './tenant-view';
 
 type Lifecycle = 'activate' | 'suspend' | 'restore';
 
-/** Which states each lifecycle action starts from (SPEC 3.3); anything else is 409. */
+/** Which states each lifecycle action starts from (docs/decisions.md, Tenant lifecycle); anything else is 409. */
 const TRANSITIONS: Record<Lifecycle, { from: TenantRow['status'][]; event: string }> = {
   activate: { from: ['pending'], event: 'tenant.activated' },
   suspend: { from: ['active'], event: 'tenant.suspended' },
@@ -51,7 +51,7 @@ export class TenantsService {
     return this.quotaSource.view((await this.access.authorize(principal, reference, 'viewer')).tenant);
   }
 
-  /** Admin-created tenants start `pending` (SPEC 3.3). */
+  /** Admin-created tenants start `pending` (docs/decisions.md, Tenant lifecycle). */
   async create(principal: Principal, dto: CreateTenantDto): Promise<TenantView> {
     requirePlatformAdmin(principal);
     if (dto.subscription_tier !== undefined) await this.quotaSource.requirePlan(dto.subscription_tier, 'subscription_tier');
@@ -144,17 +144,13 @@ export class TenantsService {
         await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
         return row;
       });
-      // After the commit: the gateway learns of a suspension or deletion within a second (SPEC 3.3).
+      // After the commit: the gateway learns of a suspension or deletion within a second (docs/decisions.md, Tenant lifecycle).
       await this.projector.flush();
       return this.quotaSource.view(updated);
     } catch (error) {
       throw conflictOnDuplicate(error, request ?? {});
     }
   }
-}
-
-export function requirePlatformAdmin(principal: Principal): void {
-  if (!principal.isPlatformAdmin) throw new SluiceException('forbidden', 'This needs a platform admin');
 }
 
 function mergeOverrides(current: Record<string, number | null>, changes: object): Record<string, number | null> {

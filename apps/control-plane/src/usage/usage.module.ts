@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { TenancyModule } from '../tenancy/tenancy.module';
+import { DataAccessModule } from '@sluice/control-plane/data-access';
+import { AuthModule } from '../auth/auth.module';
 import { ApiKeyUsageController, TenantUsageController } from './usage.controller';
 import { UsageService } from './usage.service';
 
-/** Usage reads from the daily rollups (SPEC 3.4, 3.6). */
+/** Usage reads from the daily rollups, by tenant and by API key. */
 @Module({
-  imports: [TenancyModule],
+  imports: [DataAccessModule, AuthModule],
   controllers: [TenantUsageController, ApiKeyUsageController],
   providers: [UsageService],
 })

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiKeysRepository, UsageLedgerRepository } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
 import type { Principal } from '../auth/principal';
-import { TenantAccess } from '../tenancy/tenant-access';
+import { TenantAccess } from '../auth/tenant-access';
 import type { UsageGroup, UsageQueryDto } from './dto/usage.dto';
 import { dayRange } from './usage-range';
 import { usageResult, usageTotals, type UsageFigures } from './usage-view';
@@ -17,7 +17,7 @@ export interface UsageReport {
   results: Array<Record<string, string | number>>;
 }
 
-/** Usage reads from the daily rollups (SPEC 3.4, 3.6): any role of the tenant may read them. */
+/** Usage reads from the daily rollups (docs/limits.md, Usage reads): any role of the tenant may read them. */
 @Injectable()
 export class UsageService {
   constructor(

@@ -3,7 +3,7 @@ import type { UserRow } from '@sluice/control-plane/data-access';
 export interface UserView {
   id: string;
   email: string;
-  /** Sluice signs in by email; `username` is the same value, for seed 000 clients. */
+  /** Sluice signs in by email; `username` is the same value, for clients that read it (docs/decisions.md, Usernames are emails). */
   username: string;
   first_name: string;
   last_name: string;

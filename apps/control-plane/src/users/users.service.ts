@@ -4,14 +4,14 @@ import { pageWindow, SluiceException } from '@sluice/platform';
 import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';
-import type { Principal } from '../auth/principal';
+import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { Sessions } from '../auth/sessions';
+import { isUuid } from '../common/ids';
 import { Projector } from '../projection/projector';
-import { requirePlatformAdmin } from '../tenants/tenants.service';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 import { userView, type UserView } from './user-view';
 
-/** `/api/users/`: platform admins manage every account (SPEC 3.2). Users events go to the platform chain. */
+/** `/api/users/`: platform admins manage every account. Users events go to the platform chain (docs/decisions.md, Audit events). */
 @Injectable()
 export class UsersService {
   constructor(
@@ -110,8 +110,4 @@ export class UsersService {
     if (!user) throw new SluiceException('not_found', 'User not found');
     return user;
   }
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -24,3 +24,4 @@ export * from './lib/projection/projection-sources.repository';
 export * from './lib/billing/plans.repository';
 export * from './lib/billing/credits.repository';
 export * from './lib/metering/usage-ledger.repository';
+export * from './lib/data-access.module';

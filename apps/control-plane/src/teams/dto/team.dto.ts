@@ -3,7 +3,7 @@ import { IsNumberWithDecimals, IsOptionalNotNull, PaginationQueryDto } from '@sl
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
-/** Limits shared by every key of a team (SPEC 3.2, 3.4); null lifts one. */
+/** Limits shared by every key of a team (docs/limits.md, Which limits, at which level); null lifts one. */
 export class RateLimitsDto {
   @IsOptional() @IsInt() @Min(1) rpm?: number | null;
   @IsOptional() @IsInt() @Min(1) rph?: number | null;

@@ -1,5 +1,5 @@
 import type { TenantRow } from '@sluice/control-plane/data-access';
-import { currentQuotaPeriod, effectiveLimits } from '../tenants/tenant-view';
+import { currentQuotaPeriod, effectiveLimits } from './quota-rules';
 
 describe('currentQuotaPeriod', () => {
   const reset = new Date('2026-01-01T10:00:00.000Z');

@@ -2,10 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PaginationQueryDto, ValidateUnlessOnlyOther } from '@sluice/platform';
 import type { PersonalTokenScope } from '@sluice/control-plane/data-access';
 import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsPassword, MIN_PASSWORD_LENGTH } from '../passwords';
+import { IsPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 
 export class LoginDto {
-  /** Seed 000 sends `username`; Sluice's usernames are emails, so either field names the account. */
+  /** Older clients send `username`; Sluice's usernames are emails, so either field names the account (docs/decisions.md). */
   @ApiPropertyOptional() @ValidateUnlessOnlyOther<LoginDto>('email') @IsString() @MinLength(1) @MaxLength(254) username?: string;
   @ApiPropertyOptional() @ValidateUnlessOnlyOther<LoginDto>('username') @IsString() @MinLength(1) @MaxLength(254) email?: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) password!: string;

@@ -1,6 +1,6 @@
 /**
  * The plans tenants get without choosing one (docs/limits.md, Plans): a
- * tenant a platform admin creates without `subscription_tier` is on seed 000's
+ * tenant a platform admin creates without `subscription_tier` is on the
  * `basic` tier (postpaid, every model); a self-registered tenant is on `free`,
  * which reaches only sandbox and cheap models. Neither plan can be deleted.
  */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { roleAtLeast, type TenantRole } from '@sluice/auth';
 import { MembershipsRepository, TenantsRepository, type TenantRow } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
-import type { Principal } from '../auth/principal';
+import type { Principal } from './principal';
 
 export interface TenantGrant {
   tenant: TenantRow;
@@ -13,7 +13,7 @@ export interface TenantGrant {
 type Headers = Record<string, string | string[] | undefined>;
 
 /**
- * Authorisation by tenant (SPEC 2): a caller sees only tenants where it has a
+ * Authorisation by tenant (docs/decisions.md, Authorisation): a caller sees only tenants where it has a
  * role. Another tenant's resources answer 404, never 403; 403 is for a tenant
  * the caller sees with a role too weak for the action.
  */

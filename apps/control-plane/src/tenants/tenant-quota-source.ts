@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PlansRepository, UsageLedgerRepository, type PlanRow, type Reader, type TenantRow } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
-import { currentQuotaPeriod, effectiveLimits, planQuota, QUOTA_PERIOD_DAYS, tenantView, type QuotaContext, type TenantView } from '../tenants/tenant-view';
+import { currentQuotaPeriod, effectiveLimits, planQuota, QUOTA_PERIOD_DAYS, type QuotaContext } from '../common/quota-rules';
+import { tenantView, type TenantView } from './tenant-view';
 
 /**
  * What a tenant's `quota` object is built from: its plan (limits, period) and

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { DataAccessModule } from '@sluice/control-plane/data-access';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { ProjectionModule } from '../projection/projection.module';
+import { TenantsModule } from '../tenants/tenants.module';
+import { UsersModule } from '../users/users.module';
+import { PersonalTokensController } from './personal-tokens.controller';
+import { PersonalTokensService } from './personal-tokens.service';
+import { ProfileController } from './profile.controller';
+import { ProfileService } from './profile.service';
+import { RegistrationController } from './registration.controller';
+import { RegistrationService } from './registration.service';
+import { SignInController } from './sign-in.controller';
+import { SignInService } from './sign-in.service';
+import { TenantSignUp } from './tenant-sign-up';
+
+/** A person's own account under `/api/auth`: sign-in and refresh, registration, profile, personal tokens. */
+@Module({
+  imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, TenantsModule, UsersModule],
+  controllers: [SignInController, RegistrationController, ProfileController, PersonalTokensController],
+  providers: [SignInService, RegistrationService, TenantSignUp, ProfileService, PersonalTokensService],
+})
+export class AccountModule {}
