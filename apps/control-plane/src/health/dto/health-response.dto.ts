@@ -23,19 +23,4 @@ export class LivenessResponseDto {
   status!: 'ok';
 }
 
-/** Each check by name, with its status. */
-export class ReadinessResponseDto {
-  @ApiProperty({ enum: ['ok'] })
-  status!: 'ok';
-
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } }, additionalProperties: true } })
-  info!: Record<string, { status: string }>;
-
-  @ApiProperty({ type: 'object', additionalProperties: true })
-  error!: Record<string, unknown>;
-
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } }, additionalProperties: true } })
-  details!: Record<string, { status: string }>;
-}
-
 const _healthInSync: SameShape<ControlPlaneHealth, HealthResponseDto> = true;
