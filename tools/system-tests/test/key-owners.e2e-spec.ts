@@ -1,11 +1,6 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
-import { waitUntil } from '@sluice/testing';
-/* eslint-disable @nx/enforce-module-boundaries -- system tests run both apps through their own e2e harnesses, never their code */
-import { apiClient, login, TEST_PASSWORD, unique, type Call } from '../../../apps/control-plane/test/api-client';
-import { startControlPlane, type ControlPlaneUnderTest } from '../../../apps/control-plane/test/control-plane-harness';
-import { addMember, ADMIN_EMAIL, createActiveTenant } from '../../../apps/control-plane/test/identity-fixture';
-import { startGateway, type GatewayUnderTest } from '../../../apps/gateway/test/gateway-harness';
-/* eslint-enable @nx/enforce-module-boundaries */
+import { addMember, ADMIN_EMAIL, apiClient, type Call, createActiveTenant, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
+import { startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
 /** Issue 15: when a key's owner leaves, is deactivated or demoted, the gateway knows within a second. */
 const PROPAGATION_DEADLINE_MS = 1_000;
@@ -18,8 +13,8 @@ interface Person {
 
 describe("a key's owner changes, the gateway follows (issue 15; seed 000's key, issue 14)", () => {
   let mock: MockProvider;
-  let controlPlane: ControlPlaneUnderTest;
-  let gateway: GatewayUnderTest;
+  let controlPlane: RunningControlPlane;
+  let gateway: RunningService;
   let call: Call;
   let adminToken: string;
   let tenant: { id: string; slug: string };
@@ -27,8 +22,8 @@ describe("a key's owner changes, the gateway follows (issue 15; seed 000's key, 
 
   beforeAll(async () => {
     mock = await startMockProvider();
-    controlPlane = await startControlPlane({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
-    gateway = await startGateway({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
+    controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
+    gateway = await startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
     call = apiClient(controlPlane.url);
     adminToken = (await login(call, ADMIN_EMAIL)).access;
     tenant = await createActiveTenant(call, adminToken, unique('owners'));

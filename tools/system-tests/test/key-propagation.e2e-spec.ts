@@ -1,11 +1,6 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
-import { uniqueKeyPrefix, waitUntil } from '@sluice/testing';
-/* eslint-disable @nx/enforce-module-boundaries -- system tests run both apps through their own e2e harnesses, never their code */
-import { apiClient, login, TEST_PASSWORD, unique, type Call } from '../../../apps/control-plane/test/api-client';
-import { startControlPlane, type ControlPlaneUnderTest } from '../../../apps/control-plane/test/control-plane-harness';
-import { addMember, ADMIN_EMAIL, createActiveTenant } from '../../../apps/control-plane/test/identity-fixture';
-import { startGateway, type GatewayUnderTest } from '../../../apps/gateway/test/gateway-harness';
-/* eslint-enable @nx/enforce-module-boundaries */
+import { addMember, ADMIN_EMAIL, apiClient, type Call, createActiveTenant, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
+import { startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
 /** SPEC 3.3/3.4: a change made in the control plane is in force on every gateway within a second. */
 const PROPAGATION_DEADLINE_MS = 1_000;
@@ -25,18 +20,18 @@ interface Refusal {
 
 describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () => {
   let mock: MockProvider;
-  let controlPlane: ControlPlaneUnderTest;
-  let gateways: GatewayUnderTest[];
+  let controlPlane: RunningControlPlane;
+  let gateways: RunningService[];
   let call: Call;
   let adminToken: string;
 
   beforeAll(async () => {
     mock = await startMockProvider();
-    controlPlane = await startControlPlane({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
+    controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
     // Both replicas read the projection the control plane writes: the same key prefix.
     gateways = [
-      await startGateway({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
-      await startGateway({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
+      await startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
+      await startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
     ];
     call = apiClient(controlPlane.url);
     adminToken = (await login(call, ADMIN_EMAIL)).access;
@@ -63,7 +58,7 @@ describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () =
     return response.body;
   }
 
-  async function chat(gateway: GatewayUnderTest, secret: string): Promise<Response> {
+  async function chat(gateway: RunningService, secret: string): Promise<Response> {
     return fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
@@ -71,7 +66,7 @@ describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () =
     });
   }
 
-  async function refusal(gateway: GatewayUnderTest, secret: string): Promise<Refusal> {
+  async function refusal(gateway: RunningService, secret: string): Promise<Refusal> {
     const response = await chat(gateway, secret);
     const body = (await response.json()) as { error?: { code?: string } };
     return { status: response.status, code: body.error?.code };
@@ -172,12 +167,12 @@ describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () =
 });
 
 describe('a gateway with no projection at all (SPEC 4)', () => {
-  let controlPlane: ControlPlaneUnderTest;
-  let emptyGateway: GatewayUnderTest;
+  let controlPlane: RunningControlPlane;
+  let emptyGateway: RunningService;
 
   beforeAll(async () => {
-    controlPlane = await startControlPlane({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD });
-    emptyGateway = await startGateway({ REDIS_KEY_PREFIX: uniqueKeyPrefix() }, { waitForReady: false });
+    controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD });
+    emptyGateway = await startGatewayService({}, { waitForReady: false });
   });
 
   afterAll(async () => {
