@@ -11,7 +11,7 @@ interface Person {
   token: string;
 }
 
-describe("a key's owner changes, the gateway follows (issue 15; seed 000's key, issue 14)", () => {
+describe("a key's owner changes, the gateway follows (issue 15; default-scoped keys, issue 14)", () => {
   let mock: MockProvider;
   let controlPlane: RunningControlPlane;
   let gateway: RunningService;
@@ -68,7 +68,7 @@ describe("a key's owner changes, the gateway follows (issue 15; seed 000's key, 
     expect(await chat(secret)).toEqual({ status: 401, code: 'invalid_api_key' });
   }
 
-  it("chats with seed 000's key, scopes read and write", async () => {
+  it('chats with a key of the default scopes, read and write', async () => {
     const key = await createKey(owner.token, ['read', 'write']);
     await expectServed(key.key);
   });

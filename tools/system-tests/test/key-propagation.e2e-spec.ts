@@ -2,7 +2,7 @@ import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { addMember, ADMIN_EMAIL, apiClient, type Call, createActiveTenant, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
 import { startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
-/** SPEC 3.3/3.4: a change made in the control plane is in force on every gateway within a second. */
+/** A change made in the control plane is in force on every gateway within a second (README.md, "API: keys"). */
 const PROPAGATION_DEADLINE_MS = 1_000;
 const GRACE_SECONDS = 2;
 
@@ -18,7 +18,7 @@ interface Refusal {
   code: string | undefined;
 }
 
-describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () => {
+describe('API key changes reach every gateway replica (issue 5)', () => {
   let mock: MockProvider;
   let controlPlane: RunningControlPlane;
   let gateways: RunningService[];
@@ -159,14 +159,14 @@ describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () =
     await waitUntil(async () => (await chat(gateways[0], rotated.body.key)).status === 200, PROPAGATION_DEADLINE_MS, 'the new secret');
     await expectServedByBoth(rotated.body.key);
     if (Date.now() < graceEndsAt - 500) await expectServedByBoth(key.key);
-    // The old secret's record expires when the grace ends (SPEC 3.4): it is then refused as expired.
+    // The old secret's record expires when the rotation's grace ends: it is then refused as expired.
     await sleepUntil(graceEndsAt);
     await expectRefusedByBothBy(key.key, { status: 401, code: 'key_expired' }, graceEndsAt + PROPAGATION_DEADLINE_MS);
     await expectServedByBoth(rotated.body.key);
   });
 });
 
-describe('a gateway with no projection at all (SPEC 4)', () => {
+describe('a gateway with no projection at all (docs/limits.md, "When Redis is down")', () => {
   let controlPlane: RunningControlPlane;
   let emptyGateway: RunningService;
 
