@@ -1,6 +1,6 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { addMember, ADMIN_EMAIL, apiClient, type Call, createActiveTenant, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
-import { startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
+import { SERVICES_TIMEOUT_MS, startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
 /** How long a chat may take to reach the ledger (gateway → usage stream → consumer); generous, polled. */
 const METERING_DEADLINE_MS = 10_000;
@@ -22,14 +22,14 @@ describe("an API key's last_used_at comes from the usage the gateway meters (iss
     controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
     gateway = await startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
     call = apiClient(controlPlane.url);
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   afterAll(async () => {
     // The gateway shares the control plane's prefix: it closes first, the control plane deletes the keys last.
     await gateway?.close();
     await controlPlane?.close();
     await mock?.close();
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   async function chat(secret: string): Promise<number> {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {

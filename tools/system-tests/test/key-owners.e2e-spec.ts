@@ -1,6 +1,6 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { addMember, ADMIN_EMAIL, apiClient, type Call, createActiveTenant, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
-import { startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
+import { SERVICES_TIMEOUT_MS, startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
 /** Issue 15: when a key's owner leaves, is deactivated or demoted, the gateway knows within a second. */
 const PROPAGATION_DEADLINE_MS = 1_000;
@@ -28,13 +28,13 @@ describe("a key's owner changes, the gateway follows (issue 15; default-scoped k
     adminToken = (await login(call, ADMIN_EMAIL)).access;
     tenant = await createActiveTenant(call, adminToken, unique('owners'));
     owner = await person('owner');
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   afterAll(async () => {
     await gateway?.close();
     await controlPlane?.close();
     await mock?.close();
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   async function person(role: string): Promise<Person> {
     const email = `${unique(role)}@example.com`;

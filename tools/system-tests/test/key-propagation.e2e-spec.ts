@@ -1,6 +1,6 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { addMember, ADMIN_EMAIL, apiClient, type Call, createActiveTenant, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
-import { startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
+import { SERVICES_TIMEOUT_MS, startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
 /** A change made in the control plane is in force on every gateway within a second (README.md, "API: keys"). */
 const PROPAGATION_DEADLINE_MS = 1_000;
@@ -35,14 +35,14 @@ describe('API key changes reach every gateway replica (issue 5)', () => {
     ];
     call = apiClient(controlPlane.url);
     adminToken = (await login(call, ADMIN_EMAIL)).access;
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   afterAll(async () => {
     // The gateways share the control plane's prefix: they close first, the control plane deletes the keys last.
     for (const gateway of gateways ?? []) await gateway.close();
     await controlPlane?.close();
     await mock?.close();
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   /** An active tenant of its own with an owner, so one scenario's suspension or deletion cannot touch another's keys. */
   async function ownedTenant(): Promise<{ slug: string; id: string; ownerToken: string }> {
@@ -173,12 +173,12 @@ describe('a gateway with no projection at all (docs/limits.md, "When Redis is do
   beforeAll(async () => {
     controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD });
     emptyGateway = await startGatewayService({}, { waitForReady: false });
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   afterAll(async () => {
     await emptyGateway?.close();
     await controlPlane?.close();
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   it('answers a well-formed key with 503 service_unavailable and Retry-After, so clients retry instead of discarding it', async () => {
     const call = apiClient(controlPlane.url);

@@ -1,7 +1,7 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { ADMIN_EMAIL, apiClient, createActiveTenant, DisposableRedisServer, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
 import Redis from 'ioredis';
-import { runProjectionRebuild, startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
+import { runProjectionRebuild, SERVICES_TIMEOUT_MS, startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
 /** Issue 5: a flushed Redis heals by a rebuild, and in the meantime good keys get 503 (retry), never 401. */
 describe('projection recovery after FLUSHALL (on a private Redis)', () => {
@@ -15,14 +15,14 @@ describe('projection recovery after FLUSHALL (on a private Redis)', () => {
     mock = await startMockProvider();
     controlPlane = await startControlPlaneService({ REDIS_URL: redis.url, SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
     gateway = await startGatewayService({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   afterAll(async () => {
     await gateway?.close();
     await controlPlane?.close();
     await mock?.close();
     await redis?.stop();
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   const chat = async (secret: string, target: RunningService = gateway) =>
     (
@@ -64,5 +64,5 @@ describe('projection recovery after FLUSHALL (on a private Redis)', () => {
     } finally {
       await fresh.close();
     }
-  });
+  }, SERVICES_TIMEOUT_MS);
 });

@@ -15,6 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Hooks that start or stop app processes (ts-node, on a shared machine): generous, as each waits for readiness. */
+export const SERVICES_TIMEOUT_MS = 180_000;
+
 /**
  * One app as a real process, for system tests that pair replicas by hand
  * (Cluster starts them by the number). System tests reach the apps only over
