@@ -3,7 +3,7 @@ import { ProjectionProbe } from './projection-client';
 import { unique } from './api-client';
 import { startIdentityWorld, type IdentityWorld } from './identity-fixture';
 
-describe('tenant API keys on the control plane (SPEC 3: read/write scopes)', () => {
+describe('tenant API keys on the control plane (read/write scopes, docs/decisions.md "API keys: scopes and owners")', () => {
   let world: IdentityWorld;
   const keys: Record<'read' | 'write' | 'inference', { id: string; key: string }> = {} as never;
   beforeAll(async () => {

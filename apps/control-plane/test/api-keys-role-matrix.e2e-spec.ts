@@ -11,7 +11,7 @@ const keyBy =
   };
 
 /**
- * SPEC 3.2's role table for `/api/api-keys/`: viewers read key metadata;
+ * The role table for `/api/api-keys/` (docs/decisions.md, "API keys: scopes and owners"): viewers read key metadata;
  * members create keys and manage only their own; admins and owners manage
  * all of the tenant's; other tenants' users get 404.
  */
@@ -30,4 +30,4 @@ const CASES: MatrixCase[] = [
   { action: 'disable a model', expected: [403, 403, 403, 403, 403, 200, 401], request: () => ({ method: 'PATCH', path: '/api/models/gpt-4/', body: { enabled: true } }) },
 ];
 
-describeRoleMatrix('API key role × action matrix (SPEC 3.2, 3.4)', CASES);
+describeRoleMatrix('API key role × action matrix', CASES);

@@ -19,7 +19,7 @@ interface KeyBody {
   rotation_grace_ends_at: string | null;
 }
 
-describe('API keys (SPEC 3.4)', () => {
+describe('API keys', () => {
   let world: IdentityWorld;
   let probe: ProjectionProbe;
   let as: (persona: keyof IdentityWorld['tokens']) => Call;

@@ -13,7 +13,7 @@ interface QuotaBody {
   max_users: number;
 }
 
-describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
+describe('metering, plans, credits and usage (docs/limits.md)', () => {
   let world: IdentityWorld;
   let stream: UsageStreamClient;
   let ledger: LedgerProbe;
@@ -150,7 +150,7 @@ describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
       expect(patched.body.limits).toEqual(expect.objectContaining({ rpm: 100, tpm: 9 }));
     });
 
-    it("seed 000's tiers are postpaid, prepaid credit is a plan of its own, the free plan reaches only sandbox and cheap models", async () => {
+    it("the subscription tiers are postpaid, prepaid credit is a plan of its own, the free plan reaches only sandbox and cheap models", async () => {
       const list = await admin<{ results: Array<{ id: string; billing_mode: string; allowed_models: string[] | null }> }>('GET', '/api/plans/?page_size=100');
       const byId = Object.fromEntries(list.body.results.map((plan) => [plan.id, plan]));
       for (const tier of ['basic', 'professional', 'enterprise', 'free']) expect([tier, byId[tier].billing_mode]).toEqual([tier, 'postpaid']);
@@ -186,7 +186,7 @@ describe('metering, plans, credits and usage (SPEC 3.6, 5)', () => {
       expect((await world.call('POST', `/api/tenants/${slug}/plan/`, { token: world.tokens.outsider, body: { plan: 'professional' } })).status).toBe(403);
 
       const before = await admin<{ quota: QuotaBody }>('GET', `/api/tenants/${slug}/`);
-      // Created without a tier: seed 000's basic.
+      // Created without a tier: `basic` (docs/limits.md, "Plans").
       expect(before.body.quota).toEqual(expect.objectContaining({ api_calls_limit: 1_000_000, ai_tokens_limit: 20_000_000 }));
       const assigned = await admin<{ subscription_tier: string; quota: QuotaBody }>('POST', `/api/tenants/${slug}/plan/`, { body: { plan: 'professional' } });
       expect(assigned.status).toBe(200);

@@ -16,7 +16,7 @@ const model = (id: string, overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-describe('model catalog and regions (SPEC 3.7)', () => {
+describe('model catalog and regions', () => {
   let world: IdentityWorld;
   let probe: ProjectionProbe;
   let admin: Call;

@@ -1,7 +1,7 @@
-import { apiClient, login, TEST_PASSWORD, unique, type Call } from './api-client';
+import { addMember, ADMIN_EMAIL, apiClient, createActiveTenant, login, TEST_PASSWORD, unique, type Call } from '@sluice/testing';
 import { startControlPlane, type ControlPlaneUnderTest } from './control-plane-harness';
 
-export const ADMIN_EMAIL = 'root@sluice.test';
+export { addMember, ADMIN_EMAIL, createActiveTenant };
 export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type Persona = (typeof ROLES)[number] | 'outsider' | 'platform_admin' | 'anonymous';
 export const PERSONAS: Persona[] = [...ROLES, 'outsider', 'platform_admin', 'anonymous'];
@@ -43,17 +43,4 @@ export async function startIdentityWorld(env: NodeJS.ProcessEnv = {}): Promise<I
   const tokens = { anonymous: null, platform_admin: admin } as IdentityWorld['tokens'];
   for (const persona of [...ROLES, 'outsider'] as const) tokens[persona] = (await login(call, emails[persona])).access;
   return { app, call, tenantA, tenantB, tokens, emails, memberships, users };
-}
-
-export async function createActiveTenant(call: Call, adminToken: string, slug: string): Promise<{ id: string; slug: string }> {
-  const created = await call<{ id: string; slug: string }>('POST', '/api/tenants/', { token: adminToken, body: { name: `Tenant ${slug}`, slug } });
-  if (created.status !== 201) throw new Error(`tenant creation failed: ${created.status} ${JSON.stringify(created.body)}`);
-  await call('POST', `/api/tenants/${slug}/activate/`, { token: adminToken });
-  return { id: created.body.id, slug };
-}
-
-export async function addMember(call: Call, token: string, tenant: string, email: string, role: string): Promise<{ id: string; user: string }> {
-  const response = await call<{ id: string; user: string }>('POST', '/api/tenant-users/', { token, body: { tenant, email, role, password: TEST_PASSWORD } });
-  if (response.status !== 201) throw new Error(`membership creation failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body;
 }

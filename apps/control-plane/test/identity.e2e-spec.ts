@@ -17,7 +17,7 @@ describe('identity and tenancy', () => {
   afterAll(() => world?.app.close());
 
   describe('sessions', () => {
-    it('logs in with username or email and answers seed 000 token plus access/refresh', async () => {
+    it('logs in with username or email and answers `token` plus access/refresh (README.md, "API: signing in and creating a tenant")', async () => {
       const response = await world.call<Record<string, unknown>>('POST', '/api/auth/token/', { body: { username: world.emails.member, password: TEST_PASSWORD } });
       expect(response.status).toBe(200);
       expect(response.body).toEqual(
@@ -187,7 +187,7 @@ describe('identity and tenancy', () => {
   });
 
   describe('tenants', () => {
-    it('answers the seed 000 tenant object with quota and user_count', async () => {
+    it('answers the documented tenant object with quota and user_count', async () => {
       const response = await world.call<Record<string, unknown>>('GET', `/api/tenants/${world.tenantA.slug}/`, { token: world.tokens.viewer });
       expect(Object.keys(response.body).sort()).toEqual(
         [

@@ -8,7 +8,7 @@ import { LedgerProbe, usageEvent, UsageStreamClient } from './usage-stream-clien
  * Two control planes consume one usage stream into one database, while a
  * third consumer dies holding deliveries and one replica stops mid-run.
  */
-describe('metering across control-plane replicas (SPEC 5)', () => {
+describe('metering across control-plane replicas (docs/limits.md, "Metering")', () => {
   let world: IdentityWorld;
   let ledger: LedgerProbe;
   let stream: UsageStreamClient;

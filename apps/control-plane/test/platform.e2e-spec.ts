@@ -14,7 +14,7 @@ describe('control plane platform', () => {
     });
     afterAll(() => controlPlane?.close());
 
-    it('answers GET /health/ in seed 000 shape with the database', async () => {
+    it('answers GET /health/ with its status, service, database and redis', async () => {
       const response = await fetch(`${controlPlane.url}/health/`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok', service: 'control-plane', database: 'connected', redis: 'connected' });

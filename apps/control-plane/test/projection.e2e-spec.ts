@@ -23,7 +23,7 @@ async function projectionKeys(probe: ProjectionProbe): Promise<string[]> {
   return keys.map((key) => key.slice(probe.keyPrefix.length)).sort();
 }
 
-describe('Redis projection (SPEC 5)', () => {
+describe('Redis projection', () => {
   describe('against the shared Redis', () => {
     let world: IdentityWorld;
     let probe: ProjectionProbe;

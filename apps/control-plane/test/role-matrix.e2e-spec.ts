@@ -15,7 +15,7 @@ async function freshViewer(world: IdentityWorld): Promise<Record<string, string>
 }
 
 /**
- * SPEC 3.2's role table, one row per endpoint and action: what owner, admin,
+ * The tenant role table (owner > admin > member > viewer; docs/security.md), one row per endpoint and action: what owner, admin,
  * member, viewer, a user of another tenant, a platform admin and an anonymous
  * caller each get.
  */
@@ -82,4 +82,4 @@ const CASES: MatrixCase[] = [
   { action: 'list personal tokens', expected: [200, 200, 200, 200, 200, 200, 401], request: () => ({ method: 'GET', path: '/api/auth/tokens/' }) },
 ];
 
-describeRoleMatrix('role × action matrix (SPEC 3.2)', CASES);
+describeRoleMatrix('role × action matrix', CASES);

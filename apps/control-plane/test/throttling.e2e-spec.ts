@@ -3,7 +3,7 @@ import { apiClient, login, TEST_PASSWORD, unique, type Call } from './api-client
 import { startControlPlane, type ControlPlaneUnderTest } from './control-plane-harness';
 import { ADMIN_EMAIL } from './identity-fixture';
 
-describe('throttling (SPEC 2)', () => {
+describe('throttling (docs/decisions.md, "Identity and tenancy")', () => {
   let app: ControlPlaneUnderTest;
   let replica: ControlPlaneUnderTest;
   let call: Call;

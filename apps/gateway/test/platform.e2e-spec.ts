@@ -11,7 +11,7 @@ describe('gateway platform', () => {
     });
     afterAll(() => gateway?.close());
 
-    it('answers GET /health in seed 000 shape', async () => {
+    it('answers GET /health with its status, service and redis', async () => {
       const response = await fetch(`${gateway.url}/health`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok', service: 'ai-gateway', redis: 'connected' });

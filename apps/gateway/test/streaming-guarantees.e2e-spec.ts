@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import { GatewayFixtures, MOCK_CREDENTIAL_ENV, MOCK_CREDENTIAL_VALUE, mockDeployment, mockModel } from './gateway-fixtures';
 import { startGateway, type GatewayUnderTest } from './gateway-harness';
 
-/** SPEC 4 / issue 6: the upstream connection is closed this soon after the client leaves. */
+/** Issue 6: the upstream connection is closed this soon after the client leaves. */
 const UPSTREAM_CLOSE_DEADLINE_MS = 100;
 const USAGE_DEADLINE_MS = 5_000;
 const BODY_LIMIT_BYTES = 64 * 1024;

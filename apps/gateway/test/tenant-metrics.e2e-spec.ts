@@ -71,7 +71,7 @@ describe('GET /metrics/{tenant_id}', () => {
     return issued.token;
   }
 
-  it("returns seed 000's shape: today's tokens by model and this month's total, as strings", async () => {
+  it("returns today's tokens by model and this month's total, as strings", async () => {
     const response = await metrics(tenant.id, readKey);
     expect(response.status).toBe(200);
     const body = (await response.json()) as TenantMetrics;

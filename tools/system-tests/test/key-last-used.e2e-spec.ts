@@ -1,11 +1,6 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
-import { waitUntil } from '@sluice/testing';
-/* eslint-disable @nx/enforce-module-boundaries -- system tests run both apps through their own e2e harnesses, never their code */
-import { apiClient, login, TEST_PASSWORD, unique, type Call } from '../../../apps/control-plane/test/api-client';
-import { startControlPlane, type ControlPlaneUnderTest } from '../../../apps/control-plane/test/control-plane-harness';
-import { addMember, ADMIN_EMAIL, createActiveTenant } from '../../../apps/control-plane/test/identity-fixture';
-import { startGateway, type GatewayUnderTest } from '../../../apps/gateway/test/gateway-harness';
-/* eslint-enable @nx/enforce-module-boundaries */
+import { addMember, ADMIN_EMAIL, apiClient, type Call, createActiveTenant, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
+import { SERVICES_TIMEOUT_MS, startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
 /** How long a chat may take to reach the ledger (gateway → usage stream → consumer); generous, polled. */
 const METERING_DEADLINE_MS = 10_000;
@@ -18,23 +13,23 @@ interface KeyBody {
 
 describe("an API key's last_used_at comes from the usage the gateway meters (issue 14)", () => {
   let mock: MockProvider;
-  let controlPlane: ControlPlaneUnderTest;
-  let gateway: GatewayUnderTest;
+  let controlPlane: RunningControlPlane;
+  let gateway: RunningService;
   let call: Call;
 
   beforeAll(async () => {
     mock = await startMockProvider();
-    controlPlane = await startControlPlane({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
-    gateway = await startGateway({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
+    controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
+    gateway = await startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
     call = apiClient(controlPlane.url);
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   afterAll(async () => {
     // The gateway shares the control plane's prefix: it closes first, the control plane deletes the keys last.
     await gateway?.close();
     await controlPlane?.close();
     await mock?.close();
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   async function chat(secret: string): Promise<number> {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {

@@ -1,13 +1,8 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
-import { uniqueKeyPrefix, waitUntil } from '@sluice/testing';
-/* eslint-disable @nx/enforce-module-boundaries -- system tests run both apps through their own e2e harnesses, never their code */
-import { apiClient, login, TEST_PASSWORD, unique, type Call } from '../../../apps/control-plane/test/api-client';
-import { startControlPlane, type ControlPlaneUnderTest } from '../../../apps/control-plane/test/control-plane-harness';
-import { addMember, ADMIN_EMAIL, createActiveTenant } from '../../../apps/control-plane/test/identity-fixture';
-import { startGateway, type GatewayUnderTest } from '../../../apps/gateway/test/gateway-harness';
-/* eslint-enable @nx/enforce-module-boundaries */
+import { addMember, ADMIN_EMAIL, apiClient, type Call, createActiveTenant, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
+import { SERVICES_TIMEOUT_MS, startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
-/** SPEC 3.3/3.4: a change made in the control plane is in force on every gateway within a second. */
+/** A change made in the control plane is in force on every gateway within a second (README.md, "API: keys"). */
 const PROPAGATION_DEADLINE_MS = 1_000;
 const GRACE_SECONDS = 2;
 
@@ -23,31 +18,31 @@ interface Refusal {
   code: string | undefined;
 }
 
-describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () => {
+describe('API key changes reach every gateway replica (issue 5)', () => {
   let mock: MockProvider;
-  let controlPlane: ControlPlaneUnderTest;
-  let gateways: GatewayUnderTest[];
+  let controlPlane: RunningControlPlane;
+  let gateways: RunningService[];
   let call: Call;
   let adminToken: string;
 
   beforeAll(async () => {
     mock = await startMockProvider();
-    controlPlane = await startControlPlane({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
+    controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
     // Both replicas read the projection the control plane writes: the same key prefix.
     gateways = [
-      await startGateway({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
-      await startGateway({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
+      await startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
+      await startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
     ];
     call = apiClient(controlPlane.url);
     adminToken = (await login(call, ADMIN_EMAIL)).access;
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   afterAll(async () => {
     // The gateways share the control plane's prefix: they close first, the control plane deletes the keys last.
     for (const gateway of gateways ?? []) await gateway.close();
     await controlPlane?.close();
     await mock?.close();
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   /** An active tenant of its own with an owner, so one scenario's suspension or deletion cannot touch another's keys. */
   async function ownedTenant(): Promise<{ slug: string; id: string; ownerToken: string }> {
@@ -63,7 +58,7 @@ describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () =
     return response.body;
   }
 
-  async function chat(gateway: GatewayUnderTest, secret: string): Promise<Response> {
+  async function chat(gateway: RunningService, secret: string): Promise<Response> {
     return fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
@@ -71,7 +66,7 @@ describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () =
     });
   }
 
-  async function refusal(gateway: GatewayUnderTest, secret: string): Promise<Refusal> {
+  async function refusal(gateway: RunningService, secret: string): Promise<Refusal> {
     const response = await chat(gateway, secret);
     const body = (await response.json()) as { error?: { code?: string } };
     return { status: response.status, code: body.error?.code };
@@ -164,26 +159,26 @@ describe('API key changes reach every gateway replica (SPEC 3.4, issue 5)', () =
     await waitUntil(async () => (await chat(gateways[0], rotated.body.key)).status === 200, PROPAGATION_DEADLINE_MS, 'the new secret');
     await expectServedByBoth(rotated.body.key);
     if (Date.now() < graceEndsAt - 500) await expectServedByBoth(key.key);
-    // The old secret's record expires when the grace ends (SPEC 3.4): it is then refused as expired.
+    // The old secret's record expires when the rotation's grace ends: it is then refused as expired.
     await sleepUntil(graceEndsAt);
     await expectRefusedByBothBy(key.key, { status: 401, code: 'key_expired' }, graceEndsAt + PROPAGATION_DEADLINE_MS);
     await expectServedByBoth(rotated.body.key);
   });
 });
 
-describe('a gateway with no projection at all (SPEC 4)', () => {
-  let controlPlane: ControlPlaneUnderTest;
-  let emptyGateway: GatewayUnderTest;
+describe('a gateway with no projection at all (docs/limits.md, "When Redis is down")', () => {
+  let controlPlane: RunningControlPlane;
+  let emptyGateway: RunningService;
 
   beforeAll(async () => {
-    controlPlane = await startControlPlane({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD });
-    emptyGateway = await startGateway({ REDIS_KEY_PREFIX: uniqueKeyPrefix() }, { waitForReady: false });
-  });
+    controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD });
+    emptyGateway = await startGatewayService({}, { waitForReady: false });
+  }, SERVICES_TIMEOUT_MS);
 
   afterAll(async () => {
     await emptyGateway?.close();
     await controlPlane?.close();
-  });
+  }, SERVICES_TIMEOUT_MS);
 
   it('answers a well-formed key with 503 service_unavailable and Retry-After, so clients retry instead of discarding it', async () => {
     const call = apiClient(controlPlane.url);

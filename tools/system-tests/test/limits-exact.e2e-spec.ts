@@ -32,7 +32,7 @@ describe('limits are exact across gateway replicas (issue 7)', () => {
     await cluster?.close();
   }, 60_000);
 
-  it('rpm 50: of 200 concurrent requests over both gateways exactly 50 pass and 150 get 429 rate_limit_exceeded with the SPEC 2 headers', async () => {
+  it('rpm 50: of 200 concurrent requests over both gateways exactly 50 pass and 150 get 429 rate_limit_exceeded with the rate-limit headers (docs/limits.md)', async () => {
     const tenant = await createActiveTenant(cluster, await createPlan(cluster, { limits: { rpm: 50 } }));
     const { key } = await createKey(cluster, tenant);
     await awaitRoomInWindow(MINUTE);

@@ -1,37 +1,30 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
-import { DisposableRedisServer, waitUntil } from '@sluice/testing';
+import { ADMIN_EMAIL, apiClient, createActiveTenant, DisposableRedisServer, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
 import Redis from 'ioredis';
-import { Writable } from 'node:stream';
-/* eslint-disable @nx/enforce-module-boundaries -- system tests run both apps through their own e2e harnesses and commands */
-import { apiClient, login, TEST_PASSWORD, unique } from '../../../apps/control-plane/test/api-client';
-import { startControlPlane, type ControlPlaneUnderTest } from '../../../apps/control-plane/test/control-plane-harness';
-import { ADMIN_EMAIL, createActiveTenant } from '../../../apps/control-plane/test/identity-fixture';
-import { runProjectionRebuild } from '../../../apps/control-plane/src/projection/projection-rebuild.command';
-import { startGateway, type GatewayUnderTest } from '../../../apps/gateway/test/gateway-harness';
-/* eslint-enable @nx/enforce-module-boundaries */
+import { runProjectionRebuild, SERVICES_TIMEOUT_MS, startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
 
 /** Issue 5: a flushed Redis heals by a rebuild, and in the meantime good keys get 503 (retry), never 401. */
 describe('projection recovery after FLUSHALL (on a private Redis)', () => {
   let redis: DisposableRedisServer;
   let mock: MockProvider;
-  let controlPlane: ControlPlaneUnderTest;
-  let gateway: GatewayUnderTest;
+  let controlPlane: RunningControlPlane;
+  let gateway: RunningService;
 
   beforeAll(async () => {
     redis = await DisposableRedisServer.start();
     mock = await startMockProvider();
-    controlPlane = await startControlPlane({ REDIS_URL: redis.url, SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
-    gateway = await startGateway({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
-  });
+    controlPlane = await startControlPlaneService({ REDIS_URL: redis.url, SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
+    gateway = await startGatewayService({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
+  }, SERVICES_TIMEOUT_MS);
 
   afterAll(async () => {
     await gateway?.close();
     await controlPlane?.close();
     await mock?.close();
     await redis?.stop();
-  });
+  }, SERVICES_TIMEOUT_MS);
 
-  const chat = async (secret: string, target: GatewayUnderTest = gateway) =>
+  const chat = async (secret: string, target: RunningService = gateway) =>
     (
       await fetch(`${target.url}/v1/chat/completions`, {
         method: 'POST',
@@ -55,20 +48,21 @@ describe('projection recovery after FLUSHALL (on a private Redis)', () => {
     client.disconnect();
     // A gateway that starts now has no cache to fall back on (the running one keeps serving its cached records
     // until their TTL): nothing to go by, so the good key is answered "retry", not "invalid".
-    const fresh = await startGateway({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
+    const fresh = await startGatewayService({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix });
     try {
       expect(await chat(active.key, fresh)).toBe(503);
 
-      const stdout = new Writable({ write: (_chunk, _encoding, done) => done() });
-      const code = await runProjectionRebuild(
-        { NODE_ENV: 'test', DATABASE_URL: controlPlane.databaseUrl, REDIS_URL: redis.url, REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix, MOCK_PROVIDER_URL: mock.url },
-        stdout,
-      );
-      expect(code).toBe(0);
+      const rebuild = await runProjectionRebuild({
+        DATABASE_URL: controlPlane.databaseUrl,
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix,
+        MOCK_PROVIDER_URL: mock.url,
+      });
+      expect(rebuild).toMatchObject({ code: 0 });
       await waitUntil(async () => (await chat(active.key, fresh)) === 200, 2_000, 'the active key after the rebuild');
       expect(await chat(revoked.key, fresh)).toBe(401);
     } finally {
       await fresh.close();
     }
-  });
+  }, SERVICES_TIMEOUT_MS);
 });

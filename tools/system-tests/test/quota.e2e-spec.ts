@@ -13,7 +13,7 @@ interface QuotaView {
 const SECONDS_BEFORE_RENEWAL = 8;
 
 /**
- * Issue 7, "Quota": the period quota (SPEC 3.3, 3.6) is counted in Redis per
+ * Issue 7, "Quota": the period quota (docs/limits.md, "Plans") is counted in Redis per
  * period start, by two gateway processes at once; the control planes meter it
  * and move the period on `reset_quota` and at each period boundary.
  */
@@ -44,7 +44,7 @@ describe('period quota across gateway replicas (issue 7)', () => {
 
   it('a tenant at its period quota gets 429 quota_exceeded on every gateway; reset_quota starts a new period from zero', async () => {
     const calls = 4;
-    // The tenant's own override (SPEC 3.3 `PATCH {quota}`) over a plan whose quota is far away.
+    // The tenant's own override (`PATCH /api/tenants/{id}/` with `quota`) over a plan whose quota is far away.
     const tenant = await createActiveTenant(cluster, await createPlan(cluster), { quota: { api_calls_limit: calls } });
     const { key } = await createKey(cluster, tenant);
 
@@ -64,7 +64,7 @@ describe('period quota across gateway replicas (issue 7)', () => {
     expect(reset.status).toBe(200);
     expect(reset.body.api_calls_used).toBe(0);
 
-    // SPEC 3.4: a change reaches every gateway within a second. One call of the new period is spent per gateway here.
+    // A change reaches every gateway within a second (README.md, "API: keys"). One call of the new period is spent per gateway here.
     const spentWaiting = cluster.gateways.length;
     await waitUntilServed(key, 2_000);
     const afterReset = await burst(cluster, key, 3 * calls);

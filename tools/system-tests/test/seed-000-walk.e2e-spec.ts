@@ -25,7 +25,7 @@ interface TenantMetrics {
  * (served offline by the mock provider, as under `npm start`), the tenant's
  * metrics and quota, then suspension and restoration.
  */
-describe('seed 000, walked as its document shows', () => {
+describe('the original API walked end to end, call by call', () => {
   let cluster: Cluster;
   let token: string;
 

@@ -6,6 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** Three processes through ts-node on a shared machine: generous, polled. */
 const START_DEADLINE_MS = 120_000;
 const STOP_DEADLINE_MS = 30_000;
+/** Variants of npm start's launcher, kept beside its scripts (tools/scripts), which they import. */
+const SUPPORT_SCRIPTS = join(__dirname, '../../scripts/test-support');
 
 interface Exit {
   code: number | null;
@@ -41,7 +43,7 @@ describe('npm start: one Ctrl-C drains every process cleanly (issue 14)', () => 
     const [controlPlanePort, gatewayPort, mockPort] = [await freePort(), await freePort(), await freePort()];
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     // Its own process group, as a shell makes a foreground job: a signal to the group reaches it and whatever shares the group.
-    launcher = spawn(process.execPath, [join(__dirname, 'support/supervise-apps.mjs'), '--verbose'], {
+    launcher = spawn(process.execPath, [join(SUPPORT_SCRIPTS, 'supervise-apps.mjs'), '--verbose'], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -111,7 +113,7 @@ describe("npm start's Supervisor: one stop per Ctrl-C, a later one forces, a cra
 
   async function launch(env: Record<string, string>): Promise<{ pid: number; appPid: number; output: () => string; exit: Promise<Exit> }> {
     let output = '';
-    const child = spawn(process.execPath, [join(__dirname, 'support/supervise-stand-ins.mjs')], {
+    const child = spawn(process.execPath, [join(SUPPORT_SCRIPTS, 'supervise-stand-ins.mjs')], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env['PATH'], ...env },

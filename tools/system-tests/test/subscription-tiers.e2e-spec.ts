@@ -9,7 +9,7 @@ interface ErrorBody {
 
 /**
  * Which plan a tenant is on decides whether it can chat (docs/limits.md,
- * Plans): seed 000's tiers are postpaid subscriptions, prepaid credit is a plan
+ * Plans): the subscription tiers are postpaid subscriptions, prepaid credit is a plan
  * of its own whose refusals say how to top up, and a self-registered tenant is
  * on the free plan, which reaches only sandbox and cheap models.
  */
@@ -28,7 +28,7 @@ describe("subscription tiers, prepaid plans and the sign-up plan, through the co
   const tenantOf = async (slug: string) =>
     (await cluster.call<{ subscription_tier: string }>('GET', `/api/tenants/${slug}/`, { token: cluster.adminToken })).body.subscription_tier;
 
-  it.each(['basic', 'professional', 'enterprise'])('a tenant created as seed 000 shows, on %s, chats at once: the tier is postpaid', async (tier) => {
+  it.each(['basic', 'professional', 'enterprise'])('a tenant created with subscription_tier %s chats at once: the tier is postpaid', async (tier) => {
     const tenant = await createActiveTenant(cluster, tier);
     const { key } = await createKey(cluster, tenant);
     const response = await chat(gatewayUrl(), key, { model: 'mock-fast' });

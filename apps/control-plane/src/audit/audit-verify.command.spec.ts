@@ -51,7 +51,7 @@ describe('audit:verify command', () => {
     return { code, output: JSON.parse(Buffer.concat(out).toString('utf8')), progress: Buffer.concat(err).toString('utf8') };
   }
 
-  it('verifies one tenant chain in seed 000 shape, with progress on stderr', async () => {
+  it('verifies one tenant chain in the API\'s verification shape, with progress on stderr', async () => {
     const { code, output, progress } = await run(['--tenant', tenant]);
     expect(code).toBe(0);
     expect(output).toEqual({ tenant_id: tenant, chain_valid: true, verified_count: 3, total_events: 3, chain_head: expect.stringMatching(/^[0-9a-f]{64}$/) });

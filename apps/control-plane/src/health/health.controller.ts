@@ -1,9 +1,10 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { ControlPlaneHealth } from '@sluice/contracts';
-import { DrainingHealthIndicator, Public, RedisHealthIndicator } from '@sluice/platform';
+import { DrainingHealthIndicator, ErrorResponseDto, Public, RedisHealthIndicator } from '@sluice/platform';
 import type { FastifyReply } from 'fastify';
+import { HealthResponseDto, LivenessResponseDto } from './dto/health-response.dto';
 import { MigrationsHealthIndicator } from './migrations.health';
 
 const DATABASE_TIMEOUT_MS = 1_000;
@@ -22,6 +23,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Service status (seed 000 shape); 503 when a dependency is down' })
+  @ApiOkResponse({ type: HealthResponseDto })
+  @ApiServiceUnavailableResponse({ type: HealthResponseDto, description: 'A dependency is down: `degraded`, naming which' })
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<ControlPlaneHealth> {
     const [database, redis] = await Promise.all([this.databaseUp(), this.redis.isConnected()]);
     if (!database || !redis) void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
@@ -35,11 +38,14 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: LivenessResponseDto })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
+  // Above @HealthCheck(), whose own 503 schema describes terminus's body rather than the error shape this app answers with.
+  @ApiServiceUnavailableResponse({ type: ErrorResponseDto, description: '`not_ready`, with each check in `details.checks`' })
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: PostgreSQL, Redis and migrations; 503 until all are up, and from the first SIGTERM on' })
   ready() {

@@ -1,19 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { toPage } from '@sluice/platform';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, ApiPageResponse, toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { PlatformAdminOnly, TenantRoleAtLeast } from '../auth/authorization.guard';
 import { CreateTenantDto, ListTenantsQueryDto, SuspendTenantDto, UpdateTenantDto } from './dto/tenant.dto';
 import { TenantsService } from './tenants.service';
+import { TenantQuotaResponseDto, TenantResponseDto } from './dto/tenant-response.dto';
 
 @ApiTags('tenants')
+@ApiErrorResponses(400, 403, 404, 409, 429)
 @Controller('api/tenants')
 export class TenantsController {
   constructor(private readonly tenants: TenantsService) {}
 
   @Get()
+  @ApiPageResponse(TenantResponseDto)
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListTenantsQueryDto, @Req() request: FastifyRequest) {
     const { count, results } = await this.tenants.list(principal, query);
     return toPage(request, query, count, results);
@@ -21,23 +24,27 @@ export class TenantsController {
 
   @PlatformAdminOnly()
   @Post()
+  @ApiCreatedResponse({ type: TenantResponseDto })
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateTenantDto) {
     return this.tenants.create(principal, dto);
   }
 
   @Get(':tenant')
+  @ApiOkResponse({ type: TenantResponseDto })
   get(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {
     return this.tenants.get(principal, tenant);
   }
 
   @TenantRoleAtLeast('admin')
   @Patch(':tenant')
+  @ApiOkResponse({ type: TenantResponseDto })
   update(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Body() dto: UpdateTenantDto) {
     return this.tenants.update(principal, tenant, dto);
   }
 
   @Delete(':tenant')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
   remove(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {
     return this.tenants.remove(principal, tenant);
   }
@@ -45,6 +52,7 @@ export class TenantsController {
   @PlatformAdminOnly()
   @Post(':tenant/activate')
   @HttpCode(200)
+  @ApiOkResponse({ type: TenantResponseDto })
   activate(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {
     return this.tenants.transition(principal, tenant, 'activate');
   }
@@ -52,6 +60,7 @@ export class TenantsController {
   @PlatformAdminOnly()
   @Post(':tenant/suspend')
   @HttpCode(200)
+  @ApiOkResponse({ type: TenantResponseDto })
   suspend(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Body() dto: SuspendTenantDto) {
     return this.tenants.transition(principal, tenant, 'suspend', dto.reason);
   }
@@ -59,11 +68,13 @@ export class TenantsController {
   @PlatformAdminOnly()
   @Post(':tenant/restore')
   @HttpCode(200)
+  @ApiOkResponse({ type: TenantResponseDto })
   restore(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {
     return this.tenants.transition(principal, tenant, 'restore');
   }
 
   @Get(':tenant/quota')
+  @ApiOkResponse({ type: TenantQuotaResponseDto })
   quota(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {
     return this.tenants.quota(principal, tenant);
   }
@@ -71,6 +82,7 @@ export class TenantsController {
   @PlatformAdminOnly()
   @Post(':tenant/reset_quota')
   @HttpCode(200)
+  @ApiOkResponse({ type: TenantQuotaResponseDto })
   resetQuota(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {
     return this.tenants.resetQuota(principal, tenant);
   }

@@ -32,3 +32,4 @@ export * from './lib/tracing/request-tracing';
 export * from './lib/tracing/tracing';
 export * from './lib/tracing/tracing-settings';
 export * from './lib/tracing/tracing.module';
+export * from './lib/openapi/openapi-responses';

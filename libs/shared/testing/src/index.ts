@@ -1,3 +1,4 @@
+export * from './lib/api-client';
 export * from './lib/apps';
 export * from './lib/postgres';
 export * from './lib/redis';

@@ -1,21 +1,22 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import {
+  ADMIN_EMAIL,
+  apiClient,
   CONTROL_PLANE_ENTRY,
   createTestDatabase,
   deleteKeysWithPrefix,
   GATEWAY_ENTRY,
+  login,
   MOCK_PROVIDER_GATEWAY_ENV,
   ServiceProcess,
+  TEST_PASSWORD,
   TEST_REDIS_URL,
   uniqueKeyPrefix,
+  type Call,
 } from '@sluice/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-/* eslint-disable @nx/enforce-module-boundaries -- system tests drive the apps only over HTTP, with the control plane's test client */
-import { apiClient, login, TEST_PASSWORD, type Call } from '../../../../apps/control-plane/test/api-client';
-import { ADMIN_EMAIL } from '../../../../apps/control-plane/test/identity-fixture';
-/* eslint-enable @nx/enforce-module-boundaries */
 
 /** The platform admin every cluster bootstraps. */
 export { ADMIN_EMAIL, TEST_PASSWORD };

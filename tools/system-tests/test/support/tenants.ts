@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Cluster } from './cluster';
 
-/** SPEC 3.6's plan limits that bind requests; what a plan leaves out is set by {@link createPlan} so that only the limit under test binds. */
+/** The plan limits that bind requests (docs/limits.md, "Plans"); what a plan leaves out is set by {@link createPlan} so that only the limit under test binds. */
 export type PlanLimits = Pick<TenantLimits, 'rpm' | 'rph' | 'rpd' | 'tpm' | 'tpd' | 'max_concurrency' | 'api_calls_per_period' | 'ai_tokens_per_period'>;
 
 export interface PlanFields {
@@ -13,7 +13,7 @@ export interface PlanFields {
   period_days?: number;
 }
 
-/** A key's own limits (SPEC 3.4); they may only tighten the tenant's. */
+/** A key's own limits (docs/limits.md, "Which limits, at which level"); they may only tighten the tenant's. */
 export interface KeyLimits {
   rpm?: number;
   tpm?: number;

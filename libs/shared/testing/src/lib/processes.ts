@@ -55,11 +55,16 @@ export class ServiceProcess {
     readonly entry: ServiceEntry,
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly readyPath = '/health/ready',
   ) {}
 
-  /** Starts `entry` with `env` (plus PATH, host and port) and waits until `/health/ready` answers 200. */
-  static async start(entry: ServiceEntry, env: Record<string, string>, { readyDeadlineMs = 60_000 } = {}): Promise<ServiceProcess> {
-    const service = new ServiceProcess(entry, await freePort(), env);
+  /**
+   * Starts `entry` with `env` (plus PATH, host and port) and waits until
+   * `/health/ready` answers 200, or only `/health/live` with `waitForReady: false`
+   * (an app that cannot be ready, say a gateway without a projection).
+   */
+  static async start(entry: ServiceEntry, env: Record<string, string>, { readyDeadlineMs = 60_000, waitForReady = true } = {}): Promise<ServiceProcess> {
+    const service = new ServiceProcess(entry, await freePort(), env, waitForReady ? '/health/ready' : '/health/live');
     await service.launch(readyDeadlineMs);
     return service;
   }
@@ -114,20 +119,7 @@ export class ServiceProcess {
 
   private async launch(readyDeadlineMs: number): Promise<void> {
     this.log = '';
-    this.child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', this.entry.main], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env['PATH'],
-        TS_NODE_TRANSPILE_ONLY: 'true',
-        TS_NODE_PROJECT: this.entry.tsconfig,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        ...this.env,
-        [this.entry.portVariable]: String(this.port),
-        ...hostVariable(this.entry),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawnTs(this.entry.main, this.entry.tsconfig, { ...this.env, [this.entry.portVariable]: String(this.port), ...hostVariable(this.entry) });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
     const child = this.child;
@@ -135,12 +127,35 @@ export class ServiceProcess {
     await waitUntil(
       async () => {
         if (child.exitCode !== null) throw new Error(`${this.entry.name} exited at start:\n${this.log}`);
-        return (await fetch(`${this.url}/health/ready`).catch(() => undefined))?.status === 200;
+        return (await fetch(`${this.url}${this.readyPath}`).catch(() => undefined))?.status === 200;
       },
       readyDeadlineMs,
       `${this.entry.name} on port ${this.port} to be ready`,
     );
   }
+}
+
+/**
+ * Runs a one-off command of an app (`main` relative to the repository root,
+ * e.g. `apps/control-plane/src/projection-rebuild.ts`) to its end: its exit
+ * code and everything it wrote.
+ */
+export async function runCommand(main: string, tsconfig: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawnTs(main, tsconfig, env);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.once('exit', (exitCode) => done(exitCode)));
+  return { code, output };
+}
+
+/** A TypeScript entry point through ts-node (no build), with only PATH and `env` in its environment. */
+function spawnTs(main: string, tsconfig: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', main], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env['PATH'], TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: tsconfig, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function hostVariable(entry: ServiceEntry): Record<string, string> {

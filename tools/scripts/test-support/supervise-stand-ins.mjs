@@ -2,9 +2,7 @@
 // signals they get: `app` drains for DRAIN_MS after SIGTERM (0: until a
 // SIGINT forces it, exit 1) and exits 3 on its own on SIGUSR2; `mock` is
 // stopped last. Prints `ready <app's pid>` once both run.
-/* eslint-disable @nx/enforce-module-boundaries -- npm start's own scripts, which are no project */
-import { Supervisor } from '../../../scripts/supervisor.mjs';
-/* eslint-enable @nx/enforce-module-boundaries */
+import { Supervisor } from '../supervisor.mjs';
 
 const app = `
   const say = (text) => process.stdout.write(text + '\\n');

@@ -3,12 +3,10 @@
 // Prints `ready <pids>` when all three answer; exits as `npm start` does.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-/* eslint-disable @nx/enforce-module-boundaries -- npm start's own scripts, which are no project */
-import { logLineFormatter } from '../../../scripts/log-lines.mjs';
-import { Supervisor } from '../../../scripts/supervisor.mjs';
-/* eslint-enable @nx/enforce-module-boundaries */
+import { logLineFormatter } from '../log-lines.mjs';
+import { Supervisor } from '../supervisor.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const format = logLineFormatter({ verbose: process.argv.includes('--verbose') });
 const supervisor = new Supervisor({
   onLine: (name, _stream, line) => {

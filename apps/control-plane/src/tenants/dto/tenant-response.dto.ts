@@ -1,0 +1,103 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { SameShape } from '@sluice/platform';
+import type { TenantQuotaView, TenantView } from '../tenant-view';
+
+export class TenantQuotaResponseDto {
+  @ApiProperty({ type: 'integer' })
+  api_calls_limit!: number;
+
+  @ApiProperty({ type: 'integer' })
+  api_calls_used!: number;
+
+  @ApiProperty()
+  api_calls_percentage!: number;
+
+  @ApiProperty({ type: 'integer' })
+  ai_tokens_limit!: number;
+
+  @ApiProperty({ type: 'integer' })
+  ai_tokens_used!: number;
+
+  @ApiProperty()
+  ai_tokens_percentage!: number;
+
+  @ApiProperty()
+  storage_limit_gb!: number;
+
+  @ApiProperty()
+  storage_used_gb!: number;
+
+  @ApiProperty()
+  storage_percentage!: number;
+
+  @ApiProperty({ type: 'integer' })
+  max_users!: number;
+
+  @ApiProperty({ type: 'integer' })
+  current_users!: number;
+
+  @ApiProperty({ format: 'date-time', description: 'End of the current quota period' })
+  quota_reset_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  last_reset_at!: string;
+}
+
+export class TenantResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty()
+  slug!: string;
+
+  @ApiProperty()
+  domain!: string;
+
+  @ApiProperty({ enum: ['pending', 'active', 'suspended', 'deleted'] })
+  status!: TenantView['status'];
+
+  @ApiProperty()
+  subscription_tier!: string;
+
+  @ApiProperty()
+  contact_email!: string;
+
+  @ApiProperty()
+  contact_name!: string;
+
+  @ApiProperty()
+  contact_phone!: string;
+
+  @ApiProperty()
+  billing_email!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  activated_at!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  suspended_at!: string | null;
+
+  @ApiProperty()
+  suspension_reason!: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  settings!: Record<string, unknown>;
+
+  @ApiProperty({ type: TenantQuotaResponseDto })
+  quota!: TenantQuotaResponseDto;
+
+  @ApiProperty({ type: 'integer' })
+  user_count!: number;
+}
+
+const _quotaInSync: SameShape<TenantQuotaView, TenantQuotaResponseDto> = true;
+const _tenantInSync: SameShape<TenantView, TenantResponseDto> = true;
