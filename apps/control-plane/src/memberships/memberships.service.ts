@@ -17,7 +17,8 @@ import type { Principal } from '../auth/principal';
 import { TenantQuotaSource } from '../plans/tenant-quota-source';
 import { Projector } from '../projection/projector';
 import { notFound, TenantAccess } from '../tenancy/tenant-access';
-import { isUuid, UsersService } from '../users/users.service';
+import { isUuid } from '@sluice/contracts';
+import { UsersService } from '../users/users.service';
 import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
 
 type Headers = Record<string, string | string[] | undefined>;

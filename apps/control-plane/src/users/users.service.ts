@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, PersonalTokensRepository, UnitOfWork, UsersRepository, type Transaction, type UserChanges, type UserRow } from '@sluice/control-plane/data-access';
+import { isUuid } from '@sluice/contracts';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { AuditService } from '../audit/audit.service';
@@ -110,8 +111,4 @@ export class UsersService {
     if (!user) throw new SluiceException('not_found', 'User not found');
     return user;
   }
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

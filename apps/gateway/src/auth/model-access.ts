@@ -1,7 +1,7 @@
+import { matchesAnyGlob } from '@sluice/auth';
 import type { ModelRecord } from '@sluice/contracts';
 import type { Caller } from './caller';
 import { GatewayAuthException } from './gateway-auth.exception';
-import { matchesAnyGlob } from './model-glob';
 
 /**
  * Whether the caller may use `model`: the tenant's and the key's globs both

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { apiKeyRefusal, hashApiKey, looksLikeJwt, parseApiKey, verifyAccessToken } from '@sluice/auth';
-import { RedisKeys, type TenantRecordV1 } from '@sluice/contracts';
+import { apiKeyRefusal, hashApiKey, isAccessTokenRevoked, looksLikeJwt, parseApiKey, verifyAccessToken } from '@sluice/auth';
+import { isUuid, type TenantRecordV1 } from '@sluice/contracts';
 import { ProjectionReader } from '@sluice/gateway/redis-state';
 import { REDIS, SluiceException } from '@sluice/platform';
 import type Redis from 'ioredis';
@@ -50,12 +50,10 @@ export class MetricsReader {
     const claims = await verifyAccessToken(this.config.jwtSecret, token);
     if (claims === null) throw new SluiceException('unauthorized', INVALID_CREDENTIALS);
     // Without Redis nobody can tell whether the token was revoked: 503 rather than letting it through.
-    const [revokedToken, revokedSession] = await this.redis
-      .mget(RedisKeys.revokedAccessToken(claims.jti), RedisKeys.revokedSession(claims.sid))
-      .catch(() => {
-        throw new SluiceException('service_unavailable', 'Access tokens cannot be checked right now; retry shortly');
-      });
-    if (revokedToken !== null || revokedSession !== null) throw new SluiceException('unauthorized', 'This access token was revoked');
+    const revoked = await isAccessTokenRevoked(this.redis, claims).catch(() => {
+      throw new SluiceException('service_unavailable', 'Access tokens cannot be checked right now; retry shortly');
+    });
+    if (revoked) throw new SluiceException('unauthorized', 'This access token was revoked');
     if (!claims.adm) throw new SluiceException('forbidden', 'Only platform admins may read metrics with an access token');
   }
 
@@ -75,8 +73,4 @@ export class MetricsReader {
       throw asServiceUnavailable(error);
     }
   }
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
