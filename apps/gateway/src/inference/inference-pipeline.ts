@@ -11,7 +11,7 @@ import type { Caller } from '../auth/caller';
 import { ensureModelAllowed, mayUseModel } from '../auth/model-access';
 import type { ModelResolver } from '../routing/model-resolver';
 import { UpstreamRouter } from '../routing/upstream-router';
-import { CatalogModels } from './catalog-models';
+import { CatalogModels } from '../catalog/catalog-models';
 import { watchClientAbort, type ClientAbort } from './client-abort';
 import { Forwarder } from './forward';
 import type { InferenceRequest, ResponseEdge } from './inference-request';

@@ -5,10 +5,10 @@ import { ProjectionReader } from '@sluice/gateway/redis-state';
 import { REDIS, SluiceException } from '@sluice/platform';
 import type Redis from 'ioredis';
 import type { IncomingHttpHeaders } from 'node:http';
-import { asServiceUnavailable } from '../auth/authenticator';
 import { GatewayAuthException } from '../auth/gateway-auth.exception';
 import { presentedApiKey } from '../auth/presented-api-key';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { readProjection } from '../projection/state-unavailable';
 
 const INVALID_CREDENTIALS = 'Invalid credentials: send a tenant API key with the read scope or a platform admin access token';
 const TENANT_NOT_FOUND = 'Tenant not found';
@@ -41,7 +41,7 @@ export class MetricsReader {
   }
 
   private async tenant(tenantId: string): Promise<TenantRecordV1> {
-    const tenant = isUuid(tenantId) ? await this.read(() => this.projection.getTenant(tenantId)) : null;
+    const tenant = isUuid(tenantId) ? await readProjection(() => this.projection.getTenant(tenantId)) : null;
     if (tenant === null) throw new SluiceException('not_found', TENANT_NOT_FOUND);
     return tenant;
   }
@@ -59,18 +59,10 @@ export class MetricsReader {
 
   /** The key policy of the inference routes (`@sluice/auth` key-policy), with the `read` scope and the tenant in the path. */
   private async authorizeKey(secret: string, tenantId: string, clientIp: string, now: number): Promise<void> {
-    const apiKey = parseApiKey(secret) === null ? null : await this.read(() => this.projection.getApiKey(hashApiKey(secret)));
+    const apiKey = parseApiKey(secret) === null ? null : await readProjection(() => this.projection.getApiKey(hashApiKey(secret)));
     if (apiKey === null || apiKey.status !== 'active') throw new SluiceException('invalid_api_key', INVALID_CREDENTIALS);
     if (apiKey.tenant_id !== tenantId) throw new SluiceException('not_found', TENANT_NOT_FOUND);
     const refusal = apiKeyRefusal({ key: apiKey, tenant: await this.tenant(tenantId), scope: 'read', clientIp, now });
     if (refusal !== null) throw new GatewayAuthException(refusal.code, refusal.message);
-  }
-
-  private async read<T>(lookup: () => Promise<T>): Promise<T> {
-    try {
-      return await lookup();
-    } catch (error) {
-      throw asServiceUnavailable(error);
-    }
   }
 }
