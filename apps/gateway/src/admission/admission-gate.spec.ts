@@ -102,7 +102,7 @@ describe('AdmissionGate', () => {
         expect((error as SluiceException).getStatus()).toBe(503);
         expect((error as SluiceException).headers).toEqual({ 'Retry-After': '2' });
       }
-      // Test keys never spend credit (SPEC 3.4): they are served like postpaid ones.
+      // Test keys never spend credit (docs/limits.md, Credits): they are served like postpaid ones.
       await expect(subject.admit(input({ tenant: tenant({ billing_mode: 'prepaid' }), apiKey: apiKey({ environment: 'test' }) }))).resolves.toBeDefined();
       expect(await outcomes()).toEqual({ unavailable: 2, admitted_locally: 1 });
     });

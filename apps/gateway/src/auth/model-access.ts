@@ -6,7 +6,7 @@ import { GatewayAuthException } from './gateway-auth.exception';
 /**
  * Whether the caller may use `model`: the tenant's and the key's globs both
  * admit its id (null = no restriction at that level), and a `test` key only
- * reaches `sandbox` models (SPEC 3.4).
+ * reaches `sandbox` models (docs/decisions.md, Gateway: model globs).
  */
 export function mayUseModel({ apiKey, tenant }: Caller, model: ModelRecord): boolean {
   if (apiKey.environment === 'test' && !model.sandbox) return false;

@@ -150,7 +150,7 @@ interface ServeContext {
   estimatedPromptTokens: number;
 }
 
-/** Seed 000's `tenant_id` field, by id or slug: a key speaks only for its own tenant. */
+/** The body's optional `tenant_id`, by id or slug: a key speaks only for its own tenant. */
 function ensureTenantMatches({ tenant }: Caller, tenantId: string | null): void {
   if (tenantId === null || tenantId === tenant.id || tenantId === tenant.slug) return;
   throw new SluiceException('forbidden', "tenant_id does not match this API key's tenant", {}, 'tenant_id');

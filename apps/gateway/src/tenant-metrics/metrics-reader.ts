@@ -14,7 +14,7 @@ const INVALID_CREDENTIALS = 'Invalid credentials: send a tenant API key with the
 const TENANT_NOT_FOUND = 'Tenant not found';
 
 /**
- * Who may read `/metrics/{tenant_id}` (SPEC 4): a key of that tenant with the
+ * Who may read `/metrics/{tenant_id}` (README.md, API: the gateway): a key of that tenant with the
  * `read` (or `write`) scope, or a platform admin's access token. A key of
  * another tenant gets the same 404 as an unknown tenant, so ids cannot be probed.
  * A key meets the same policy as on the inference routes: its tenant must be

@@ -1,7 +1,7 @@
 import { grantedScopes, hasScope, roleOfKeyScopes, scopesBeyondRole, scopesWithinRole } from './scopes';
 
 describe('the key scope lattice', () => {
-  it('lets write imply read and inference, so seed 000 keys (["read", "write"]) chat', () => {
+  it('lets write imply read and inference, so ["read", "write"] keys chat', () => {
     expect(grantedScopes(['read', 'write'])).toEqual(['inference', 'read', 'write']);
     expect(hasScope(['read', 'write'], 'inference')).toBe(true);
     expect(hasScope(['write'], 'read')).toBe(true);

@@ -1,7 +1,7 @@
 import { ERROR_CATALOG, errorBody, errorCodeForStatus, isErrorCode } from './errors';
 
 describe('error contract', () => {
-  it('builds the SPEC section 2 shape with the catalogued type', () => {
+  it('builds the error shape with the catalogued type', () => {
     expect(errorBody('tenant_suspended', 'Tenant acme-corp is suspended: Payment overdue')).toEqual({
       error: {
         code: 'tenant_suspended',
@@ -13,7 +13,7 @@ describe('error contract', () => {
     });
   });
 
-  it('gives the statuses SPEC section 4 names for gateway codes', () => {
+  it('gives gateway codes their published statuses', () => {
     expect(ERROR_CATALOG.insufficient_credits.status).toBe(402);
     expect(ERROR_CATALOG.invalid_api_key.status).toBe(401);
     expect(ERROR_CATALOG.provider_timeout.status).toBe(504);

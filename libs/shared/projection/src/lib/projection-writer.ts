@@ -35,7 +35,7 @@ interface RecordOfKind {
 }
 
 /**
- * The writer side of the Redis projection (docs/decisions.md): stores records
+ * The writer side of the Redis projection (README.md, Architecture): stores records
  * and announces each change on the invalidation channel. The control plane's
  * projector writes through it; the gateway's tests and the benches seed
  * Redis with it, so they write exactly what production writes.

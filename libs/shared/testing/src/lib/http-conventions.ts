@@ -25,10 +25,10 @@ export interface HttpConventionsOptions {
   jsonPostPath?: string;
 }
 
-/** SPEC section 2's conventions, the same for both services: run against each app's real HTTP server. */
+/** The HTTP conventions of docs/decisions.md, the same for both services: run against each app's real HTTP server. */
 export function describeHttpConventions(start: () => Promise<AppUnderTest>, { bodyLimitBytes, jsonPostPath }: HttpConventionsOptions): void {
   const postPath = jsonPostPath ?? '/health';
-  describe('HTTP conventions (SPEC section 2)', () => {
+  describe('HTTP conventions (docs/decisions.md)', () => {
     let app: AppUnderTest;
     beforeAll(async () => {
       app = await start();

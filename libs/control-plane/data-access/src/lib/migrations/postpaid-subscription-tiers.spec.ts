@@ -67,7 +67,7 @@ describe('PostpaidSubscriptionTiers1764500000000', () => {
     await dropDatabase(name);
   });
 
-  it("makes seed 000's tiers postpaid and adds prepaid plans of their own, copies of the tiers' limits", async () => {
+  it("makes the original tiers postpaid and adds prepaid plans of their own, copies of the tiers' limits", async () => {
     const plans: Array<{ id: string; billing_mode: string; rpm: number; allowed_models: string[] | null }> = await dataSource.query(
       `SELECT id, billing_mode, (limits->>'rpm')::int AS rpm, allowed_models FROM plans ORDER BY id`,
     );

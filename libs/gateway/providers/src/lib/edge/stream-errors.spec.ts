@@ -1,7 +1,7 @@
 import { anthropicErrorType, anthropicStreamError, openAiStreamError } from './stream-errors';
 
 describe('stream error events', () => {
-  it('writes SPEC’s error body in an OpenAI-format error event', () => {
+  it('writes the Sluice error body in an OpenAI-format error event', () => {
     expect(openAiStreamError('provider_timeout', 'The provider timed out')).toBe(
       'event: error\ndata: {"error":{"code":"provider_timeout","message":"The provider timed out","type":"api_error","param":null,"details":{}}}\n\n',
     );
