@@ -19,7 +19,7 @@ const depConstraints = [
   { sourceTag: 'type:auth', onlyDependOnLibsWithTags: ['type:contracts'] },
   // Provider adapters are pure transforms; their golden tests may replay the mock provider.
   { sourceTag: 'type:providers', onlyDependOnLibsWithTags: ['type:contracts', 'type:tool'] },
-  { sourceTag: 'type:redis-state', onlyDependOnLibsWithTags: ['type:contracts', 'type:auth', 'type:testing'] },
+  { sourceTag: 'type:redis-state', onlyDependOnLibsWithTags: ['type:contracts', 'type:auth', 'type:redis-state', 'type:testing'] },
   // Benchmarks measure any layer, but never import an app.
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data-access', 'type:providers', 'type:redis-state', 'type:auth', 'type:testing', 'type:tool'] },
   // System tests drive both apps together through their e2e harnesses (tools/system-tests).

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:audit`: seeds one tenant chain of 1,000,000 audit events (real
  * hashes, bulk-inserted), then verifies it from the database as the API and the
- * CLI do. Target (SPEC section 6): at least 100,000 events/s, with memory flat.
+ * CLI do. Target (bench/README.md): at least 100,000 events/s, with memory flat.
  *
  * The machine is shared, so absolute rates swing with its load; the bench
  * therefore also runs, in the same process and on the same data, the raw

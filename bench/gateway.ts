@@ -9,7 +9,7 @@
  * Phases: warm-up; unloaded (one request at a time, direct and gateway
  * alternating); loaded (`BENCH_CONNECTIONS` connections for
  * `BENCH_DURATION_SECONDS` each: direct plain, gateway plain, direct stream,
- * gateway stream). Prints each figure next to its SPEC section 6 target.
+ * gateway stream). Prints each figure next to its target (bench/README.md).
  *
  * Environment: `BENCH_DURATION_SECONDS` (10), `BENCH_CONNECTIONS` (32),
  * `BENCH_UNLOADED_REQUESTS` (500 per shape and side), `BENCH_WARMUP_SECONDS`
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     ];
     console.log(`\n${tables.join('\n\n')}\n`);
     const missed = [...unloaded, ...loaded.plain, ...loaded.stream, ...memory].filter((row) => verdict(row) === 'MISS');
-    console.log(missed.length === 0 ? 'All SPEC 6 targets met.' : `Missed: ${missed.map((row) => row.figure).join('; ')}`);
+    console.log(missed.length === 0 ? 'All targets met.' : `Missed: ${missed.map((row) => row.figure).join('; ')}`);
   } finally {
     await services?.gateway.stop();
     await services?.mock.stop();

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:propagation`: how long a revoked API key keeps working on a
- * gateway (SPEC 3.4: refused within 1 s). Starts the built control plane and
+ * gateway (the promise: refused within 1 s, docs/security.md). Starts the built control plane and
  * gateway (`dist/apps/*`, built by the npm script) on a fresh, migrated
  * database and a private key prefix of the test Redis; then, `BENCH_PROPAGATION_REVOCATIONS`
  * times (default 100), creates a key, waits until the gateway accepts it,

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:metering`: how fast the control plane ingests usage events
- * from the Redis stream into PostgreSQL (SPEC 6 target: at least 10,000
- * events/s). Seeds `BENCH_METERING_EVENTS` (default 50,000) usage events, as
+ * from the Redis stream into PostgreSQL (target in bench/README.md: at least
+ * 10,000 events/s). Seeds `BENCH_METERING_EVENTS` (default 50,000) usage events, as
  * the gateway writes them, into a private key prefix of the test Redis and a
  * fresh, migrated database with ten tenants (half prepaid, so ledger debits
  * are part of the work); then starts the built control plane

@@ -1,7 +1,7 @@
 import { generateApiKey, hashApiKey } from '@sluice/auth';
 import type { CatalogRecordV1, ModelRecord } from '@sluice/contracts';
 import { apiKeyRecord, tenantRecord } from '@sluice/testing';
-import { writeProjectionRecord } from '@sluice/gateway/redis-state';
+import { writeProjectionRecord } from '@sluice/projection';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 

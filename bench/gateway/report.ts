@@ -1,4 +1,4 @@
-/** One printed figure, with its SPEC section 6 target when it has one. */
+/** One printed figure, with its target (bench/README.md) when it has one. */
 export interface Row {
   figure: string;
   value: number;
@@ -22,7 +22,7 @@ function format(value: number, unit: string): string {
 /** A plain-text table: figure, value, target, PASS/MISS. */
 export function renderTable(title: string, rows: Row[]): string {
   const cells = rows.map((row) => [row.figure, format(row.value, row.unit), row.target === undefined ? '' : `≤ ${format(row.target, row.unit)}`, verdict(row)]);
-  const header = ['figure', 'value', 'target (SPEC 6)', ''];
+  const header = ['figure', 'value', 'target', ''];
   const widths = header.map((_, column) => Math.max(header[column].length, ...cells.map((cell) => cell[column].length)));
   const line = (cell: string[]): string => cell.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd();
   return [title, line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(line)].join('\n');

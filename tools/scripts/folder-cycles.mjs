@@ -21,20 +21,6 @@ const APPS = [
   { src: 'apps/gateway/src', tsConfig: 'apps/gateway/tsconfig.app.json' },
 ];
 
-/**
- * Known folder-level imports that close a cycle, tolerated until their fix
- * lands: `<app src>: <from folder> -> <to folder>`. Each entry is an edge to
- * remove, never a whole cycle; an entry that no longer matches any import is
- * itself an error, so the list can only shrink.
- */
-const KNOWN_CYCLE_EDGES = new Set([
-  // Gateway: the inbound edges and the pipeline import each other, and models/ reads the pipeline's catalog
-  // view (issue 16, item 4). Being fixed on its own branch; empty this list when it lands.
-  'apps/gateway/src: inference -> chat-completions',
-  'apps/gateway/src: inference -> messages',
-  'apps/gateway/src: inference -> models',
-]);
-
 /** The folder a file (relative to src/) belongs to: its first path segment, or the file itself at the top. */
 export function folderOf(file) {
   const slash = file.indexOf('/');
@@ -97,8 +83,8 @@ export function cyclesOf(graph) {
   return components;
 }
 
-/** Problems of one src directory: its cycles (with the imports that make them) and stale allow-list entries. */
-export async function checkSource(src, { tsConfig, knownEdges = new Set() } = {}) {
+/** Problems of one src directory: its cycles, with the imports that make them. */
+export async function checkSource(src, { tsConfig } = {}) {
   const result = await madge(src, {
     fileExtensions: ['ts'],
     tsConfig,
@@ -106,13 +92,6 @@ export async function checkSource(src, { tsConfig, knownEdges = new Set() } = {}
   });
   const graph = folderGraph(result.obj());
   const problems = [];
-  for (const entry of knownEdges) {
-    const [app, edge] = entry.split(': ');
-    if (app !== src) continue;
-    const [from, to] = edge.split(' -> ');
-    if (!graph.get(from)?.has(to)) problems.push(`${entry}: listed in KNOWN_CYCLE_EDGES but no longer imported; remove the entry`);
-    else graph.get(from).delete(to);
-  }
   for (const cycle of cyclesOf(graph)) {
     const members = new Set(cycle);
     const edges = cycle.flatMap((from) => [...graph.get(from)].filter(([to]) => members.has(to)).map(([to, example]) => `    ${from} -> ${to}   (${example})`));
@@ -127,7 +106,7 @@ async function main() {
   const problems = [];
   for (const { src, tsConfig } of targets) {
     if (!existsSync(src)) throw new Error(`No such directory: ${src}`);
-    problems.push(...(await checkSource(src, { tsConfig, knownEdges: KNOWN_CYCLE_EDGES })));
+    problems.push(...(await checkSource(src, { tsConfig })));
   }
   if (problems.length === 0) {
     console.log(`No folder-level import cycles in ${targets.map(({ src }) => src).join(', ')}`);

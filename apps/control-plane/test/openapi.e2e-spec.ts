@@ -21,23 +21,6 @@ interface OpenApiDocument {
   components: { schemas: Record<string, Schema>; securitySchemes: Record<string, { type: string; scheme?: string; in?: string }> };
 }
 
-/**
- * Operations still answered without a described body: routes of auth/, which
- * are documented on their own branch. Empty this list once that work lands.
- */
-const UNDESCRIBED_ALLOWED = new Set<string>([
-  'POST /api/auth/token',
-  'POST /api/auth/token/refresh',
-  'POST /api/auth/login',
-  'POST /api/auth/register',
-  'GET /api/auth/profile',
-  'PATCH /api/auth/profile',
-  'GET /api/auth/me',
-  'PATCH /api/auth/me',
-  'POST /api/auth/tokens',
-  'GET /api/auth/tokens',
-]);
-
 /** Public routes that cannot fail in the error shape: the process answers, or reports itself degraded in its own shape. */
 const NO_ERROR_SHAPE = new Set(['GET /health', 'GET /health/live']);
 
@@ -90,7 +73,7 @@ describe('OpenAPI document (/docs-json)', () => {
         return !success.every(([status, response]) => (status === '204' ? !response.content : isTyped(response.content?.['application/json']?.schema)));
       })
       .map(({ name }) => name);
-    expect(undescribed.filter((name) => !UNDESCRIBED_ALLOWED.has(name))).toEqual([]);
+    expect(undescribed).toEqual([]);
   });
 
   it('describes the failures of every operation in the error shape', () => {
@@ -99,7 +82,7 @@ describe('OpenAPI document (/docs-json)', () => {
         Object.entries(operation.responses).every(([status, response]) => !/^[45]\d\d$/.test(status) || response.content?.['application/json']?.schema?.$ref !== ERROR_SCHEMA),
       )
       .map(({ name }) => name);
-    expect(withoutErrors.filter((name) => !NO_ERROR_SHAPE.has(name) && !UNDESCRIBED_ALLOWED.has(name))).toEqual([]);
+    expect(withoutErrors.filter((name) => !NO_ERROR_SHAPE.has(name))).toEqual([]);
     expect(document.components.schemas['ErrorResponseDto']).toMatchObject({ required: ['error'] });
     expect(document.components.schemas['ErrorBodyDto']?.required).toEqual(expect.arrayContaining(['code', 'message', 'type', 'param', 'details']));
   });

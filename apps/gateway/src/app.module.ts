@@ -5,6 +5,7 @@ import { GatewayAuthModule } from './auth/gateway-auth.module';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { HealthModule } from './health/health.module';
 import { InferenceModule } from './inference/inference.module';
+import { ModelsModule } from './models/models.module';
 import { TenantMetricsModule } from './tenant-metrics/tenant-metrics.module';
 
 export interface AppModuleOptions {
@@ -31,6 +32,7 @@ export class AppModule {
         GatewayAuthModule,
         HealthModule,
         TenantMetricsModule,
+        ModelsModule,
         InferenceModule.forRoot({
           upstream: {
             credentials: { environment: config.credentialEnvironment, allowed: config.providerCredentialEnvs, devMockUrl: config.upstream.devMockUrl },

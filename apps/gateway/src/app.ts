@@ -2,7 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp } from '@sluice/platform';
 import { AppModule, type AppModuleOptions } from './app.module';
 import type { GatewayConfig } from './config/gateway.config';
-import { serveInferenceRoutes } from './inference/inference-routes';
+import { serveChatCompletions } from './chat-completions/chat-completions.routes';
+import { serveMessages } from './messages/messages.routes';
 
 /** The gateway, configured but not yet listening (main.ts and tests listen). */
 export async function createGatewayApp(config: GatewayConfig, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
@@ -14,6 +15,7 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
     metrics: { port: config.metricsPort, host: config.host },
     hsts: config.nodeEnv === 'production',
   });
-  serveInferenceRoutes(app);
+  serveChatCompletions(app);
+  serveMessages(app);
   return app;
 }

@@ -8,7 +8,8 @@ import {
   type TenantRecordV1,
   type UsageEventV1,
 } from '@sluice/contracts';
-import { USAGE_EVENT_FIELD, writeProjectionRecord } from '@sluice/gateway/redis-state';
+import { USAGE_EVENT_FIELD } from '@sluice/gateway/redis-state';
+import { writeProjectionRecord } from '@sluice/projection';
 import { DEFAULT_PROVIDER_CREDENTIAL_ENVS } from '@sluice/platform';
 import { apiKeyRecord, MOCK_PROVIDER_GATEWAY_ENV, tenantRecord, TEST_REDIS_URL } from '@sluice/testing';
 import Redis from 'ioredis';

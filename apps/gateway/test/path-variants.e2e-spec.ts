@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { GatewayFixtures, MOCK_CREDENTIAL_ENV, MOCK_CREDENTIAL_VALUE, mockDeployment, mockModel } from './gateway-fixtures';
 import { startGateway, type GatewayUnderTest } from './gateway-harness';
 
-/** Served by Fastify directly (inference-routes.ts): not in Nest's route table, they authenticate in their pipeline. */
+/** Served by Fastify directly (chat-completions.routes.ts, messages.routes.ts): not in Nest's route table, they authenticate in their pipeline. */
 const INFERENCE_ROUTES = ['/v1/chat/completions', '/v1/messages'];
 const CHAT_BODY = { model: 'mock-chat', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] };
 

@@ -1,6 +1,6 @@
 import { hashApiKey } from '@sluice/auth';
 import { RedisKeys, type ApiKeyRecordV1, type TenantRecordV1 } from '@sluice/contracts';
-import { writeProjectionRecord } from '@sluice/gateway/redis-state';
+import { writeProjectionRecord } from '@sluice/projection';
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { DisposableRedisServer, expectErrorShape, waitUntil } from '@sluice/testing';
 import Redis from 'ioredis';

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { matchesGlob } from '@sluice/auth';
 import { ModelsRepository, PlansRepository, RegionsRepository, TeamsRepository, type ApiKeyLimits, type TeamRow, type TenantRow } from '@sluice/control-plane/data-access';
 import type { RateLimits } from '@sluice/contracts';
 import { SluiceException } from '@sluice/platform';
 import { tenantLimits } from '../projection/tenant-limits';
-import { globMatcher, limitProblems } from './key-rules';
+import { limitProblems } from './key-rules';
 
 export interface RequestedRestrictions {
   expires_at?: string | null;
@@ -36,8 +37,7 @@ export class ApiKeyRestrictions {
     if (requested.allowed_models) {
       const names = (await this.models.all()).flatMap((model) => [model.id, ...model.aliases]);
       for (const glob of requested.allowed_models) {
-        const matcher = globMatcher(glob);
-        if (!names.some((name) => matcher.test(name))) add('allowed_models', `${glob} matches no model in the catalog`);
+        if (!names.some((name) => matchesGlob(name, glob))) add('allowed_models', `${glob} matches no model in the catalog`);
       }
     }
     if (requested.allowed_regions) {

@@ -10,14 +10,13 @@ import {
   type OutboxTarget,
   type Transaction,
 } from '@sluice/control-plane/data-access';
-import type { KeyScope } from '@sluice/contracts';
+import { isUuid, type KeyScope } from '@sluice/contracts';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { ownerUserIdOf, userIdOf, type Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
 import { tenantLimits } from '../projection/tenant-limits';
 import { notFound, TenantAccess } from '../auth/tenant-access';
-import { isUuid } from '../common/ids';
 import { ApiKeyOwners } from './api-key-owners';
 import { ApiKeyRestrictions } from './api-key-restrictions';
 import { apiKeyView, type ApiKeyView, type ApiKeyWithSecretView } from './api-key-view';

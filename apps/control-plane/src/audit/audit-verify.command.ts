@@ -1,10 +1,10 @@
 import { AuditRepository, dataSourceOptions, verifyChain, type ChainVerification } from '@sluice/control-plane/data-access';
+import { isUuid } from '@sluice/contracts';
 import { ConfigError } from '@sluice/platform';
 import { SingleBar, Presets } from 'cli-progress';
 import { DataSource } from 'typeorm';
 import { loadControlPlaneConfig } from '../config/control-plane.config';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `npm run audit:verify -- [--tenant <uuid> | --platform]`: verifies audit
@@ -42,7 +42,7 @@ function parseArguments(args: string[]): 'all' | { tenantId: string | null } {
   if (args.length === 1 && args[0] === '--platform') return { tenantId: null };
   // `--tenant <uuid>` or `--tenant=<uuid>`
   const [flag, value, ...extra] = args.length === 1 ? args[0].split('=') : args;
-  if (flag === '--tenant' && value && UUID.test(value) && extra.length === 0) return { tenantId: value.toLowerCase() };
+  if (flag === '--tenant' && value && isUuid(value) && extra.length === 0) return { tenantId: value.toLowerCase() };
   throw new ConfigError('usage: npm run audit:verify -- [--tenant <tenant uuid> | --platform]');
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { apiKeyRefusal, hashApiKey, isOpaqueToken, looksLikeJwt, parseApiKey, roleOfKeyScopes, scopesWithinRole, verifyAccessToken } from '@sluice/auth';
 import { ApiKeysRepository, PersonalTokensRepository, TenantsRepository, UsersRepository } from '@sluice/control-plane/data-access';
+import { isUuid } from '@sluice/contracts';
 import { SluiceException } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
@@ -38,7 +39,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
       const claims = await verifyAccessToken(this.config.jwtSecret, credential.token);
       if (!claims || (await this.revocation.isRevoked(claims.jti, claims.sid))) throw invalid();
       // A token outlives neither its user nor the user's deactivation (say, a database restored without them).
-      const user = UUID.test(claims.sub) ? await this.users.findById(claims.sub) : null;
+      const user = isUuid(claims.sub) ? await this.users.findById(claims.sub) : null;
       if (!user || !user.is_active) throw invalid();
       if (credential.source === 'cookie' && !passesCsrfCheck(request, csrfTokenFor(this.config.jwtSecret, claims.sid))) {
         throw new SluiceException('forbidden', 'CSRF check failed: send the csrf_token cookie back in the X-CSRF-Token header');
@@ -100,7 +101,6 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function invalid(): SluiceException {
   return new SluiceException('unauthorized', 'Invalid or expired credentials');

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isAccessTokenRevoked } from '@sluice/auth';
 import { RedisKeys } from '@sluice/contracts';
 import { REDIS, SluiceException } from '@sluice/platform';
 import type { Redis } from 'ioredis';
@@ -27,9 +28,8 @@ export class TokenRevocation {
 
   /** Without Redis nobody can tell whether a token was revoked: 503, which clients retry, rather than letting it through. */
   async isRevoked(jti: string, sessionId: string): Promise<boolean> {
-    const [token, session] = await this.redis.mget(RedisKeys.revokedAccessToken(jti), RedisKeys.revokedSession(sessionId)).catch(() => {
+    return isAccessTokenRevoked(this.redis, { jti, sid: sessionId }).catch(() => {
       throw new SluiceException('service_unavailable', 'Sessions cannot be checked right now (Redis is unavailable); retry shortly');
     });
-    return token !== null || session !== null;
   }
 }

@@ -17,7 +17,7 @@ import type { Principal } from '../auth/principal';
 import { TenantQuotaSource } from '../tenants/tenant-quota-source';
 import { Projector } from '../projection/projector';
 import { notFound, TenantAccess } from '../auth/tenant-access';
-import { isUuid } from '../common/ids';
+import { isUuid } from '@sluice/contracts';
 import { UsersService } from '../users/users.service';
 import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
 

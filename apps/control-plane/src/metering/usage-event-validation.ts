@@ -1,8 +1,8 @@
 import type { UsageEventInput } from '@sluice/control-plane/data-access';
+import { isUuid } from '@sluice/contracts';
 
 export type ParsedUsageEvent = { ok: true; event: UsageEventInput } | { ok: false; reason: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 /** The ledger's integer columns: anything larger would make the batch fail in PostgreSQL rather than here. */
 const INT32_MAX = 2_147_483_647;
@@ -12,7 +12,7 @@ type Check = (value: unknown) => string | null;
 const text = (max: number): Check => (value) => (typeof value === 'string' && value.length >= 1 && value.length <= max ? null : `must be a string of 1 to ${max} characters`);
 const nullable = (check: Check): Check => (value) => (value === null ? null : check(value));
 const oneOf = (...allowed: string[]): Check => (value) => (typeof value === 'string' && allowed.includes(value) ? null : `must be one of ${allowed.join(', ')}`);
-const uuid: Check = (value) => (typeof value === 'string' && UUID.test(value) ? null : 'must be a UUID');
+const uuid: Check = (value) => (isUuid(value) ? null : 'must be a UUID');
 const count = (max: number): Check => (value) => (Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max ? null : `must be a whole number from 0 to ${max}`);
 const timestamp: Check = (value) => (typeof value === 'string' && isTimestamp(value) ? null : 'must be an ISO-8601 timestamp with a time zone');
 

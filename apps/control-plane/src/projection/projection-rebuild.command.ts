@@ -10,10 +10,10 @@ import {
   UnitOfWork,
 } from '@sluice/control-plane/data-access';
 import { closeRedisClient, createRedisClient } from '@sluice/platform';
+import { ProjectionWriter } from '@sluice/projection';
 import { DataSource } from 'typeorm';
 import { loadControlPlaneConfig } from '../config/control-plane.config';
 import { ProjectionSource } from './projection-source';
-import { ProjectionWriter } from './projection-writer';
 import { Projector } from './projector';
 
 /**

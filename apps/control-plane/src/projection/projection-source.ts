@@ -12,17 +12,9 @@ import {
   type TeamRow,
 } from '@sluice/control-plane/data-access';
 import { RedisKeys } from '@sluice/contracts';
+import type { ProjectionEntry } from '@sluice/projection';
 import { apiKeyRecordForHash, catalogRecord, secretHashes, tenantRecord } from './projection-records';
 
-/** One projection record as it should be in Redis: `value` null means the key must not exist. */
-export interface ProjectionEntry {
-  target: OutboxTarget;
-  /** Redis key without the deployment prefix. */
-  key: string;
-  value: string | null;
-  /** Absolute expiry (epoch ms) for records that lapse by themselves, such as a rotated-out secret. */
-  expiresAtMs: number | null;
-}
 
 const PAGE = 500;
 

@@ -11,12 +11,12 @@ import {
   UnitOfWork,
 } from '@sluice/control-plane/data-access';
 import { REDIS } from '@sluice/platform';
+import { ProjectionWriter } from '@sluice/projection';
 import type Redis from 'ioredis';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SchemaReady } from '../database/schema-ready';
 import { SchemaReadyModule } from '../database/schema-ready.module';
 import { ProjectionSource } from './projection-source';
-import { ProjectionWriter } from './projection-writer';
 import { Projector } from './projector';
 
 /**

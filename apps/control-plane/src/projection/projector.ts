@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ProjectionOutboxRepository, UnitOfWork, type OutboxTarget, type Transaction } from '@sluice/control-plane/data-access';
-import type { ProjectionEntry, ProjectionSource } from './projection-source';
-import type { ProjectionWriter, ReconcileResult } from './projection-writer';
+import type { ProjectionEntry, ProjectionWriter, ReconcileResult } from '@sluice/projection';
+import type { ProjectionSource } from './projection-source';
 
 const DRAIN_BATCH = 500;
 

@@ -8,7 +8,7 @@ import { membershipView, type MembershipView } from '../memberships/memberships.
 import { secretHashes } from '../projection/projection-records';
 import { Projector } from '../projection/projector';
 import { notFound, TenantAccess } from '../auth/tenant-access';
-import { isUuid } from '../common/ids';
+import { isUuid } from '@sluice/contracts';
 import type { CreateTeamDto, ListTeamsQueryDto, UpdateTeamDto } from './dto/team.dto';
 
 type Headers = Record<string, string | string[] | undefined>;

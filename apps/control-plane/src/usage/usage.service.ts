@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeysRepository, UsageLedgerRepository } from '@sluice/control-plane/data-access';
+import { isUuid } from '@sluice/contracts';
 import { SluiceException } from '@sluice/platform';
 import type { Principal } from '../auth/principal';
 import { TenantAccess } from '../auth/tenant-access';
@@ -37,7 +38,7 @@ export class UsageService {
   /** A key's usage; another tenant's key (or an unknown id) is a 404. */
   async ofKey(principal: Principal, id: string, query: UsageQueryDto): Promise<UsageReport> {
     const range = dayRange(query.from, query.to);
-    const tenantId = UUID.test(id) ? await this.apiKeys.tenantOf(id) : null;
+    const tenantId = isUuid(id) ? await this.apiKeys.tenantOf(id) : null;
     if (!tenantId) throw new SluiceException('not_found', 'API key not found');
     const { tenant } = await this.access.authorize(principal, tenantId, 'viewer').catch(() => {
       throw new SluiceException('not_found', 'API key not found');
@@ -48,4 +49,3 @@ export class UsageService {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

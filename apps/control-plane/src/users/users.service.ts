@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, PersonalTokensRepository, UnitOfWork, UsersRepository, type Transaction, type UserChanges, type UserRow } from '@sluice/control-plane/data-access';
+import { isUuid } from '@sluice/contracts';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';
 import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { Sessions } from '../auth/sessions';
-import { isUuid } from '../common/ids';
 import { Projector } from '../projection/projector';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto';
 import { userView, type UserView } from './user-view';

@@ -33,7 +33,7 @@ export interface AdmissionInput {
 
 export interface AdmittedRequest {
   ticket: AdmissionTicket;
-  /** Rate-limit headers for the reply (SPEC 2). */
+  /** Rate-limit headers for the reply (docs/limits.md, Rate-limit headers). */
   headers: Record<string, string>;
 }
 

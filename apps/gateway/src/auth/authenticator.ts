@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { apiKeyRefusal, hashApiKey, parseApiKey } from '@sluice/auth';
-import { ProjectionReader, ProjectionUnavailableError } from '@sluice/gateway/redis-state';
+import { ProjectionReader } from '@sluice/gateway/redis-state';
 import { SluiceException } from '@sluice/platform';
 import type { IncomingHttpHeaders } from 'node:http';
+import { readProjection } from '../projection/state-unavailable';
 import type { Caller } from './caller';
 import { GatewayAuthException } from './gateway-auth.exception';
 import { presentedApiKey } from './presented-api-key';
@@ -24,10 +25,10 @@ export class Authenticator {
     if (secret === null) throw new GatewayAuthException('invalid_api_key', 'Missing API key: send Authorization: Bearer <key> or x-api-key');
     if (parseApiKey(secret) === null) throw new GatewayAuthException('invalid_api_key', INVALID_KEY_MESSAGE);
 
-    const apiKey = await this.read(() => this.projection.getApiKey(hashApiKey(secret)));
+    const apiKey = await readProjection(() => this.projection.getApiKey(hashApiKey(secret)));
     if (apiKey === null) await this.ensureProjectionBuilt();
     // Only a live key's tenant is worth a lookup; a key whose tenant is gone belongs to nobody who may call.
-    const tenant = apiKey?.status === 'active' ? await this.read(() => this.projection.getTenant(apiKey.tenant_id)) : null;
+    const tenant = apiKey?.status === 'active' ? await readProjection(() => this.projection.getTenant(apiKey.tenant_id)) : null;
     const refusal = apiKeyRefusal({ key: apiKey, tenant, scope: 'inference', clientIp, now });
     if (refusal !== null) throw new GatewayAuthException(refusal.code, refusal.message);
     if (apiKey === null || tenant === null) throw new GatewayAuthException('invalid_api_key', INVALID_KEY_MESSAGE);
@@ -40,24 +41,8 @@ export class Authenticator {
    * the control plane has not rebuilt yet) and clients should retry.
    */
   private async ensureProjectionBuilt(): Promise<void> {
-    if ((await this.read(() => this.projection.getCatalog())) === null) {
+    if ((await readProjection(() => this.projection.getCatalog())) === null) {
       throw new SluiceException('service_unavailable', 'The gateway has no projection of keys yet (the control plane rebuilds it); retry shortly');
     }
   }
-
-  private async read<T>(lookup: () => Promise<T>): Promise<T> {
-    try {
-      return await lookup();
-    } catch (error) {
-      throw asServiceUnavailable(error);
-    }
-  }
-}
-
-/** Redis or the projection is out of reach: a 503 clients retry, never a 401 for a key that may be valid. */
-export function asServiceUnavailable(error: unknown): unknown {
-  if (error instanceof ProjectionUnavailableError) {
-    return new SluiceException('service_unavailable', 'The gateway cannot reach its state store; retry shortly');
-  }
-  return error;
 }

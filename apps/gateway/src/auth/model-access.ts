@@ -1,12 +1,12 @@
+import { matchesAnyGlob } from '@sluice/auth';
 import type { ModelRecord } from '@sluice/contracts';
 import type { Caller } from './caller';
 import { GatewayAuthException } from './gateway-auth.exception';
-import { matchesAnyGlob } from './model-glob';
 
 /**
  * Whether the caller may use `model`: the tenant's and the key's globs both
  * admit its id (null = no restriction at that level), and a `test` key only
- * reaches `sandbox` models (SPEC 3.4).
+ * reaches `sandbox` models (docs/decisions.md, Gateway: model globs).
  */
 export function mayUseModel({ apiKey, tenant }: Caller, model: ModelRecord): boolean {
   if (apiKey.environment === 'test' && !model.sandbox) return false;

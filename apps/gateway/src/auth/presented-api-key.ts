@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-// `Token` is seed 000's scheme; the control plane accepts both, and so does every gateway route.
+// `Token <key>` is accepted as well as `Bearer <key>` on both apps' routes (README.md, API: signing in).
 const AUTHORIZATION = /^(?:Bearer|Token)\s+(\S+)\s*$/i;
 
 /**

@@ -56,7 +56,7 @@ class GatewayEnv extends CommonEnv {
   @Max(100 * 1024 * 1024, { message: 'GATEWAY_BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 104857600' })
   readonly GATEWAY_BODY_LIMIT_BYTES: number = 20 * 1024 * 1024;
 
-  /** Seed 000's default request rate for tenants whose plan sets none. */
+  /** The request rate of a tenant whose plan sets none (docs/operations.md, Configuration). */
   @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
   @Min(1, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
   @Max(1_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })

@@ -15,7 +15,7 @@ export class HealthController {
     private readonly projection: ProjectionHealthIndicator,
   ) {}
 
-  /** Seed 000's shape; 503 while Redis, where everything the gateway knows lives, is down. */
+  /** The status document of docs/decisions.md (Health); 503 while Redis, where everything the gateway knows lives, is down. */
   @Get()
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<GatewayHealth> {
     const redis = await this.redis.isConnected();

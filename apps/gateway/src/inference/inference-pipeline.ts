@@ -11,7 +11,7 @@ import type { Caller } from '../auth/caller';
 import { ensureModelAllowed, mayUseModel } from '../auth/model-access';
 import type { ModelResolver } from '../routing/model-resolver';
 import { UpstreamRouter } from '../routing/upstream-router';
-import { CatalogModels } from './catalog-models';
+import { CatalogModels } from '../catalog/catalog-models';
 import { watchClientAbort, type ClientAbort } from './client-abort';
 import { Forwarder } from './forward';
 import type { InferenceRequest, ResponseEdge } from './inference-request';
@@ -150,7 +150,7 @@ interface ServeContext {
   estimatedPromptTokens: number;
 }
 
-/** Seed 000's `tenant_id` field, by id or slug: a key speaks only for its own tenant. */
+/** The body's optional `tenant_id`, by id or slug: a key speaks only for its own tenant. */
 function ensureTenantMatches({ tenant }: Caller, tenantId: string | null): void {
   if (tenantId === null || tenantId === tenant.id || tenantId === tenant.slug) return;
   throw new SluiceException('forbidden', "tenant_id does not match this API key's tenant", {}, 'tenant_id');

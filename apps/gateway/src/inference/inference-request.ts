@@ -5,7 +5,7 @@ import type { InferenceEndpoint } from '../metering/gateway-metrics';
 /** A validated inbound request in canonical (Chat Completions) form, the gateway's own fields taken out. */
 export interface InferenceRequest {
   canonical: CanonicalRequest;
-  /** Seed 000's optional `tenant_id`: must name the key's tenant. */
+  /** The optional `tenant_id` of the request body: when sent, it must name the key's tenant (README.md, API: the gateway). */
   tenantId: string | null;
   stream: boolean;
 }

@@ -1,6 +1,6 @@
 import { SluiceException } from '@sluice/platform';
 
-/** Field path → what is wrong with it, as SPEC 2's validation errors list them. */
+/** Field path → what is wrong with it: the `details` of a validation error (docs/decisions.md, HTTP conventions). */
 export type FieldProblems = Record<string, string[]>;
 
 /**

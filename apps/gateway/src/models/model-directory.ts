@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller';
 import { mayUseModel } from '../auth/model-access';
-import { CatalogModels } from '../inference/catalog-models';
+import { CatalogModels } from '../catalog/catalog-models';
 import { RoutingException } from '../routing/routing.exception';
 import { toModelResponse, type ModelListResponse, type ModelResponse } from './model-response';
 

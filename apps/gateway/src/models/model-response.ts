@@ -1,6 +1,6 @@
 import type { ModelRecord } from '@sluice/contracts';
 
-/** OpenAI's model object, plus what a Sluice caller needs to choose one (SPEC 4: "plus pricing"). */
+/** OpenAI's model object, plus what a Sluice caller needs to choose one: pricing and limits (README.md, API: the gateway). */
 export interface ModelResponse {
   id: string;
   object: 'model';

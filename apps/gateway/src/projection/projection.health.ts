@@ -4,7 +4,8 @@ import { ProjectionReader } from '@sluice/gateway/redis-state';
 
 /**
  * Ready only while subscribed to invalidations: without them the cache could
- * serve a revoked key or a suspended tenant past the 1 s promise of SPEC 3.3.
+ * serve a revoked key or a suspended tenant for longer than the second within
+ * which a change must reach every gateway (docs/decisions.md, Gateway: readiness).
  */
 @Injectable()
 export class ProjectionHealthIndicator {

@@ -1,20 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { apiKeyRefusal, hashApiKey, looksLikeJwt, parseApiKey, verifyAccessToken } from '@sluice/auth';
-import { RedisKeys, type TenantRecordV1 } from '@sluice/contracts';
+import { apiKeyRefusal, hashApiKey, isAccessTokenRevoked, looksLikeJwt, parseApiKey, verifyAccessToken } from '@sluice/auth';
+import { isUuid, type TenantRecordV1 } from '@sluice/contracts';
 import { ProjectionReader } from '@sluice/gateway/redis-state';
 import { REDIS, SluiceException } from '@sluice/platform';
 import type Redis from 'ioredis';
 import type { IncomingHttpHeaders } from 'node:http';
-import { asServiceUnavailable } from '../auth/authenticator';
 import { GatewayAuthException } from '../auth/gateway-auth.exception';
 import { presentedApiKey } from '../auth/presented-api-key';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { readProjection } from '../projection/state-unavailable';
 
 const INVALID_CREDENTIALS = 'Invalid credentials: send a tenant API key with the read scope or a platform admin access token';
 const TENANT_NOT_FOUND = 'Tenant not found';
 
 /**
- * Who may read `/metrics/{tenant_id}` (SPEC 4): a key of that tenant with the
+ * Who may read `/metrics/{tenant_id}` (README.md, API: the gateway): a key of that tenant with the
  * `read` (or `write`) scope, or a platform admin's access token. A key of
  * another tenant gets the same 404 as an unknown tenant, so ids cannot be probed.
  * A key meets the same policy as on the inference routes: its tenant must be
@@ -41,7 +41,7 @@ export class MetricsReader {
   }
 
   private async tenant(tenantId: string): Promise<TenantRecordV1> {
-    const tenant = isUuid(tenantId) ? await this.read(() => this.projection.getTenant(tenantId)) : null;
+    const tenant = isUuid(tenantId) ? await readProjection(() => this.projection.getTenant(tenantId)) : null;
     if (tenant === null) throw new SluiceException('not_found', TENANT_NOT_FOUND);
     return tenant;
   }
@@ -50,33 +50,19 @@ export class MetricsReader {
     const claims = await verifyAccessToken(this.config.jwtSecret, token);
     if (claims === null) throw new SluiceException('unauthorized', INVALID_CREDENTIALS);
     // Without Redis nobody can tell whether the token was revoked: 503 rather than letting it through.
-    const [revokedToken, revokedSession] = await this.redis
-      .mget(RedisKeys.revokedAccessToken(claims.jti), RedisKeys.revokedSession(claims.sid))
-      .catch(() => {
-        throw new SluiceException('service_unavailable', 'Access tokens cannot be checked right now; retry shortly');
-      });
-    if (revokedToken !== null || revokedSession !== null) throw new SluiceException('unauthorized', 'This access token was revoked');
+    const revoked = await isAccessTokenRevoked(this.redis, claims).catch(() => {
+      throw new SluiceException('service_unavailable', 'Access tokens cannot be checked right now; retry shortly');
+    });
+    if (revoked) throw new SluiceException('unauthorized', 'This access token was revoked');
     if (!claims.adm) throw new SluiceException('forbidden', 'Only platform admins may read metrics with an access token');
   }
 
   /** The key policy of the inference routes (`@sluice/auth` key-policy), with the `read` scope and the tenant in the path. */
   private async authorizeKey(secret: string, tenantId: string, clientIp: string, now: number): Promise<void> {
-    const apiKey = parseApiKey(secret) === null ? null : await this.read(() => this.projection.getApiKey(hashApiKey(secret)));
+    const apiKey = parseApiKey(secret) === null ? null : await readProjection(() => this.projection.getApiKey(hashApiKey(secret)));
     if (apiKey === null || apiKey.status !== 'active') throw new SluiceException('invalid_api_key', INVALID_CREDENTIALS);
     if (apiKey.tenant_id !== tenantId) throw new SluiceException('not_found', TENANT_NOT_FOUND);
     const refusal = apiKeyRefusal({ key: apiKey, tenant: await this.tenant(tenantId), scope: 'read', clientIp, now });
     if (refusal !== null) throw new GatewayAuthException(refusal.code, refusal.message);
   }
-
-  private async read<T>(lookup: () => Promise<T>): Promise<T> {
-    try {
-      return await lookup();
-    } catch (error) {
-      throw asServiceUnavailable(error);
-    }
-  }
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

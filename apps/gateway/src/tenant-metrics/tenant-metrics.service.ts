@@ -4,7 +4,7 @@ import { utcDayStamp, utcMonthStamp } from '@sluice/gateway/redis-state';
 import { REDIS, SluiceException } from '@sluice/platform';
 import type Redis from 'ioredis';
 
-/** Seed 000's shape: token counts as strings, `daily` by model for today (UTC), `monthly.total` for this UTC month. */
+/** The published shape of `GET /metrics/{tenant_id}`: token counts as strings, `daily` by model for today (UTC), `monthly.total` for this UTC month. */
 export interface TenantMetricsResponse {
   tenant_id: string;
   daily: Record<string, string>;

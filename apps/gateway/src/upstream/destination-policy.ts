@@ -1,14 +1,10 @@
+import { parseCidr, type Cidr } from '@sluice/auth';
 import { ConfigError } from '@sluice/platform';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
 
-/** A CIDR range, `10.1.0.0/16` or `fd00::/8`. */
-export interface Cidr {
-  address: string;
-  prefix: number;
-  family: 'ipv4' | 'ipv6';
-}
+export type { Cidr };
 
 /**
  * Where no provider lives: this host, private networks, link-local (cloud
@@ -143,14 +139,9 @@ export function parseCidrList(raw: string | undefined, variable = 'UPSTREAM_ALLO
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
     .map((entry) => {
-      const [address, prefixText, ...rest] = entry.split('/');
-      const family = isIP(address);
-      const bits = family === 4 ? 32 : 128;
-      const prefix = prefixText === undefined ? bits : Number(prefixText);
-      if (family === 0 || rest.length > 0 || !/^\d{1,3}$/.test(prefixText ?? String(bits)) || prefix > bits) {
-        throw new ConfigError(`Invalid configuration: ${variable} must be IP ranges in CIDR notation (10.0.0.0/8, fd00::/8) separated by commas`);
-      }
-      return { address, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
+      const cidr = parseCidr(entry);
+      if (cidr === null) throw new ConfigError(`Invalid configuration: ${variable} must be IP ranges in CIDR notation (10.0.0.0/8, fd00::/8) separated by commas`);
+      return cidr;
     });
 }
 

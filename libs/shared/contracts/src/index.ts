@@ -1,5 +1,6 @@
 export * from './lib/errors';
 export * from './lib/health';
+export * from './lib/ids';
 export * from './lib/messages';
 export * from './lib/pagination';
 export * from './lib/redis-names';

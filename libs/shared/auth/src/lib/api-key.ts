@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import type { KeyEnvironment } from '@sluice/contracts';
 
 /**
- * Tenant API keys (SPEC 3.4), in GitHub's token format: `slk_live_` or
+ * Tenant API keys (README.md, API: keys), in GitHub's token format: `slk_live_` or
  * `slk_test_`, 36 random base62 characters, then a 6-character base62 CRC32
  * of those 36. The checksum lets us refuse a mistyped key without a lookup,
  * and lets secret scanners validate a leaked key offline.

@@ -1,4 +1,4 @@
-/** Roles inside a tenant, strongest first (SPEC 3.2). */
+/** Roles inside a tenant, strongest first (docs/decisions.md, Identity and tenancy). */
 export const TENANT_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
 

@@ -3,8 +3,9 @@ import { roleAtLeast, type TenantRole } from './roles';
 
 /**
  * The scope lattice of tenant API keys, in one place for both apps.
- * `write` implies `read` and `inference` (seed 000 issues `["read", "write"]`
- * keys and expects them to chat); `read` and `inference` imply nothing else.
+ * `write` implies `read` and `inference` (so a `["read", "write"]` key, the
+ * common kind, can chat); `read` and `inference` imply nothing else
+ * (docs/decisions.md, API keys: scopes and owners).
  * On the control plane a key acts as a viewer with `read` and as an admin with
  * `write`; a key with neither has no role there.
  */

@@ -1,5 +1,5 @@
 /**
- * The error contract shared by both services (SPEC section 2): every failure,
+ * The error contract shared by both services (docs/decisions.md, HTTP conventions): every failure,
  * whatever produced it, is answered as `{ "error": ErrorBody }`.
  */
 export interface ErrorBody {

@@ -1,6 +1,6 @@
 export type ConnectionState = 'connected' | 'disconnected';
 
-/** `GET /health` on the control plane (seed 000 shape plus the database). */
+/** `GET /health` on the control plane: the gateway's shape plus the database (docs/decisions.md, Health). */
 export interface ControlPlaneHealth {
   status: 'ok' | 'degraded';
   service: 'control-plane';
@@ -8,7 +8,7 @@ export interface ControlPlaneHealth {
   redis: ConnectionState;
 }
 
-/** `GET /health` on the gateway, exactly seed 000's shape. */
+/** `GET /health` on the gateway: the published status document (docs/decisions.md, Health). */
 export interface GatewayHealth {
   status: 'ok' | 'degraded';
   service: 'ai-gateway';

@@ -1,4 +1,4 @@
-import { parseInvalidationMessage } from './messages';
+import { invalidationFor, parseInvalidationMessage } from './messages';
 import { RedisChannels, RedisKeys } from './redis-names';
 
 describe('redis contract', () => {
@@ -23,5 +23,13 @@ describe('redis contract', () => {
     expect(parseInvalidationMessage('{"v":2,"kind":"tenant"}')).toBeNull();
     expect(parseInvalidationMessage('not json')).toBeNull();
     expect(parseInvalidationMessage('null')).toBeNull();
+  });
+});
+
+describe('invalidationFor', () => {
+  it('names the changed record: a key by hash, a tenant by id, the catalog alone', () => {
+    expect(invalidationFor({ kind: 'api_key', id: 'h1' })).toEqual({ v: 1, kind: 'api_key', id: 'h1' });
+    expect(invalidationFor({ kind: 'tenant', id: 't1' })).toEqual({ v: 1, kind: 'tenant', id: 't1' });
+    expect(invalidationFor({ kind: 'catalog' })).toEqual({ v: 1, kind: 'catalog' });
   });
 });

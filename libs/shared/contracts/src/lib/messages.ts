@@ -13,6 +13,14 @@ export interface InvalidationMessageV1 {
 
 export type InvalidationMessage = InvalidationMessageV1;
 
+/** A projection record: an API key by the hash of a secret, a tenant by id, or the catalog. */
+export type ProjectionTarget = { kind: 'api_key'; id: string } | { kind: 'tenant'; id: string } | { kind: 'catalog' };
+
+/** The invalidation message announcing a change of `target`'s record. */
+export function invalidationFor(target: ProjectionTarget): InvalidationMessage {
+  return target.kind === 'catalog' ? { v: 1, kind: 'catalog' } : { v: 1, kind: target.kind, id: target.id };
+}
+
 /** One gateway request, appended to the usage stream when it ends. */
 export interface UsageEventV1 {
   v: 1;

@@ -34,7 +34,7 @@ export const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02
  */
 export const REDIS_DOWN_ADMISSION_OUTCOMES = ['admitted_locally', 'limited_locally', 'unavailable'] as const;
 
-/** Label values of `sluice_gateway_limit_rejections_total{reason}`: the error codes of SPEC section 4. */
+/** Label values of `sluice_gateway_limit_rejections_total{reason}`: the gateway's limit error codes (docs/limits.md). */
 export const LIMIT_REJECTION_REASONS = ['rate_limit_exceeded', 'quota_exceeded', 'concurrency_limit_exceeded', 'insufficient_credits'] as const;
 
 /** Label values of `sluice_usage_dead_letters_total{reason}`. */

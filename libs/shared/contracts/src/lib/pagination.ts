@@ -1,4 +1,4 @@
-/** A page of a list endpoint (seed 000): absolute `next`/`previous` URLs. */
+/** A page of a list endpoint: absolute `next`/`previous` URLs (docs/decisions.md, HTTP conventions: pagination). */
 export interface Page<T> {
   count: number;
   next: string | null;

@@ -1,5 +1,5 @@
 /**
- * Projection records (SPEC section 5): what the control plane writes into Redis
+ * Projection records (docs/decisions.md, docs/limits.md): what the control plane writes into Redis
  * and the gateway reads, as JSON strings under the keys of `RedisKeys`. Each
  * record carries its version; a reader ignores versions it does not know.
  */

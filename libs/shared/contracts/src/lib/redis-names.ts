@@ -1,5 +1,5 @@
 /**
- * Every Redis name the two services share (SPEC section 5). Keys are written
+ * Every Redis name the two services share (docs/limits.md, Redis keys). Keys are written
  * without the deployment's prefix: ioredis adds `REDIS_KEY_PREFIX` to keys,
  * but not to pub/sub channels, so channel builders take the prefix explicitly.
  *

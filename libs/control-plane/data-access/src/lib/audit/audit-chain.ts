@@ -12,7 +12,7 @@ export interface AuditActor {
   email: string | null;
 }
 
-/** An audit event as stored and as answered by the API (SPEC section 3.5). */
+/** An audit event as stored and as answered by the API (docs/decisions.md, Audit log). */
 export interface AuditEvent {
   id: number;
   tenant_id: string | null;

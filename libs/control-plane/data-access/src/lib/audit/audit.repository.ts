@@ -37,7 +37,8 @@ const READ_COLUMNS = COLUMNS.replace(
 /** Events per batch when streaming a chain. */
 export const CHAIN_BATCH_SIZE = 500;
 
-interface AuditRow {
+/** An `audit_events` row as `READ_COLUMNS` selects it (bigints and the timestamp as text). */
+export interface AuditRow {
   id: string;
   tenant_id: string | null;
   seq: string;
@@ -204,7 +205,7 @@ export class AuditRepository {
       ) as Promise<AuditRow[]>,
       this.dataSource.query(`SELECT count(*) AS count FROM audit_events ${clause}`, params) as Promise<Array<{ count: string }>>,
     ]);
-    return { rows: rows.map(toEvent), count: Number(count) };
+    return { rows: rows.map(auditEventOfRow), count: Number(count) };
   }
 
   async countChain(tenantId: string | null): Promise<number> {
@@ -223,7 +224,8 @@ export class AuditRepository {
   }
 }
 
-function toEvent(row: AuditRow): AuditEvent {
+/** The API's and the chain's form of a row. */
+export function auditEventOfRow(row: AuditRow): AuditEvent {
   return {
     id: Number(row.id),
     tenant_id: row.tenant_id,

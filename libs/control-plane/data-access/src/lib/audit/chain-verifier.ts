@@ -8,7 +8,7 @@ export const BROKEN_LINK_REASONS = {
 
 export type BrokenLinkReason = (typeof BROKEN_LINK_REASONS)[keyof typeof BROKEN_LINK_REASONS];
 
-/** Seed 000's broken-link entry. */
+/** One broken link, as the verification endpoint and CLI report it. */
 export interface BrokenLink {
   event_id: number;
   event_type: string;
@@ -20,7 +20,7 @@ export interface BrokenLink {
   seq?: number;
 }
 
-/** Seed 000's verification result; `broken_links` only when the chain is broken. */
+/** The verification result of a chain (docs/decisions.md, Audit log); `broken_links` only when it is broken. */
 export interface ChainVerification {
   tenant_id: string | null;
   chain_valid: boolean;

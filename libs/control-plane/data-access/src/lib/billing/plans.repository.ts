@@ -4,7 +4,7 @@ import type { Transaction } from '../unit-of-work';
 
 export type BillingMode = 'prepaid' | 'postpaid';
 
-/** The limits a plan sets (SPEC 3.6); null or absent = no limit from the plan. */
+/** The limits a plan sets (docs/limits.md, Plans); null or absent = no limit from the plan. */
 export interface PlanLimits {
   rpm?: number | null;
   rph?: number | null;

@@ -38,7 +38,7 @@ export interface ModelRow {
 
 export type ModelFields = Omit<ModelRow, 'created_at' | 'updated_at'>;
 
-/** The model catalog (SPEC 3.7): platform-wide, not tenant-owned. */
+/** The model catalog: platform-wide, not tenant-owned. */
 export class ModelsRepository {
   constructor(private readonly dataSource: DataSource) {}
 

@@ -13,7 +13,7 @@ export interface RegionRow {
 
 export type RegionFields = Pick<RegionRow, 'id' | 'name' | 'description' | 'is_active'>;
 
-/** Regions deployments run in (seed 003), named by a slug such as `us-east`. */
+/** Regions deployments run in, named by a slug such as `us-east`. */
 export class RegionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 

@@ -1,3 +1,4 @@
+import { isUuid } from '@sluice/contracts';
 import type { DataSource } from 'typeorm';
 import { likePattern, listSlice, orderBy, queryOne, type ListWindow, type Reader, type Slice } from '../sql';
 import type { Transaction } from '../unit-of-work';
@@ -75,7 +76,6 @@ export interface TenantFilters {
 export const TENANT_ORDERING = ['name', 'slug', 'status', 'created_at', 'updated_at'] as const;
 
 const SELECT = `SELECT t.*, (SELECT count(*)::int FROM tenant_users tu WHERE tu.tenant_id = t.id) AS user_count FROM tenants t`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const JSON_COLUMNS = new Set(['settings', 'quota_overrides']);
 
 export class TenantsRepository {
@@ -109,14 +109,14 @@ export class TenantsRepository {
 
   /** By id or slug, as the `/api/tenants/{slug}/` routes accept either. */
   findByIdOrSlug(idOrSlug: string, db: Reader = this.dataSource): Promise<TenantRow | null> {
-    return UUID.test(idOrSlug)
+    return isUuid(idOrSlug)
       ? queryOne<TenantRow>(db, `${SELECT} WHERE t.id = $1 OR t.slug = $2`, [idOrSlug, idOrSlug])
       : queryOne<TenantRow>(db, `${SELECT} WHERE t.slug = $1`, [idOrSlug]);
   }
 
   /** By id, slug or domain: how the `tenant` field and `X-Tenant` header may name one. */
   findByReference(reference: string, db: Reader = this.dataSource): Promise<TenantRow | null> {
-    return UUID.test(reference)
+    return isUuid(reference)
       ? this.findByIdOrSlug(reference, db)
       : queryOne<TenantRow>(db, `${SELECT} WHERE t.slug = $1 OR t.domain = $1 ORDER BY (t.slug = $1) DESC LIMIT 1`, [reference]);
   }

@@ -39,7 +39,7 @@ describe('UsageLedgerRepository', () => {
     completion_tokens: 5,
     cost_micros: 100,
     usage_source: 'provider',
-    outcome: 'success',
+    outcome: 'completed',
     http_status: 200,
     latency_ms: 120,
     time_to_first_token_ms: null,

@@ -1,28 +1,13 @@
+import type { UsageEventV1 } from '@sluice/contracts';
 import type { DataSource } from 'typeorm';
 import { query, queryOne, type Reader } from '../sql';
 import type { Transaction } from '../unit-of-work';
 
-/** One usage event as the metering consumer hands it over: validated already (the stream's `UsageEventV1`). */
-export interface UsageEventInput {
-  request_id: string;
-  tenant_id: string;
-  api_key_id: string;
-  team_id: string | null;
-  environment: 'live' | 'test';
-  model: string;
-  provider: string;
-  deployment: string | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost_micros: number;
-  usage_source: string;
-  outcome: string;
-  http_status: number;
-  latency_ms: number;
-  time_to_first_token_ms: number | null;
-  started_at: string;
-  finished_at: string;
-}
+/**
+ * One usage event as the metering consumer hands it over: the contract's
+ * `UsageEventV1`, validated already, without its version tag.
+ */
+export type UsageEventInput = Omit<UsageEventV1, 'v'>;
 
 export type UsageGroupBy = 'day' | 'model' | 'key' | 'environment';
 

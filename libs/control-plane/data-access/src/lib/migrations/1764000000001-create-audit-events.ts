@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The tamper-evident audit log (SPEC section 3.5): one hash chain per tenant
+ * The tamper-evident audit log (docs/decisions.md, Audit log): one hash chain per tenant
  * plus the platform chain (tenant_id NULL), `seq` gap-free within a chain.
  * The table is append-only: a trigger refuses UPDATE, DELETE and TRUNCATE.
  */

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Identity and tenancy (SPEC 3.1–3.3): users, tenants, memberships, teams,
+ * Identity and tenancy (docs/decisions.md, Identity and tenancy): users, tenants, memberships, teams,
  * refresh-token families and personal access tokens. Secrets are stored only
  * as hashes (argon2id for passwords, SHA-256 for random tokens).
  */

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Tenant API keys (SPEC 3.4), the model catalog and regions (SPEC 3.7), and
+ * Tenant API keys, the model catalog and regions (README.md), and
  * the projection outbox: the Redis records to rewrite, queued in the same
  * transaction as the change so that a failed Redis write is retried, not lost.
  */

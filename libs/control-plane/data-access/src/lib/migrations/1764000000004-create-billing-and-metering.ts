@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Plans, prepaid credits and metering (SPEC 3.6, 5): the plan catalogue with
+ * Plans, prepaid credits and metering (docs/limits.md): the plan catalogue with
  * its four defaults, the append-only credit ledger with a running balance per
  * tenant, the usage events consumed from the Redis stream (unique by request
  * id, which makes redelivery harmless), their daily rollups and each tenant's

@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 const FREE_PLAN_MODELS = ['mock-*', 'gpt-4o-mini', 'claude-3-haiku'];
 
 /**
- * Seed 000's tiers are subscriptions (docs/limits.md, Plans): `basic`,
+ * The original tiers are subscriptions (docs/limits.md, Plans): `basic`,
  * `professional` and `enterprise` become postpaid, and prepaid credit moves to
  * plans of its own, `prepaid` and `prepaid-professional`, copies of the two
  * tiers' current limits. Before, a tenant created as `basic` was prepaid with

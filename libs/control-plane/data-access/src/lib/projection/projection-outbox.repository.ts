@@ -1,8 +1,9 @@
+import type { ProjectionTarget } from '@sluice/contracts';
 import { query } from '../sql';
 import type { Transaction } from '../unit-of-work';
 
 /** A projection record to rewrite: an API key by the hash of a secret, a tenant by id, or the catalog. */
-export type OutboxTarget = { kind: 'api_key'; id: string } | { kind: 'tenant'; id: string } | { kind: 'catalog' };
+export type OutboxTarget = ProjectionTarget;
 
 export interface OutboxEntry {
   id: string;

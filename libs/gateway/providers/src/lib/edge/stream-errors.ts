@@ -2,8 +2,8 @@ import { ERROR_CATALOG, errorBody, type ErrorCode } from '@sluice/contracts';
 import { sseEvent } from '../sse/sse-serializer';
 
 /**
- * An error after an OpenAI-format stream began (SPEC section 4): an `error`
- * event with SPEC's error body. The OpenAI SDKs throw an `APIError` on any
+ * An error after an OpenAI-format stream began (docs/decisions.md, Gateway:
+ * streams): an `error` event carrying Sluice's error body. The OpenAI SDKs throw an `APIError` on any
  * frame whose data has an `error` member.
  */
 export function openAiStreamError(code: ErrorCode, message: string): string {

@@ -5,7 +5,7 @@ import { chatCompletionsEndpoint, openAiHeaders } from './api';
 /**
  * The canonical request is already OpenAI's, so only the model, the stream
  * flag and usage reporting change; fields Sluice does not know pass through.
- * A stream always asks for usage (SPEC section 4: metering needs it); the
+ * A stream always asks for usage (metering needs it: docs/limits.md, Metering); the
  * edge serializer drops the usage chunk when the client did not ask.
  */
 export function buildOpenAiRequest(

@@ -99,7 +99,7 @@ export interface AdmissionRefusal {
   budget?: { usd: number; period: BudgetPeriod };
 }
 
-/** One window's state for the rate-limit headers (SPEC section 2). */
+/** One window's state for the rate-limit headers (docs/limits.md, Rate-limit headers). */
 export interface WindowState {
   limit: number;
   remaining: number;

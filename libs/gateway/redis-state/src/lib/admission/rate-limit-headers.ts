@@ -1,7 +1,7 @@
 import type { RateLimitState } from './admission.types';
 
 /**
- * The headers of SPEC section 2: `X-RateLimit-*` for the tightest request window,
+ * The rate-limit headers (docs/limits.md): `X-RateLimit-*` for the tightest request window,
  * and OpenAI's `x-ratelimit-*-requests` / `-tokens`, which SDKs and dashboards read.
  * Token headers appear only when a token window applies.
  */

@@ -12,7 +12,7 @@ import type {
 } from './admission.types';
 import { quotaPeriodAt } from './quota-period';
 
-/** Seed 000's default for a tenant whose plan sets no request rate (`RATE_LIMIT_PER_MINUTE`). */
+/** The default for a tenant whose plan sets no request rate (`RATE_LIMIT_PER_MINUTE`, docs/operations.md). */
 export const DEFAULT_REQUESTS_PER_MINUTE = 60;
 
 const WINDOW_NAMES: readonly WindowName[] = ['rpm', 'rph', 'rpd', 'tpm', 'tpd'];
@@ -113,7 +113,7 @@ export function costMicros(pricing: ModelRecord['pricing'], promptTokens: number
   return Math.ceil(Math.round(exact * 1e6) / 1e6);
 }
 
-/** Only live keys of prepaid tenants spend credit; test keys never do (SPEC 3.4). */
+/** Only live keys of prepaid tenants spend credit; test keys never do (docs/limits.md, Credits). */
 export function spendsCredit(tenant: TenantRecordV1, apiKey: ApiKeyRecordV1): boolean {
   return tenant.billing_mode === 'prepaid' && apiKey.environment === 'live';
 }

@@ -1,3 +1,2 @@
 export * from './projection-reader';
 export * from './projection-unavailable.error';
-export * from './projection-writer';

@@ -5,7 +5,7 @@ import { RedisKeys, type ApiKeyRecordV1, type CatalogRecordV1, type TenantRecord
 import { apiKeyRecord, deleteKeysWithPrefix, DisposableRedisServer, tenantRecord, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
 import { ProjectionReader } from './projection-reader';
 import { ProjectionUnavailableError } from './projection-unavailable.error';
-import { publishInvalidation, writeProjectionRecord } from './projection-writer';
+import { publishInvalidation, writeProjectionRecord } from '@sluice/projection';
 
 const PROPAGATION_DEADLINE_MS = 1_000;
 

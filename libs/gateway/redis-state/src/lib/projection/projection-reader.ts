@@ -49,7 +49,7 @@ interface PendingLoad {
 }
 
 /**
- * The gateway's view of the projection (SPEC section 5): API key, tenant and
+ * The gateway's view of the projection (README.md, Architecture): API key, tenant and
  * catalog records read from Redis through an in-process LRU cache, kept current
  * by the invalidation channel.
  *

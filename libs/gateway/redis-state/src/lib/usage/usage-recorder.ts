@@ -57,7 +57,7 @@ interface DiskChunk {
 type Chunk = MemoryChunk | DiskChunk;
 
 /**
- * The gateway's writer of usage events to the usage stream (SPEC section 5):
+ * The gateway's writer of usage events to the usage stream (docs/limits.md, Metering):
  * usage is never lost, whatever Redis does.
  *
  * Every event joins one ordered queue of chunks, drained by a single writer

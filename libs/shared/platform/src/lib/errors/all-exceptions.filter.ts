@@ -24,7 +24,7 @@ export function replyWithError(exception: unknown, request: FastifyRequest, repl
   }
   if (reply.sent) return;
   if (exception instanceof SluiceException) void reply.headers(exception.headers);
-  // The state store or a provider is briefly out of reach: tell clients when to retry (SPEC 4), unless a more precise value is set.
+  // The state store or a provider is briefly out of reach: tell clients when to retry (docs/limits.md, When Redis is down), unless a more precise value is set.
   if (body.error.code === 'service_unavailable' && !reply.hasHeader('retry-after')) void reply.header('Retry-After', SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS);
   void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
 }

@@ -11,7 +11,8 @@ export interface HttpError {
 }
 
 /**
- * Maps anything thrown while serving a request to SPEC section 2's shape.
+ * Maps anything thrown while serving a request to the error shape both apps
+ * answer with (docs/decisions.md, HTTP conventions).
  * Unknown errors become a 500 whose message carries only the request id.
  */
 export function toErrorResponse(exception: unknown, requestId: string): HttpError {

@@ -1,9 +1,9 @@
 import { Test } from '@nestjs/testing';
-import { RoutingModule } from '../routing/routing.module';
-import { UpstreamRouter } from '../routing/upstream-router';
-import { ProviderCredentials } from './provider-credentials';
-import { UpstreamClient } from './upstream-client';
-import { UpstreamModule } from './upstream.module';
+import { ProviderCredentials } from '../upstream/provider-credentials';
+import { UpstreamClient } from '../upstream/upstream-client';
+import { UpstreamModule } from '../upstream/upstream.module';
+import { RoutingModule } from './routing.module';
+import { UpstreamRouter } from './upstream-router';
 
 describe('UpstreamModule and RoutingModule', () => {
   it('provide one configured client, credential lookup and router, and close the client on shutdown', async () => {

@@ -1,11 +1,18 @@
 const patterns = new Map<string, RegExp>();
 
 /**
- * Whether `modelId` matches one of `globs`: `*` is any run of characters
- * (`/` included: model ids are not paths), `?` one character, the rest literal.
+ * Whether `modelId` matches `glob`: `*` is any run of characters (`/`
+ * included: model ids are not paths), `?` one character, the rest literal.
+ * The gateway checks keys and tenants with it; the control plane checks that
+ * a key's globs match some catalog model with the same rule.
  */
+export function matchesGlob(modelId: string, glob: string): boolean {
+  return patternOf(glob).test(modelId);
+}
+
+/** Whether `modelId` matches one of `globs`; no globs match nothing. */
 export function matchesAnyGlob(modelId: string, globs: readonly string[]): boolean {
-  for (const glob of globs) if (patternOf(glob).test(modelId)) return true;
+  for (const glob of globs) if (matchesGlob(modelId, glob)) return true;
   return false;
 }
 

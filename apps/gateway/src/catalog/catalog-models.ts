@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CatalogRecordV1, ModelRecord } from '@sluice/contracts';
 import { ProjectionReader } from '@sluice/gateway/redis-state';
-import { asServiceUnavailable } from '../auth/authenticator';
+import { readProjection } from '../projection/state-unavailable';
 import { ModelResolver } from '../routing/model-resolver';
 
 /** Before the control plane has written a catalog, there is simply no model. */
@@ -13,11 +13,7 @@ export class CatalogModels {
   constructor(private readonly projection: ProjectionReader) {}
 
   async catalog(): Promise<CatalogRecordV1> {
-    try {
-      return (await this.projection.getCatalog()) ?? EMPTY_CATALOG;
-    } catch (error) {
-      throw asServiceUnavailable(error);
-    }
+    return (await readProjection(() => this.projection.getCatalog())) ?? EMPTY_CATALOG;
   }
 
   async resolver(): Promise<ModelResolver> {

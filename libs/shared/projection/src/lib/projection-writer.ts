@@ -1,20 +1,44 @@
 import type Redis from 'ioredis';
-import { RedisChannels, REDIS_CONTRACT_VERSION, type InvalidationMessage } from '@sluice/contracts';
-import type { OutboxTarget } from '@sluice/control-plane/data-access';
-import type { ProjectionEntry } from './projection-source';
+import {
+  invalidationFor,
+  RedisChannels,
+  RedisKeys,
+  REDIS_CONTRACT_VERSION,
+  type ApiKeyRecordV1,
+  type CatalogRecordV1,
+  type InvalidationMessage,
+  type ProjectionTarget,
+  type TenantRecordV1,
+} from '@sluice/contracts';
 
 const COMPARE_BATCH = 500;
+
+/** One projection record as it should be in Redis: `value` null means the key must not exist. */
+export interface ProjectionEntry {
+  target: ProjectionTarget;
+  /** Redis key without the deployment prefix. */
+  key: string;
+  value: string | null;
+  /** Absolute expiry (epoch ms) for records that lapse by themselves, such as a rotated-out secret. */
+  expiresAtMs: number | null;
+}
 
 export interface ReconcileResult {
   written: number;
   deleted: number;
 }
 
+interface RecordOfKind {
+  api_key: ApiKeyRecordV1;
+  tenant: TenantRecordV1;
+  catalog: CatalogRecordV1;
+}
+
 /**
- * The control plane's side of the Redis contract (SPEC 5): stores records and
- * announces each change on the invalidation channel. The gateway lib has a
- * writer of the same shape for its tests; the control plane keeps its own so
- * that neither app depends on the other's scope.
+ * The writer side of the Redis projection (README.md, Architecture): stores records
+ * and announces each change on the invalidation channel. The control plane's
+ * projector writes through it; the gateway's tests and the benches seed
+ * Redis with it, so they write exactly what production writes.
  */
 export class ProjectionWriter {
   private readonly channel: string;
@@ -82,15 +106,41 @@ export class ProjectionWriter {
   }
 }
 
-export function invalidationFor(target: OutboxTarget): InvalidationMessage {
-  return target.kind === 'catalog' ? { v: 1, kind: 'catalog' } : { v: 1, kind: target.kind, id: target.id };
+/** The Redis key (without the deployment prefix) holding a target's record. */
+export function projectionKey(target: ProjectionTarget): string {
+  switch (target.kind) {
+    case 'api_key':
+      return RedisKeys.apiKey(target.id);
+    case 'tenant':
+      return RedisKeys.tenant(target.id);
+    case 'catalog':
+      return RedisKeys.catalog();
+  }
+}
+
+/** Stores one record (or deletes it, for `null`) and announces the change, as the projector would. */
+export async function writeProjectionRecord<K extends ProjectionTarget['kind']>(
+  redis: Redis,
+  keyPrefix: string,
+  target: Extract<ProjectionTarget, { kind: K }>,
+  record: RecordOfKind[K] | null,
+): Promise<void> {
+  await new ProjectionWriter(redis, keyPrefix).write([{ target, key: projectionKey(target), value: record === null ? null : JSON.stringify(record), expiresAtMs: null }]);
+}
+
+/**
+ * Publishes a message on the invalidation channel without writing anything.
+ * Resolves to the number of subscribers that received it.
+ */
+export async function publishInvalidation(redis: Redis, keyPrefix: string, message: InvalidationMessage): Promise<number> {
+  return redis.publish(RedisChannels.invalidation(keyPrefix), JSON.stringify(message));
 }
 
 /**
  * The target a projection key stands for (the inverse of `RedisKeys`); null
  * for kinds of record this writer does not own, which the reconcile leaves alone.
  */
-function targetOfKey(key: string): OutboxTarget | null {
+function targetOfKey(key: string): ProjectionTarget | null {
   const [, , kind, ...rest] = key.split(':');
   const id = rest.join(':').replace(/^\{(.*)\}$/, '$1');
   if (kind === 'key' && id) return { kind: 'api_key', id };
