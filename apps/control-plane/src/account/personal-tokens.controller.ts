@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { toPage } from '@sluice/platform';
+import { ApiErrorResponses, toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -9,6 +9,7 @@ import { CreatePersonalTokenDto, ListPersonalTokensQueryDto } from './dto/auth.d
 import { PersonalTokensService } from './personal-tokens.service';
 
 @ApiTags('auth')
+@ApiErrorResponses(400, 404, 429)
 @Controller('api/auth')
 export class PersonalTokensController {
   constructor(private readonly tokens: PersonalTokensService) {}

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '@sluice/platform';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ProfileDto } from './dto/account-responses.dto';
@@ -7,6 +8,7 @@ import { UpdateProfileDto } from './dto/auth.dto';
 import { ProfileService } from './profile.service';
 
 @ApiTags('auth')
+@ApiErrorResponses(400, 409, 429)
 @Controller('api/auth')
 export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}

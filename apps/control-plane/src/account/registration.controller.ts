@@ -1,5 +1,6 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '@sluice/platform';
 import { Public } from '../auth/public.decorator';
 import { LimitedAs, SIGNUP_THROTTLER } from '../auth/throttling.guard';
 import { RegistrationResponseDto } from './dto/account-responses.dto';
@@ -7,6 +8,7 @@ import { RegisterDto } from './dto/auth.dto';
 import { RegistrationService } from './registration.service';
 
 @ApiTags('auth')
+@ApiErrorResponses(400, 403, 409, 429)
 @Controller('api/auth')
 export class RegistrationController {
   constructor(private readonly registration: RegistrationService) {}

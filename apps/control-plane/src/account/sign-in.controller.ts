@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '@sluice/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ACCESS_COOKIE, assertSignInOrigin, CSRF_COOKIE, csrfTokenFor } from '../auth/credentials';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
@@ -12,6 +13,7 @@ import { LoginDto, RefreshDto } from './dto/auth.dto';
 import { SignInService } from './sign-in.service';
 
 @ApiTags('auth')
+@ApiErrorResponses(400, 401, 403, 429)
 @Controller('api/auth')
 export class SignInController {
   constructor(
