@@ -6,10 +6,13 @@ import { ADMIN_EMAIL } from './identity-fixture';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-/** Refused as it should be: 401 from the guard, or 404 when the router matched nothing; never an answer with data. */
+/** What each refusal answers: 401 from the guard, 404 when the router matched nothing, 400 for a NUL in the path (refused before routing). */
+const REFUSALS: Record<number, string> = { 400: 'validation_error', 401: 'unauthorized', 404: 'not_found' };
+
+/** Refused as it should be, never an answer with data. */
 function expectRefused(response: RawResponse, what: string): void {
-  expect({ what, status: response.status }).toEqual({ what, status: response.status === 404 ? 404 : 401 });
-  expectErrorShape(response.body, response.status === 401 ? 'unauthorized' : 'not_found');
+  expect({ what, status: response.status }).toEqual({ what, status: response.status in REFUSALS ? response.status : 401 });
+  expectErrorShape(response.body, REFUSALS[response.status]);
 }
 
 describe('every spelling of a protected path needs credentials (issue 15, item 1)', () => {

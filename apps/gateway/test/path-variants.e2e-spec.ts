@@ -8,11 +8,14 @@ import { startGateway, type GatewayUnderTest } from './gateway-harness';
 const INFERENCE_ROUTES = ['/v1/chat/completions', '/v1/messages'];
 const CHAT_BODY = { model: 'mock-chat', max_tokens: 16, messages: [{ role: 'user', content: 'Hi' }] };
 
-/** 401 from the guard or the handler, or 404 when the router matched nothing: never an answer with data. */
+/** What each refusal answers: 401 from the guard or the handler, 404 when the router matched nothing, 400 for a NUL in the path (refused before routing). */
+const REFUSALS: Record<number, string[]> = { 400: ['validation_error'], 401: ['invalid_api_key', 'unauthorized'], 404: ['not_found'] };
+
+/** Refused as it should be, never an answer with data. */
 function expectRefused(response: RawResponse, what: string): void {
-  expect({ what, status: response.status }).toEqual({ what, status: response.status === 404 ? 404 : 401 });
+  expect({ what, status: response.status }).toEqual({ what, status: response.status in REFUSALS ? response.status : 401 });
   const code = (response.body as { error?: { code?: string } }).error?.code ?? '';
-  expect(response.status === 404 ? ['not_found'] : ['invalid_api_key', 'unauthorized']).toContain(code);
+  expect(REFUSALS[response.status]).toContain(code);
   expectErrorShape(response.body, code);
 }
 
