@@ -22,7 +22,7 @@ export function IsCidr(options?: ValidationOptions): PropertyDecorator {
 const NUMERIC_LIMITS = ['rpm', 'rph', 'rpd', 'tpm', 'tpd', 'max_concurrency', 'budget_usd'] as const;
 
 /**
- * A key's limits may only tighten those above it (SPEC 3.4): for every limit
+ * A key's limits may only tighten those above it (docs/limits.md, "Which limits, at which level"): for every limit
  * the tenant (or the key's team) sets, the key's must not exceed it. Returns
  * the problems by field, as validation `details`.
  */

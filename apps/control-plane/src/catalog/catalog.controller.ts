@@ -76,7 +76,7 @@ export class RegionsController {
     return this.catalog.getRegion(id);
   }
 
-  /** PUT as seed 003 has it, PATCH as the rest of the API: both change only the fields sent. */
+  /** PUT for clients of the older model API (README, API tables), PATCH as the rest of the API: both change only the fields sent. */
   @PlatformAdminOnly()
   @Put(':id')
   @ApiOkResponse({ type: RegionResponseDto })

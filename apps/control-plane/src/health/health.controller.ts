@@ -22,7 +22,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Service status (seed 000 shape); 503 when a dependency is down' })
+  @ApiOperation({ summary: 'Service status: status, service, database and redis; 503 when a dependency is down' })
   @ApiOkResponse({ type: HealthResponseDto })
   @ApiServiceUnavailableResponse({ type: HealthResponseDto, description: 'A dependency is down: `degraded`, naming which' })
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<ControlPlaneHealth> {
