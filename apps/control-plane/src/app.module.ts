@@ -14,6 +14,7 @@ import { CreditsModule } from './credits/credits.module';
 import { MeteringModule } from './metering/metering.module';
 import { PlansModule } from './plans/plans.module';
 import { UsageModule } from './usage/usage.module';
+import { BillingModule } from './billing/billing.module';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); standard output otherwise. */
@@ -46,6 +47,7 @@ export class AppModule {
         CreditsModule,
         UsageModule,
         MeteringModule,
+        BillingModule,
       ],
     };
   }

@@ -9,5 +9,6 @@ import { CreditsService } from './credits.service';
   imports: [TenancyModule],
   controllers: [CreditsController],
   providers: [CreditsService, CreditBalanceSync],
+  exports: [CreditBalanceSync],
 })
 export class CreditsModule {}

@@ -25,6 +25,9 @@ class TenantFieldsDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) contact_name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) contact_phone?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) billing_email?: string;
+  @ApiPropertyOptional({ description: "Seed 003's team billing contact" }) @IsOptional() @IsEmail() @MaxLength(254) admin_email?: string;
+  @ApiPropertyOptional({ description: "Seed 003's name for `contact_phone`; give one or the other" }) @IsOptional() @IsString() @MaxLength(50) phone?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) billing_address?: string;
   @ApiPropertyOptional() @IsOptional() @IsObject() @IsBoundedSettings() settings?: Record<string, unknown>;
   @ApiPropertyOptional({ description: "The tenant's plan (`/api/plans/`); a tenant created without one is on `basic`" })
   @IsOptional()

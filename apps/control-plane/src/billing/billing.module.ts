@@ -1,0 +1,35 @@
+import { Module, type Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import { CreditsModule } from '../credits/credits.module';
+import { RepositoriesModule } from '../database/repositories.module';
+import { PlansModule } from '../plans/plans.module';
+import { ProjectionModule } from '../projection/projection.module';
+import { TenancyModule } from '../tenancy/tenancy.module';
+import { BillingController, StripeWebhookController } from './billing.controller';
+import { BillingRepository } from './billing.repository';
+import { CheckoutService } from './checkout.service';
+import { createStripeClient, STRIPE } from './stripe-client';
+import { StripeEventsService } from './stripe-events.service';
+
+const providers: Provider[] = [
+  { provide: STRIPE, inject: [CONTROL_PLANE_CONFIG], useFactory: (config: ControlPlaneConfig) => createStripeClient(config.billing) },
+  { provide: BillingRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new BillingRepository(dataSource) },
+  CheckoutService,
+  StripeEventsService,
+];
+
+/**
+ * Billing with Stripe (docs/billing.md): checkout and portal sessions, the
+ * webhook that turns payments into credits, plans and suspensions. Imports
+ * what it uses explicitly (repositories, audit, plans, credits, projection,
+ * tenancy) rather than relying on global modules.
+ */
+@Module({
+  imports: [RepositoriesModule, AuditModule, PlansModule, CreditsModule, ProjectionModule, TenancyModule],
+  controllers: [BillingController, StripeWebhookController],
+  providers,
+  exports: [StripeEventsService],
+})
+export class BillingModule {}
