@@ -1,5 +1,6 @@
 import { startFakeStripe, type FakeStripe } from '@sluice/fake-stripe';
-import { waitUntil } from '@sluice/testing';
+import { TEST_REDIS_URL, waitUntil } from '@sluice/testing';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import Stripe from 'stripe';
 import { apiClient, unique, type Call } from './api-client';
@@ -9,6 +10,8 @@ import { createActiveTenant, startIdentityWorld, type IdentityWorld } from './id
 const SECRET_KEY = 'sk_test_sluice_e2e';
 const WEBHOOK_SECRET = 'whsec_sluice_e2e';
 const ANONYMOUS_PER_HOUR = 20;
+/** 1.8 s: long enough to pay within, short enough to wait for. */
+const GRACE_HOURS = 0.0005;
 
 interface CheckoutBody {
   id: string;
@@ -38,6 +41,7 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
   let world: IdentityWorld;
   let db: Client;
   let admin: Call;
+  let redis: Redis;
   const stripe = new Stripe(SECRET_KEY);
 
   beforeAll(async () => {
@@ -47,18 +51,29 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       STRIPE_API_BASE: fake.url,
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       THROTTLE_ANONYMOUS_PER_HOUR: String(ANONYMOUS_PER_HOUR),
+      BILLING_GRACE_PERIOD_HOURS: String(GRACE_HOURS),
     });
+    redis = new Redis(TEST_REDIS_URL);
     fake.setWebhook(`${world.app.url}/api/billing/webhooks/stripe/`, WEBHOOK_SECRET);
     db = new Client({ connectionString: world.app.databaseUrl });
     await db.connect();
     admin = (method, path, options = {}) => world.call(method, path, { token: world.tokens.platform_admin, ...options });
   });
   afterAll(async () => {
+    redis?.disconnect();
     await db?.end();
     await world?.app.close();
     await fake?.close();
   });
 
+  /** A tenant with a Stripe customer (made by its first checkout). */
+  const customerTenant = async () => {
+    const created = await createActiveTenant(world.call, world.tokens.platform_admin as string, unique('payer'));
+    await admin('GET', `/api/billing/tenants/${created.slug}/checkout/?purpose=credits&amount_usd=1`);
+    return { ...created, customer: (await tenant(created.slug)).stripe_customer_id as string };
+  };
+  const billingState = async (id: string) =>
+    (await db.query<{ status: string; billing_status: string; suspension_reason: string }>('SELECT status, billing_status, suspension_reason FROM tenants WHERE id = $1', [id])).rows[0];
   const credits = async (slug: string) => (await admin<CreditsBody>('GET', `/api/tenants/${slug}/credits/`)).body;
   const tenant = async (slug: string) => (await admin<TenantBody>('GET', `/api/tenants/${slug}/`)).body;
   const eventCount = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM stripe_events')).rows[0].n);
@@ -139,6 +154,48 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       expect(failed.status).toBe(502);
       expect(failed.body.error.code).toBe('payment_provider_error');
     }, 20_000);
+  });
+
+  describe('dunning', () => {
+    const suspendJobExists = async (tenantId: string) => (await redis.exists(`${world.app.redisKeyPrefix}{jobs}:billing:suspend-${tenantId}`)) === 1;
+
+    it('payment failed → past_due → suspended for payment_overdue after the grace period (audited as the system) → paid → active', async () => {
+      const payer = await customerTenant();
+      const failed = await fake.sendEvent('invoice.payment_failed', { id: 'in_failed', object: 'invoice', customer: payer.customer, amount_due: 4_900 });
+      expect(JSON.parse(failed.body)).toMatchObject({ outcome: 'applied' });
+      expect(await billingState(payer.id)).toEqual({ status: 'active', billing_status: 'past_due', suspension_reason: '' });
+      expect(await suspendJobExists(payer.id)).toBe(true);
+
+      await waitUntil(async () => (await billingState(payer.id)).status === 'suspended', 15_000, 'the suspension after the grace period');
+      expect(await billingState(payer.id)).toEqual({ status: 'suspended', billing_status: 'past_due', suspension_reason: 'payment_overdue' });
+      const audit = await admin<{ results: Array<{ actor: { type: string }; payload: { new: Record<string, unknown> } }> }>('GET', `/api/audit/events/?tenant_id=${payer.id}&event_type=tenant.suspended`);
+      expect(audit.body.results).toHaveLength(1);
+      expect(audit.body.results[0]).toMatchObject({ actor: { type: 'system' }, payload: { new: { status: 'suspended', suspension_reason: 'payment_overdue' } } });
+
+      const paid = await fake.sendEvent('invoice.payment_succeeded', { id: 'in_paid_late', object: 'invoice', customer: payer.customer, amount_paid: 4_900 });
+      expect(JSON.parse(paid.body)).toMatchObject({ outcome: 'applied' });
+      expect(await billingState(payer.id)).toEqual({ status: 'active', billing_status: 'current', suspension_reason: '' });
+      expect((await tenant(payer.slug)).last_payment).not.toBeNull();
+    });
+
+    it('a payment within the grace period cancels the suspension', async () => {
+      const payer = await customerTenant();
+      const other = await customerTenant();
+      await fake.sendEvent('invoice.payment_failed', { id: 'in_a', object: 'invoice', customer: payer.customer });
+      await fake.sendEvent('invoice.payment_succeeded', { id: 'in_b', object: 'invoice', customer: payer.customer });
+      expect(await suspendJobExists(payer.id)).toBe(false);
+      // A later failure of another tenant falls due after the cancelled one would have: once it has, the first was not suspended.
+      await fake.sendEvent('invoice.payment_failed', { id: 'in_c', object: 'invoice', customer: other.customer });
+      await waitUntil(async () => (await billingState(other.id)).status === 'suspended', 15_000, "the other tenant's suspension");
+      expect(await billingState(payer.id)).toEqual({ status: 'active', billing_status: 'current', suspension_reason: '' });
+    });
+
+    it('a payment does not lift a suspension an admin made for another reason', async () => {
+      const payer = await customerTenant();
+      expect((await admin('POST', `/api/tenants/${payer.slug}/suspend/`, { body: { reason: 'abuse' } })).status).toBe(200);
+      await fake.sendEvent('invoice.payment_succeeded', { id: 'in_d', object: 'invoice', customer: payer.customer });
+      expect(await billingState(payer.id)).toEqual({ status: 'suspended', billing_status: 'current', suspension_reason: 'abuse' });
+    });
   });
 
   describe("the tenant's billing contact (seed 003's team fields)", () => {
@@ -273,6 +330,14 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       expect((await tenant(world.tenantA.slug)).last_payment).toBe(new Date(paidAt * 1000).toISOString());
     });
 
+    it('an older payment event never undoes a newer one', async () => {
+      const buyer = await customerTenant();
+      const now = Math.floor(Date.now() / 1000);
+      expect(JSON.parse((await fake.sendEvent('invoice.payment_succeeded', { id: 'in_new', object: 'invoice', customer: buyer.customer }, { created: now })).body)).toMatchObject({ outcome: 'applied' });
+      expect(JSON.parse((await fake.sendEvent('invoice.payment_failed', { id: 'in_old', object: 'invoice', customer: buyer.customer }, { created: now - 30 })).body)).toMatchObject({ outcome: 'stale' });
+      expect(await billingState(buyer.id)).toEqual({ status: 'active', billing_status: 'current', suspension_reason: '' });
+    });
+
     it('is exempt from the anonymous throttle: more deliveries than the limit are all handled', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < ANONYMOUS_PER_HOUR + 5; i++) {
@@ -283,6 +348,33 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       // The limit is in force for other anonymous calls from this address.
       await waitUntil(async () => (await world.call('POST', '/api/auth/token/', { body: { email: 'nobody@sluice.test', password: 'wrong-password' } })).status === 429, 10_000, 'the anonymous limit');
     });
+  });
+});
+
+describe('dunning without a grace period', () => {
+  it('BILLING_GRACE_PERIOD_HOURS=0 suspends in the same step as the failed payment', async () => {
+    const fake = await startFakeStripe();
+    const app = await startControlPlane({
+      SLUICE_ADMIN_EMAIL: 'root@sluice.test',
+      SLUICE_ADMIN_PASSWORD: 'correct horse battery staple',
+      STRIPE_SECRET_KEY: SECRET_KEY,
+      STRIPE_API_BASE: fake.url,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      BILLING_GRACE_PERIOD_HOURS: '0',
+    });
+    try {
+      fake.setWebhook(`${app.url}/api/billing/webhooks/stripe/`, WEBHOOK_SECRET);
+      const call = apiClient(app.url);
+      const token = (await call<{ access: string }>('POST', '/api/auth/token/', { body: { email: 'root@sluice.test', password: 'correct horse battery staple' } })).body.access;
+      const created = await createActiveTenant(call, token, unique('no-grace'));
+      await call('GET', `/api/billing/tenants/${created.slug}/checkout/?purpose=credits&amount_usd=1`, { token });
+      const customer = (await call<TenantBody>('GET', `/api/tenants/${created.slug}/`, { token })).body.stripe_customer_id;
+      await fake.sendEvent('invoice.payment_failed', { id: 'in_now', object: 'invoice', customer });
+      expect((await call<TenantBody & { suspension_reason: string }>('GET', `/api/tenants/${created.slug}/`, { token })).body).toMatchObject({ status: 'suspended', suspension_reason: 'payment_overdue' });
+    } finally {
+      await app.close();
+      await fake.close();
+    }
   });
 });
 

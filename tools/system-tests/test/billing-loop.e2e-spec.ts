@@ -1,4 +1,5 @@
 import { startFakeStripe, type FakeStripe } from '@sluice/fake-stripe';
+import { waitUntil } from '@sluice/testing';
 import { Cluster } from './support/cluster';
 import { chat, createActiveTenant, createKey, createPlan, type ApiKey, type Tenant } from './support/tenants';
 
@@ -19,7 +20,8 @@ describe('billing loop: checkout → paid → signed webhook → credits → the
     cluster = await Cluster.start({
       controlPlanes: 1,
       gateways: 1,
-      controlPlaneEnv: { STRIPE_SECRET_KEY: 'sk_test_system', STRIPE_API_BASE: fake.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET },
+      // A grace period of 1.8 s: dunning is observed end to end without waiting days.
+      controlPlaneEnv: { STRIPE_SECRET_KEY: 'sk_test_system', STRIPE_API_BASE: fake.url, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, BILLING_GRACE_PERIOD_HOURS: '0.0005' },
     });
     fake.setWebhook(`${cluster.controlPlanes[0].url}/api/billing/webhooks/stripe/`, WEBHOOK_SECRET);
   }, 180_000);
@@ -51,5 +53,44 @@ describe('billing loop: checkout → paid → signed webhook → credits → the
     const credits = await cluster.call<{ balance_micros: number; live_balance_micros: number }>('GET', `/api/tenants/${tenant.slug}/credits/`, { token: cluster.adminToken });
     expect(credits.body.live_balance_micros).toBeLessThan(5_000_000);
     expect(credits.body.live_balance_micros).toBeGreaterThan(0);
+  });
+
+  it('dunning: payment failed → suspended after the grace period, refused by the gateway within 1 s; paid → admitted within 1 s', async () => {
+    const tenant: Tenant = await createActiveTenant(cluster, await createPlan(cluster));
+    const key = await createKey(cluster, tenant);
+    const first = await ask(key);
+    expect(first.status).toBe(200);
+    await first.json();
+    await cluster.call('GET', `/api/billing/tenants/${tenant.slug}/checkout/?purpose=credits&amount_usd=1`, { token: cluster.adminToken });
+    const customer = (await cluster.call<{ stripe_customer_id: string }>('GET', `/api/tenants/${tenant.slug}/`, { token: cluster.adminToken })).body.stripe_customer_id;
+
+    const failed = await fake.sendEvent('invoice.payment_failed', { id: 'in_failed', object: 'invoice', customer, amount_due: 4_900 });
+    expect(failed.status).toBe(200);
+    const status = async () => (await cluster.call<{ status: string; suspension_reason: string }>('GET', `/api/tenants/${tenant.slug}/`, { token: cluster.adminToken })).body;
+    await waitUntil(async () => (await status()).status === 'suspended', 20_000, 'the suspension after the grace period');
+    expect((await status()).suspension_reason).toBe('payment_overdue');
+    let refused: { error?: { code: string } } = {};
+    await waitUntil(
+      async () => {
+        const response = await ask(key);
+        refused = (await response.json()) as typeof refused;
+        return response.status === 403;
+      },
+      1_000,
+      'the gateway to refuse the suspended tenant',
+    );
+    expect(refused.error?.code).toBe('tenant_suspended');
+
+    const paid = await fake.sendEvent('invoice.payment_succeeded', { id: 'in_paid', object: 'invoice', customer, amount_paid: 4_900 });
+    expect(paid.status).toBe(200);
+    await waitUntil(
+      async () => {
+        const response = await ask(key);
+        await response.arrayBuffer();
+        return response.status === 200;
+      },
+      1_000,
+      'the gateway to admit the restored tenant',
+    );
   });
 });

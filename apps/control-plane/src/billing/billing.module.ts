@@ -1,3 +1,4 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditModule } from '../audit/audit.module';
@@ -6,10 +7,12 @@ import { CreditsModule } from '../credits/credits.module';
 import { RepositoriesModule } from '../database/repositories.module';
 import { PlansModule } from '../plans/plans.module';
 import { ProjectionModule } from '../projection/projection.module';
+import { JobRunnerModule } from '../jobs/job-runner';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { BillingController, StripeWebhookController } from './billing.controller';
 import { BillingRepository } from './billing.repository';
 import { CheckoutService } from './checkout.service';
+import { BILLING_QUEUE, BillingJobs, Dunning } from './dunning';
 import { createStripeClient, STRIPE } from './stripe-client';
 import { StripeEventsService } from './stripe-events.service';
 
@@ -18,16 +21,18 @@ const providers: Provider[] = [
   { provide: BillingRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new BillingRepository(dataSource) },
   CheckoutService,
   StripeEventsService,
+  Dunning,
+  BillingJobs,
 ];
 
 /**
  * Billing with Stripe (docs/billing.md): checkout and portal sessions, the
  * webhook that turns payments into credits, plans and suspensions. Imports
  * what it uses explicitly (repositories, audit, plans, credits, projection,
- * tenancy) rather than relying on global modules.
+ * tenancy, the job runner) rather than relying on global modules.
  */
 @Module({
-  imports: [RepositoriesModule, AuditModule, PlansModule, CreditsModule, ProjectionModule, TenancyModule],
+  imports: [RepositoriesModule, AuditModule, PlansModule, CreditsModule, ProjectionModule, TenancyModule, JobRunnerModule, BullModule.registerQueue({ name: BILLING_QUEUE })],
   controllers: [BillingController, StripeWebhookController],
   providers,
   exports: [StripeEventsService],

@@ -76,6 +76,11 @@ export class BillingRepository {
     return row ? this.tenant(tx, row.id) : null;
   }
 
+  /** Tenants whose payment failed and that are not suspended yet: each needs a pending suspension. */
+  pastDueActiveTenants(db: Reader = this.dataSource): Promise<Array<{ id: string; past_due_since: Date }>> {
+    return query(db, `SELECT id, past_due_since FROM tenants WHERE billing_status = 'past_due' AND status = 'active' AND past_due_since IS NOT NULL`);
+  }
+
   /** Sets the tenant's Stripe customer unless it has one; returns the tenant's customer after. */
   async adoptCustomer(tx: Reader, tenantId: string, customerId: string): Promise<string> {
     await query(tx, 'UPDATE tenants SET stripe_customer_id = $2, updated_at = now() WHERE id = $1 AND stripe_customer_id IS NULL', [tenantId, customerId]);

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CreditsRepository, PlansRepository, UnitOfWork, type CreditTotals, type TenantRow, type Transaction } from '@sluice/control-plane/data-access';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { CreditBalanceSync } from '../credits/credit-balance-sync';
 import { SIGNUP_PLAN } from '../plans/tenant-plans';
 import { Projector } from '../projection/projector';
@@ -21,11 +22,13 @@ interface Effect {
   credits?: CreditTotals;
   /** The tenant's projection record changed (status or plan): flush it to the gateway. */
   projection?: boolean;
-  /** A payment failed: suspend at this time unless paid before. */
-  suspendAt?: Date;
+  /** A payment failed at this time: suspend after the grace period unless paid before. */
+  pastDueSince?: Date;
   /** A payment succeeded: a pending suspension is void. */
   cancelSuspension?: boolean;
 }
+
+export type SuspendOutcome = { kind: 'suspended' } | { kind: 'not_overdue' } | { kind: 'early'; dueAt: Date };
 
 export interface HandledEvent {
   id: string;
@@ -35,7 +38,8 @@ export interface HandledEvent {
 
 /** The hooks dunning gives the event handler (BullMQ's delayed suspension job). */
 export interface DunningHooks {
-  schedule(tenantId: string, at: Date): Promise<void>;
+  /** Suspend the tenant once the grace period from `pastDueSince` has passed, unless it pays first. */
+  schedule(tenantId: string, pastDueSince: Date): Promise<void>;
   cancel(tenantId: string): Promise<void>;
 }
 
@@ -51,6 +55,7 @@ export class StripeEventsService {
   private dunning: DunningHooks | null = null;
 
   constructor(
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
     private readonly billing: BillingRepository,
     private readonly credits: CreditsRepository,
     private readonly plans: PlansRepository,
@@ -81,7 +86,7 @@ export class StripeEventsService {
     const steps: Array<[string, () => Promise<unknown>]> = [];
     if (effect.credits) steps.push(['credit balance', () => this.balances.sync(effect.credits as CreditTotals)]);
     if (effect.projection) steps.push(['projection', () => this.projector.flush()]);
-    if (effect.tenantId && effect.suspendAt && this.dunning) steps.push(['suspension job', () => (this.dunning as DunningHooks).schedule(effect.tenantId as string, effect.suspendAt as Date)]);
+    if (effect.tenantId && effect.pastDueSince && this.dunning) steps.push(['suspension job', () => (this.dunning as DunningHooks).schedule(effect.tenantId as string, effect.pastDueSince as Date)]);
     if (effect.tenantId && effect.cancelSuspension && this.dunning) steps.push(['suspension job', () => (this.dunning as DunningHooks).cancel(effect.tenantId as string)]);
     for (const [what, step] of steps) {
       try {
@@ -165,14 +170,50 @@ export class StripeEventsService {
     if (!tenant) return { ...base, outcome: 'unknown_tenant' };
     if (!(await this.billing.claimNewest(tx, `payment:${tenant.id}`, event.created, event.id))) return { ...base, outcome: 'stale' };
     const since = tenant.past_due_since ?? new Date(event.created * 1000);
-    await this.billing.update(tx, tenant.id, { billing_status: 'past_due', past_due_since: since });
+    const updated = await this.billing.update(tx, tenant.id, { billing_status: 'past_due', past_due_since: since });
     await this.record(tx, event, tenant, 'billing.payment_failed', 'tenant', tenant.id, { billing_status: tenant.billing_status }, {
       billing_status: 'past_due',
       past_due_since: since,
       invoice: invoice.id,
       amount_due_cents: invoice.amount_due,
     });
-    return { ...base, outcome: 'applied', suspendAt: since };
+    // No grace period: the suspension is part of this event's effect.
+    if (this.config.billing.gracePeriodMs === 0 && updated.status === 'active') {
+      await this.suspendInTransaction(tx, updated, event.id);
+      return { ...base, outcome: 'applied', projection: true };
+    }
+    return { ...base, outcome: 'applied', pastDueSince: since };
+  }
+
+  /**
+   * The dunning job's step: suspends the tenant for non-payment if it is still
+   * past due and active once the grace period has passed; a tenant that paid,
+   * or that an admin suspended meanwhile, is left alone.
+   */
+  async suspendOverdue(tenantId: string, gracePeriodMs: number, now = new Date()): Promise<SuspendOutcome> {
+    const outcome = await this.unitOfWork.run(async (tx): Promise<SuspendOutcome> => {
+      const tenant = await this.billing.lockTenant(tx, tenantId);
+      if (!tenant || tenant.billing_status !== 'past_due' || tenant.status !== 'active' || !tenant.past_due_since) return { kind: 'not_overdue' };
+      const dueAt = new Date(tenant.past_due_since.getTime() + gracePeriodMs);
+      if (dueAt > now) return { kind: 'early', dueAt };
+      await this.suspendInTransaction(tx, tenant, null);
+      return { kind: 'suspended' };
+    });
+    if (outcome.kind === 'suspended') await this.projector.flush();
+    return outcome;
+  }
+
+  private async suspendInTransaction(tx: Transaction, tenant: TenantRow, stripeEventId: string | null): Promise<void> {
+    const updated = await this.billing.update(tx, tenant.id, { status: 'suspended', suspended_at: new Date(), suspension_reason: PAYMENT_OVERDUE });
+    await this.audit.record(tx, {
+      tenantId: tenant.id,
+      eventType: 'tenant.suspended',
+      resourceType: 'tenant',
+      resourceId: tenant.id,
+      old: { status: tenant.status, suspension_reason: tenant.suspension_reason },
+      new: { status: updated.status, suspension_reason: PAYMENT_OVERDUE, past_due_since: tenant.past_due_since, stripe_event_id: stripeEventId },
+    });
+    await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
   }
 
   private async subscriptionChanged(tx: Transaction, event: Stripe.Event, subscription: Stripe.Subscription): Promise<Effect> {
