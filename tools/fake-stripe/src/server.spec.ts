@@ -51,7 +51,7 @@ describe('fake Stripe, driven by the official stripe library', () => {
   });
   afterEach(() => fake.close());
 
-  it('creates customers, checkout sessions (cs_, with the line items total), portal sessions (bps_) and invoice items (ii_)', async () => {
+  it('creates customers, checkout sessions (cs_, with the line items total), portal sessions (bps_), customer sessions and invoice items (ii_)', async () => {
     const customer = await stripe.customers.create({ email: 'billing@acme.test', name: 'Acme', metadata: { tenant_id: 't1' } });
     expect(customer).toMatchObject({ object: 'customer', email: 'billing@acme.test', metadata: { tenant_id: 't1' } });
     expect(customer.id).toMatch(/^cus_/);
@@ -65,6 +65,10 @@ describe('fake Stripe, driven by the official stripe library', () => {
     const portal = await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'http://sluice.test/' });
     expect(portal.id).toMatch(/^bps_/);
     expect(portal.url).toContain('/portal/bps_');
+
+    const customerSession = await stripe.customerSessions.create({ customer: customer.id, components: { pricing_table: { enabled: true } } });
+    expect(customerSession).toMatchObject({ object: 'customer_session', customer: customer.id });
+    expect(customerSession.client_secret).toMatch(/^cuss_secret_/);
 
     const item = await stripe.invoiceItems.create({ customer: customer.id, amount: 1234, currency: 'usd', description: 'gpt-4o live' });
     expect(item).toMatchObject({ object: 'invoiceitem', amount: 1234, customer: customer.id });
@@ -95,6 +99,10 @@ describe('fake Stripe, driven by the official stripe library', () => {
   it('an injected 500 is retried by the library with the same idempotency key, and the object is created once', async () => {
     const customer = await stripe.customers.create({});
     fake.injectFault({ status: 500, path: '/v1/invoiceitems', count: 1 });
+    const customerSession = await stripe.customerSessions.create({ customer: customer.id, components: { pricing_table: { enabled: true } } });
+    expect(customerSession).toMatchObject({ object: 'customer_session', customer: customer.id });
+    expect(customerSession.client_secret).toMatch(/^cuss_secret_/);
+
     const item = await stripe.invoiceItems.create({ customer: customer.id, amount: 10, currency: 'usd' }, { idempotencyKey: 'stmt-line-1' });
     const attempts = fake.calls.filter((call) => call.path === '/v1/invoiceitems');
     expect(attempts.map((call) => [call.status, call.idempotencyKey])).toEqual([

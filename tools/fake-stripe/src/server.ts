@@ -220,6 +220,17 @@ const API_ROUTES: Array<{ method: string; path: RegExp; run: ApiRoute }> = [
       return item;
     },
   },
+  {
+    method: 'POST',
+    path: /^\/v1\/customer_sessions$/,
+    run: (state, params) => {
+      const customer = typeof params['customer'] === 'string' ? params['customer'] : null;
+      if (customer === null) throw new StripeError(400, 'invalid_request_error', 'Missing required param: customer.', 'parameter_missing', 'customer');
+      found(state.customers.get(customer), 'customer', customer);
+      const created = now();
+      return { object: 'customer_session', client_secret: stripeId('cuss_secret_', 32), customer, components: params['components'] ?? {}, created, expires_at: created + 1_800, livemode: false };
+    },
+  },
   { method: 'GET', path: /^\/v1\/invoiceitems\/([^/]+)$/, run: (state, _, [, id]) => found(state.invoiceItems.get(id), 'invoiceitem', id) },
 ];
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { SluiceException } from '@sluice/platform';
@@ -9,6 +9,8 @@ import { Public } from '../auth/public.decorator';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { CheckoutService } from './checkout.service';
 import { CheckoutQueryDto, PricingTableSessionQueryDto } from './dto/billing.dto';
+import { CreateProductDto, PricingTableDto, UpdateProductDto } from './dto/product.dto';
+import { ProductsService } from './products.service';
 import { rawBodyOf } from './raw-body';
 import { billingNotConfigured } from './stripe-client';
 import { StripeEventsService } from './stripe-events.service';
@@ -61,5 +63,48 @@ export class StripeWebhookController {
     if (!event) throw new SluiceException('invalid_signature', 'The Stripe-Signature header does not verify this body (missing, forged, altered or outside the 5-minute tolerance)', {}, 'Stripe-Signature');
     const handled = await this.events.handle(event);
     return { received: true, ...handled };
+  }
+}
+
+/** Seed 003's products (plans under seed 003's field names) and the pricing table; platform admin. */
+@ApiTags('billing')
+@Controller('api')
+export class ProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Get('products')
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.products.list(principal);
+  }
+
+  @Post('products')
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateProductDto) {
+    return this.products.create(principal, dto);
+  }
+
+  @Get('products/:id')
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.products.get(principal, id);
+  }
+
+  @Put('products/:id')
+  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateProductDto) {
+    return this.products.update(principal, id, dto);
+  }
+
+  @Delete('products/:id')
+  @HttpCode(204)
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.products.remove(principal, id);
+  }
+
+  @Get('pricing-tables')
+  pricingTable(@CurrentPrincipal() principal: Principal) {
+    return this.products.pricingTable(principal);
+  }
+
+  @Put('pricing-tables')
+  setPricingTable(@CurrentPrincipal() principal: Principal, @Body() dto: PricingTableDto) {
+    return this.products.setPricingTable(principal, dto.pricing_table_id ?? null);
   }
 }

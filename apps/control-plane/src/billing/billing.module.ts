@@ -9,17 +9,19 @@ import { PlansModule } from '../plans/plans.module';
 import { ProjectionModule } from '../projection/projection.module';
 import { JobRunnerModule } from '../jobs/job-runner';
 import { TenancyModule } from '../tenancy/tenancy.module';
-import { BillingController, StripeWebhookController } from './billing.controller';
+import { BillingController, ProductsController, StripeWebhookController } from './billing.controller';
 import { BillingRepository } from './billing.repository';
 import { CheckoutService } from './checkout.service';
 import { BILLING_QUEUE, BillingJobs, Dunning } from './dunning';
 import { createStripeClient, STRIPE } from './stripe-client';
+import { ProductsService } from './products.service';
 import { StripeEventsService } from './stripe-events.service';
 
 const providers: Provider[] = [
   { provide: STRIPE, inject: [CONTROL_PLANE_CONFIG], useFactory: (config: ControlPlaneConfig) => createStripeClient(config.billing) },
   { provide: BillingRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new BillingRepository(dataSource) },
   CheckoutService,
+  ProductsService,
   StripeEventsService,
   Dunning,
   BillingJobs,
@@ -33,7 +35,7 @@ const providers: Provider[] = [
  */
 @Module({
   imports: [RepositoriesModule, AuditModule, PlansModule, CreditsModule, ProjectionModule, TenancyModule, JobRunnerModule, BullModule.registerQueue({ name: BILLING_QUEUE })],
-  controllers: [BillingController, StripeWebhookController],
+  controllers: [BillingController, StripeWebhookController, ProductsController],
   providers,
   exports: [StripeEventsService],
 })

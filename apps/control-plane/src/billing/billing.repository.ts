@@ -97,6 +97,14 @@ export class BillingRepository {
     return (await this.tenant(tx, tenantId)) as TenantRow;
   }
 
+  async setting(key: string, db: Reader = this.dataSource): Promise<string | null> {
+    return (await queryOne<{ value: string | null }>(db, 'SELECT value FROM billing_settings WHERE key = $1', [key]))?.value ?? null;
+  }
+
+  async setSetting(tx: Transaction, key: string, value: string | null): Promise<void> {
+    await query(tx, `INSERT INTO billing_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [key, value]);
+  }
+
   private tenant(db: Reader, id: string): Promise<TenantRow | null> {
     return queryOne<TenantRow>(db, `SELECT t.*, (SELECT count(*)::int FROM tenant_users tu WHERE tu.tenant_id = t.id) AS user_count FROM tenants t WHERE t.id = $1`, [id]);
   }

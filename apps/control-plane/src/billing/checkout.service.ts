@@ -15,6 +15,12 @@ export interface CheckoutView {
   url: string;
 }
 
+export interface PricingTableSessionView {
+  pricing_table_id: string;
+  client_reference_id: string;
+  customer_session_client_secret: string;
+}
+
 /**
  * Stripe Checkout and the customer portal for a tenant's owner (or a platform
  * admin): the session says who pays (`client_reference_id` = tenant id) and
@@ -56,11 +62,21 @@ export class CheckoutService {
     return { url: session.url };
   }
 
-  /** Seed 003's pricing-table session; without a pricing table, a subscription checkout for `plan` (default the current one). */
-  async pricingTableSession(principal: Principal, reference: string, plan?: string): Promise<CheckoutView> {
+  /**
+   * Seed 003's pricing-table session: with a pricing table set, what Stripe's
+   * embedded table needs (a customer session for the tenant's customer);
+   * without one, a subscription checkout for `plan` (default the current one).
+   */
+  async pricingTableSession(principal: Principal, reference: string, plan?: string): Promise<CheckoutView | PricingTableSessionView> {
     const stripe = this.client();
     const { tenant } = await this.access.authorize(principal, reference, 'owner');
-    return this.planSession(stripe, tenant, await this.billablePlan(plan ?? tenant.subscription_tier));
+    const pricingTableId = await this.billing.setting('pricing_table_id');
+    if (!pricingTableId) return this.planSession(stripe, tenant, await this.billablePlan(plan ?? tenant.subscription_tier));
+    const customer = await this.customerOf(stripe, tenant);
+    const session = await stripe.customerSessions.create({ customer, components: { pricing_table: { enabled: true } } }).catch((error: unknown) => {
+      throw paymentProviderError(error);
+    });
+    return { pricing_table_id: pricingTableId, client_reference_id: tenant.id, customer_session_client_secret: session.client_secret };
   }
 
   private creditsSession(stripe: Stripe, tenant: TenantRow, cents: number): Promise<CheckoutView> {
@@ -129,6 +145,7 @@ export class CheckoutService {
   private async billablePlan(id: string): Promise<PlanRow> {
     const plan = await this.plans.findById(id);
     if (!plan) throw invalid('plan', `Unknown plan ${id}`);
+    if (!plan.active) throw invalid('plan', `Plan ${id} is retired and cannot be bought`);
     if (plan.price_monthly_cents <= 0) throw invalid('plan', `Plan ${id} is free: there is nothing to pay`);
     return plan;
   }

@@ -6,6 +6,7 @@ import { CreateBillingAndMetering1764000000004 } from './1764000000004-create-bi
 import { PostpaidSubscriptionTiers1764500000000 } from './1764500000000-postpaid-subscription-tiers';
 import { PersonalTokenScopes1764500000100 } from './1764500000100-personal-token-scopes';
 import { StripeBilling1764600000000 } from './1764600000000-stripe-billing';
+import { BillingProducts1764600000100 } from './1764600000100-billing-products';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   PostpaidSubscriptionTiers1764500000000,
   PersonalTokenScopes1764500000100,
   StripeBilling1764600000000,
+  BillingProducts1764600000100,
 ];
