@@ -7,7 +7,7 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prettyFactory } from 'pino-pretty';
-import { seedDemo } from './seed-demo.mjs';
+import { demoCheckoutUrl, seedDemo } from './seed-demo.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = {
@@ -26,6 +26,12 @@ env.MOCK_PROVIDER_URL ??= `http://127.0.0.1:${env.MOCK_PROVIDER_PORT}`;
 // Models whose provider has no credential here are answered by the mock (never in production); the gateway may reach only the mock's address.
 if (env.NODE_ENV !== 'production') env.DEV_MOCK_UPSTREAM_URL ??= env.MOCK_PROVIDER_URL;
 env.UPSTREAM_ALLOWED_PRIVATE_CIDRS ??= '127.0.0.1/32';
+// Billing against the local fake Stripe (tools/fake-stripe) unless Stripe is configured already (docs/billing.md).
+env.FAKE_STRIPE_PORT ??= '12111';
+env.STRIPE_SECRET_KEY ??= 'sk_test_sluice_development';
+env.STRIPE_WEBHOOK_SECRET ??= 'whsec_sluice_development';
+env.STRIPE_API_BASE ??= `http://127.0.0.1:${env.FAKE_STRIPE_PORT}`;
+env.FAKE_STRIPE_WEBHOOK_URL ??= `http://127.0.0.1:${env.CONTROL_PLANE_PORT}/api/billing/webhooks/stripe/`;
 
 const controlPlaneUrl = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}`;
 const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
@@ -61,8 +67,8 @@ async function checkDependencies() {
 }
 
 function build() {
-  process.stdout.write('Building control-plane, gateway and mock-provider...\n');
-  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'gateway', 'mock-provider', '--outputStyle=static'], {
+  process.stdout.write('Building control-plane, gateway, mock-provider and fake-stripe...\n');
+  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'gateway', 'mock-provider', 'fake-stripe', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
@@ -106,7 +112,7 @@ function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   process.exitCode = code;
-  process.stdout.write('Stopping control-plane, gateway and mock-provider...\n');
+  process.stdout.write('Stopping control-plane, gateway, mock-provider and fake-stripe...\n');
   if (children.size === 0) process.exit(code);
   for (const child of children.values()) child.kill('SIGTERM');
   setTimeout(() => {
@@ -139,7 +145,9 @@ build();
 run('mock-provider', 'dist/tools/mock-provider/main.js');
 run('control-plane', 'dist/apps/control-plane/main.js');
 run('gateway', 'dist/apps/gateway/main.js');
+run('fake-stripe', 'dist/tools/fake-stripe/main.js');
 await Promise.all([
+  waitForHealth(`http://127.0.0.1:${env.FAKE_STRIPE_PORT}/health`),
   waitForHealth(`${env.MOCK_PROVIDER_URL}/health`),
   waitForHealth(`${controlPlaneUrl}/health/ready`),
   waitForHealth(`${gatewayUrl}/health/ready`),
@@ -152,6 +160,14 @@ if (!stopping) {
     process.stderr.write(`npm start: seeding the demo tenant failed: ${error.message}\n`);
     stop(1);
   }
+}
+// A Checkout page for the demo tenant's credits: its Pay button makes the fake Stripe send the signed webhook.
+let checkoutLine = '';
+if (!stopping) {
+  checkoutLine = await demoCheckoutUrl(controlPlaneUrl, demo).then(
+    (url) => `Buy credits for the demo tenant (fake Stripe Checkout; Pay sends the signed webhook):\n  ${url}\n`,
+    (error) => `Demo checkout unavailable: ${error.message}\n`,
+  );
 }
 if (!stopping) {
   process.stdout.write(`
@@ -170,6 +186,6 @@ Call the gateway with the demo tenant's API key (a test key: it reaches the sand
   curl ${gatewayUrl}/v1/models -H 'authorization: Bearer ${demo.apiKey}'
   curl -N ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","stream":true,"messages":[{"role":"user","content":"Hello"}]}'
   curl ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
-Press Ctrl-C to stop all three.
+${checkoutLine}Press Ctrl-C to stop them all.
 `);
 }

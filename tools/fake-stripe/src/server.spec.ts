@@ -162,5 +162,6 @@ describe('fake Stripe, driven by the official stripe library', () => {
     expect(paid.status).toBe(303);
     expect(paid.headers.get('location')).toBe('http://sluice.test/ok');
     expect(fake.state.checkoutSessions.get(session.id)?.status).toBe('complete');
+    expect((await fetch(`${fake.url}/health`)).status).toBe(200);
   });
 });

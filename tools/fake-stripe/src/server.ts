@@ -353,6 +353,7 @@ async function handlePage(state: FakeStripeState, req: IncomingMessage, res: Ser
     );
   }
   if (/^\/portal\/bps_/.test(path)) return html(200, '<h1>Fake Stripe customer portal</h1>');
+  if (path === '/health') return send(res, 200, JSON.stringify({ status: 'ok', service: 'fake-stripe' }));
   return html(404, '<p>Not found.</p>');
 }
 
