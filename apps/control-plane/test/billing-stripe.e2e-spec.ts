@@ -300,7 +300,7 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       }
     });
 
-    it('a plan checkout moves the tenant to the plan; an older subscription event never undoes it, a newer deletion ends it on free', async () => {
+    it('a plan checkout moves the tenant to the plan; a subscription update moves it again; an older event never undoes a newer one; a newer deletion ends it on free', async () => {
       const planId = unique('pro');
       expect((await admin('POST', '/api/plans/', { body: { id: planId, name: 'Pro', billing_mode: 'postpaid', price_monthly_cents: 4_900, period_days: 30 } })).status).toBe(201);
       const other = await createActiveTenant(world.call, world.tokens.platform_admin as string, unique('plan-buyer'));
@@ -313,9 +313,18 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       const subscription = fake.state.checkoutSessions.get(checkout.body.id)?.subscription;
       const customer = bought.stripe_customer_id;
 
+      const smaller = unique('lite');
+      expect((await admin('POST', '/api/plans/', { body: { id: smaller, name: 'Lite', billing_mode: 'postpaid', price_monthly_cents: 900, period_days: 30 } })).status).toBe(201);
+      const moved = await fake.sendEvent('customer.subscription.updated', { id: subscription, object: 'subscription', customer, status: 'active', metadata: { plan: smaller } }, { created: paid.event.created + 30 });
+      expect(JSON.parse(moved.body)).toMatchObject({ outcome: 'applied' });
+      expect((await tenant(other.slug)).subscription_tier).toBe(smaller);
+      const otherSubscription = await fake.sendEvent('customer.subscription.updated', { id: 'sub_someone_else', object: 'subscription', customer, status: 'active', metadata: { plan: planId } }, { created: paid.event.created + 40 });
+      expect(JSON.parse(otherSubscription.body)).toMatchObject({ outcome: 'ignored' });
+      expect((await tenant(other.slug)).subscription_tier).toBe(smaller);
+
       const older = await fake.sendEvent('customer.subscription.deleted', { id: subscription, object: 'subscription', customer, status: 'canceled', metadata: {} }, { created: paid.event.created - 60 });
       expect(JSON.parse(older.body)).toMatchObject({ outcome: 'stale' });
-      expect((await tenant(other.slug)).subscription_tier).toBe(planId);
+      expect((await tenant(other.slug)).subscription_tier).toBe(smaller);
 
       const newer = await fake.sendEvent('customer.subscription.deleted', { id: subscription, object: 'subscription', customer, status: 'canceled', metadata: {} }, { created: paid.event.created + 60 });
       expect(JSON.parse(newer.body)).toMatchObject({ outcome: 'applied' });

@@ -93,4 +93,30 @@ describe('billing loop: checkout → paid → signed webhook → credits → the
       'the gateway to admit the restored tenant',
     );
   });
+
+  it('a plan downgrade by a subscription update reaches the gateway within 1 s', async () => {
+    const tenant: Tenant = await createActiveTenant(cluster, await createPlan(cluster));
+    const key = await createKey(cluster, tenant);
+    const first = await ask(key);
+    expect(first.status).toBe(200);
+    await first.json();
+    await cluster.call('GET', `/api/billing/tenants/${tenant.slug}/checkout/?purpose=credits&amount_usd=1`, { token: cluster.adminToken });
+    const customer = (await cluster.call<{ stripe_customer_id: string }>('GET', `/api/tenants/${tenant.slug}/`, { token: cluster.adminToken })).body.stripe_customer_id;
+    // One call per period, and the tenant has made one already: the next is over the new quota.
+    const smaller = await createPlan(cluster, { limits: { api_calls_per_period: 1 } });
+
+    const updated = await fake.sendEvent('customer.subscription.updated', { id: 'sub_downgrade', object: 'subscription', customer, status: 'active', metadata: { plan: smaller } });
+    expect(JSON.parse(updated.body)).toMatchObject({ outcome: 'applied' });
+    let code: string | undefined;
+    await waitUntil(
+      async () => {
+        const response = await ask(key);
+        code = ((await response.json()) as { error?: { code: string } }).error?.code;
+        return response.status === 429;
+      },
+      1_000,
+      'the gateway to apply the smaller plan',
+    );
+    expect(code).toBe('quota_exceeded');
+  });
 });
