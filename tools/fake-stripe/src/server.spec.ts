@@ -112,6 +112,14 @@ describe('fake Stripe, driven by the official stripe library', () => {
     expect([...fake.state.invoiceItems.keys()]).toEqual([item.id]);
   });
 
+  it('a lost answer (done, then the connection cut) is retried with the same key and replayed: one object', async () => {
+    const customer = await stripe.customers.create({});
+    fake.injectFault({ loseAnswer: true, path: '/v1/invoiceitems' });
+    const item = await stripe.invoiceItems.create({ customer: customer.id, amount: 10, currency: 'usd' }, { idempotencyKey: 'stmt-line-2' });
+    expect([...fake.state.invoiceItems.keys()]).toEqual([item.id]);
+    expect(fake.calls.filter((call) => call.path === '/v1/invoiceitems').map((call) => call.idempotencyKey)).toEqual(['stmt-line-2', 'stmt-line-2']);
+  });
+
   it('an injected 429 carries Retry-After and surfaces as a rate-limit error; a slow answer times the client out', async () => {
     fake.injectFault({ status: 429, retryAfterSeconds: 7 });
     const error = await stripe.customers.create({}).catch((caught: unknown) => caught);

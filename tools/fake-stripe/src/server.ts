@@ -16,6 +16,8 @@ export interface Fault {
   delayMs?: number;
   /** Only calls whose path starts with this (`/v1/invoiceitems`); default every API call. */
   path?: string;
+  /** Carry out the call, then cut the connection without answering: the caller cannot know it succeeded. */
+  loseAnswer?: boolean;
   /** How many calls it applies to; default 1. */
   count?: number;
 }
@@ -288,6 +290,7 @@ async function handleApi(state: FakeStripeState, req: IncomingMessage, res: Serv
   }
   if (idempotencyKey) state.rememberIdempotent(idempotencyKey, fingerprint, status, body);
   record(status);
+  if (fault?.loseAnswer) return void res.socket?.destroy();
   send(res, status, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
 }
 

@@ -7,6 +7,7 @@ describe('billing configuration', () => {
       stripeApi: { host: 'api.stripe.com', port: 443, protocol: 'https' },
       webhookSecret: null,
       gracePeriodMs: 72 * 3_600_000,
+      closeIntervalMs: 60_000,
       successUrl: 'http://127.0.0.1:8000/?checkout=success',
       cancelUrl: 'http://127.0.0.1:8000/?checkout=cancel',
     });

@@ -15,11 +15,16 @@ import { CheckoutService } from './checkout.service';
 import { BILLING_QUEUE, BillingJobs, Dunning } from './dunning';
 import { createStripeClient, STRIPE } from './stripe-client';
 import { ProductsService } from './products.service';
+import { StatementsController } from './statements.controller';
+import { StatementsRepository } from './statements.repository';
+import { StatementsService } from './statements.service';
 import { StripeEventsService } from './stripe-events.service';
 
 const providers: Provider[] = [
   { provide: STRIPE, inject: [CONTROL_PLANE_CONFIG], useFactory: (config: ControlPlaneConfig) => createStripeClient(config.billing) },
   { provide: BillingRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new BillingRepository(dataSource) },
+  { provide: StatementsRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new StatementsRepository(dataSource) },
+  StatementsService,
   CheckoutService,
   ProductsService,
   StripeEventsService,
@@ -35,7 +40,7 @@ const providers: Provider[] = [
  */
 @Module({
   imports: [RepositoriesModule, AuditModule, PlansModule, CreditsModule, ProjectionModule, TenancyModule, JobRunnerModule, BullModule.registerQueue({ name: BILLING_QUEUE })],
-  controllers: [BillingController, StripeWebhookController, ProductsController],
+  controllers: [BillingController, StripeWebhookController, ProductsController, StatementsController],
   providers,
   exports: [StripeEventsService],
 })

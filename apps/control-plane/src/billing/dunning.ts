@@ -4,13 +4,15 @@ import { DelayedError, type Job, type Queue } from 'bullmq';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SchemaReady } from '../database/schema-ready';
 import { BillingRepository } from './billing.repository';
+import { StatementsService } from './statements.service';
 import { StripeEventsService, type DunningHooks } from './stripe-events.service';
 
 export const BILLING_QUEUE = 'billing';
 export const SUSPEND_JOB = 'suspend-for-nonpayment';
+export const CLOSE_PERIODS_JOB = 'close-periods';
 
 interface SuspendJobData {
-  tenant_id: string;
+  tenant_id?: string;
 }
 
 /** One pending suspension per tenant: a second failure does not add another. */
@@ -41,6 +43,10 @@ export class Dunning implements DunningHooks, OnModuleInit, OnApplicationBootstr
 
   /** Suspensions scheduled while Redis was unreachable (or lost with it) are scheduled again on start. */
   async onApplicationBootstrap(): Promise<void> {
+    // One scheduler for every replica (its id is the job name): the repeatable period close (docs/billing.md).
+    await this.queue
+      .upsertJobScheduler(CLOSE_PERIODS_JOB, { every: this.config.billing.closeIntervalMs }, { name: CLOSE_PERIODS_JOB, opts: { removeOnComplete: true, removeOnFail: true } })
+      .catch((error: unknown) => this.logger.warn(`Period close not scheduled: ${error instanceof Error ? error.message : String(error)}`));
     await this.schema.whenMigrated('scheduling overdue suspensions', async () => {
       try {
         const overdue = await this.billing.pastDueActiveTenants();
@@ -78,13 +84,18 @@ export class BillingJobs extends WorkerHost {
 
   constructor(
     private readonly events: StripeEventsService,
+    private readonly statements: StatementsService,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {
     super();
   }
 
   async process(job: Job<SuspendJobData>, token?: string): Promise<string> {
-    if (job.name !== SUSPEND_JOB) return 'unknown job';
+    if (job.name === CLOSE_PERIODS_JOB) {
+      const { closed, invoiced } = await this.statements.closeDuePeriods();
+      return `${closed} statements closed, ${invoiced} lines sent to Stripe`;
+    }
+    if (job.name !== SUSPEND_JOB || !job.data.tenant_id) return 'unknown job';
     const outcome = await this.events.suspendOverdue(job.data.tenant_id, this.config.billing.gracePeriodMs);
     if (outcome.kind === 'early') {
       // Not due yet (the grace period grew, or clocks disagree): the same job runs again when it is.

@@ -148,6 +148,12 @@ class ControlPlaneEnv extends CommonEnv {
   @Max(8760, { message: 'BILLING_GRACE_PERIOD_HOURS must be a number of hours from 0 to 8760' })
   readonly BILLING_GRACE_PERIOD_HOURS: number = 72;
 
+  /** How often the period-close job looks for ended periods and unsent statement lines. */
+  @IsInt({ message: 'BILLING_CLOSE_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Min(100, { message: 'BILLING_CLOSE_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Max(86_400_000, { message: 'BILLING_CLOSE_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  readonly BILLING_CLOSE_INTERVAL_MS: number = 60_000;
+
   /** Where Stripe Checkout sends the customer back after paying or giving up. */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'STRIPE_SUCCESS_URL must be an http:// or https:// URL' })
@@ -165,6 +171,8 @@ export interface BillingSettings {
   readonly webhookSecret: string | null;
   /** Milliseconds from a failed payment to the suspension. */
   readonly gracePeriodMs: number;
+  /** The period-close job's interval. */
+  readonly closeIntervalMs: number;
   readonly successUrl: string;
   readonly cancelUrl: string;
 }
@@ -253,6 +261,7 @@ function billingSettings(env: ControlPlaneEnv): BillingSettings {
     stripeApi: Object.freeze({ host: api.hostname, port: api.port ? Number(api.port) : protocol === 'http' ? 80 : 443, protocol }),
     webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null,
     gracePeriodMs: Math.round(env.BILLING_GRACE_PERIOD_HOURS * 3_600_000),
+    closeIntervalMs: env.BILLING_CLOSE_INTERVAL_MS,
     successUrl: env.STRIPE_SUCCESS_URL ?? `${home}?checkout=success`,
     cancelUrl: env.STRIPE_CANCEL_URL ?? `${home}?checkout=cancel`,
   });

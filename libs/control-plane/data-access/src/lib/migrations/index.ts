@@ -7,6 +7,7 @@ import { PostpaidSubscriptionTiers1764500000000 } from './1764500000000-postpaid
 import { PersonalTokenScopes1764500000100 } from './1764500000100-personal-token-scopes';
 import { StripeBilling1764600000000 } from './1764600000000-stripe-billing';
 import { BillingProducts1764600000100 } from './1764600000100-billing-products';
+import { Statements1764600000200 } from './1764600000200-statements';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   PersonalTokenScopes1764500000100,
   StripeBilling1764600000000,
   BillingProducts1764600000100,
+  Statements1764600000200,
 ];
