@@ -279,6 +279,18 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       expect({ balance: (await credits(slug)).balance_micros, events: await eventCount() }).toEqual(before);
     });
 
+    it("a checkout paid with another tenant's customer credits the tenant it names and leaves the customer where it is", async () => {
+      const owner = await customerTenant();
+      const payer = await createActiveTenant(world.call, world.tokens.platform_admin as string, unique('borrower'));
+      const payload = event('checkout.session.completed', { id: 'cs_test_borrowed', object: 'checkout.session', client_reference_id: payer.id, customer: owner.customer, payment_status: 'paid', amount_total: 200, metadata: { purpose: 'credits' } });
+      const response = await deliver(payload, signed(payload));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ outcome: 'applied' });
+      expect((await credits(payer.slug)).balance_micros).toBe(2_000_000);
+      expect((await tenant(payer.slug)).stripe_customer_id).toBeNull();
+      expect((await tenant(owner.slug)).stripe_customer_id).toBe(owner.customer);
+    });
+
     it("seed 003's POST /api/billing/events is the same route", async () => {
       const payload = event('charge.refunded', { id: 'ch_1', object: 'charge' });
       const response = await deliver(payload, signed(payload), '/api/billing/events');

@@ -82,10 +82,16 @@ export class BillingRepository {
   }
 
   /** Sets the tenant's Stripe customer unless it has one; returns the tenant's customer after. */
-  async adoptCustomer(tx: Reader, tenantId: string, customerId: string): Promise<string> {
-    await query(tx, 'UPDATE tenants SET stripe_customer_id = $2, updated_at = now() WHERE id = $1 AND stripe_customer_id IS NULL', [tenantId, customerId]);
-    const row = await queryOne<{ stripe_customer_id: string }>(tx, 'SELECT stripe_customer_id FROM tenants WHERE id = $1', [tenantId]);
-    return (row as { stripe_customer_id: string }).stripe_customer_id;
+  async adoptCustomer(tx: Reader, tenantId: string, customerId: string): Promise<string | null> {
+    // A customer already another tenant's stays theirs (the column is unique): the tenant keeps none rather than failing the event.
+    await query(
+      tx,
+      `UPDATE tenants SET stripe_customer_id = $2, updated_at = now() WHERE id = $1 AND stripe_customer_id IS NULL
+         AND NOT EXISTS (SELECT 1 FROM tenants other WHERE other.stripe_customer_id = $2)`,
+      [tenantId, customerId],
+    );
+    const row = await queryOne<{ stripe_customer_id: string | null }>(tx, 'SELECT stripe_customer_id FROM tenants WHERE id = $1', [tenantId]);
+    return row?.stripe_customer_id ?? null;
   }
 
   async update(tx: Transaction, tenantId: string, changes: BillingChanges): Promise<TenantRow> {

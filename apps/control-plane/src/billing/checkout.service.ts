@@ -135,6 +135,7 @@ export class CheckoutService {
       });
     return this.unitOfWork.run(async (tx) => {
       const customer = await this.billing.adoptCustomer(tx, tenant.id, created.id);
+      if (!customer) throw new SluiceException('conflict', `Stripe customer ${created.id} belongs to another tenant`);
       if (customer === created.id) {
         await this.audit.record(tx, { tenantId: tenant.id, eventType: 'billing.customer_created', resourceType: 'tenant', resourceId: tenant.id, new: { stripe_customer_id: customer } });
       }
