@@ -102,6 +102,13 @@ describe('period statements and usage invoiced exactly once (issue 17)', () => {
     expect((await statement(slug, first.id)).lines[0].stripe_invoice_item_id).toBe(items[0].id);
     expect(fake.calls.filter((call) => call.path === '/v1/invoiceitems').map((call) => call.idempotencyKey)).toEqual([`statement-line-${liveLine.id}`, `statement-line-${liveLine.id}`]);
 
+    // Killed after Stripe answered but before the id was committed: the rerun sends the same key and gets the same item.
+    await db.query('UPDATE statement_lines SET stripe_invoice_item_id = NULL, invoiced_at = NULL WHERE id = $1', [liveLine.id]);
+    await waitUntil(async () => (await statement(slug, first.id)).lines[0].stripe_invoice_item_id !== null, 10_000, 'the rerun to record the item');
+    expect((await statement(slug, first.id)).lines[0].stripe_invoice_item_id).toBe(items[0].id);
+    expect(fake.state.invoiceItems.size).toBe(1);
+    expect(fake.calls.filter((call) => call.path === '/v1/invoiceitems')).toHaveLength(3);
+
     // A consumer replaying after an outage delivers usage of the closed period late.
     const late = usageEvent({ tenant_id: tenantId, model: 'gpt-4o', environment: 'live', cost_micros: 50_000, started_at: ago(DAY - MINUTE) });
     await stream.append(late);
