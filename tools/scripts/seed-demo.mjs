@@ -47,3 +47,10 @@ export async function seedDemo(baseUrl, { adminEmail, adminPassword, requestIdPr
     : expectStatus(await call(baseUrl, ids, 'POST', '/api/api-keys/', { token: owner, body: { tenant: DEMO.tenantSlug, name: DEMO.keyName, environment: 'test', scopes: ['inference', 'read'] } }), [201], 'creating the demo key');
   return { ...DEMO, apiKey: key.body.key, lastRequestId: ids.last };
 }
+
+/** A Stripe Checkout URL for 20 USD of the demo tenant's credits, as its owner asks for it. */
+export async function demoCheckoutUrl(baseUrl, demo) {
+  const owner = expectStatus(await call(baseUrl, 'POST', '/api/auth/token/', { body: { email: demo.ownerEmail, password: demo.ownerPassword } }), [200], 'login as the demo owner').body.access;
+  const checkout = expectStatus(await call(baseUrl, 'GET', `/api/billing/tenants/${demo.tenantSlug}/checkout/?purpose=credits&amount_usd=20`, { token: owner }), [200], 'demo checkout');
+  return checkout.body.url;
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: build, then run the control plane, the gateway and the mock
-// provider against the default (or configured) PostgreSQL and Redis, print how
-// to call them, and stop all three on Ctrl-C. Their logs are one line each:
+// `npm start`: build, then run the control plane, the gateway, the mock
+// provider and the fake Stripe against the default (or configured) PostgreSQL and Redis, print how
+// to call them, and stop them all on Ctrl-C. Their logs are one line each:
 // requests, warnings and errors (`npm start -- --verbose` for everything).
 // Variables already set in the environment win over the defaults below.
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logLineFormatter } from './log-lines.mjs';
-import { seedDemo } from './seed-demo.mjs';
+import { demoCheckoutUrl, seedDemo } from './seed-demo.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,6 +30,12 @@ env.MOCK_PROVIDER_URL ??= `http://127.0.0.1:${env.MOCK_PROVIDER_PORT}`;
 // Models whose provider has no credential here are answered by the mock (never in production); the gateway may reach only the mock's address.
 if (env.NODE_ENV !== 'production') env.DEV_MOCK_UPSTREAM_URL ??= env.MOCK_PROVIDER_URL;
 env.UPSTREAM_ALLOWED_PRIVATE_CIDRS ??= '127.0.0.1/32';
+// Billing against the local fake Stripe (tools/fake-stripe) unless Stripe is configured already (docs/billing.md).
+env.FAKE_STRIPE_PORT ??= '12111';
+env.STRIPE_SECRET_KEY ??= 'sk_test_sluice_development';
+env.STRIPE_WEBHOOK_SECRET ??= 'whsec_sluice_development';
+env.STRIPE_API_BASE ??= `http://127.0.0.1:${env.FAKE_STRIPE_PORT}`;
+env.FAKE_STRIPE_WEBHOOK_URL ??= `http://127.0.0.1:${env.CONTROL_PLANE_PORT}/api/billing/webhooks/stripe/`;
 
 const controlPlaneUrl = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}`;
 const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
@@ -65,8 +71,8 @@ async function checkDependencies() {
 }
 
 function build() {
-  process.stdout.write('Building control-plane, gateway and mock-provider...\n');
-  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'gateway', 'mock-provider', '--outputStyle=static'], {
+  process.stdout.write('Building control-plane, gateway, mock-provider and fake-stripe...\n');
+  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'gateway', 'mock-provider', 'fake-stripe', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
@@ -135,10 +141,12 @@ void supervisor.finished.then((code) => {
 await checkDependencies();
 build();
 run('mock-provider', 'dist/tools/mock-provider/main.js', { stopLast: true });
+run('fake-stripe', 'dist/tools/fake-stripe/main.js', { stopLast: true });
 run('control-plane', 'dist/apps/control-plane/main.js');
 run('gateway', 'dist/apps/gateway/main.js');
 await Promise.all([
   waitForHealth(`${env.MOCK_PROVIDER_URL}/health`),
+  waitForHealth(`http://127.0.0.1:${env.FAKE_STRIPE_PORT}/health`),
   waitForHealth(`${controlPlaneUrl}/health/ready`),
   waitForHealth(`${gatewayUrl}/health/ready`),
 ]);
@@ -153,12 +161,21 @@ if (!stopping()) {
     supervisor.stop(1);
   }
 }
+// A Checkout page for the demo tenant's credits: its Pay button makes the fake Stripe send the signed webhook.
+let checkoutLine = '';
+if (!stopping()) {
+  checkoutLine = await demoCheckoutUrl(controlPlaneUrl, demo).then(
+    (url) => `Buy credits for the demo tenant (fake Stripe Checkout; Pay sends the signed webhook):\n  ${url}\n`,
+    (error) => `Demo checkout unavailable: ${error.message}\n`,
+  );
+}
 if (!stopping()) {
   process.stdout.write(`
 Sluice is up.
   control plane   ${controlPlaneUrl}        health: curl ${controlPlaneUrl}/health/   docs: ${controlPlaneUrl}/docs
   AI gateway      ${gatewayUrl}        health: curl ${gatewayUrl}/health
   mock provider   ${env.MOCK_PROVIDER_URL}
+  fake Stripe     ${env.STRIPE_API_BASE}
   models without provider credentials (gpt-4, claude-3-sonnet, ...): ${env.DEV_MOCK_UPSTREAM_URL ? 'answered by the mock provider, marked x-sluice-upstream: mock' : '503 provider_not_configured'}
 Readiness: curl ${controlPlaneUrl}/health/ready   curl ${gatewayUrl}/health/ready
 Metrics:   curl http://127.0.0.1:${env.CONTROL_PLANE_METRICS_PORT ?? 9464}/metrics   curl http://127.0.0.1:${env.GATEWAY_METRICS_PORT ?? 9465}/metrics
@@ -171,7 +188,7 @@ Call the gateway with the demo tenant's API key (a test key: it reaches the sand
   curl -N ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","stream":true,"messages":[{"role":"user","content":"Hello"}]}'
   curl ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
 Create API keys of your own: README.md, "API keys". The demo key above changes on every npm start.
-Logs below: one line per request, warning or error (npm start -- --verbose for everything).
-Press Ctrl-C to stop all three.
+${checkoutLine}Logs below: one line per request, warning or error (npm start -- --verbose for everything).
+Press Ctrl-C to stop them all.
 `);
 }

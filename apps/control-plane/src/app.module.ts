@@ -19,6 +19,7 @@ import { RequestContextModule } from './request-context/request-context.module';
 import { TeamsModule } from './teams/teams.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsageModule } from './usage/usage.module';
+import { BillingModule } from './billing/billing.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppModuleOptions {
@@ -59,6 +60,7 @@ export class AppModule {
         CreditsModule,
         UsageModule,
         MeteringModule,
+        BillingModule,
       ],
     };
   }

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp } from '@sluice/platform';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { acceptFormLogin } from './auth/form-login-parser';
+import { keepWebhookRawBody } from './billing/raw-body';
 import type { ControlPlaneConfig } from './config/control-plane.config';
 import { setUpOpenApi } from './openapi';
 
@@ -22,6 +23,7 @@ export async function createControlPlaneApp(
   });
   await app.register(fastifyCookie);
   acceptFormLogin(app.getHttpAdapter().getInstance());
+  keepWebhookRawBody(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   if (config.openApiDocs) setUpOpenApi(app);
   return app;
 }

@@ -3,6 +3,7 @@ import { matchesGlob } from '@sluice/auth';
 import { ModelsRepository, PlansRepository, RegionsRepository, TeamsRepository, type ApiKeyLimits, type TeamRow, type TenantRow } from '@sluice/control-plane/data-access';
 import type { RateLimits } from '@sluice/contracts';
 import { SluiceException } from '@sluice/platform';
+import { productCeilingProblems } from '../billing/product-limits';
 import { tenantLimits } from '../projection/tenant-limits';
 import { limitProblems } from './key-rules';
 
@@ -48,9 +49,10 @@ export class ApiKeyRestrictions {
     const team = teamId ? await this.teams.findById(tenant.id, teamId) : null;
     if (teamId && !team) add('team', 'is not a team of this tenant');
     if (requested.limits) {
-      const ceilings: Array<{ owner: 'tenant' | 'team'; limits: RateLimits }> = [{ owner: 'tenant', limits: tenantLimits(tenant, await this.plans.findById(tenant.subscription_tier)) }];
+      const plan = await this.plans.findById(tenant.subscription_tier);
+      const ceilings: Array<{ owner: 'tenant' | 'team'; limits: RateLimits }> = [{ owner: 'tenant', limits: tenantLimits(tenant, plan) }];
       if (team) ceilings.push({ owner: 'team', limits: team.limits as RateLimits });
-      Object.assign(problems, limitProblems(requested.limits, ceilings));
+      Object.assign(problems, limitProblems(requested.limits, ceilings), productCeilingProblems(requested.limits, plan));
     }
     const fields = Object.keys(problems);
     if (fields.length > 0) throw new SluiceException('validation_error', `Invalid ${fields.join(', ')}`, problems, fields.length === 1 ? fields[0] : null);

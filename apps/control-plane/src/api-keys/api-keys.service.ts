@@ -14,6 +14,7 @@ import { isUuid, type KeyScope } from '@sluice/contracts';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { ownerUserIdOf, userIdOf, type Principal } from '../auth/principal';
+import { assertProductKeyCount, withProductDefaults } from '../billing/product-limits';
 import { Projector } from '../projection/projector';
 import { tenantLimits } from '../projection/tenant-limits';
 import { notFound, TenantAccess } from '../auth/tenant-access';
@@ -80,10 +81,12 @@ export class ApiKeysService {
     const generated = generateApiKey(environment);
     const row = await this.commit(async (tx) => {
       const locked = (await this.tenants.lock(tx, tenant.id)) ?? tenant;
-      const maxKeys = tenantLimits(locked, await this.plans.findById(locked.subscription_tier, tx)).max_keys as number;
+      const plan = await this.plans.findById(locked.subscription_tier, tx);
+      const maxKeys = tenantLimits(locked, plan).max_keys as number;
       if ((await this.apiKeys.countUsable(tenant.id, tx)) >= maxKeys) {
         throw new SluiceException('key_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxKeys} API keys`, { max_keys: maxKeys });
       }
+      await assertProductKeyCount(this.apiKeys, tx, tenant.id, owner, plan);
       const key = await this.apiKeys.create(tx, tenant.id, {
         teamId: team?.id ?? null,
         createdBy: owner,
@@ -97,7 +100,7 @@ export class ApiKeysService {
         allowedModels: dto.allowed_models ?? null,
         allowedIps: dto.allowed_ips ?? null,
         allowedRegions: dto.allowed_regions ?? null,
-        limits: { ...(dto.limits ?? {}) },
+        limits: withProductDefaults(dto.limits, plan),
       });
       await this.audit.record(tx, { tenantId: tenant.id, eventType: 'api_key.created', resourceType: 'api_key', resourceId: key.id, new: apiKeyView(key) });
       return { value: key, targets: [hashTarget(key.key_hash)] };

@@ -13,7 +13,7 @@ import {
   type TracingSettings,
   type TrustProxy,
 } from '@sluice/platform';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */
 class ControlPlaneEnv extends CommonEnv {
@@ -167,6 +167,54 @@ class ControlPlaneEnv extends CommonEnv {
   @Min(100, { message: 'METERING_CLAIM_IDLE_MS must be a whole number of milliseconds from 100 to 86400000' })
   @Max(86_400_000, { message: 'METERING_CLAIM_IDLE_MS must be a whole number of milliseconds from 100 to 86400000' })
   readonly METERING_CLAIM_IDLE_MS: number = 30_000;
+
+  /** Stripe (docs/billing.md): without a secret key, checkout and portal answer 503 `billing_not_configured`. */
+  @IsOptional()
+  @Matches(/^(sk|rk)_(test|live)_\S+$/, { message: 'STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_… or sk_live_…)' })
+  readonly STRIPE_SECRET_KEY?: string;
+
+  /** Where the stripe library sends its calls; tests and `npm start` point it at tools/fake-stripe. */
+  @Matches(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, { message: 'STRIPE_API_BASE must be an http(s) URL without a path, such as https://api.stripe.com' })
+  readonly STRIPE_API_BASE: string = 'https://api.stripe.com';
+
+  /** Verifies `Stripe-Signature` on the webhook route; without it that route answers 503 `billing_not_configured`. */
+  @IsOptional()
+  @Matches(/^whsec_\S+$/, { message: 'STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)' })
+  readonly STRIPE_WEBHOOK_SECRET?: string;
+
+  /** How long a tenant whose payment failed stays usable before it is suspended (0: at once). */
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'BILLING_GRACE_PERIOD_HOURS must be a number of hours from 0 to 8760' })
+  @Min(0, { message: 'BILLING_GRACE_PERIOD_HOURS must be a number of hours from 0 to 8760' })
+  @Max(8760, { message: 'BILLING_GRACE_PERIOD_HOURS must be a number of hours from 0 to 8760' })
+  readonly BILLING_GRACE_PERIOD_HOURS: number = 72;
+
+  /** How often the period-close job looks for ended periods and unsent statement lines. */
+  @IsInt({ message: 'BILLING_CLOSE_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Min(100, { message: 'BILLING_CLOSE_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Max(86_400_000, { message: 'BILLING_CLOSE_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  readonly BILLING_CLOSE_INTERVAL_MS: number = 60_000;
+
+  /** Where Stripe Checkout sends the customer back after paying or giving up. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'STRIPE_SUCCESS_URL must be an http:// or https:// URL' })
+  readonly STRIPE_SUCCESS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'STRIPE_CANCEL_URL must be an http:// or https:// URL' })
+  readonly STRIPE_CANCEL_URL?: string;
+}
+
+export interface BillingSettings {
+  /** Null: Stripe is not configured. */
+  readonly stripeSecretKey: string | null;
+  readonly stripeApi: { readonly host: string; readonly port: number; readonly protocol: 'http' | 'https' };
+  readonly webhookSecret: string | null;
+  /** Milliseconds from a failed payment to the suspension. */
+  readonly gracePeriodMs: number;
+  /** The period-close job's interval. */
+  readonly closeIntervalMs: number;
+  readonly successUrl: string;
+  readonly cancelUrl: string;
 }
 
 export interface ControlPlaneConfig {
@@ -212,6 +260,7 @@ export interface ControlPlaneConfig {
   readonly providerCredentialEnvs: readonly string[];
   readonly projectionReconcileIntervalMs: number;
   readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number };
+  readonly billing: BillingSettings;
 }
 
 export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
@@ -259,6 +308,22 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     providerCredentialEnvs: providerCredentialEnvs(env.PROVIDER_CREDENTIAL_ENVS),
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
     metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
+    billing: billingSettings(env),
+  });
+}
+
+function billingSettings(env: ControlPlaneEnv): BillingSettings {
+  const api = new URL(env.STRIPE_API_BASE);
+  const protocol = api.protocol === 'http:' ? 'http' : 'https';
+  const home = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}/`;
+  return Object.freeze({
+    stripeSecretKey: env.STRIPE_SECRET_KEY ?? null,
+    stripeApi: Object.freeze({ host: api.hostname, port: api.port ? Number(api.port) : protocol === 'http' ? 80 : 443, protocol }),
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null,
+    gracePeriodMs: Math.round(env.BILLING_GRACE_PERIOD_HOURS * 3_600_000),
+    closeIntervalMs: env.BILLING_CLOSE_INTERVAL_MS,
+    successUrl: env.STRIPE_SUCCESS_URL ?? `${home}?checkout=success`,
+    cancelUrl: env.STRIPE_CANCEL_URL ?? `${home}?checkout=cancel`,
   });
 }
 

@@ -12,5 +12,6 @@ import { CreditsService } from './credits.service';
   imports: [DataAccessModule, AuthModule, AuditModule, SchemaReadyModule],
   controllers: [CreditsController],
   providers: [CreditsService, CreditBalanceSync],
+  exports: [CreditBalanceSync],
 })
 export class CreditsModule {}

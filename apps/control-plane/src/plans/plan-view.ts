@@ -2,6 +2,9 @@ import type { PlanLimits, PlanRow } from '@sluice/control-plane/data-access';
 
 export const PLAN_LIMIT_FIELDS = ['rpm', 'rph', 'rpd', 'tpm', 'tpd', 'max_concurrency', 'api_calls_per_period', 'ai_tokens_per_period', 'max_users', 'max_keys'] as const;
 
+/** The limits the plans API shows; the product limits on keys are the products API's (docs/billing.md). */
+export type PlanViewLimits = Required<Pick<PlanLimits, (typeof PLAN_LIMIT_FIELDS)[number]>>;
+
 /** A plan as the API shows it: its limits and the models it reaches (docs/limits.md, Plans). */
 export interface PlanView {
   id: string;
@@ -9,7 +12,7 @@ export interface PlanView {
   billing_mode: PlanRow['billing_mode'];
   price_monthly_cents: number;
   period_days: number;
-  limits: Required<PlanLimits>;
+  limits: PlanViewLimits;
   allowed_models: string[] | null;
   entitlements: Record<string, boolean | number>;
   created_at: string;
@@ -17,7 +20,7 @@ export interface PlanView {
 }
 
 export function planView(plan: PlanRow): PlanView {
-  const limits = {} as Required<PlanLimits>;
+  const limits = {} as PlanViewLimits;
   for (const field of PLAN_LIMIT_FIELDS) limits[field] = plan.limits[field] ?? null;
   return {
     id: plan.id,

@@ -33,10 +33,11 @@ export class TenantQuotaSource {
     return tenantView(tenant, await this.context(tenant, db));
   }
 
-  /** 400 for a `subscription_tier` or plan assignment that names no plan. */
+  /** 400 for a `subscription_tier` or plan assignment that names no plan, or a retired one. */
   async requirePlan(id: string, field = 'plan', db?: Reader): Promise<PlanRow> {
     const plan = await this.plans.findById(id, db);
     if (!plan) throw new SluiceException('validation_error', `Unknown plan ${id}`, { [field]: [`unknown plan ${id}`] }, field);
+    if (!plan.active) throw new SluiceException('validation_error', `Plan ${id} is retired and cannot be assigned`, { [field]: [`plan ${id} is not active`] }, field);
     return plan;
   }
 }

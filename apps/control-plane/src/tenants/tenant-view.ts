@@ -29,6 +29,12 @@ export interface TenantView {
   contact_name: string;
   contact_phone: string;
   billing_email: string;
+  /** Seed 003's billing contact: `phone` is `contact_phone`; Stripe's customer and last payment are read-only. */
+  admin_email: string;
+  phone: string;
+  billing_address: string;
+  stripe_customer_id: string | null;
+  last_payment: string | null;
   created_at: string;
   updated_at: string;
   activated_at: string | null;
@@ -72,6 +78,11 @@ export function tenantView(tenant: TenantRow, context?: QuotaContext): TenantVie
     contact_name: tenant.contact_name,
     contact_phone: tenant.contact_phone,
     billing_email: tenant.billing_email,
+    admin_email: tenant.admin_email,
+    phone: tenant.contact_phone,
+    billing_address: tenant.billing_address,
+    stripe_customer_id: tenant.stripe_customer_id,
+    last_payment: tenant.last_payment?.toISOString() ?? null,
     created_at: tenant.created_at.toISOString(),
     updated_at: tenant.updated_at.toISOString(),
     activated_at: tenant.activated_at?.toISOString() ?? null,

@@ -71,8 +71,10 @@ export class TenantsService {
         subscriptionTier: dto.subscription_tier ?? DEFAULT_TENANT_PLAN,
         contactEmail: dto.contact_email,
         contactName: dto.contact_name,
-        contactPhone: dto.contact_phone,
+        contactPhone: phoneOf(dto),
         billingEmail: dto.billing_email,
+        adminEmail: dto.admin_email,
+        billingAddress: dto.billing_address,
         settings: dto.settings,
       });
       await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant.created', resourceType: 'tenant', resourceId: tenant.id, new: await this.quotaSource.view(tenant, tx) });
@@ -95,8 +97,10 @@ export class TenantsService {
       domain: dto.domain,
       contact_email: dto.contact_email,
       contact_name: dto.contact_name,
-      contact_phone: dto.contact_phone,
+      contact_phone: phoneOf(dto),
       billing_email: dto.billing_email,
+      admin_email: dto.admin_email,
+      billing_address: dto.billing_address,
       settings: dto.settings,
       subscription_tier: dto.subscription_tier,
       quota_overrides: dto.quota ? mergeOverrides(tenant.quota_overrides, dto.quota) : undefined,
@@ -151,6 +155,14 @@ export class TenantsService {
       throw conflictOnDuplicate(error, request ?? {});
     }
   }
+}
+
+/** `phone` (the older billing API's name) names `contact_phone`: the two must agree when both are given. */
+function phoneOf(dto: { contact_phone?: string; phone?: string }): string | undefined {
+  if (dto.phone !== undefined && dto.contact_phone !== undefined && dto.phone !== dto.contact_phone) {
+    throw new SluiceException('validation_error', 'phone and contact_phone name the same field and differ', { phone: ['must equal contact_phone when both are given'] }, 'phone');
+  }
+  return dto.contact_phone ?? dto.phone;
 }
 
 function mergeOverrides(current: Record<string, number | null>, changes: object): Record<string, number | null> {

@@ -1,7 +1,6 @@
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
-import type { PlanLimits } from '@sluice/control-plane/data-access';
 import type { SameShape } from '@sluice/platform';
-import type { PlanView } from '../plan-view';
+import type { PlanView, PlanViewLimits } from '../plan-view';
 import type { EntitlementsView, EntitlementView } from '../plans.service';
 
 const LIMIT = { type: Number, nullable: true, description: 'null: no limit of its own' } as const;
@@ -102,7 +101,7 @@ export class EntitlementResponseDto {
   value!: boolean | number | null;
 }
 
-const _limitsInSync: SameShape<Required<PlanLimits>, PlanLimitsResponseDto> = true;
+const _limitsInSync: SameShape<PlanViewLimits, PlanLimitsResponseDto> = true;
 const _planInSync: SameShape<PlanView, PlanResponseDto> = true;
 const _entitlementsInSync: SameShape<EntitlementsView, EntitlementsResponseDto> = true;
 const _entitlementInSync: SameShape<EntitlementView, EntitlementResponseDto> = true;

@@ -74,6 +74,21 @@ export class TenantResponseDto {
   @ApiProperty()
   billing_email!: string;
 
+  @ApiProperty({ description: 'The billing contact of the older billing API (docs/billing.md)' })
+  admin_email!: string;
+
+  @ApiProperty({ description: 'The same as contact_phone, under the older billing API\'s name' })
+  phone!: string;
+
+  @ApiProperty()
+  billing_address!: string;
+
+  @ApiProperty({ nullable: true, description: "The tenant's Stripe customer, set by its first checkout; read-only" })
+  stripe_customer_id!: string | null;
+
+  @ApiProperty({ nullable: true, format: 'date-time', description: 'When Stripe last reported a paid invoice; read-only' })
+  last_payment!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
 

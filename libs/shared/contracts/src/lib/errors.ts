@@ -37,6 +37,7 @@ export const ERROR_CATALOG = {
   bad_request: { status: 400, type: 'invalid_request_error' },
   tenant_required: { status: 400, type: 'invalid_request_error' },
   request_timeout: { status: 408, type: 'invalid_request_error' },
+  invalid_signature: { status: 400, type: 'invalid_request_error' },
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   unprocessable_entity: { status: 422, type: 'invalid_request_error' },
@@ -58,6 +59,8 @@ export const ERROR_CATALOG = {
   model_not_found: { status: 404, type: 'not_found_error' },
   // Money and limits
   insufficient_credits: { status: 402, type: 'billing_error' },
+  billing_not_configured: { status: 503, type: 'billing_error' },
+  payment_provider_error: { status: 502, type: 'api_error' },
   rate_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   quota_exceeded: { status: 429, type: 'rate_limit_error' },
   concurrency_limit_exceeded: { status: 429, type: 'rate_limit_error' },

@@ -168,6 +168,16 @@ export class ApiKeysRepository {
     return row?.count ?? 0;
   }
 
+  /** Usable keys of one owner in the tenant; `null` counts service keys (owned by no user). */
+  async countUsableOwnedBy(tenantId: string, ownerUserId: string | null, db: Reader = this.dataSource): Promise<number> {
+    const row = await queryOne<{ count: number }>(
+      db,
+      `SELECT count(*)::int AS count FROM api_keys WHERE tenant_id = $1 AND created_by IS NOT DISTINCT FROM $2::uuid AND status = 'active' AND (expires_at IS NULL OR expires_at > now())`,
+      [tenantId, ownerUserId],
+    );
+    return row?.count ?? 0;
+  }
+
   list(tenantIds: string[] | null, filters: ApiKeyFilters, window: ListWindow): Promise<Slice<ApiKeyRow>> {
     const where: string[] = [];
     const params: unknown[] = [];

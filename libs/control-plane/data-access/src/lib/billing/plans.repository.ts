@@ -16,6 +16,17 @@ export interface PlanLimits {
   ai_tokens_per_period?: number | null;
   max_users?: number | null;
   max_keys?: number | null;
+  /** Seed 003's product limits on keys: per member, keys owned by no user, and the default and ceiling of a key's budget and rate. */
+  keys_per_user?: number | null;
+  service_key_count?: number | null;
+  max_budget_per_key?: number | null;
+  rpm_per_key?: number | null;
+}
+
+/** Product fields stored and returned until a feature gives them meaning. */
+export interface PlanExtras {
+  vector_db_count?: number | null;
+  vector_db_storage?: string | null;
 }
 
 export interface PlanRow {
@@ -27,17 +38,20 @@ export interface PlanRow {
   limits: PlanLimits;
   allowed_models: string[] | null;
   entitlements: Record<string, boolean | number>;
+  /** A retired plan keeps its tenants but cannot be chosen or assigned again. */
+  active: boolean;
+  extras: PlanExtras;
   created_at: Date;
   updated_at: Date;
 }
 
-export type NewPlan = Omit<PlanRow, 'created_at' | 'updated_at'>;
+export type NewPlan = Omit<PlanRow, 'created_at' | 'updated_at' | 'active' | 'extras'> & Partial<Pick<PlanRow, 'active' | 'extras'>>;
 export type PlanChanges = Partial<Omit<NewPlan, 'id'>>;
 
 // bigint arrives from the driver as text; prices fit a double exactly.
 const SELECT = `SELECT id, name, billing_mode, price_monthly_cents::float8 AS price_monthly_cents, period_days, limits, allowed_models,
-  entitlements, created_at, updated_at FROM plans`;
-const JSON_COLUMNS = new Set(['limits', 'entitlements']);
+  entitlements, active, extras, created_at, updated_at FROM plans`;
+const JSON_COLUMNS = new Set(['limits', 'entitlements', 'extras']);
 
 export class PlansRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -53,9 +67,20 @@ export class PlansRepository {
   async create(tx: Transaction, plan: NewPlan): Promise<PlanRow> {
     await query(
       tx,
-      `INSERT INTO plans (id, name, billing_mode, price_monthly_cents, period_days, limits, allowed_models, entitlements)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [plan.id, plan.name, plan.billing_mode, plan.price_monthly_cents, plan.period_days, JSON.stringify(plan.limits), plan.allowed_models, JSON.stringify(plan.entitlements)],
+      `INSERT INTO plans (id, name, billing_mode, price_monthly_cents, period_days, limits, allowed_models, entitlements, active, extras)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        plan.id,
+        plan.name,
+        plan.billing_mode,
+        plan.price_monthly_cents,
+        plan.period_days,
+        JSON.stringify(plan.limits),
+        plan.allowed_models,
+        JSON.stringify(plan.entitlements),
+        plan.active ?? true,
+        JSON.stringify(plan.extras ?? {}),
+      ],
     );
     return (await this.findById(plan.id, tx)) as PlanRow;
   }

@@ -23,6 +23,15 @@ export interface TenantRow {
   suspension_reason: string;
   deleted_at: Date | null;
   last_reset_at: Date;
+  /** Billing (docs/billing.md): written by the billing feature from Stripe's webhooks, read-only elsewhere. */
+  stripe_customer_id: string | null;
+  stripe_subscription_id: string | null;
+  last_payment: Date | null;
+  billing_status: 'current' | 'past_due';
+  past_due_since: Date | null;
+  /** Seed 003's billing contact (with `contact_phone` as its `phone`). */
+  admin_email: string;
+  billing_address: string;
   created_at: Date;
   updated_at: Date;
   /** Members, counted with the row. */
@@ -39,6 +48,8 @@ export interface NewTenant {
   contactName?: string;
   contactPhone?: string;
   billingEmail?: string;
+  adminEmail?: string;
+  billingAddress?: string;
   settings?: Record<string, unknown>;
 }
 
@@ -53,6 +64,8 @@ export type TenantChanges = Partial<
     | 'contact_name'
     | 'contact_phone'
     | 'billing_email'
+    | 'admin_email'
+    | 'billing_address'
     | 'settings'
     | 'quota_overrides'
     | 'activated_at'
@@ -85,8 +98,8 @@ export class TenantsRepository {
     const inserted = await queryOne<{ id: string }>(
       tx,
       `INSERT INTO tenants (name, slug, domain, status, subscription_tier, contact_email, contact_name, contact_phone,
-         billing_email, settings, activated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $4::varchar = 'active' THEN now() END) RETURNING id`,
+         billing_email, settings, admin_email, billing_address, activated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, CASE WHEN $4::varchar = 'active' THEN now() END) RETURNING id`,
       [
         tenant.name,
         tenant.slug,
@@ -98,6 +111,8 @@ export class TenantsRepository {
         tenant.contactPhone ?? '',
         tenant.billingEmail ?? '',
         JSON.stringify(tenant.settings ?? {}),
+        tenant.adminEmail ?? '',
+        tenant.billingAddress ?? '',
       ],
     );
     return (await this.findById((inserted as { id: string }).id, tx)) as TenantRow;

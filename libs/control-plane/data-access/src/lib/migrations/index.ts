@@ -5,6 +5,9 @@ import { CreateApiKeysAndCatalog1764000000003 } from './1764000000003-create-api
 import { CreateBillingAndMetering1764000000004 } from './1764000000004-create-billing-and-metering';
 import { PostpaidSubscriptionTiers1764500000000 } from './1764500000000-postpaid-subscription-tiers';
 import { PersonalTokenScopes1764500000100 } from './1764500000100-personal-token-scopes';
+import { StripeBilling1764600000000 } from './1764600000000-stripe-billing';
+import { BillingProducts1764600000100 } from './1764600000100-billing-products';
+import { Statements1764600000200 } from './1764600000200-statements';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -18,4 +21,7 @@ export const MIGRATIONS = [
   CreateBillingAndMetering1764000000004,
   PostpaidSubscriptionTiers1764500000000,
   PersonalTokenScopes1764500000100,
+  StripeBilling1764600000000,
+  BillingProducts1764600000100,
+  Statements1764600000200,
 ];

@@ -1,0 +1,110 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import { SluiceException } from '@sluice/platform';
+import type { FastifyRequest } from 'fastify';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { Public } from '../auth/public.decorator';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import { CheckoutService } from './checkout.service';
+import { CheckoutQueryDto, PricingTableSessionQueryDto } from './dto/billing.dto';
+import { CreateProductDto, PricingTableDto, UpdateProductDto } from './dto/product.dto';
+import { ProductsService } from './products.service';
+import { rawBodyOf } from './raw-body';
+import { billingNotConfigured } from './stripe-client';
+import { StripeEventsService } from './stripe-events.service';
+import { verifyStripeEvent } from './webhook-signature';
+
+/** Checkout and portal sessions for a tenant (seed 003's team is a tenant: `{team_id}` is its id or slug). */
+@ApiTags('billing')
+@Controller('api/billing')
+export class BillingController {
+  constructor(private readonly checkouts: CheckoutService) {}
+
+  @Get('tenants/:tenant/checkout')
+  checkout(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Query() query: CheckoutQueryDto) {
+    return this.checkouts.checkout(principal, tenant, query);
+  }
+
+  @Get(['tenants/:tenant/portal', 'teams/:tenant/portal'])
+  portal(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string) {
+    return this.checkouts.portal(principal, tenant);
+  }
+
+  @Get(['tenants/:tenant/pricing-table-session', 'teams/:tenant/pricing-table-session'])
+  pricingTableSession(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Query() query: PricingTableSessionQueryDto) {
+    return this.checkouts.pricingTableSession(principal, tenant, query.plan);
+  }
+}
+
+/**
+ * Stripe's webhook (seed 003's `POST /billing/events` is an alias). Public,
+ * and exempt from the anonymous per-address throttle (Stripe sends bursts
+ * from few addresses): the signature over the raw body is its gate.
+ */
+@ApiTags('billing')
+@Controller('api/billing')
+@Public()
+@SkipThrottle()
+export class StripeWebhookController {
+  constructor(
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
+    private readonly events: StripeEventsService,
+  ) {}
+
+  @Post(['webhooks/stripe', 'events'])
+  @HttpCode(200)
+  async receive(@Req() request: FastifyRequest, @Headers('stripe-signature') signature: string | undefined) {
+    const secret = this.config.billing.webhookSecret;
+    if (!secret) throw billingNotConfigured('STRIPE_WEBHOOK_SECRET');
+    const raw = rawBodyOf(request);
+    const event = raw ? verifyStripeEvent(raw, signature, secret) : null;
+    if (!event) throw new SluiceException('invalid_signature', 'The Stripe-Signature header does not verify this body (missing, forged, altered or outside the 5-minute tolerance)', {}, 'Stripe-Signature');
+    const handled = await this.events.handle(event);
+    return { received: true, ...handled };
+  }
+}
+
+/** Seed 003's products (plans under seed 003's field names) and the pricing table; platform admin. */
+@ApiTags('billing')
+@Controller('api')
+export class ProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Get('products')
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.products.list(principal);
+  }
+
+  @Post('products')
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateProductDto) {
+    return this.products.create(principal, dto);
+  }
+
+  @Get('products/:id')
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
+    return this.products.get(principal, id);
+  }
+
+  @Put('products/:id')
+  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateProductDto) {
+    return this.products.update(principal, id, dto);
+  }
+
+  @Delete('products/:id')
+  @HttpCode(204)
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.products.remove(principal, id);
+  }
+
+  @Get('pricing-tables')
+  pricingTable(@CurrentPrincipal() principal: Principal) {
+    return this.products.pricingTable(principal);
+  }
+
+  @Put('pricing-tables')
+  setPricingTable(@CurrentPrincipal() principal: Principal, @Body() dto: PricingTableDto) {
+    return this.products.setPricingTable(principal, dto.pricing_table_id ?? null);
+  }
+}
