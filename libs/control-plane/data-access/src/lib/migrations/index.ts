@@ -5,6 +5,7 @@ import { CreateApiKeysAndCatalog1764000000003 } from './1764000000003-create-api
 import { CreateBillingAndMetering1764000000004 } from './1764000000004-create-billing-and-metering';
 import { PostpaidSubscriptionTiers1764500000000 } from './1764500000000-postpaid-subscription-tiers';
 import { PersonalTokenScopes1764500000100 } from './1764500000100-personal-token-scopes';
+import { ApiKeysCreatedByIndex1764500000200 } from './1764500000200-api-keys-created-by-index';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   CreateBillingAndMetering1764000000004,
   PostpaidSubscriptionTiers1764500000000,
   PersonalTokenScopes1764500000100,
+  ApiKeysCreatedByIndex1764500000200,
 ];
