@@ -59,12 +59,15 @@ describe('reconciling existing keys with their owners on start', () => {
 
   /**
    * The reconciliation's log lines so far. Nest's logger is process-wide, so
-   * with two apps in one process a line may land in either capture.
+   * with several apps in one process a line may land in any app's capture.
    */
-  const reports = (replica: ControlPlaneUnderTest) =>
-    [...world.app.logs.records(), ...replica.logs.records()]
-      .map((record) => /^API keys above their owner's current role: (.*)$/.exec(String(record['msg']))?.[1])
-      .filter((report): report is string => report !== undefined);
+  const reports = (...replicas: ControlPlaneUnderTest[]) =>
+    [world.app, ...replicas]
+      .flatMap((app) => app.logs.records())
+      .map((record) => /^API keys above their owner's current role: (\d+) revoked, (\d+) narrowed$/.exec(String(record['msg'])))
+      .filter((match): match is RegExpExecArray => match !== null);
+  const total = (matches: RegExpExecArray[]) =>
+    matches.reduce((sum, match) => ({ revoked: sum.revoked + Number(match[1]), narrowed: sum.narrowed + Number(match[2]) }), { revoked: 0, narrowed: 0 });
 
   it('revokes or narrows the keys above their owner, audited and projected, and leaves the rest alone', async () => {
     // Rows as they were before the rule: no hook ran when they were written.
@@ -82,10 +85,11 @@ describe('reconciling existing keys with their owners on start', () => {
     const ownersKey = await createKey(world.tokens.owner as string, { scopes: ['write'] });
     expect((await probe.keyRecord(leftKey.key))?.status).toBe('active');
 
-    // A second replica starting on the same database and Redis (a restart does the same).
-    const replica = await startControlPlane({ DATABASE_URL: world.app.databaseUrl, REDIS_KEY_PREFIX: world.app.redisKeyPrefix });
+    // Two replicas starting at once on the same database and Redis (a restart does the same as one).
+    const sameStore = { DATABASE_URL: world.app.databaseUrl, REDIS_KEY_PREFIX: world.app.redisKeyPrefix };
+    const [replica, twin] = await Promise.all([startControlPlane(sameStore), startControlPlane(sameStore)]);
     try {
-      expect(reports(replica)).toEqual(['2 revoked, 1 narrowed']);
+      expect(total(reports(replica, twin))).toEqual({ revoked: 2, narrowed: 1 });
 
       expect(await keyNow(writeKey.id)).toEqual(expect.objectContaining({ status: 'active', scopes: ['inference', 'read'] }));
       expect((await keyNow(leftKey.id)).status).toBe('revoked');
@@ -103,13 +107,13 @@ describe('reconciling existing keys with their owners on start', () => {
       expect((await probe.keyRecord(writeKey.key))?.scopes).toEqual(['inference', 'read']);
       expect((await probe.keyRecord(service.key))?.status).toBe('active');
     } finally {
-      await replica.app.close();
+      await Promise.all([replica.app.close(), twin.app.close()]);
     }
 
     // Idempotent: another start finds nothing to change.
     const again = await startControlPlane({ DATABASE_URL: world.app.databaseUrl, REDIS_KEY_PREFIX: world.app.redisKeyPrefix });
     try {
-      expect(reports(again)).toEqual(['2 revoked, 1 narrowed']);
+      expect(total(reports(again))).toEqual({ revoked: 2, narrowed: 1 });
       expect(await auditOf(writeKey.id)).toHaveLength(1);
     } finally {
       await again.app.close();
