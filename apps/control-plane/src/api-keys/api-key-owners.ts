@@ -34,10 +34,12 @@ export class ApiKeyOwners extends KeyOwnerRole {
    * Revokes or narrows the user's keys (in `tenantId`, or in every tenant) to
    * the user's role there now, each change audited and queued for the
    * projection. The caller flushes the projector once its transaction commits.
+   * Keys already within the role are left alone, so running it again changes nothing.
    */
-  async enforce(tx: Transaction, userId: string, tenantId: string | null): Promise<void> {
+  async enforce(tx: Transaction, userId: string, tenantId: string | null): Promise<EnforceOutcome> {
+    const outcome = { revoked: 0, narrowed: 0 };
     const keys = await this.apiKeys.lockActiveOfCreator(tx, userId, tenantId);
-    if (keys.length === 0) return;
+    if (keys.length === 0) return outcome;
     const user = await this.users.findById(userId, tx);
     for (const key of keys) {
       const role = await this.roleOf(user, key.tenant_id, tx);
@@ -55,8 +57,16 @@ export class ApiKeyOwners extends KeyOwnerRole {
       });
       const hashes = [key.key_hash, key.previous_key_hash].filter((hash): hash is string => hash !== null);
       await this.projector.enqueue(tx, hashes.map((hash) => ({ kind: 'api_key', id: hash })));
+      outcome[revoke ? 'revoked' : 'narrowed'] += 1;
     }
+    return outcome;
   }
+}
+
+/** How many of the user's keys {@link ApiKeyOwners.enforce} revoked and narrowed. */
+export interface EnforceOutcome {
+  revoked: number;
+  narrowed: number;
 }
 
 function sameScopes(a: readonly string[], b: readonly string[]): boolean {

@@ -1,4 +1,4 @@
-import { fakeHash, insertApiKey, insertTeam, insertTenant, openTestDatabase, rejection, snapshot, unique, type TestDatabase } from '../../../test/fixtures';
+import { fakeHash, insertApiKey, insertMembership, insertTeam, insertTenant, insertUser, openTestDatabase, rejection, snapshot, unique, type TestDatabase } from '../../../test/fixtures';
 import { isUniqueViolation } from '../sql';
 import { ApiKeysRepository, type NewApiKey } from './api-keys.repository';
 
@@ -164,5 +164,52 @@ describe('ApiKeysRepository', () => {
     }
     expect(seen).toEqual([...seen].sort());
     expect(seen).toEqual(expect.arrayContaining([...Object.values(ofA), ...Object.values(ofB)]));
+  });
+
+  describe('creatorsAboveRole', () => {
+    const allowed = { owner: ['inference', 'read', 'write'], admin: ['inference', 'read', 'write'], member: ['inference', 'read'], viewer: [] };
+
+    it('finds the owners of active keys above their role, once each, and no one else', async () => {
+      const { dataSource } = db;
+      const [a, b] = [await insertTenant(dataSource), await insertTenant(dataSource)];
+      const user = async (role: string | null, tenant = a) => {
+        const id = await insertUser(dataSource);
+        if (role) await insertMembership(dataSource, tenant, id, role);
+        return id;
+      };
+      const key = async (tenant: string, createdBy: string | null, scopes: string[], status: 'active' | 'revoked' = 'active') => {
+        const row = await db.unitOfWork.run((tx) => apiKeys.create(tx, tenant, newKey({ createdBy, scopes })));
+        if (status === 'revoked') await dataSource.query(`UPDATE api_keys SET status = 'revoked' WHERE id = $1`, [row.id]);
+      };
+
+      const writingMember = await user('member');
+      await key(a, writingMember, ['read', 'write']);
+      await key(a, writingMember, ['write']);
+      const leaver = await user(null);
+      await key(a, leaver, ['inference']);
+      const viewer = await user('viewer');
+      await key(a, viewer, ['read']);
+      const elsewhere = await user('admin', b);
+      await key(a, elsewhere, ['read']);
+      const deactivated = await user('owner');
+      await dataSource.query('UPDATE users SET is_active = false WHERE id = $1', [deactivated]);
+      await key(a, deactivated, ['inference']);
+
+      const fine = await user('member');
+      await key(a, fine, ['inference', 'read']);
+      const admin = await user('admin');
+      await key(a, admin, ['write']);
+      const platformAdmin = await user(null);
+      await dataSource.query('UPDATE users SET is_platform_admin = true WHERE id = $1', [platformAdmin]);
+      await key(a, platformAdmin, ['write']);
+      const alreadyRevoked = await user('member');
+      await key(a, alreadyRevoked, ['write'], 'revoked');
+      await key(a, null, ['write']);
+
+      const found = await apiKeys.creatorsAboveRole(allowed);
+      expect(found.filter((id) => id === writingMember)).toHaveLength(1);
+      for (const id of [leaver, viewer, elsewhere, deactivated]) expect(found).toContain(id);
+      for (const id of [fine, admin, platformAdmin, alreadyRevoked]) expect(found).not.toContain(id);
+    });
   });
 });

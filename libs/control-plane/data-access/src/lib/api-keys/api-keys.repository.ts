@@ -149,6 +149,29 @@ export class ApiKeysRepository {
       : query<ApiKeyRow>(tx, `SELECT * FROM api_keys WHERE created_by = $1 AND status = 'active' ORDER BY id FOR UPDATE`, [userId]);
   }
 
+  /**
+   * The users with an unrevoked key above their current role in the key's
+   * tenant: inactive, no membership there (platform admins need none), or
+   * scopes beyond what `allowedScopes` (scopes by role) gives their role.
+   * Service keys (no creator) are never candidates.
+   */
+  async creatorsAboveRole(allowedScopes: Record<string, readonly string[]>, db: Reader = this.dataSource): Promise<string[]> {
+    const rows = await query<{ user_id: string }>(
+      db,
+      `SELECT DISTINCT k.created_by AS user_id
+         FROM api_keys k
+         JOIN users u ON u.id = k.created_by
+         LEFT JOIN tenant_users m ON m.tenant_id = k.tenant_id AND m.user_id = k.created_by
+        WHERE k.status = 'active'
+          AND (NOT u.is_active
+               OR (NOT u.is_platform_admin
+                   AND (m.id IS NULL OR NOT k.scopes <@ ARRAY(SELECT jsonb_array_elements_text($1::jsonb -> m.role)))))
+        ORDER BY 1`,
+      [JSON.stringify(allowedScopes)],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
   /** Every key of a tenant that is neither revoked nor expired, for bulk rotation. */
   usable(tenantId: string): Promise<ApiKeyRow[]> {
     return query<ApiKeyRow>(

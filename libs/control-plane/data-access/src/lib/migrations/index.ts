@@ -5,6 +5,7 @@ import { CreateApiKeysAndCatalog1764000000003 } from './1764000000003-create-api
 import { CreateBillingAndMetering1764000000004 } from './1764000000004-create-billing-and-metering';
 import { PostpaidSubscriptionTiers1764500000000 } from './1764500000000-postpaid-subscription-tiers';
 import { PersonalTokenScopes1764500000100 } from './1764500000100-personal-token-scopes';
+import { ApiKeysCreatedByIndex1764500000200 } from './1764500000200-api-keys-created-by-index';
 import { StripeBilling1764600000000 } from './1764600000000-stripe-billing';
 import { BillingProducts1764600000100 } from './1764600000100-billing-products';
 import { Statements1764600000200 } from './1764600000200-statements';
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   CreateBillingAndMetering1764000000004,
   PostpaidSubscriptionTiers1764500000000,
   PersonalTokenScopes1764500000100,
+  ApiKeysCreatedByIndex1764500000200,
   StripeBilling1764600000000,
   BillingProducts1764600000100,
   Statements1764600000200,
