@@ -55,7 +55,8 @@ function publicOperationIds(app: NestFastifyApplication): Set<string> {
 function secureOperations(document: OpenAPIObject, publicIds: Set<string>): void {
   for (const path of Object.values(document.paths)) {
     for (const operation of [path.get, path.put, path.post, path.delete, path.options, path.head, path.patch, path.trace]) {
-      if (!operation || publicIds.has(operation.operationId ?? '')) continue;
+      // A handler with several paths gets `Controller_method[i]`, one id per path.
+      if (!operation || publicIds.has((operation.operationId ?? '').replace(/\[\d+\]$/, ''))) continue;
       operation.security = SECURITY_SCHEMES.map((scheme) => ({ [scheme]: [] }));
       operation.responses['401'] ??= {
         description: 'No credentials, or invalid or expired ones',

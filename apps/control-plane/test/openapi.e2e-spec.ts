@@ -104,6 +104,21 @@ describe('OpenAPI document (/docs-json)', () => {
     });
   });
 
+  it("documents Stripe's webhook as public, answering its receipt or 400 invalid_signature", () => {
+    for (const path of ['/api/billing/webhooks/stripe', '/api/billing/events']) {
+      const responses = document.paths[path]?.['post']?.responses;
+      expect(responses?.['200']?.content?.['application/json']?.schema?.$ref).toBe('#/components/schemas/StripeWebhookResponseDto');
+      expect(responses?.['400']?.content?.['application/json']?.schema?.$ref).toBe(ERROR_SCHEMA);
+      expect(responses?.['401']).toBeUndefined();
+    }
+  });
+
+  it('documents a statement as JSON or, with .csv after the id, as CSV', () => {
+    const content = document.paths['/api/tenants/{tenant}/statements/{id}']?.['get']?.responses['200']?.content as Record<string, { schema?: Schema }> | undefined;
+    expect(content?.['application/json']?.schema?.$ref).toBe('#/components/schemas/StatementResponseDto');
+    expect(content?.['text/csv']?.schema?.type).toBe('string');
+  });
+
   it('documents lists as pages', () => {
     const list = document.paths['/api/tenants']?.['get']?.responses['200']?.content?.['application/json']?.schema;
     expect(list?.required).toEqual(['count', 'next', 'previous', 'results']);
@@ -120,4 +135,7 @@ const PUBLIC_OPERATIONS = [
   'POST /api/auth/register',
   'POST /api/auth/token',
   'POST /api/auth/token/refresh',
+  // Stripe's webhook and its seed-003 alias: no credentials, the signature over the raw body is the gate.
+  'POST /api/billing/events',
+  'POST /api/billing/webhooks/stripe',
 ];

@@ -51,6 +51,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'The change conflicts with the current state',
   413: 'The body is too large',
   429: 'Too many requests: retry after the time in Retry-After',
+  502: 'An upstream provider refused or failed the request',
   503: 'A dependency is unavailable',
 };
 
