@@ -29,6 +29,8 @@ import {
   type NewTopUp,
   type NewUser,
   type OutboxTarget,
+  type PersonalTokenRow,
+  type PersonalTokenScope,
   type PlanChanges,
   type PlanRow,
   type RegionFields,
@@ -43,10 +45,11 @@ import {
   type UserFilters,
   type UserRow,
 } from '@sluice/control-plane/data-access';
+import { SluiceException } from '@sluice/platform';
 import { randomUUID } from 'node:crypto';
 import { AuditService, type AuditRecord } from '../audit/audit.service';
 import type { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
-import { Sessions } from '../auth/sessions';
+import { Sessions, type TokenPair } from '../auth/sessions';
 import { Projector } from '../projection/projector';
 
 /**
@@ -67,6 +70,7 @@ interface Tables {
   plans: Map<string, PlanRow>;
   models: Map<string, ModelRow>;
   regions: Map<string, RegionRow>;
+  personalTokens: Map<string, PersonalTokenRow>;
   credits: CreditLedgerRow[];
   balances: Map<string, { balance: bigint; topUps: bigint }>;
   /** Users whose password-bound personal tokens were revoked. */
@@ -85,6 +89,7 @@ function emptyTables(): Tables {
     plans: new Map(),
     models: new Map(),
     regions: new Map(),
+    personalTokens: new Map(),
     credits: [],
     balances: new Map(),
     revokedTokenOwners: [],
@@ -289,6 +294,28 @@ export class FakeDatabase {
     return row;
   }
 
+  /** A live personal token of the user (its secret is never needed: only the hash is stored). */
+  personalToken(userId: string, fields: Partial<PersonalTokenRow> = {}): PersonalTokenRow {
+    const id = fields.id ?? randomUUID();
+    const row: PersonalTokenRow = {
+      id,
+      user_id: userId,
+      name: 'token',
+      token_hash: `hash-${id}`,
+      prefix: 'slp_abcd',
+      last4: 'wxyz',
+      expires_at: null,
+      scopes: ['read', 'write'],
+      survives_password_change: false,
+      last_used_at: null,
+      revoked_at: null,
+      created_at: new Date(),
+      ...fields,
+    };
+    this.tables.personalTokens.set(id, row);
+    return { ...row };
+  }
+
   tenantRow(id: string): TenantRow | null {
     const row = this.tables.tenants.get(id);
     if (!row) return null;
@@ -350,14 +377,50 @@ export class FakeProjector implements Pick<Projector, 'enqueue' | 'flush'> {
   }
 }
 
-export class FakeSessions implements Pick<Sessions, 'endAllOfUser'> {
+/**
+ * Sessions as the services see them: a started session hands out a pair whose
+ * refresh token the fake remembers (the real ones sign JWTs and write Redis).
+ */
+export class FakeSessions implements Pick<Sessions, 'start' | 'refresh' | 'end' | 'endAllOfUser'> {
+  /** Users whose every session was ended (password or email change, deactivation). */
   readonly ended: string[] = [];
+  /** Users a session was started for, in order. */
+  readonly started: string[] = [];
+  /** Principals that logged out. */
+  readonly loggedOut: UserPrincipal[] = [];
+  private readonly refreshTokens = new Map<string, string>();
 
   constructor(private readonly db: FakeDatabase) {}
+
+  async start(tx: Transaction, user: UserRow): Promise<TokenPair> {
+    this.db.requireTransaction(tx);
+    this.started.push(user.id);
+    return this.issue(user.id);
+  }
+
+  /** The real check of the token is the sessions' own; here an unknown token is refused and the user is loaded as the caller says. */
+  async refresh(refreshToken: string, loadUser: (tx: Transaction, userId: string) => Promise<UserRow | null>): Promise<{ pair: TokenPair; user: UserRow }> {
+    const userId = this.refreshTokens.get(refreshToken);
+    this.refreshTokens.delete(refreshToken);
+    const user = userId ? await new FakeUnitOfWork(this.db).run((tx) => loadUser(tx, userId)) : null;
+    if (!user || !user.is_active) throw new SluiceException('unauthorized', 'Refresh token is invalid or expired');
+    return { pair: this.issue(user.id), user };
+  }
+
+  async end(principal: UserPrincipal): Promise<void> {
+    this.loggedOut.push(principal);
+  }
 
   async endAllOfUser(tx: Transaction, userId: string): Promise<void> {
     this.db.requireTransaction(tx);
     this.ended.push(userId);
+  }
+
+  private issue(userId: string): TokenPair {
+    const n = this.refreshTokens.size + this.started.length;
+    const refresh = `refresh-${n}-${randomUUID()}`;
+    this.refreshTokens.set(refresh, userId);
+    return { access: `access-${n}`, refresh, expiresIn: 900, sessionId: `session-${n}` };
   }
 }
 
@@ -419,7 +482,7 @@ export class FakeTenantsRepository implements Pick<TenantsRepository, TenantMeth
   }
 }
 
-type UserMethods = 'create' | 'findById' | 'findByEmail' | 'list' | 'update';
+type UserMethods = 'create' | 'findById' | 'findByEmail' | 'list' | 'update' | 'recordLogin';
 
 export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
   constructor(private readonly db: FakeDatabase) {}
@@ -460,6 +523,12 @@ export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
     const updated = { ...(this.db.tables.users.get(id) as UserRow), ...definedOnly(changes), updated_at: new Date() };
     this.db.tables.users.set(id, updated);
     return updated;
+  }
+
+  /** Outside any transaction, as the real one: a sign-in stamps it after its session commits. */
+  async recordLogin(id: string): Promise<void> {
+    const user = this.db.tables.users.get(id);
+    if (user) this.db.tables.users.set(id, { ...user, last_login_at: new Date() });
   }
 }
 
@@ -799,12 +868,53 @@ export class FakeRegionsRepository implements Pick<RegionsRepository, 'all' | 'f
   }
 }
 
-export class FakePersonalTokensRepository implements Pick<PersonalTokensRepository, 'revokeOnPasswordChange'> {
+type PersonalTokenMethods = 'create' | 'list' | 'findById' | 'revoke' | 'revokeOnPasswordChange';
+
+export class FakePersonalTokensRepository implements Pick<PersonalTokensRepository, PersonalTokenMethods> {
   constructor(private readonly db: FakeDatabase) {}
+
+  async create(
+    tx: Transaction,
+    userId: string,
+    token: { name: string; tokenHash: string; prefix: string; last4: string; expiresAt: Date | null; scopes: PersonalTokenScope[]; survivesPasswordChange: boolean },
+  ): Promise<PersonalTokenRow> {
+    this.db.requireTransaction(tx);
+    return this.db.personalToken(userId, {
+      name: token.name,
+      token_hash: token.tokenHash,
+      prefix: token.prefix,
+      last4: token.last4,
+      expires_at: token.expiresAt,
+      scopes: token.scopes,
+      survives_password_change: token.survivesPasswordChange,
+    });
+  }
+
+  /** The user's live tokens, newest first. */
+  async list(userId: string, window: ListWindow): Promise<Slice<PersonalTokenRow>> {
+    return page(
+      this.live(userId).sort((a, b) => b.created_at.getTime() - a.created_at.getTime()),
+      window,
+    );
+  }
+
+  async findById(userId: string, id: string): Promise<PersonalTokenRow | null> {
+    return this.live(userId).find((row) => row.id === id) ?? null;
+  }
+
+  async revoke(tx: Transaction, userId: string, id: string): Promise<void> {
+    this.db.requireTransaction(tx);
+    const row = this.db.tables.personalTokens.get(id);
+    if (row?.user_id === userId) this.db.tables.personalTokens.set(id, { ...row, revoked_at: new Date() });
+  }
 
   async revokeOnPasswordChange(tx: Transaction, userId: string): Promise<void> {
     this.db.requireTransaction(tx);
     this.db.tables.revokedTokenOwners.push(userId);
+  }
+
+  private live(userId: string): PersonalTokenRow[] {
+    return [...this.db.tables.personalTokens.values()].filter((row) => row.user_id === userId && row.revoked_at === null).map((row) => ({ ...row }));
   }
 }
 
