@@ -43,6 +43,8 @@ import {
   type Transaction,
   type UserChanges,
   type UserFilters,
+  type UsageGroupBy,
+  type UsageTotalsRow,
   type UserRow,
 } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
@@ -77,6 +79,19 @@ interface Tables {
   revokedTokenOwners: string[];
   audit: AuditRecord[];
   outbox: OutboxTarget[];
+}
+
+/** One rollup row: a key's usage of one model on one UTC day. */
+export interface DailyUsage {
+  tenantId: string;
+  apiKeyId: string;
+  day: string;
+  model: string;
+  environment: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
 }
 
 function emptyTables(): Tables {
@@ -118,6 +133,8 @@ export class FakeDatabase {
   catalogLocks = 0;
   /** Per-tenant metered usage of the current period. */
   readonly usage = new Map<string, { api_calls: number; ai_tokens: number }>();
+  /** The daily rollups usage reports read. */
+  readonly dailyUsage: DailyUsage[] = [];
 
   /** Fails the test when a write is not made in the open transaction. */
   requireTransaction(tx: Transaction): void {
@@ -774,12 +791,27 @@ export class FakePlansRepository implements Pick<PlansRepository, 'list' | 'find
   }
 }
 
-export class FakeUsageLedgerRepository implements Pick<UsageLedgerRepository, 'periodUsage'> {
+export class FakeUsageLedgerRepository implements Pick<UsageLedgerRepository, 'periodUsage' | 'usage'> {
   constructor(private readonly db: FakeDatabase) {}
 
   async periodUsage(tenantId: string): Promise<{ api_calls: string; ai_tokens: string; cost_micros: string }> {
     const usage = this.db.usage.get(tenantId) ?? { api_calls: 0, ai_tokens: 0 };
     return { api_calls: String(usage.api_calls), ai_tokens: String(usage.ai_tokens), cost_micros: '0' };
+  }
+
+  /** The tenant's rollups of the days in range (and of one key), summed per group, ordered by group. */
+  async usage(tenantId: string, range: { from: string; to: string; apiKeyId?: string }, groupBy: UsageGroupBy): Promise<UsageTotalsRow[]> {
+    const groupOf: Record<UsageGroupBy, (row: DailyUsage) => string> = { day: (row) => row.day, model: (row) => row.model, key: (row) => row.apiKeyId, environment: (row) => row.environment };
+    const groups = new Map<string, DailyUsage[]>();
+    for (const row of this.db.dailyUsage) {
+      if (row.tenantId !== tenantId || row.day < range.from || row.day > range.to || (range.apiKeyId && row.apiKeyId !== range.apiKeyId)) continue;
+      const group = groupOf[groupBy](row);
+      groups.set(group, [...(groups.get(group) ?? []), row]);
+    }
+    const sum = (rows: DailyUsage[], field: 'requests' | 'promptTokens' | 'completionTokens' | 'costMicros') => String(rows.reduce((total, row) => total + row[field], 0));
+    return [...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([group, rows]) => ({ group, requests: sum(rows, 'requests'), prompt_tokens: sum(rows, 'promptTokens'), completion_tokens: sum(rows, 'completionTokens'), cost_micros: sum(rows, 'costMicros') }));
   }
 }
 
