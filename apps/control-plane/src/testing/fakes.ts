@@ -118,6 +118,14 @@ export function uniqueViolation(constraint: string): Error {
   return Object.assign(new Error(`duplicate key value violates unique constraint "${constraint}"`), { code: '23505', constraint });
 }
 
+/** PostgreSQL refuses a malformed uuid parameter (invalid_text_representation): a service must check ids before it asks. */
+function uuidParameter(id: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    throw Object.assign(new Error(`invalid input syntax for type uuid: "${id}"`), { code: '22P02' });
+  }
+  return id;
+}
+
 function page<T>(rows: T[], window: ListWindow): Slice<T> {
   return { rows: rows.slice(window.offset, window.offset + window.limit), count: rows.length };
 }
@@ -704,7 +712,7 @@ export class FakeApiKeysRepository implements Pick<ApiKeysRepository, ApiKeyMeth
   }
 
   async tenantOf(id: string): Promise<string | null> {
-    return this.db.tables.apiKeys.get(id)?.tenant_id ?? null;
+    return this.db.tables.apiKeys.get(uuidParameter(id))?.tenant_id ?? null;
   }
 
   async ofTeam(tenantId: string, teamId: string): Promise<ApiKeyRow[]> {
@@ -931,6 +939,7 @@ export class FakePersonalTokensRepository implements Pick<PersonalTokensReposito
   }
 
   async findById(userId: string, id: string): Promise<PersonalTokenRow | null> {
+    uuidParameter(id);
     return this.live(userId).find((row) => row.id === id) ?? null;
   }
 
