@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { generateApiKey, type TenantRole } from '@sluice/auth';
 import {
   ApiKeysRepository,
+  AuditRepository,
   CreditsRepository,
   MembershipsRepository,
   ModelsRepository,
@@ -16,6 +17,9 @@ import {
   type ApiKeyChanges,
   type ApiKeyFilters,
   type ApiKeyRow,
+  type AuditDraft,
+  type AuditEvent,
+  type AuditFilters,
   type CreditLedgerRow,
   type CreditTotals,
   type ListWindow,
@@ -78,6 +82,8 @@ interface Tables {
   /** Users whose password-bound personal tokens were revoked. */
   revokedTokenOwners: string[];
   audit: AuditRecord[];
+  /** What the audit repository stored (a spec of AuditService or AuditLogService reads it). */
+  auditEvents: AuditEvent[];
   outbox: OutboxTarget[];
 }
 
@@ -109,6 +115,7 @@ function emptyTables(): Tables {
     balances: new Map(),
     revokedTokenOwners: [],
     audit: [],
+    auditEvents: [],
     outbox: [],
   };
 }
@@ -960,6 +967,65 @@ export class FakePersonalTokensRepository implements Pick<PersonalTokensReposito
 }
 
 /**
+ * The audit chains without their hashes: events are stored as appended and
+ * searched as the real repository filters them. Its chains stream no rows, so
+ * `verifyChain` finds each chain it is asked about valid and empty; the
+ * hashing itself has its own specs.
+ */
+export class FakeAuditRepository implements Pick<AuditRepository, 'append' | 'search' | 'chains' | 'countChain' | 'streamChainRows'> {
+  constructor(private readonly db: FakeDatabase) {}
+
+  async append(tx: Transaction, draft: AuditDraft): Promise<AuditEvent> {
+    this.db.requireTransaction(tx);
+    const events = this.db.tables.auditEvents;
+    const event: AuditEvent = {
+      id: events.length + 1,
+      tenant_id: draft.tenantId,
+      seq: events.filter((row) => row.tenant_id === draft.tenantId).length + 1,
+      event_type: draft.eventType,
+      actor: draft.actor,
+      resource_type: draft.resourceType,
+      resource_id: draft.resourceId,
+      payload: draft.payload,
+      ip_address: draft.ipAddress,
+      user_agent: draft.userAgent,
+      request_id: draft.requestId,
+      timestamp: new Date().toISOString(),
+      prev_hash: null,
+      hash: `hash-${events.length + 1}`,
+    };
+    events.push(event);
+    return structuredClone(event);
+  }
+
+  async search(filters: AuditFilters, window: { limit: number; offset: number; oldestFirst?: boolean }): Promise<{ rows: AuditEvent[]; count: number }> {
+    const rows = this.db.tables.auditEvents.filter(
+      (event) =>
+        (!filters.chains || filters.chains.includes(event.tenant_id)) &&
+        (!filters.eventType || (filters.eventType.endsWith('.') ? event.event_type.startsWith(filters.eventType) : event.event_type === filters.eventType)) &&
+        (!filters.actorId || event.actor.id === filters.actorId) &&
+        (!filters.resourceType || event.resource_type === filters.resourceType) &&
+        (!filters.resourceId || event.resource_id === filters.resourceId),
+    );
+    const ordered = window.oldestFirst ? rows : [...rows].reverse();
+    return { rows: ordered.slice(window.offset, window.offset + window.limit), count: rows.length };
+  }
+
+  async chains(): Promise<Array<string | null>> {
+    const ids = [...new Set(this.db.tables.auditEvents.map((event) => event.tenant_id))];
+    return [...ids.filter((id) => id === null), ...ids.filter((id): id is string => id !== null).sort()];
+  }
+
+  async countChain(tenantId: string | null): Promise<number> {
+    return this.db.tables.auditEvents.filter((event) => event.tenant_id === tenantId).length;
+  }
+
+  async *streamChainRows(): AsyncGenerator<never[]> {
+    yield* [];
+  }
+}
+
+/**
  * Every seam, backed by one fake database: give these to
  * `Test.createTestingModule` beside the real service and its rule-holding
  * collaborators (TenantAccess, ApiKeyOwners, TenantQuotaSource, ...).
@@ -977,6 +1043,7 @@ export function fakeSeams(db: FakeDatabase): Provider[] {
     { provide: ModelsRepository, useValue: new FakeModelsRepository(db) },
     { provide: RegionsRepository, useValue: new FakeRegionsRepository(db) },
     { provide: PersonalTokensRepository, useValue: new FakePersonalTokensRepository(db) },
+    { provide: AuditRepository, useValue: new FakeAuditRepository(db) },
     { provide: UnitOfWork, useValue: new FakeUnitOfWork(db) },
     { provide: AuditService, useValue: new FakeAuditService(db) },
     { provide: Projector, useValue: new FakeProjector(db) },
