@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { generateApiKey, type TenantRole } from '@sluice/auth';
 import {
   ApiKeysRepository,
+  AuditRepository,
   CreditsRepository,
   MembershipsRepository,
   ModelsRepository,
@@ -16,6 +17,9 @@ import {
   type ApiKeyChanges,
   type ApiKeyFilters,
   type ApiKeyRow,
+  type AuditDraft,
+  type AuditEvent,
+  type AuditFilters,
   type CreditLedgerRow,
   type CreditTotals,
   type ListWindow,
@@ -29,6 +33,8 @@ import {
   type NewTopUp,
   type NewUser,
   type OutboxTarget,
+  type PersonalTokenRow,
+  type PersonalTokenScope,
   type PlanChanges,
   type PlanRow,
   type RegionFields,
@@ -41,12 +47,15 @@ import {
   type Transaction,
   type UserChanges,
   type UserFilters,
+  type UsageGroupBy,
+  type UsageTotalsRow,
   type UserRow,
 } from '@sluice/control-plane/data-access';
+import { SluiceException } from '@sluice/platform';
 import { randomUUID } from 'node:crypto';
 import { AuditService, type AuditRecord } from '../audit/audit.service';
 import type { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
-import { Sessions } from '../auth/sessions';
+import { Sessions, type TokenPair } from '../auth/sessions';
 import { Projector } from '../projection/projector';
 
 /**
@@ -67,12 +76,28 @@ interface Tables {
   plans: Map<string, PlanRow>;
   models: Map<string, ModelRow>;
   regions: Map<string, RegionRow>;
+  personalTokens: Map<string, PersonalTokenRow>;
   credits: CreditLedgerRow[];
   balances: Map<string, { balance: bigint; topUps: bigint }>;
   /** Users whose password-bound personal tokens were revoked. */
   revokedTokenOwners: string[];
   audit: AuditRecord[];
+  /** What the audit repository stored (a spec of AuditService or AuditLogService reads it). */
+  auditEvents: AuditEvent[];
   outbox: OutboxTarget[];
+}
+
+/** One rollup row: a key's usage of one model on one UTC day. */
+export interface DailyUsage {
+  tenantId: string;
+  apiKeyId: string;
+  day: string;
+  model: string;
+  environment: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costMicros: number;
 }
 
 function emptyTables(): Tables {
@@ -85,10 +110,12 @@ function emptyTables(): Tables {
     plans: new Map(),
     models: new Map(),
     regions: new Map(),
+    personalTokens: new Map(),
     credits: [],
     balances: new Map(),
     revokedTokenOwners: [],
     audit: [],
+    auditEvents: [],
     outbox: [],
   };
 }
@@ -96,6 +123,14 @@ function emptyTables(): Tables {
 /** PostgreSQL's unique_violation as the driver reports it (what `isUniqueViolation` reads). */
 export function uniqueViolation(constraint: string): Error {
   return Object.assign(new Error(`duplicate key value violates unique constraint "${constraint}"`), { code: '23505', constraint });
+}
+
+/** PostgreSQL refuses a malformed uuid parameter (invalid_text_representation): a service must check ids before it asks. */
+function uuidParameter(id: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    throw Object.assign(new Error(`invalid input syntax for type uuid: "${id}"`), { code: '22P02' });
+  }
+  return id;
 }
 
 function page<T>(rows: T[], window: ListWindow): Slice<T> {
@@ -113,6 +148,8 @@ export class FakeDatabase {
   catalogLocks = 0;
   /** Per-tenant metered usage of the current period. */
   readonly usage = new Map<string, { api_calls: number; ai_tokens: number }>();
+  /** The daily rollups usage reports read. */
+  readonly dailyUsage: DailyUsage[] = [];
 
   /** Fails the test when a write is not made in the open transaction. */
   requireTransaction(tx: Transaction): void {
@@ -298,6 +335,28 @@ export class FakeDatabase {
     return row;
   }
 
+  /** A live personal token of the user (its secret is never needed: only the hash is stored). */
+  personalToken(userId: string, fields: Partial<PersonalTokenRow> = {}): PersonalTokenRow {
+    const id = fields.id ?? randomUUID();
+    const row: PersonalTokenRow = {
+      id,
+      user_id: userId,
+      name: 'token',
+      token_hash: `hash-${id}`,
+      prefix: 'slp_abcd',
+      last4: 'wxyz',
+      expires_at: null,
+      scopes: ['read', 'write'],
+      survives_password_change: false,
+      last_used_at: null,
+      revoked_at: null,
+      created_at: new Date(),
+      ...fields,
+    };
+    this.tables.personalTokens.set(id, row);
+    return { ...row };
+  }
+
   tenantRow(id: string): TenantRow | null {
     const row = this.tables.tenants.get(id);
     if (!row) return null;
@@ -359,14 +418,50 @@ export class FakeProjector implements Pick<Projector, 'enqueue' | 'flush'> {
   }
 }
 
-export class FakeSessions implements Pick<Sessions, 'endAllOfUser'> {
+/**
+ * Sessions as the services see them: a started session hands out a pair whose
+ * refresh token the fake remembers (the real ones sign JWTs and write Redis).
+ */
+export class FakeSessions implements Pick<Sessions, 'start' | 'refresh' | 'end' | 'endAllOfUser'> {
+  /** Users whose every session was ended (password or email change, deactivation). */
   readonly ended: string[] = [];
+  /** Users a session was started for, in order. */
+  readonly started: string[] = [];
+  /** Principals that logged out. */
+  readonly loggedOut: UserPrincipal[] = [];
+  private readonly refreshTokens = new Map<string, string>();
 
   constructor(private readonly db: FakeDatabase) {}
+
+  async start(tx: Transaction, user: UserRow): Promise<TokenPair> {
+    this.db.requireTransaction(tx);
+    this.started.push(user.id);
+    return this.issue(user.id);
+  }
+
+  /** The real check of the token is the sessions' own; here an unknown token is refused and the user is loaded as the caller says. */
+  async refresh(refreshToken: string, loadUser: (tx: Transaction, userId: string) => Promise<UserRow | null>): Promise<{ pair: TokenPair; user: UserRow }> {
+    const userId = this.refreshTokens.get(refreshToken);
+    this.refreshTokens.delete(refreshToken);
+    const user = userId ? await new FakeUnitOfWork(this.db).run((tx) => loadUser(tx, userId)) : null;
+    if (!user || !user.is_active) throw new SluiceException('unauthorized', 'Refresh token is invalid or expired');
+    return { pair: this.issue(user.id), user };
+  }
+
+  async end(principal: UserPrincipal): Promise<void> {
+    this.loggedOut.push(principal);
+  }
 
   async endAllOfUser(tx: Transaction, userId: string): Promise<void> {
     this.db.requireTransaction(tx);
     this.ended.push(userId);
+  }
+
+  private issue(userId: string): TokenPair {
+    const n = this.refreshTokens.size + this.started.length;
+    const refresh = `refresh-${n}-${randomUUID()}`;
+    this.refreshTokens.set(refresh, userId);
+    return { access: `access-${n}`, refresh, expiresIn: 900, sessionId: `session-${n}` };
   }
 }
 
@@ -428,7 +523,7 @@ export class FakeTenantsRepository implements Pick<TenantsRepository, TenantMeth
   }
 }
 
-type UserMethods = 'create' | 'findById' | 'findByEmail' | 'list' | 'update';
+type UserMethods = 'create' | 'findById' | 'findByEmail' | 'list' | 'update' | 'recordLogin';
 
 export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
   constructor(private readonly db: FakeDatabase) {}
@@ -469,6 +564,12 @@ export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
     const updated = { ...(this.db.tables.users.get(id) as UserRow), ...definedOnly(changes), updated_at: new Date() };
     this.db.tables.users.set(id, updated);
     return updated;
+  }
+
+  /** Outside any transaction, as the real one: a sign-in stamps it after its session commits. */
+  async recordLogin(id: string): Promise<void> {
+    const user = this.db.tables.users.get(id);
+    if (user) this.db.tables.users.set(id, { ...user, last_login_at: new Date() });
   }
 }
 
@@ -627,7 +728,7 @@ export class FakeApiKeysRepository implements Pick<ApiKeysRepository, ApiKeyMeth
   }
 
   async tenantOf(id: string): Promise<string | null> {
-    return this.db.tables.apiKeys.get(id)?.tenant_id ?? null;
+    return this.db.tables.apiKeys.get(uuidParameter(id))?.tenant_id ?? null;
   }
 
   async ofTeam(tenantId: string, teamId: string): Promise<ApiKeyRow[]> {
@@ -714,12 +815,27 @@ export class FakePlansRepository implements Pick<PlansRepository, 'list' | 'find
   }
 }
 
-export class FakeUsageLedgerRepository implements Pick<UsageLedgerRepository, 'periodUsage'> {
+export class FakeUsageLedgerRepository implements Pick<UsageLedgerRepository, 'periodUsage' | 'usage'> {
   constructor(private readonly db: FakeDatabase) {}
 
   async periodUsage(tenantId: string): Promise<{ api_calls: string; ai_tokens: string; cost_micros: string }> {
     const usage = this.db.usage.get(tenantId) ?? { api_calls: 0, ai_tokens: 0 };
     return { api_calls: String(usage.api_calls), ai_tokens: String(usage.ai_tokens), cost_micros: '0' };
+  }
+
+  /** The tenant's rollups of the days in range (and of one key), summed per group, ordered by group. */
+  async usage(tenantId: string, range: { from: string; to: string; apiKeyId?: string }, groupBy: UsageGroupBy): Promise<UsageTotalsRow[]> {
+    const groupOf: Record<UsageGroupBy, (row: DailyUsage) => string> = { day: (row) => row.day, model: (row) => row.model, key: (row) => row.apiKeyId, environment: (row) => row.environment };
+    const groups = new Map<string, DailyUsage[]>();
+    for (const row of this.db.dailyUsage) {
+      if (row.tenantId !== tenantId || row.day < range.from || row.day > range.to || (range.apiKeyId && row.apiKeyId !== range.apiKeyId)) continue;
+      const group = groupOf[groupBy](row);
+      groups.set(group, [...(groups.get(group) ?? []), row]);
+    }
+    const sum = (rows: DailyUsage[], field: 'requests' | 'promptTokens' | 'completionTokens' | 'costMicros') => String(rows.reduce((total, row) => total + row[field], 0));
+    return [...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([group, rows]) => ({ group, requests: sum(rows, 'requests'), prompt_tokens: sum(rows, 'promptTokens'), completion_tokens: sum(rows, 'completionTokens'), cost_micros: sum(rows, 'costMicros') }));
   }
 }
 
@@ -808,12 +924,113 @@ export class FakeRegionsRepository implements Pick<RegionsRepository, 'all' | 'f
   }
 }
 
-export class FakePersonalTokensRepository implements Pick<PersonalTokensRepository, 'revokeOnPasswordChange'> {
+type PersonalTokenMethods = 'create' | 'list' | 'findById' | 'revoke' | 'revokeOnPasswordChange';
+
+export class FakePersonalTokensRepository implements Pick<PersonalTokensRepository, PersonalTokenMethods> {
   constructor(private readonly db: FakeDatabase) {}
+
+  async create(
+    tx: Transaction,
+    userId: string,
+    token: { name: string; tokenHash: string; prefix: string; last4: string; expiresAt: Date | null; scopes: PersonalTokenScope[]; survivesPasswordChange: boolean },
+  ): Promise<PersonalTokenRow> {
+    this.db.requireTransaction(tx);
+    return this.db.personalToken(userId, {
+      name: token.name,
+      token_hash: token.tokenHash,
+      prefix: token.prefix,
+      last4: token.last4,
+      expires_at: token.expiresAt,
+      scopes: token.scopes,
+      survives_password_change: token.survivesPasswordChange,
+    });
+  }
+
+  /** The user's live tokens, newest first. */
+  async list(userId: string, window: ListWindow): Promise<Slice<PersonalTokenRow>> {
+    return page(
+      this.live(userId).sort((a, b) => b.created_at.getTime() - a.created_at.getTime()),
+      window,
+    );
+  }
+
+  async findById(userId: string, id: string): Promise<PersonalTokenRow | null> {
+    uuidParameter(id);
+    return this.live(userId).find((row) => row.id === id) ?? null;
+  }
+
+  async revoke(tx: Transaction, userId: string, id: string): Promise<void> {
+    this.db.requireTransaction(tx);
+    const row = this.db.tables.personalTokens.get(id);
+    if (row?.user_id === userId) this.db.tables.personalTokens.set(id, { ...row, revoked_at: new Date() });
+  }
 
   async revokeOnPasswordChange(tx: Transaction, userId: string): Promise<void> {
     this.db.requireTransaction(tx);
     this.db.tables.revokedTokenOwners.push(userId);
+  }
+
+  private live(userId: string): PersonalTokenRow[] {
+    return [...this.db.tables.personalTokens.values()].filter((row) => row.user_id === userId && row.revoked_at === null).map((row) => ({ ...row }));
+  }
+}
+
+/**
+ * The audit chains without their hashes: events are stored as appended and
+ * searched as the real repository filters them. Its chains stream no rows, so
+ * `verifyChain` finds each chain it is asked about valid and empty; the
+ * hashing itself has its own specs.
+ */
+export class FakeAuditRepository implements Pick<AuditRepository, 'append' | 'search' | 'chains' | 'countChain' | 'streamChainRows'> {
+  constructor(private readonly db: FakeDatabase) {}
+
+  async append(tx: Transaction, draft: AuditDraft): Promise<AuditEvent> {
+    this.db.requireTransaction(tx);
+    const events = this.db.tables.auditEvents;
+    const event: AuditEvent = {
+      id: events.length + 1,
+      tenant_id: draft.tenantId,
+      seq: events.filter((row) => row.tenant_id === draft.tenantId).length + 1,
+      event_type: draft.eventType,
+      actor: draft.actor,
+      resource_type: draft.resourceType,
+      resource_id: draft.resourceId,
+      payload: draft.payload,
+      ip_address: draft.ipAddress,
+      user_agent: draft.userAgent,
+      request_id: draft.requestId,
+      timestamp: new Date().toISOString(),
+      prev_hash: null,
+      hash: `hash-${events.length + 1}`,
+    };
+    events.push(event);
+    return structuredClone(event);
+  }
+
+  async search(filters: AuditFilters, window: { limit: number; offset: number; oldestFirst?: boolean }): Promise<{ rows: AuditEvent[]; count: number }> {
+    const rows = this.db.tables.auditEvents.filter(
+      (event) =>
+        (!filters.chains || filters.chains.includes(event.tenant_id)) &&
+        (!filters.eventType || (filters.eventType.endsWith('.') ? event.event_type.startsWith(filters.eventType) : event.event_type === filters.eventType)) &&
+        (!filters.actorId || event.actor.id === filters.actorId) &&
+        (!filters.resourceType || event.resource_type === filters.resourceType) &&
+        (!filters.resourceId || event.resource_id === filters.resourceId),
+    );
+    const ordered = window.oldestFirst ? rows : [...rows].reverse();
+    return { rows: ordered.slice(window.offset, window.offset + window.limit), count: rows.length };
+  }
+
+  async chains(): Promise<Array<string | null>> {
+    const ids = [...new Set(this.db.tables.auditEvents.map((event) => event.tenant_id))];
+    return [...ids.filter((id) => id === null), ...ids.filter((id): id is string => id !== null).sort()];
+  }
+
+  async countChain(tenantId: string | null): Promise<number> {
+    return this.db.tables.auditEvents.filter((event) => event.tenant_id === tenantId).length;
+  }
+
+  async *streamChainRows(): AsyncGenerator<never[]> {
+    yield* [];
   }
 }
 
@@ -835,6 +1052,7 @@ export function fakeSeams(db: FakeDatabase): Provider[] {
     { provide: ModelsRepository, useValue: new FakeModelsRepository(db) },
     { provide: RegionsRepository, useValue: new FakeRegionsRepository(db) },
     { provide: PersonalTokensRepository, useValue: new FakePersonalTokensRepository(db) },
+    { provide: AuditRepository, useValue: new FakeAuditRepository(db) },
     { provide: UnitOfWork, useValue: new FakeUnitOfWork(db) },
     { provide: AuditService, useValue: new FakeAuditService(db) },
     { provide: Projector, useValue: new FakeProjector(db) },
