@@ -9,6 +9,7 @@ import {
   type FuzzedOperation,
   type Mutation,
 } from '@sluice/testing';
+import { startFakeStripe, type FakeStripe } from '@sluice/fake-stripe';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { apiClient, login, TEST_PASSWORD, unique, type Call } from './api-client';
@@ -58,6 +59,7 @@ interface OpenApiDocument {
 
 describe('control plane route fuzzing (OpenAPI-driven)', () => {
   let app: ControlPlaneUnderTest;
+  let stripe: FakeStripe;
   let call: Call;
   let database: Client;
   let document: OpenApiDocument;
@@ -66,7 +68,15 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
   let fixtures: Record<string, string>;
 
   beforeAll(async () => {
-    app = await startControlPlane({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD });
+    // Billing against the local fake Stripe, so its routes are fuzzed past the "not configured" answer.
+    stripe = await startFakeStripe();
+    app = await startControlPlane({
+      SLUICE_ADMIN_EMAIL: ADMIN_EMAIL,
+      SLUICE_ADMIN_PASSWORD: TEST_PASSWORD,
+      STRIPE_SECRET_KEY: 'sk_test_fuzz',
+      STRIPE_API_BASE: stripe.url,
+      STRIPE_WEBHOOK_SECRET: 'whsec_fuzz',
+    });
     call = apiClient(app.url);
     database = new Client({ connectionString: app.databaseUrl });
     await database.connect();
@@ -77,6 +87,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
   afterAll(async () => {
     await database?.end();
     await app?.close();
+    await stripe?.close();
   });
 
   async function createFixtures(): Promise<Record<string, string>> {

@@ -1,3 +1,4 @@
+import { isUuid } from '@sluice/contracts';
 import { Injectable } from '@nestjs/common';
 import { generateOpaqueToken } from '@sluice/auth';
 import { PersonalTokensRepository, UnitOfWork, UsersRepository } from '@sluice/control-plane/data-access';
@@ -52,7 +53,7 @@ export class PersonalTokensService {
 
   async revokePersonalToken(caller: Principal, id: string): Promise<void> {
     const principal = requireUser(caller);
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.personalTokens.findById(principal.userId, id) : null;
+    const row = isUuid(id) ? await this.personalTokens.findById(principal.userId, id) : null;
     if (!row) throw new SluiceException('not_found', 'Token not found');
     await this.unitOfWork.run(async (tx) => {
       await this.personalTokens.revoke(tx, principal.userId, id);

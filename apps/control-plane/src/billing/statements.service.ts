@@ -1,3 +1,4 @@
+import { isUuid } from '@sluice/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PlansRepository, UnitOfWork } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException, type PaginationQueryDto } from '@sluice/platform';
@@ -163,7 +164,7 @@ export class StatementsService {
 
   async get(principal: Principal, reference: string, id: string): Promise<StatementView> {
     const { tenant } = await this.access.authorize(principal, reference, 'admin');
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.statements.find(tenant.id, id) : null;
+    const row = isUuid(id) ? await this.statements.find(tenant.id, id) : null;
     if (!row) throw new SluiceException('not_found', 'No such statement');
     return { ...statementView(row, tenant.slug), lines: (await this.statements.lines(row.id)).map(lineView) };
   }

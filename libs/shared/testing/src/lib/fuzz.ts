@@ -78,6 +78,8 @@ const urlPart = (raw: string) => new Hostile(JSON.stringify(raw), raw);
 export const HOSTILE_URL_PARTS = {
   badEncoding: [urlPart('%zz'), urlPart('%'), urlPart('%ED%A0%80'), urlPart('%C0%AF')],
   illFormed: [urlPart('%00'), urlPart('a%00b')],
+  /** Shaped like an id, yet not one: a loose pattern test lets them reach PostgreSQL's uuid type. */
+  almostIds: [urlPart('-'.repeat(36)), urlPart('zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz')],
   numbers: [urlPart('1e21'), urlPart('1e400'), urlPart('-1'), urlPart('0'), urlPart('1.5'), urlPart('NaN'), urlPart('9007199254740993')],
   odd: [
     urlPart(''),
@@ -293,6 +295,7 @@ export function sweepOf(operation: FuzzedOperation): Mutation[] {
   for (const name of operation.pathParams) {
     sweep.push({ kind: 'path', name, value: pick(HOSTILE_URL_PARTS.illFormed, 0) });
     sweep.push({ kind: 'path', name, value: pick(HOSTILE_URL_PARTS.badEncoding, 0) });
+    sweep.push({ kind: 'path', name, value: pick(HOSTILE_URL_PARTS.almostIds, 0) });
   }
   return sweep;
 }
