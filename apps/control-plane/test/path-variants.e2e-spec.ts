@@ -22,7 +22,7 @@ describe('every spelling of a protected path needs credentials (issue 15, item 1
   });
   afterAll(() => app?.close());
 
-  it('knows the routes: public ones are the probes and the sign-in family, the rest are protected', () => {
+  it('knows the routes: public ones are the probes, the sign-in family and the signed Stripe webhook; the rest are protected', () => {
     const routes = declaredRoutes(app.app);
     expect(routes.filter((route) => !route.isPublic).length).toBeGreaterThan(50);
     expect(routes.filter((route) => route.isPublic).map((route) => `${route.method} ${route.path}`).sort()).toEqual([
@@ -33,6 +33,9 @@ describe('every spelling of a protected path needs credentials (issue 15, item 1
       'POST /api/auth/register',
       'POST /api/auth/token',
       'POST /api/auth/token/refresh',
+      // Stripe's webhook: its gate is the signature (docs/billing.md), not a principal.
+      'POST /api/billing/events',
+      'POST /api/billing/webhooks/stripe',
     ]);
   });
 
