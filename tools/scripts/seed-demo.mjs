@@ -48,9 +48,13 @@ export async function seedDemo(baseUrl, { adminEmail, adminPassword, requestIdPr
   return { ...DEMO, apiKey: key.body.key, lastRequestId: ids.last };
 }
 
-/** A Stripe Checkout URL for 20 USD of the demo tenant's credits, as its owner asks for it. */
-export async function demoCheckoutUrl(baseUrl, demo) {
-  const owner = expectStatus(await call(baseUrl, 'POST', '/api/auth/token/', { body: { email: demo.ownerEmail, password: demo.ownerPassword } }), [200], 'login as the demo owner').body.access;
-  const checkout = expectStatus(await call(baseUrl, 'GET', `/api/billing/tenants/${demo.tenantSlug}/checkout/?purpose=credits&amount_usd=20`, { token: owner }), [200], 'demo checkout');
-  return checkout.body.url;
+/**
+ * A Stripe Checkout URL for 20 USD of the demo tenant's credits, as its owner
+ * asks for it, and the id of the last request made for it.
+ */
+export async function demoCheckoutUrl(baseUrl, demo, { requestIdPrefix = 'demo-checkout' } = {}) {
+  const ids = { prefix: requestIdPrefix, count: 0, last: '' };
+  const owner = expectStatus(await call(baseUrl, ids, 'POST', '/api/auth/token/', { body: { email: demo.ownerEmail, password: demo.ownerPassword } }), [200], 'login as the demo owner').body.access;
+  const checkout = expectStatus(await call(baseUrl, ids, 'GET', `/api/billing/tenants/${demo.tenantSlug}/checkout/?purpose=credits&amount_usd=20`, { token: owner }), [200], 'demo checkout');
+  return { url: checkout.body.url, lastRequestId: ids.last };
 }

@@ -151,23 +151,26 @@ await Promise.all([
   waitForHealth(`${gatewayUrl}/health/ready`),
 ]);
 let demo;
+let checkoutLine = '';
 if (!stopping()) {
   try {
-    demo = await seedDemo(controlPlaneUrl, { adminEmail: env.SLUICE_ADMIN_EMAIL, adminPassword: env.SLUICE_ADMIN_PASSWORD, requestIdPrefix: `npm-start-${randomUUID()}` });
+    const requestIdPrefix = `npm-start-${randomUUID()}`;
+    demo = await seedDemo(controlPlaneUrl, { adminEmail: env.SLUICE_ADMIN_EMAIL, adminPassword: env.SLUICE_ADMIN_PASSWORD, requestIdPrefix });
+    // A Checkout page for the demo tenant's credits: its Pay button makes the fake Stripe send the signed webhook.
+    let lastRequestId = demo.lastRequestId;
+    checkoutLine = await demoCheckoutUrl(controlPlaneUrl, demo, { requestIdPrefix: `${requestIdPrefix}-checkout` }).then(
+      (checkout) => {
+        lastRequestId = checkout.lastRequestId;
+        return `Buy credits for the demo tenant (fake Stripe Checkout; Pay sends the signed webhook):\n  ${checkout.url}\n`;
+      },
+      (error) => `Demo checkout unavailable: ${error.message}\n`,
+    );
     // The ready block comes last: after the control plane has logged the set-up's own requests.
-    await logged(`"id":"${demo.lastRequestId}"`);
+    await logged(`"id":"${lastRequestId}"`);
   } catch (error) {
     process.stderr.write(`npm start: seeding the demo tenant failed: ${error.message}\n`);
     supervisor.stop(1);
   }
-}
-// A Checkout page for the demo tenant's credits: its Pay button makes the fake Stripe send the signed webhook.
-let checkoutLine = '';
-if (!stopping()) {
-  checkoutLine = await demoCheckoutUrl(controlPlaneUrl, demo).then(
-    (url) => `Buy credits for the demo tenant (fake Stripe Checkout; Pay sends the signed webhook):\n  ${url}\n`,
-    (error) => `Demo checkout unavailable: ${error.message}\n`,
-  );
 }
 if (!stopping()) {
   process.stdout.write(`
