@@ -1,3 +1,4 @@
+import { isUuid } from '@sluice/contracts';
 import { query, queryOne, type Reader, type TenantRow, type Transaction } from '@sluice/control-plane/data-access';
 import type { DataSource } from 'typeorm';
 
@@ -17,7 +18,6 @@ export type BillingChanges = Partial<
   Pick<TenantRow, 'stripe_customer_id' | 'stripe_subscription_id' | 'last_payment' | 'billing_status' | 'past_due_since' | 'subscription_tier' | 'status' | 'suspended_at' | 'suspension_reason'>
 >;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The billing feature's tables: Stripe events received, the newest event applied per object, and the tenant's billing columns. */
 export class BillingRepository {
@@ -65,7 +65,7 @@ export class BillingRepository {
 
   /** The tenant's row, locked until the transaction ends: billing changes of one tenant serialise. */
   async lockTenant(tx: Transaction, id: string | null): Promise<TenantRow | null> {
-    if (!id || !UUID.test(id)) return null;
+    if (!id || !isUuid(id)) return null;
     const row = await queryOne<{ id: string }>(tx, 'SELECT id FROM tenants WHERE id = $1 FOR UPDATE', [id]);
     return row ? this.tenant(tx, row.id) : null;
   }

@@ -1,3 +1,4 @@
+import { isUuid } from '@sluice/contracts';
 import type { Provider } from '@nestjs/common';
 import { generateApiKey, type TenantRole } from '@sluice/auth';
 import {
@@ -127,7 +128,7 @@ export function uniqueViolation(constraint: string): Error {
 
 /** PostgreSQL refuses a malformed uuid parameter (invalid_text_representation): a service must check ids before it asks. */
 function uuidParameter(id: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+  if (!isUuid(id)) {
     throw Object.assign(new Error(`invalid input syntax for type uuid: "${id}"`), { code: '22P02' });
   }
   return id;
