@@ -125,6 +125,13 @@ class ControlPlaneEnv extends CommonEnv {
   @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'SECRETS_KEY must be 32 bytes, as 64 hex digits or base64' })
   readonly SECRETS_KEY?: string;
 
+  /** Keys `SECRETS_KEY` replaced, comma-separated, so secrets sealed under them still open during a rotation. */
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)(,([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=))*$/, {
+    message: 'SECRETS_KEY_PREVIOUS must be 32-byte keys (64 hex digits or base64) separated by commas',
+  })
+  readonly SECRETS_KEY_PREVIOUS?: string;
+
   /** Where the catalog's `mock-*` deployments send requests; defaults to the mock provider's port on this host. */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'MOCK_PROVIDER_URL must be an http:// or https:// URL' })
@@ -240,6 +247,7 @@ export interface ControlPlaneConfig {
   readonly redis: { readonly url: string; readonly keyPrefix: string };
   readonly jwtSecret: string;
   readonly secretsKey: Buffer;
+  readonly previousSecretsKeys: readonly Buffer[];
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly allowSignup: boolean;
@@ -288,6 +296,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     redis: Object.freeze({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
     jwtSecret: secretOrDevDefault(env.JWT_SECRET, 'JWT_SECRET', production, 'sluice-development-jwt-secret-do-not-use'),
     secretsKey: decodeKey(secretOrDevDefault(env.SECRETS_KEY, 'SECRETS_KEY', production, '0'.repeat(64))),
+    previousSecretsKeys: Object.freeze((env.SECRETS_KEY_PREVIOUS ?? '').split(',').filter(Boolean).map(decodeKey)),
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     allowSignup: env.ALLOW_SIGNUP ?? !production,

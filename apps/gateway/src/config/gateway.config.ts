@@ -15,7 +15,7 @@ import {
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCidrList, type Cidr } from '../upstream/destination-policy';
+import { InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth';
 
 /** What admission does while Redis is unreachable (docs/limits.md, "When Redis is down"). */
 export const REDIS_DOWN_MODES = ['fail_open', 'fail_closed'] as const;
@@ -196,7 +196,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
       connectionsPerOrigin: env.UPSTREAM_CONNECTIONS_PER_ORIGIN,
       connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
       idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
-      allowedPrivateCidrs: Object.freeze(parseCidrList(env.UPSTREAM_ALLOWED_PRIVATE_CIDRS)),
+      allowedPrivateCidrs: Object.freeze(allowedPrivateCidrs(env.UPSTREAM_ALLOWED_PRIVATE_CIDRS)),
       devMockUrl: devMockUrl(env),
     }),
     routing: Object.freeze({
@@ -215,4 +215,13 @@ function devMockUrl(env: GatewayEnv): string | null {
   if (env.DEV_MOCK_UPSTREAM_URL === undefined) return null;
   if (env.NODE_ENV === 'production') throw new ConfigError('Invalid configuration: DEV_MOCK_UPSTREAM_URL is for development only and must not be set when NODE_ENV=production');
   return env.DEV_MOCK_UPSTREAM_URL.replace(/\/+$/, '');
+}
+
+function allowedPrivateCidrs(raw: string | undefined): Cidr[] {
+  try {
+    return parseCidrList(raw, 'UPSTREAM_ALLOWED_PRIVATE_CIDRS');
+  } catch (error) {
+    if (error instanceof InvalidCidrListError) throw new ConfigError(error.message);
+    throw error;
+  }
 }

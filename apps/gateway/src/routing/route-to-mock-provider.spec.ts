@@ -1,6 +1,6 @@
 import type { CatalogRecordV1, DeploymentRecord, ModelRecord } from '@sluice/contracts';
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
-import { DestinationPolicy, parseCidrList } from '../upstream/destination-policy';
+import { DestinationPolicy, parseCidrList } from '@sluice/auth';
 import { ProviderCredentials } from '../upstream/provider-credentials';
 import { UpstreamClient, type UpstreamResponse } from '../upstream/upstream-client';
 import { ensureSuccess } from '../upstream/upstream-status';

@@ -1,4 +1,4 @@
-import { DestinationRefusedError } from './destination-policy';
+import { DestinationRefusedError } from '@sluice/auth';
 import { transportFailure } from './transport-failure';
 
 describe('transportFailure', () => {

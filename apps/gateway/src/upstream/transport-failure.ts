@@ -1,4 +1,4 @@
-import { DestinationRefusedError } from './destination-policy';
+import { DestinationRefusedError } from '@sluice/auth';
 import { clientGoneError, UpstreamError } from './upstream.error';
 
 /** Where in the exchange a failure happened: before the response headers, or while reading the body. */

@@ -2,7 +2,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { createMockProviderServer, startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { waitUntil } from '@sluice/testing';
-import { DestinationPolicy, parseCidrList } from './destination-policy';
+import { DestinationPolicy, parseCidrList } from '@sluice/auth';
 import { UpstreamClient, type UpstreamRequest } from './upstream-client';
 import { ensureSuccess } from './upstream-status';
 import { UpstreamError } from './upstream.error';

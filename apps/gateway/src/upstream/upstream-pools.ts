@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { DestinationPolicy } from './destination-policy';
+import { DestinationPolicy } from '@sluice/auth';
 
 export interface UpstreamPoolOptions {
   /** Upper bound of open connections to one origin; more concurrent calls queue in the pool. */

@@ -1,5 +1,5 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
-import { DestinationPolicy, parseCidrList } from './destination-policy';
+import { DestinationPolicy, parseCidrList } from '@sluice/auth';
 import { UpstreamClient } from './upstream-client';
 import { ensureSuccess, verdictForStatus } from './upstream-status';
 import { UpstreamError } from './upstream.error';

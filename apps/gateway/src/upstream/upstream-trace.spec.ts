@@ -3,7 +3,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { Tracing, type TracingSettings } from '@sluice/platform';
-import { DestinationPolicy, parseCidrList } from './destination-policy';
+import { DestinationPolicy, parseCidrList } from '@sluice/auth';
 import { UpstreamClient, type UpstreamRequest } from './upstream-client';
 import { ensureSuccess } from './upstream-status';
 

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { Tracing } from '@sluice/platform';
-import { DestinationPolicy, type Cidr } from './destination-policy';
+import { DestinationPolicy, type Cidr } from '@sluice/auth';
 import { OnceLogger } from './once-logger';
 import { ProviderCredentials, type ProviderCredentialsOptions } from './provider-credentials';
 import { UpstreamClient, type UpstreamClientOptions } from './upstream-client';

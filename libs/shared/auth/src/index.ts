@@ -1,5 +1,6 @@
 export * from './lib/access-token';
 export * from './lib/api-key';
+export * from './lib/destination-policy';
 export * from './lib/ip-allow-list';
 export * from './lib/key-policy';
 export * from './lib/model-glob';

@@ -1,5 +1,4 @@
-import { parseCidr, type Cidr } from '@sluice/auth';
-import { ConfigError } from '@sluice/platform';
+import { parseCidr, type Cidr } from './ip-allow-list';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
@@ -51,31 +50,41 @@ export class DestinationRefusedError extends Error {
   constructor(
     readonly host: string,
     readonly address: string,
+    allowListVariable = 'UPSTREAM_ALLOWED_PRIVATE_CIDRS',
   ) {
-    super(`Refused to connect to ${host} (${address}): not a public address, and not in UPSTREAM_ALLOWED_PRIVATE_CIDRS`);
+    super(`Refused to connect to ${host} (${address}): not a public address, and not in ${allowListVariable}`);
   }
 }
 
 export interface DestinationPolicyOptions {
-  /** Non-public ranges that may be dialled anyway (`UPSTREAM_ALLOWED_PRIVATE_CIDRS`): the mock provider, an in-cluster model server. */
+  /**
+   * Non-public ranges that may be dialled anyway: the mock provider, an
+   * in-cluster model server (`UPSTREAM_ALLOWED_PRIVATE_CIDRS`), a local
+   * receiver in development.
+   */
   allowedPrivate?: readonly Cidr[];
+  /** The setting that opens `allowedPrivate`, named in refusals so an operator knows what to change. */
+  allowListVariable?: string;
   /** Told of every refusal, for the log. */
   onRefused?: (error: DestinationRefusedError) => void;
 }
 
 /**
- * Which addresses the gateway may connect to for a provider. It is applied
+ * Which addresses Sluice may connect to on behalf of a URL someone configured
+ * (a provider's base URL, a webhook endpoint, a partner service). It is applied
  * when the connection is opened, to every address the name resolves to, so a
- * catalog URL, a DNS answer or a redirect to an internal name cannot reach
+ * configured URL, a DNS answer or a redirect to an internal name cannot reach
  * what a check of the URL's text would have missed.
  */
 export class DestinationPolicy {
   private readonly nonPublic = blockListOf(NON_PUBLIC);
   private readonly allowed: BlockList;
   private readonly onRefused: (error: DestinationRefusedError) => void;
+  private readonly allowListVariable: string | undefined;
 
-  constructor({ allowedPrivate = [], onRefused = () => undefined }: DestinationPolicyOptions = {}) {
+  constructor({ allowedPrivate = [], allowListVariable, onRefused = () => undefined }: DestinationPolicyOptions = {}) {
     this.allowed = blockListOf(allowedPrivate);
+    this.allowListVariable = allowListVariable;
     this.onRefused = onRefused;
   }
 
@@ -125,13 +134,18 @@ export class DestinationPolicy {
   }
 
   private refuse(host: string, address: string): DestinationRefusedError {
-    const error = new DestinationRefusedError(host, address);
+    const error = new DestinationRefusedError(host, address, this.allowListVariable);
     this.onRefused(error);
     return error;
   }
 }
 
-/** `UPSTREAM_ALLOWED_PRIVATE_CIDRS`: comma-separated CIDRs; a bare address is a single host. */
+/** A setting that should hold CIDRs holds something else; the app turns it into its configuration error. */
+export class InvalidCidrListError extends Error {
+  override readonly name = 'InvalidCidrListError';
+}
+
+/** An allow-list setting such as `UPSTREAM_ALLOWED_PRIVATE_CIDRS`: comma-separated CIDRs; a bare address is a single host. */
 export function parseCidrList(raw: string | undefined, variable = 'UPSTREAM_ALLOWED_PRIVATE_CIDRS'): Cidr[] {
   if (raw === undefined) return [];
   return raw
@@ -140,7 +154,7 @@ export function parseCidrList(raw: string | undefined, variable = 'UPSTREAM_ALLO
     .filter((entry) => entry !== '')
     .map((entry) => {
       const cidr = parseCidr(entry);
-      if (cidr === null) throw new ConfigError(`Invalid configuration: ${variable} must be IP ranges in CIDR notation (10.0.0.0/8, fd00::/8) separated by commas`);
+      if (cidr === null) throw new InvalidCidrListError(`Invalid configuration: ${variable} must be IP ranges in CIDR notation (10.0.0.0/8, fd00::/8) separated by commas`);
       return cidr;
     });
 }
