@@ -136,10 +136,10 @@ export class StatementsRepository {
   }
 
   /** Lines owed to Stripe and not sent yet, with the customer to bill. */
-  toInvoice(limit: number): Promise<Array<StatementLineRow & { stripe_customer_id: string; tenant_id: string; period_start: Date }>> {
+  toInvoice(limit: number): Promise<Array<StatementLineRow & { stripe_customer_id: string; tenant_id: string; period_start: Date; closed_at: Date }>> {
     return query(
       this.dataSource,
-      `SELECT l.*, t.stripe_customer_id, s.tenant_id, s.period_start FROM statement_lines l
+      `SELECT l.*, t.stripe_customer_id, s.tenant_id, s.period_start, s.closed_at FROM statement_lines l
        JOIN statements s ON s.id = l.statement_id JOIN tenants t ON t.id = s.tenant_id
        WHERE l.invoiceable AND l.stripe_invoice_item_id IS NULL AND t.stripe_customer_id IS NOT NULL
        ORDER BY s.closed_at, l.id LIMIT $1`,
