@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PlansRepository, UnitOfWork, type PlanRow, type TenantRow } from '@sluice/control-plane/data-access';
+import { BillingRepository, PlansRepository, UnitOfWork, type PlanRow, type TenantRow } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { TenantAccess } from '../auth/tenant-access';
-import { BillingRepository } from './billing.repository';
 import type { CheckoutQueryDto } from './dto/billing.dto';
 import { billingNotConfigured, paymentProviderError, STRIPE } from './stripe-client';
 

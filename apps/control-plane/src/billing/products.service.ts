@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation, PlansRepository, UnitOfWork, type PlanLimits, type PlanRow } from '@sluice/control-plane/data-access';
+import { BillingRepository, isUniqueViolation, PlansRepository, UnitOfWork, type PlanLimits, type PlanRow } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { RESERVED_PLANS } from '../tenants/tenant-plans';
 import { Projector } from '../projection/projector';
-import { BillingRepository } from './billing.repository';
 import type { CreateProductDto, UpdateProductDto } from './dto/product.dto';
 
 /** Seed 003's product object: a plan seen through seed 003's field names. */

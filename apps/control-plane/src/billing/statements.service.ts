@@ -1,15 +1,13 @@
 import { isUuid } from '@sluice/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PlansRepository, UnitOfWork } from '@sluice/control-plane/data-access';
+import { BillingRepository, PlansRepository, StatementsRepository, UnitOfWork, type NewLine, type StatementLineRow, type StatementRow } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException, type PaginationQueryDto } from '@sluice/platform';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { TenantAccess } from '../auth/tenant-access';
 import { currentQuotaPeriod, QUOTA_PERIOD_DAYS } from '../common/quota-rules';
-import { BillingRepository } from './billing.repository';
 import { STRIPE } from './stripe-client';
-import { StatementsRepository, type NewLine, type StatementLineRow, type StatementRow } from './statements.repository';
 
 const MICROS_PER_CENT = 10_000n;
 const INVOICE_BATCH = 100;
@@ -199,7 +197,7 @@ export class StatementsService {
     const { tenant } = await this.access.authorize(principal, reference, 'admin');
     const row = isUuid(id) ? await this.statements.find(tenant.id, id) : null;
     if (!row) throw new SluiceException('not_found', 'No such statement');
-    return { ...statementView(row, tenant.slug), lines: (await this.statements.lines(row.id)).map(lineView) };
+    return { ...statementView(row, tenant.slug), lines: (await this.statements.lines(tenant.id, row.id)).map(lineView) };
   }
 
   async csv(principal: Principal, reference: string, id: string): Promise<string> {
