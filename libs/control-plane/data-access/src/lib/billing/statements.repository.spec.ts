@@ -105,4 +105,22 @@ describe('StatementsRepository', () => {
     expect((await statements.lines(tenant, id))[0].stripe_invoice_item_id).toBe('ii_first');
     expect((await statements.toInvoice(1_000)).filter((row) => row.tenant_id === tenant)).toEqual([]);
   });
+
+  it("finds a tenant's unplaced usage through the (tenant_id, started_at) index, not by reading every tenant's events", async () => {
+    const tenant = await insertTenant(db.dataSource);
+    // One connection: the setting and the plan must be the same session's. Off, since a test table is too small for the planner to prefer any index.
+    const runner = db.dataSource.createQueryRunner();
+    await runner.query('SET enable_seqscan = off');
+    try {
+      const plan = (await runner.query(
+        `EXPLAIN SELECT e.request_id FROM usage_events e WHERE e.tenant_id = $1 AND e.started_at < now()
+         AND NOT EXISTS (SELECT 1 FROM statement_usage s WHERE s.request_id = e.request_id)`,
+        [tenant],
+      )) as Array<{ 'QUERY PLAN': string }>;
+      expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain('usage_events_tenant_started');
+    } finally {
+      await runner.query('RESET enable_seqscan');
+      await runner.release();
+    }
+  });
 });
