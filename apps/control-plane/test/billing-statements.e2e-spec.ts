@@ -130,6 +130,45 @@ describe('period statements and usage invoiced exactly once (issue 17)', () => {
     await waitUntil(async () => fake.state.invoiceItems.size === 3, 10_000, 'the new lines to reach Stripe');
   });
 
+  it("a line left unsent past Stripe's 24-hour idempotency window is looked up by its id before it is created: found, it is not sent again; missing, it is created once", async () => {
+    const plan = unique('daily');
+    expect((await admin('POST', '/api/plans/', { body: { id: plan, name: 'Daily', billing_mode: 'postpaid', period_days: 1 } })).status).toBe(201);
+    const slug = unique('late-sent');
+    const tenantId = (await admin<{ id: string }>('POST', '/api/tenants/', { body: { name: slug, slug, subscription_tier: plan } })).body.id;
+    await admin('POST', `/api/tenants/${slug}/activate/`);
+    await admin('GET', `/api/billing/tenants/${slug}/checkout/?purpose=credits&amount_usd=1`);
+    await stream.append(
+      usageEvent({ tenant_id: tenantId, model: 'gpt-4o', environment: 'live', cost_micros: 20_000, started_at: ago(2 * 60 * MINUTE) }),
+      usageEvent({ tenant_id: tenantId, model: 'mock-smart', environment: 'live', cost_micros: 30_000, started_at: ago(60 * MINUTE) }),
+    );
+    await metered(tenantId, 2);
+    await periodsStartedAgo(tenantId, DAY + 10 * MINUTE);
+    await waitUntil(async () => (await statements(slug)).count === 1, 10_000, 'the statement');
+    const statementId = (await statements(slug)).results[0].id;
+    await waitUntil(async () => (await statement(slug, statementId)).lines.every((line) => line.kind === 'plan_fee' || line.stripe_invoice_item_id !== null), 10_000, 'both lines to reach Stripe');
+    const [found, missing] = (await statement(slug, statementId)).lines.filter((line) => line.kind === 'usage');
+    const itemsOf = (lineId: string) => [...fake.state.invoiceItems.values()].filter((item) => item.metadata['statement_line_id'] === lineId);
+    expect(itemsOf(found.id)).toHaveLength(1);
+    expect(itemsOf(missing.id)).toHaveLength(1);
+
+    // A day later: Stripe has forgotten the keys; one line's item reached Stripe, the other's never did, and neither id was committed.
+    fake.state.forgetIdempotencyKeys();
+    fake.state.invoiceItems.delete(itemsOf(missing.id)[0].id);
+    const callsBefore = fake.calls.length;
+    await db.query(`UPDATE statements SET closed_at = now() - interval '25 hours' WHERE id = $1`, [statementId]);
+    await db.query('UPDATE statement_lines SET stripe_invoice_item_id = NULL, invoiced_at = NULL WHERE statement_id = $1', [statementId]);
+
+    await waitUntil(async () => (await statement(slug, statementId)).lines.every((line) => line.kind === 'plan_fee' || line.stripe_invoice_item_id !== null), 10_000, 'the lines to be recorded again');
+    const after = (await statement(slug, statementId)).lines;
+    expect(itemsOf(found.id)).toHaveLength(1);
+    expect(after.find((line) => line.id === found.id)?.stripe_invoice_item_id).toBe(found.stripe_invoice_item_id);
+    expect(itemsOf(missing.id)).toHaveLength(1);
+    expect(after.find((line) => line.id === missing.id)?.stripe_invoice_item_id).toBe(itemsOf(missing.id)[0].id);
+    const since = fake.calls.slice(callsBefore).filter((call) => call.path === '/v1/invoiceitems');
+    expect(since.filter((call) => call.method === 'GET').length).toBeGreaterThanOrEqual(1);
+    expect(since.filter((call) => call.method === 'POST').map((call) => call.idempotencyKey)).toEqual([`statement-line-${missing.id}`]);
+  });
+
   it('serves a statement as CSV, and hides statements from other tenants and roles', async () => {
     const list = await statements(world.tenantA.slug);
     expect(list.count).toBe(0);

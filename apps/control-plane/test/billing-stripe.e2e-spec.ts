@@ -25,6 +25,7 @@ interface TenantBody {
   subscription_tier: string;
   stripe_customer_id: string | null;
   last_payment: string | null;
+  billing_status: 'active' | 'past_due' | 'suspended';
   status: string;
 }
 interface ErrorBody {
@@ -164,10 +165,12 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       const failed = await fake.sendEvent('invoice.payment_failed', { id: 'in_failed', object: 'invoice', customer: payer.customer, amount_due: 4_900 });
       expect(JSON.parse(failed.body)).toMatchObject({ outcome: 'applied' });
       expect(await billingState(payer.id)).toEqual({ status: 'active', billing_status: 'past_due', suspension_reason: '' });
+      expect((await tenant(payer.slug)).billing_status).toBe('past_due');
       expect(await suspendJobExists(payer.id)).toBe(true);
 
       await waitUntil(async () => (await billingState(payer.id)).status === 'suspended', 15_000, 'the suspension after the grace period');
       expect(await billingState(payer.id)).toEqual({ status: 'suspended', billing_status: 'past_due', suspension_reason: 'payment_overdue' });
+      expect((await tenant(payer.slug)).billing_status).toBe('suspended');
       const audit = await admin<{ results: Array<{ actor: { type: string }; payload: { new: Record<string, unknown> } }> }>('GET', `/api/audit/events/?tenant_id=${payer.id}&event_type=tenant.suspended`);
       expect(audit.body.results).toHaveLength(1);
       expect(audit.body.results[0]).toMatchObject({ actor: { type: 'system' }, payload: { new: { status: 'suspended', suspension_reason: 'payment_overdue' } } });
@@ -176,6 +179,7 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       expect(JSON.parse(paid.body)).toMatchObject({ outcome: 'applied' });
       expect(await billingState(payer.id)).toEqual({ status: 'active', billing_status: 'current', suspension_reason: '' });
       expect((await tenant(payer.slug)).last_payment).not.toBeNull();
+      expect((await tenant(payer.slug)).billing_status).toBe('active');
     });
 
     it('a payment within the grace period cancels the suspension', async () => {
@@ -195,6 +199,8 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       expect((await admin('POST', `/api/tenants/${payer.slug}/suspend/`, { body: { reason: 'abuse' } })).status).toBe(200);
       await fake.sendEvent('invoice.payment_succeeded', { id: 'in_d', object: 'invoice', customer: payer.customer });
       expect(await billingState(payer.id)).toEqual({ status: 'suspended', billing_status: 'current', suspension_reason: 'abuse' });
+      // Suspended, but not for non-payment: its payments are in order.
+      expect((await tenant(payer.slug)).billing_status).toBe('active');
     });
   });
 
@@ -400,19 +406,32 @@ describe('dunning without a grace period', () => {
 });
 
 describe('billing without Stripe configuration', () => {
-  it('checkout, portal and the webhook answer 503 billing_not_configured', async () => {
-    const app = await startControlPlane({ SLUICE_ADMIN_EMAIL: 'root@sluice.test', SLUICE_ADMIN_PASSWORD: 'correct horse battery staple' });
-    try {
-      const call = apiClient(app.url);
-      const token = (await call<{ access: string }>('POST', '/api/auth/token/', { body: { email: 'root@sluice.test', password: 'correct horse battery staple' } })).body.access;
-      for (const path of ['/api/billing/tenants/any/checkout/?purpose=credits&amount_usd=5', '/api/billing/tenants/any/portal/']) {
-        const response = await call<ErrorBody>('GET', path, { token });
-        expect({ path, status: response.status, code: response.body.error.code }).toEqual({ path, status: 503, code: 'billing_not_configured' });
-      }
-      const webhook = await call<ErrorBody>('POST', '/api/billing/webhooks/stripe/', { body: { id: 'evt_1' }, headers: { 'stripe-signature': 't=1,v1=x' } });
-      expect({ status: webhook.status, code: webhook.body.error.code }).toEqual({ status: 503, code: 'billing_not_configured' });
-    } finally {
-      await app.close();
-    }
+  let world: IdentityWorld;
+
+  beforeAll(async () => {
+    world = await startIdentityWorld();
+  });
+  afterAll(() => world?.app.close());
+
+  const routes = (slug: string) => [`/api/billing/tenants/${slug}/checkout/?purpose=credits&amount_usd=5`, `/api/billing/tenants/${slug}/portal/`, `/api/billing/tenants/${slug}/pricing-table-session/`];
+  const answers = async (token: string | null, slug: string) =>
+    Promise.all(routes(slug).map(async (path) => {
+      const response = await world.call<ErrorBody>('GET', path, { token });
+      return { path, status: response.status, code: response.body.error?.code };
+    }));
+
+  it('checkout, portal and the pricing-table session answer 503 billing_not_configured to who may bill the tenant, and the webhook 503 too', async () => {
+    for (const answer of await answers(world.tokens.owner, world.tenantA.slug)) expect(answer).toEqual({ ...answer, status: 503, code: 'billing_not_configured' });
+    for (const answer of await answers(world.tokens.platform_admin, world.tenantA.slug)) expect(answer).toEqual({ ...answer, status: 503, code: 'billing_not_configured' });
+    const webhook = await world.call<ErrorBody>('POST', '/api/billing/webhooks/stripe/', { body: { id: 'evt_1' }, headers: { 'stripe-signature': 't=1,v1=x' } });
+    expect({ status: webhook.status, code: webhook.body.error.code }).toEqual({ status: 503, code: 'billing_not_configured' });
+  });
+
+  it('a tenant the caller may not see is 404 before anything says billing is not configured; a role too low is 403', async () => {
+    for (const answer of await answers(world.tokens.outsider, world.tenantA.slug)) expect(answer).toEqual({ ...answer, status: 404, code: 'not_found' });
+    for (const answer of await answers(world.tokens.owner, world.tenantB.slug)) expect(answer).toEqual({ ...answer, status: 404, code: 'not_found' });
+    for (const answer of await answers(world.tokens.platform_admin, 'no-such-tenant')) expect(answer).toEqual({ ...answer, status: 404, code: 'not_found' });
+    for (const answer of await answers(world.tokens.member, world.tenantA.slug)) expect(answer).toEqual({ ...answer, status: 403, code: 'forbidden' });
+    for (const answer of await answers(null, world.tenantA.slug)) expect(answer.status).toBe(401);
   });
 });

@@ -193,8 +193,8 @@ describe('identity and tenancy', () => {
         [
           'id', 'name', 'slug', 'domain', 'status', 'subscription_tier', 'contact_email', 'contact_name', 'contact_phone', 'billing_email',
           'created_at', 'updated_at', 'activated_at', 'suspended_at', 'suspension_reason', 'settings', 'quota', 'user_count',
-          // Seed 003's billing contact and Stripe fields (docs/billing.md).
-          'admin_email', 'phone', 'billing_address', 'stripe_customer_id', 'last_payment',
+          // The billing contact and Stripe fields (docs/billing.md).
+          'admin_email', 'phone', 'billing_address', 'stripe_customer_id', 'last_payment', 'billing_status',
         ].sort(),
       );
       expect(response.body['quota']).toEqual(

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { startFakeStripe, type FakeStripe } from './index';
+import { now } from './objects';
 import { signatureHeader } from './signature';
 
 const SECRET_KEY = 'sk_test_fake';
@@ -118,6 +119,37 @@ describe('fake Stripe, driven by the official stripe library', () => {
     const item = await stripe.invoiceItems.create({ customer: customer.id, amount: 10, currency: 'usd' }, { idempotencyKey: 'stmt-line-2' });
     expect([...fake.state.invoiceItems.keys()]).toEqual([item.id]);
     expect(fake.calls.filter((call) => call.path === '/v1/invoiceitems').map((call) => call.idempotencyKey)).toEqual(['stmt-line-2', 'stmt-line-2']);
+  });
+
+  it('lists invoice items newest first by customer and creation time, paged with starting_after (autoPagingToArray)', async () => {
+    const [mine, theirs] = [await stripe.customers.create({}), await stripe.customers.create({})];
+    const created = [];
+    for (let index = 0; index < 5; index++) created.push(await stripe.invoiceItems.create({ customer: mine.id, amount: index + 1, currency: 'usd', metadata: { statement_line_id: `line-${index}` } }));
+    await stripe.invoiceItems.create({ customer: theirs.id, amount: 99, currency: 'usd' });
+    const all = await stripe.invoiceItems.list({ customer: mine.id, limit: 2 }).autoPagingToArray({ limit: 100 });
+    expect(all.map((item) => item.id)).toEqual(created.map((item) => item.id).reverse());
+    expect(all.map((item) => item.metadata?.['statement_line_id'])).toEqual(['line-4', 'line-3', 'line-2', 'line-1', 'line-0']);
+    expect(await stripe.invoiceItems.list({ customer: mine.id, created: { gte: now() + 60 } }).autoPagingToArray({ limit: 100 })).toEqual([]);
+  });
+
+  it('forgets idempotency keys as Stripe does after 24 hours: the same key then creates a second object', async () => {
+    const customer = await stripe.customers.create({});
+    await stripe.invoiceItems.create({ customer: customer.id, amount: 10, currency: 'usd' }, { idempotencyKey: 'old-line' });
+    fake.state.forgetIdempotencyKeys();
+    await stripe.invoiceItems.create({ customer: customer.id, amount: 10, currency: 'usd' }, { idempotencyKey: 'old-line' });
+    expect(fake.state.invoiceItems.size).toBe(2);
+  });
+
+  it('a held answer: the call is carried out and recorded at once, the caller hears only later', async () => {
+    const customer = await stripe.customers.create({});
+    fake.injectFault({ holdAnswerMs: 60_000, path: '/v1/invoiceitems' });
+    const impatient = stripeFor(fake, { timeout: 500, maxNetworkRetries: 0 });
+    await expect(impatient.invoiceItems.create({ customer: customer.id, amount: 10, currency: 'usd' }, { idempotencyKey: 'held' })).rejects.toBeInstanceOf(Stripe.errors.StripeConnectionError);
+    expect(fake.state.invoiceItems.size).toBe(1);
+    expect(fake.calls.filter((call) => call.path === '/v1/invoiceitems').map((call) => call.status)).toEqual([200]);
+    // The retry after the caller's crash gets the first answer.
+    const again = await stripe.invoiceItems.create({ customer: customer.id, amount: 10, currency: 'usd' }, { idempotencyKey: 'held' });
+    expect([...fake.state.invoiceItems.keys()]).toEqual([again.id]);
   });
 
   it('an injected 429 carries Retry-After and surfaces as a rate-limit error; a slow answer times the client out', async () => {

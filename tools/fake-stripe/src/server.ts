@@ -18,6 +18,8 @@ export interface Fault {
   path?: string;
   /** Carry out the call, then cut the connection without answering: the caller cannot know it succeeded. */
   loseAnswer?: boolean;
+  /** Carry out the call (it is recorded), then hold the answer this long: a caller killed meanwhile never learns it succeeded. */
+  holdAnswerMs?: number;
   /** How many calls it applies to; default 1. */
   count?: number;
 }
@@ -106,6 +108,23 @@ export class FakeStripeState {
 
   rememberIdempotent(key: string, fingerprint: string, status: number, body: string): void {
     this.idempotent.set(key, { fingerprint, status, body });
+  }
+
+  /** Stripe prunes idempotency keys after 24 hours: a test makes that time pass. */
+  forgetIdempotencyKeys(): void {
+    this.idempotent.clear();
+  }
+
+  /** `GET /v1/invoiceitems`: newest first, by customer, paged with `starting_after` as Stripe does. */
+  listInvoiceItems(params: FormObject): object {
+    const customer = typeof params['customer'] === 'string' ? params['customer'] : null;
+    const created = params['created'];
+    const gte = typeof created === 'object' && created !== null && !Array.isArray(created) && typeof created['gte'] === 'string' ? Number(created['gte']) : null;
+    const limit = Math.min(100, Math.max(1, Number(typeof params['limit'] === 'string' ? params['limit'] : 10) || 10));
+    const matching = [...this.invoiceItems.values()].reverse().filter((item) => (customer === null || item.customer === customer) && (gte === null || item.date >= gte));
+    const after = typeof params['starting_after'] === 'string' ? matching.findIndex((item) => item.id === params['starting_after']) : -1;
+    const rest = matching.slice(after + 1);
+    return { object: 'list', url: '/v1/invoiceitems', has_more: rest.length > limit, data: rest.slice(0, limit) };
   }
 
   /** The customer completes checkout: the session is paid and `checkout.session.completed` is sent. */
@@ -233,6 +252,7 @@ const API_ROUTES: Array<{ method: string; path: RegExp; run: ApiRoute }> = [
       return { object: 'customer_session', client_secret: stripeId('cuss_secret_', 32), customer, components: params['components'] ?? {}, created, expires_at: created + 1_800, livemode: false };
     },
   },
+  { method: 'GET', path: /^\/v1\/invoiceitems$/, run: (state, params) => state.listInvoiceItems(params) },
   { method: 'GET', path: /^\/v1\/invoiceitems\/([^/]+)$/, run: (state, _, [, id]) => found(state.invoiceItems.get(id), 'invoiceitem', id) },
 ];
 
@@ -291,6 +311,8 @@ async function handleApi(state: FakeStripeState, req: IncomingMessage, res: Serv
   if (idempotencyKey) state.rememberIdempotent(idempotencyKey, fingerprint, status, body);
   record(status);
   if (fault?.loseAnswer) return void res.socket?.destroy();
+  if (fault?.holdAnswerMs) await delay(fault.holdAnswerMs, undefined, { ref: false });
+  if (res.destroyed) return;
   send(res, status, body, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {});
 }
 
@@ -328,6 +350,10 @@ async function handleControl(state: FakeStripeState, req: IncomingMessage, res: 
     return send(res, 200, JSON.stringify({ url: state.webhookUrl }));
   }
   if (req.method === 'GET' && path === '/_fake/calls') return send(res, 200, JSON.stringify(state.calls));
+  if (req.method === 'POST' && path === '/_fake/idempotency-keys/forget') {
+    state.forgetIdempotencyKeys();
+    return send(res, 200, JSON.stringify({ ok: true }));
+  }
   return sendError(res, new StripeError(404, 'invalid_request_error', `Unrecognized control URL (${req.method}: ${path}).`));
 }
 

@@ -19,7 +19,7 @@ import { billingNotConfigured } from './stripe-client';
 import { StripeEventsService } from './stripe-events.service';
 import { verifyStripeEvent } from './webhook-signature';
 
-/** Checkout and portal sessions for a tenant (seed 003's team is a tenant: `{team_id}` is its id or slug). */
+/** Checkout and portal sessions for a tenant (the older team-based billing API's team is a tenant: `{team_id}` is its id or slug). */
 @ApiTags('billing')
 @ApiErrorResponses(403, 404, 409, 429, 502, 503)
 @Controller('api/billing')
@@ -52,7 +52,7 @@ export class BillingController {
 }
 
 /**
- * Stripe's webhook (seed 003's `POST /billing/events` is an alias). Public,
+ * Stripe's webhook (`POST /api/billing/events`, its older name, is an alias). Public,
  * and exempt from the anonymous per-address throttle (Stripe sends bursts
  * from few addresses): the signature over the raw body is its gate.
  */
@@ -81,7 +81,7 @@ export class StripeWebhookController {
   }
 }
 
-/** Seed 003's products (plans under seed 003's field names) and the pricing table; platform admin. */
+/** Products (plans under the older team-based billing API's field names) and the pricing table; platform admin. */
 @ApiTags('billing')
 @ApiErrorResponses(400, 403, 404, 409, 429)
 @Controller('api')

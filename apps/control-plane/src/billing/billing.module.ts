@@ -1,6 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type Provider } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DataAccessModule } from '@sluice/control-plane/data-access';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
@@ -9,21 +8,18 @@ import { CreditsModule } from '../credits/credits.module';
 import { SchemaReadyModule } from '../database/schema-ready.module';
 import { ProjectionModule } from '../projection/projection.module';
 import { JobRunnerModule } from '../jobs/job-runner';
+import { PlansModule } from '../plans/plans.module';
 import { BillingController, ProductsController, StripeWebhookController } from './billing.controller';
-import { BillingRepository } from './billing.repository';
 import { CheckoutService } from './checkout.service';
 import { BILLING_QUEUE, BillingJobs, Dunning } from './dunning';
 import { createStripeClient, STRIPE } from './stripe-client';
 import { ProductsService } from './products.service';
 import { StatementsController } from './statements.controller';
-import { StatementsRepository } from './statements.repository';
 import { StatementsService } from './statements.service';
 import { StripeEventsService } from './stripe-events.service';
 
 const providers: Provider[] = [
   { provide: STRIPE, inject: [CONTROL_PLANE_CONFIG], useFactory: (config: ControlPlaneConfig) => createStripeClient(config.billing) },
-  { provide: BillingRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new BillingRepository(dataSource) },
-  { provide: StatementsRepository, inject: [DataSource], useFactory: (dataSource: DataSource) => new StatementsRepository(dataSource) },
   StatementsService,
   CheckoutService,
   ProductsService,
@@ -39,7 +35,7 @@ const providers: Provider[] = [
  * projection, the schema gate, the job runner).
  */
 @Module({
-  imports: [DataAccessModule, AuthModule, AuditModule, CreditsModule, ProjectionModule, SchemaReadyModule, JobRunnerModule, BullModule.registerQueue({ name: BILLING_QUEUE })],
+  imports: [DataAccessModule, AuthModule, AuditModule, CreditsModule, ProjectionModule, PlansModule, SchemaReadyModule, JobRunnerModule, BullModule.registerQueue({ name: BILLING_QUEUE })],
   controllers: [BillingController, StripeWebhookController, ProductsController, StatementsController],
   providers,
   exports: [StripeEventsService],

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PlansRepository, UnitOfWork, type PlanRow, type TenantRow } from '@sluice/control-plane/data-access';
+import { BillingRepository, PlansRepository, UnitOfWork, type PlanRow, type TenantRow } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { TenantAccess } from '../auth/tenant-access';
-import { BillingRepository } from './billing.repository';
 import type { CheckoutQueryDto } from './dto/billing.dto';
 import { billingNotConfigured, paymentProviderError, STRIPE } from './stripe-client';
 
@@ -40,8 +39,9 @@ export class CheckoutService {
   ) {}
 
   async checkout(principal: Principal, reference: string, query: CheckoutQueryDto): Promise<CheckoutView> {
-    const stripe = this.client();
+    // Who may bill this tenant is settled first: a tenant the caller may not see is 404 whether or not billing is configured.
     const { tenant } = await this.access.authorize(principal, reference, 'owner');
+    const stripe = this.client();
     if (query.purpose === 'credits') {
       if (query.amount_usd === undefined) throw invalid('amount_usd', 'amount_usd is required for purpose=credits');
       if (query.plan !== undefined) throw invalid('plan', 'plan is only for purpose=plan');
@@ -53,8 +53,9 @@ export class CheckoutService {
   }
 
   async portal(principal: Principal, reference: string): Promise<{ url: string }> {
-    const stripe = this.client();
+    // Who may bill this tenant is settled first: a tenant the caller may not see is 404 whether or not billing is configured.
     const { tenant } = await this.access.authorize(principal, reference, 'owner');
+    const stripe = this.client();
     const customer = await this.customerOf(stripe, tenant);
     const session = await stripe.billingPortal.sessions.create({ customer, return_url: this.config.billing.successUrl }).catch((error: unknown) => {
       throw paymentProviderError(error);
@@ -63,13 +64,14 @@ export class CheckoutService {
   }
 
   /**
-   * Seed 003's pricing-table session: with a pricing table set, what Stripe's
+   * The older team-based billing API's pricing-table session: with a pricing table set, what Stripe's
    * embedded table needs (a customer session for the tenant's customer);
    * without one, a subscription checkout for `plan` (default the current one).
    */
   async pricingTableSession(principal: Principal, reference: string, plan?: string): Promise<CheckoutView | PricingTableSessionView> {
-    const stripe = this.client();
+    // Who may bill this tenant is settled first: a tenant the caller may not see is 404 whether or not billing is configured.
     const { tenant } = await this.access.authorize(principal, reference, 'owner');
+    const stripe = this.client();
     const pricingTableId = await this.billing.setting('pricing_table_id');
     if (!pricingTableId) return this.planSession(stripe, tenant, await this.billablePlan(plan ?? tenant.subscription_tier));
     const customer = await this.customerOf(stripe, tenant);

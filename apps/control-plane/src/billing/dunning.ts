@@ -1,9 +1,9 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { DelayedError, type Job, type Queue } from 'bullmq';
+import { BillingRepository } from '@sluice/control-plane/data-access';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SchemaReady } from '../database/schema-ready';
-import { BillingRepository } from './billing.repository';
 import { StatementsService } from './statements.service';
 import { StripeEventsService, type DunningHooks } from './stripe-events.service';
 

@@ -2,7 +2,7 @@ import type { ApiKeyLimits, ApiKeysRepository, PlanRow, Reader } from '@sluice/c
 import { SluiceException } from '@sluice/platform';
 
 /**
- * Seed 003's per-key product limits, enforced where keys are made
+ * The products' per-key limits, enforced where keys are made
  * (docs/billing.md): `rpm_per_key` and `max_budget_per_key` are the default
  * and the ceiling of a key's `rpm` and `budget_usd`; `keys_per_user` bounds
  * the keys one member owns, `service_key_count` the keys owned by no user.

@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation, PlansRepository, UnitOfWork, type PlanLimits, type PlanRow } from '@sluice/control-plane/data-access';
-import { SluiceException } from '@sluice/platform';
+import { BillingRepository, UnitOfWork, type PlanLimits, type PlanRow } from '@sluice/control-plane/data-access';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/principal';
-import { RESERVED_PLANS } from '../tenants/tenant-plans';
-import { Projector } from '../projection/projector';
-import { BillingRepository } from './billing.repository';
+import { requirePlatformAdmin, type Principal } from '../auth/principal';
+import { PlansService } from '../plans/plans.service';
 import type { CreateProductDto, UpdateProductDto } from './dto/product.dto';
 
-/** Seed 003's product object: a plan seen through seed 003's field names. */
+/** A product of the older team-based billing API: a plan seen through that API's field names (docs/billing.md, "Products"). */
 export interface ProductView {
   id: string;
   name: string;
@@ -68,84 +65,62 @@ function extrasOf(dto: UpdateProductDto): PlanRow['extras'] {
   );
 }
 
-/** `/api/products/` (platform admin): create, read, change and delete plans with seed 003's fields. */
+/**
+ * `/api/products/` (platform admin): plans under the older team-based billing
+ * API's field names. The fields are mapped here; creating, changing and
+ * deleting is the plans feature's (PlansService), with its rules and audit.
+ */
 @Injectable()
 export class ProductsService {
   constructor(
-    private readonly plans: PlansRepository,
+    private readonly plans: PlansService,
     private readonly billing: BillingRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
-    private readonly projector: Projector,
   ) {}
 
   async list(principal: Principal): Promise<ProductView[]> {
     requirePlatformAdmin(principal);
-    return (await this.plans.list()).map(productView);
+    return (await this.plans.rows()).map(productView);
   }
 
   async get(principal: Principal, id: string): Promise<ProductView> {
     requirePlatformAdmin(principal);
-    return productView(await this.find(id));
+    return productView(await this.plans.findRow(id));
   }
 
   async create(principal: Principal, dto: CreateProductDto): Promise<ProductView> {
-    requirePlatformAdmin(principal);
-    try {
-      const row = await this.unitOfWork.run(async (tx) => {
-        const plan = await this.plans.create(tx, {
-          id: dto.id,
-          name: dto.name,
-          billing_mode: dto.billing_mode ?? 'postpaid',
-          price_monthly_cents: dto.price_monthly_cents ?? 0,
-          period_days: dto.renewal_period_days ?? 30,
-          limits: limitsOf(dto),
-          allowed_models: null,
-          entitlements: {},
-          active: dto.active ?? true,
-          extras: extrasOf(dto),
-        });
-        await this.audit.record(tx, { tenantId: null, eventType: 'plan.created', resourceType: 'plan', resourceId: plan.id, new: productView(plan) });
-        return plan;
-      });
-      return productView(row);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new SluiceException('conflict', `A product (plan) with id ${dto.id} already exists`, {}, 'id');
-      throw error;
-    }
+    const plan = await this.plans.createRow(principal, {
+      id: dto.id,
+      name: dto.name,
+      billing_mode: dto.billing_mode ?? 'postpaid',
+      price_monthly_cents: dto.price_monthly_cents ?? 0,
+      period_days: dto.renewal_period_days ?? 30,
+      limits: limitsOf(dto),
+      allowed_models: null,
+      entitlements: {},
+      active: dto.active ?? true,
+      extras: extrasOf(dto),
+    });
+    return productView(plan);
   }
 
   /** Changes the fields given; the plan's tenants get the new limits in the projection. */
   async update(principal: Principal, id: string, dto: UpdateProductDto): Promise<ProductView> {
-    requirePlatformAdmin(principal);
-    const current = await this.find(id);
-    const row = await this.unitOfWork.run(async (tx) => {
-      const plan = await this.plans.update(tx, id, {
-        name: dto.name,
-        billing_mode: dto.billing_mode,
-        price_monthly_cents: dto.price_monthly_cents,
-        period_days: dto.renewal_period_days,
-        limits: { ...current.limits, ...limitsOf(dto) },
-        active: dto.active,
-        extras: { ...current.extras, ...extrasOf(dto) },
-      });
-      await this.audit.record(tx, { tenantId: null, eventType: 'plan.updated', resourceType: 'plan', resourceId: id, old: productView(current), new: productView(plan) });
-      return plan;
-    });
-    await this.projector.reconcile().catch(() => undefined);
-    return productView(row);
+    const plan = await this.plans.updateRow(principal, id, (current) => ({
+      name: dto.name,
+      billing_mode: dto.billing_mode,
+      price_monthly_cents: dto.price_monthly_cents,
+      period_days: dto.renewal_period_days,
+      limits: { ...current.limits, ...limitsOf(dto) },
+      active: dto.active,
+      extras: { ...current.extras, ...extrasOf(dto) },
+    }));
+    return productView(plan);
   }
 
-  async remove(principal: Principal, id: string): Promise<void> {
-    requirePlatformAdmin(principal);
-    const plan = await this.find(id);
-    if (RESERVED_PLANS.includes(id)) throw new SluiceException('conflict', `Plan ${id} is the plan new tenants get and cannot be deleted`, {});
-    await this.unitOfWork.run(async (tx) => {
-      const users = await this.plans.tenantCount(id, tx);
-      if (users > 0) throw new SluiceException('conflict', `Product ${id} is the plan of ${users} tenant(s): set active to false to retire it`, { tenants: users });
-      await this.plans.remove(tx, id);
-      await this.audit.record(tx, { tenantId: null, eventType: 'plan.deleted', resourceType: 'plan', resourceId: id, old: productView(plan) });
-    });
+  remove(principal: Principal, id: string): Promise<void> {
+    return this.plans.remove(principal, id);
   }
 
   async pricingTable(principal: Principal): Promise<{ pricing_table_id: string | null }> {
@@ -162,14 +137,4 @@ export class ProductsService {
     });
     return { pricing_table_id: pricingTableId };
   }
-
-  private async find(id: string): Promise<PlanRow> {
-    const plan = await this.plans.findById(id);
-    if (!plan) throw new SluiceException('not_found', `No product ${id}`);
-    return plan;
-  }
-}
-
-function requirePlatformAdmin(principal: Principal): void {
-  if (!principal.isPlatformAdmin) throw new SluiceException('forbidden', 'This needs a platform admin');
 }

@@ -1,18 +1,20 @@
 import { isUuid } from '@sluice/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PlansRepository, UnitOfWork } from '@sluice/control-plane/data-access';
+import { BillingRepository, PlansRepository, StatementsRepository, UnitOfWork, type NewLine, type StatementLineRow, type StatementRow } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException, type PaginationQueryDto } from '@sluice/platform';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { TenantAccess } from '../auth/tenant-access';
 import { currentQuotaPeriod, QUOTA_PERIOD_DAYS } from '../common/quota-rules';
-import { BillingRepository } from './billing.repository';
 import { STRIPE } from './stripe-client';
-import { StatementsRepository, type NewLine, type StatementLineRow, type StatementRow } from './statements.repository';
 
 const MICROS_PER_CENT = 10_000n;
 const INVOICE_BATCH = 100;
+/** Stripe keeps an idempotency key 24 hours; past 23 since the close, a line is looked up before it is created. */
+export const IDEMPOTENCY_KEY_TRUST_MS = 23 * 3_600_000;
+/** Our clock and Stripe's may disagree by this much when listing what was created since a close. */
+const CLOCK_SKEW_S = 600;
 
 export interface StatementLineView {
   id: string;
@@ -129,14 +131,32 @@ export class StatementsService {
     });
   }
 
-  /** Sends each owed line to Stripe once; a failure leaves it for the next run. */
-  async invoicePending(): Promise<number> {
+  /**
+   * Sends each owed line to Stripe once; a failure leaves it for the next run.
+   * A line still unsent close to a day after its statement closed may have
+   * reached Stripe under an idempotency key Stripe has since forgotten (it
+   * keeps them 24 hours): the customer's invoice items are searched for the
+   * line's id first, and only a line found nowhere is created.
+   */
+  async invoicePending(now = new Date()): Promise<number> {
     if (!this.stripe) return 0;
+    const stripe = this.stripe;
+    const sentEarlier = new Map<string, Promise<Map<string, string>>>();
     let sent = 0;
     for (const line of await this.statements.toInvoice(INVOICE_BATCH)) {
       try {
+        if (now.getTime() - line.closed_at.getTime() >= IDEMPOTENCY_KEY_TRUST_MS) {
+          const key = `${line.stripe_customer_id} ${line.closed_at.getTime()}`;
+          if (!sentEarlier.has(key)) sentEarlier.set(key, this.invoiceItemsByLine(stripe, line.stripe_customer_id, line.closed_at));
+          const existing = (await sentEarlier.get(key))?.get(line.id);
+          if (existing) {
+            await this.statements.markInvoiced(line.id, existing);
+            sent++;
+            continue;
+          }
+        }
         const cents = (BigInt(line.amount_micros) + MICROS_PER_CENT / 2n) / MICROS_PER_CENT;
-        const item = await this.stripe.invoiceItems.create(
+        const item = await stripe.invoiceItems.create(
           {
             customer: line.stripe_customer_id,
             amount: Number(cents),
@@ -155,6 +175,17 @@ export class StatementsService {
     return sent;
   }
 
+  /** The customer's invoice items created since the statement closed, by the statement line they carry. */
+  private async invoiceItemsByLine(stripe: Stripe, customer: string, since: Date): Promise<Map<string, string>> {
+    const byLine = new Map<string, string>();
+    const created = Math.floor(since.getTime() / 1000) - CLOCK_SKEW_S;
+    for await (const item of stripe.invoiceItems.list({ customer, created: { gte: created }, limit: 100 })) {
+      const lineId = item.metadata?.['statement_line_id'];
+      if (lineId && !byLine.has(lineId)) byLine.set(lineId, item.id);
+    }
+    return byLine;
+  }
+
   async list(principal: Principal, reference: string, query: PaginationQueryDto): Promise<{ count: number; results: StatementView[] }> {
     const { tenant } = await this.access.authorize(principal, reference, 'admin');
     const window = pageWindow(query);
@@ -166,7 +197,7 @@ export class StatementsService {
     const { tenant } = await this.access.authorize(principal, reference, 'admin');
     const row = isUuid(id) ? await this.statements.find(tenant.id, id) : null;
     if (!row) throw new SluiceException('not_found', 'No such statement');
-    return { ...statementView(row, tenant.slug), lines: (await this.statements.lines(row.id)).map(lineView) };
+    return { ...statementView(row, tenant.slug), lines: (await this.statements.lines(tenant.id, row.id)).map(lineView) };
   }
 
   async csv(principal: Principal, reference: string, id: string): Promise<string> {

@@ -1,15 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CreditsRepository, PlansRepository, UnitOfWork, type CreditTotals, type TenantRow, type Transaction } from '@sluice/control-plane/data-access';
+import { BillingRepository, CreditsRepository, PlansRepository, UnitOfWork, type BillingChanges, type CreditTotals, type StripeEventOutcome, type TenantRow, type Transaction } from '@sluice/control-plane/data-access';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { CreditBalanceSync } from '../credits/credit-balance-sync';
+import { PAYMENT_OVERDUE } from '../tenants/tenant-billing-status';
 import { SIGNUP_PLAN } from '../tenants/tenant-plans';
 import { Projector } from '../projection/projector';
-import { BillingRepository, type BillingChanges, type StripeEventOutcome } from './billing.repository';
 
 /** The suspension reason dunning sets, and the only one a payment lifts. */
-export const PAYMENT_OVERDUE = 'payment_overdue';
 
 /** Where a tenant goes when its subscription ends (docs/billing.md). */
 export const PLAN_AFTER_CANCELLATION = SIGNUP_PLAN;

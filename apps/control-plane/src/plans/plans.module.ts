@@ -12,5 +12,6 @@ import { PlansService } from './plans.service';
   imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, TenantsModule],
   controllers: [PlansController, TenantPlanController],
   providers: [PlansService],
+  exports: [PlansService],
 })
 export class PlansModule {}

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation, PlansRepository, TenantsRepository, UnitOfWork, type PlanLimits, type PlanRow } from '@sluice/control-plane/data-access';
+import { isUniqueViolation, PlansRepository, TenantsRepository, UnitOfWork, type NewPlan, type PlanChanges, type PlanLimits, type PlanRow } from '@sluice/control-plane/data-access';
 import { SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { requirePlatformAdmin, type Principal } from '../auth/principal';
@@ -44,54 +44,74 @@ export class PlansService {
     return (await this.plans.list()).map(planView);
   }
 
+  /** Every plan as stored, for the views other features draw of them. */
+  rows(): Promise<PlanRow[]> {
+    return this.plans.list();
+  }
+
   async get(id: string): Promise<PlanView> {
     return planView(await this.find(id));
   }
 
   async create(principal: Principal, dto: CreatePlanDto): Promise<PlanView> {
-    requirePlatformAdmin(principal);
-    try {
-      const plan = await this.unitOfWork.run(async (tx) => {
-        const row = await this.plans.create(tx, {
-          id: dto.id,
-          name: dto.name,
-          billing_mode: dto.billing_mode ?? 'postpaid',
-          price_monthly_cents: dto.price_monthly_cents ?? 0,
-          period_days: dto.period_days ?? 30,
-          limits: limitsOf(dto.limits),
-          allowed_models: dto.allowed_models ?? null,
-          entitlements: dto.entitlements ?? {},
-        });
-        await this.audit.record(tx, { tenantId: null, eventType: 'plan.created', resourceType: 'plan', resourceId: row.id, new: planView(row) });
-        return row;
-      });
-      return planView(plan);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new SluiceException('conflict', `A plan with id ${dto.id} already exists`, {}, 'id');
-      throw error;
-    }
+    const row = await this.createRow(principal, {
+      id: dto.id,
+      name: dto.name,
+      billing_mode: dto.billing_mode ?? 'postpaid',
+      price_monthly_cents: dto.price_monthly_cents ?? 0,
+      period_days: dto.period_days ?? 30,
+      limits: limitsOf(dto.limits),
+      allowed_models: dto.allowed_models ?? null,
+      entitlements: dto.entitlements ?? {},
+    });
+    return planView(row);
   }
 
   /** `limits` merge field by field (null clears one); the plan's tenants get the new limits in the projection. */
   async update(principal: Principal, id: string, dto: UpdatePlanDto): Promise<PlanView> {
+    const row = await this.updateRow(principal, id, (current) => ({
+      name: dto.name,
+      billing_mode: dto.billing_mode,
+      price_monthly_cents: dto.price_monthly_cents,
+      period_days: dto.period_days,
+      limits: dto.limits ? { ...current.limits, ...limitsOf(dto.limits) } : undefined,
+      allowed_models: dto.allowed_models,
+      entitlements: dto.entitlements,
+    }));
+    return planView(row);
+  }
+
+  /**
+   * Creates a plan from its own fields, audited. Every way of writing plans
+   * (these routes, the products routes) maps its fields onto these and comes
+   * here, so the rules are in one place.
+   */
+  async createRow(principal: Principal, fields: NewPlan): Promise<PlanRow> {
+    requirePlatformAdmin(principal);
+    try {
+      return await this.unitOfWork.run(async (tx) => {
+        const row = await this.plans.create(tx, fields);
+        await this.audit.record(tx, { tenantId: null, eventType: 'plan.created', resourceType: 'plan', resourceId: row.id, new: planView(row) });
+        return row;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new SluiceException('conflict', `A plan with id ${fields.id} already exists`, {}, 'id');
+      throw error;
+    }
+  }
+
+  /** Applies `changes(current)` to the plan, audited; every tenant's projection record then carries the new limits. */
+  async updateRow(principal: Principal, id: string, changes: (current: PlanRow) => PlanChanges): Promise<PlanRow> {
     requirePlatformAdmin(principal);
     const current = await this.find(id);
     const updated = await this.unitOfWork.run(async (tx) => {
-      const row = await this.plans.update(tx, id, {
-        name: dto.name,
-        billing_mode: dto.billing_mode,
-        price_monthly_cents: dto.price_monthly_cents,
-        period_days: dto.period_days,
-        limits: dto.limits ? { ...current.limits, ...limitsOf(dto.limits) } : undefined,
-        allowed_models: dto.allowed_models,
-        entitlements: dto.entitlements,
-      });
+      const row = await this.plans.update(tx, id, changes(current));
       await this.audit.record(tx, { tenantId: null, eventType: 'plan.updated', resourceType: 'plan', resourceId: id, old: planView(current), new: planView(row) });
       return row;
     });
     // Every tenant's record carries its plan's limits: rebuild them all (the reconcile is idempotent and cheap).
     await this.projector.reconcile().catch(() => undefined);
-    return planView(updated);
+    return updated;
   }
 
   async remove(principal: Principal, id: string): Promise<void> {
@@ -100,10 +120,15 @@ export class PlansService {
     if (RESERVED_PLANS.includes(id)) throw new SluiceException('conflict', `Plan ${id} is the plan new tenants get and cannot be deleted`, {});
     await this.unitOfWork.run(async (tx) => {
       const users = await this.plans.tenantCount(id, tx);
-      if (users > 0) throw new SluiceException('conflict', `Plan ${id} is assigned to ${users} tenant(s)`, { tenants: users });
+      if (users > 0) throw new SluiceException('conflict', `Plan ${id} is assigned to ${users} tenant(s): set it inactive to retire it`, { tenants: users });
       await this.plans.remove(tx, id);
       await this.audit.record(tx, { tenantId: null, eventType: 'plan.deleted', resourceType: 'plan', resourceId: id, old: planView(plan) });
     });
+  }
+
+  /** The plan, or 404. */
+  async findRow(id: string): Promise<PlanRow> {
+    return this.find(id);
   }
 
   /** `POST /api/tenants/{slug}/plan/`: the tenant's `subscription_tier`; its quota limits follow at once. */

@@ -1,5 +1,6 @@
 import type { TenantRow } from '@sluice/control-plane/data-access';
 import { currentQuotaPeriod, effectiveLimits, QUOTA_PERIOD_DAYS, type QuotaContext } from '../common/quota-rules';
+import { billingStatus, type BillingStatus } from './tenant-billing-status';
 
 export interface TenantQuotaView {
   api_calls_limit: number;
@@ -29,12 +30,13 @@ export interface TenantView {
   contact_name: string;
   contact_phone: string;
   billing_email: string;
-  /** Seed 003's billing contact: `phone` is `contact_phone`; Stripe's customer and last payment are read-only. */
+  /** The billing contact under the older team-based billing API's names: `phone` is `contact_phone`; Stripe's customer, the last payment and the billing status are read-only. */
   admin_email: string;
   phone: string;
   billing_address: string;
   stripe_customer_id: string | null;
   last_payment: string | null;
+  billing_status: BillingStatus;
   created_at: string;
   updated_at: string;
   activated_at: string | null;
@@ -83,6 +85,7 @@ export function tenantView(tenant: TenantRow, context?: QuotaContext): TenantVie
     billing_address: tenant.billing_address,
     stripe_customer_id: tenant.stripe_customer_id,
     last_payment: tenant.last_payment?.toISOString() ?? null,
+    billing_status: billingStatus(tenant),
     created_at: tenant.created_at.toISOString(),
     updated_at: tenant.updated_at.toISOString(),
     activated_at: tenant.activated_at?.toISOString() ?? null,

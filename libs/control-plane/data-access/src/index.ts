@@ -23,5 +23,7 @@ export * from './lib/projection/projection-outbox.repository';
 export * from './lib/projection/projection-sources.repository';
 export * from './lib/billing/plans.repository';
 export * from './lib/billing/credits.repository';
+export * from './lib/billing/billing.repository';
+export * from './lib/billing/statements.repository';
 export * from './lib/metering/usage-ledger.repository';
 export * from './lib/data-access.module';

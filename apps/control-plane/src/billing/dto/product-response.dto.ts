@@ -4,7 +4,7 @@ import type { ProductsService, ProductView } from '../products.service';
 
 const COUNT = { type: 'integer', nullable: true } as const;
 
-/** A product: a plan under seed 003's field names (docs/billing.md); null means no limit of its own. */
+/** A product: a plan under the older team-based billing API's field names (docs/billing.md); null means no limit of its own. */
 export class ProductResponseDto {
   @ApiProperty({ description: 'The plan id' })
   id!: string;

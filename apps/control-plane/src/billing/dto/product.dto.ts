@@ -4,7 +4,7 @@ import { PLAN_ID_PATTERN } from '../../plans/dto/plan.dto';
 
 const COUNT_MAX = 1_000_000_000;
 
-/** Seed 003's product fields; each maps onto the plan of the same id (docs/billing.md). */
+/** The older team-based billing API's product fields; each maps onto the plan of the same id (docs/billing.md). */
 class ProductFieldsDto {
   @ApiPropertyOptional({ description: 'plan limit max_users' }) @IsOptional() @IsInt() @Min(1) @Max(COUNT_MAX) user_count?: number | null;
   @ApiPropertyOptional({ description: 'keys one member may own' }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) keys_per_user?: number | null;

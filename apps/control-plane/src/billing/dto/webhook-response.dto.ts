@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { SameShape } from '@sluice/platform';
-import type { StripeEventOutcome } from '../billing.repository';
+import type { StripeEventOutcome } from '@sluice/control-plane/data-access';
 import type { StripeWebhookController } from '../billing.controller';
 
 const OUTCOMES = Object.keys({

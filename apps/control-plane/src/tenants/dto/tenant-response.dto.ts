@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { SameShape } from '@sluice/platform';
 import type { TenantQuotaView, TenantView } from '../tenant-view';
+import { BILLING_STATUSES, type BillingStatus } from '../tenant-billing-status';
 
 export class TenantQuotaResponseDto {
   @ApiProperty({ type: 'integer' })
@@ -88,6 +89,9 @@ export class TenantResponseDto {
 
   @ApiProperty({ nullable: true, format: 'date-time', description: 'When Stripe last reported a paid invoice; read-only' })
   last_payment!: string | null;
+
+  @ApiProperty({ enum: BILLING_STATUSES, description: 'active: paid up; past_due: a payment failed and the grace period runs; suspended: suspended for non-payment. Read-only' })
+  billing_status!: BillingStatus;
 
   @ApiProperty({ format: 'date-time' })
   created_at!: string;

@@ -2,8 +2,10 @@ import { Module, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { AuditRepository } from './audit/audit.repository';
+import { BillingRepository } from './billing/billing.repository';
 import { CreditsRepository } from './billing/credits.repository';
 import { PlansRepository } from './billing/plans.repository';
+import { StatementsRepository } from './billing/statements.repository';
 import { ModelsRepository } from './catalog/models.repository';
 import { RegionsRepository } from './catalog/regions.repository';
 import { MembershipsRepository } from './identity/memberships.repository';
@@ -36,6 +38,8 @@ export const DATA_ACCESS_CLASSES: readonly RepositoryClass[] = [
   ProjectionSourcesRepository,
   PlansRepository,
   CreditsRepository,
+  BillingRepository,
+  StatementsRepository,
   UsageLedgerRepository,
 ];
 

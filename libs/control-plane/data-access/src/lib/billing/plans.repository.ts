@@ -16,7 +16,7 @@ export interface PlanLimits {
   ai_tokens_per_period?: number | null;
   max_users?: number | null;
   max_keys?: number | null;
-  /** Seed 003's product limits on keys: per member, keys owned by no user, and the default and ceiling of a key's budget and rate. */
+  /** The products' limits on keys: per member, keys owned by no user, and the default and ceiling of a key's budget and rate. */
   keys_per_user?: number | null;
   service_key_count?: number | null;
   max_budget_per_key?: number | null;

@@ -1,5 +1,7 @@
 import { isUuid } from '@sluice/contracts';
-import { query, queryOne, type Reader, type TenantRow, type Transaction } from '@sluice/control-plane/data-access';
+import type { TenantRow } from '../identity/tenants.repository';
+import { query, queryOne, type Reader } from '../sql';
+import type { Transaction } from '../unit-of-work';
 import type { DataSource } from 'typeorm';
 
 export type StripeEventOutcome = 'processing' | 'applied' | 'ignored' | 'stale' | 'unknown_tenant' | 'unknown_plan' | 'unpaid';
@@ -17,7 +19,6 @@ export interface StripeEventRecord {
 export type BillingChanges = Partial<
   Pick<TenantRow, 'stripe_customer_id' | 'stripe_subscription_id' | 'last_payment' | 'billing_status' | 'past_due_since' | 'subscription_tier' | 'status' | 'suspended_at' | 'suspension_reason'>
 >;
-
 
 /** The billing feature's tables: Stripe events received, the newest event applied per object, and the tenant's billing columns. */
 export class BillingRepository {

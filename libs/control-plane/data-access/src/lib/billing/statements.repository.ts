@@ -1,5 +1,6 @@
-import { query, queryOne, type Reader, type Transaction } from '@sluice/control-plane/data-access';
 import type { DataSource } from 'typeorm';
+import { query, queryOne, type Reader } from '../sql';
+import type { Transaction } from '../unit-of-work';
 
 export interface StatementRow {
   id: string;
@@ -131,15 +132,21 @@ export class StatementsRepository {
     return queryOne<StatementRow>(this.dataSource, 'SELECT * FROM statements WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
   }
 
-  lines(statementId: string): Promise<StatementLineRow[]> {
-    return query<StatementLineRow>(this.dataSource, `SELECT * FROM statement_lines WHERE statement_id = $1 ORDER BY kind = 'plan_fee', kind, model, environment`, [statementId]);
+  /** The lines of the tenant's statement; none for another tenant's. */
+  lines(tenantId: string, statementId: string): Promise<StatementLineRow[]> {
+    return query<StatementLineRow>(
+      this.dataSource,
+      `SELECT l.* FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE s.tenant_id = $1 AND l.statement_id = $2
+       ORDER BY l.kind = 'plan_fee', l.kind, l.model, l.environment`,
+      [tenantId, statementId],
+    );
   }
 
   /** Lines owed to Stripe and not sent yet, with the customer to bill. */
-  toInvoice(limit: number): Promise<Array<StatementLineRow & { stripe_customer_id: string; tenant_id: string; period_start: Date }>> {
+  toInvoice(limit: number): Promise<Array<StatementLineRow & { stripe_customer_id: string; tenant_id: string; period_start: Date; closed_at: Date }>> {
     return query(
       this.dataSource,
-      `SELECT l.*, t.stripe_customer_id, s.tenant_id, s.period_start FROM statement_lines l
+      `SELECT l.*, t.stripe_customer_id, s.tenant_id, s.period_start, s.closed_at FROM statement_lines l
        JOIN statements s ON s.id = l.statement_id JOIN tenants t ON t.id = s.tenant_id
        WHERE l.invoiceable AND l.stripe_invoice_item_id IS NULL AND t.stripe_customer_id IS NOT NULL
        ORDER BY s.closed_at, l.id LIMIT $1`,
