@@ -3,6 +3,7 @@ export * from './lib/api-key';
 export * from './lib/ip-allow-list';
 export * from './lib/key-policy';
 export * from './lib/model-glob';
+export * from './lib/origin-allow-list';
 export * from './lib/opaque-token';
 export * from './lib/roles';
 export * from './lib/scopes';
