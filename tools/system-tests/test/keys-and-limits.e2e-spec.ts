@@ -32,10 +32,11 @@ describe('keys and limits through the gateway', () => {
     await cluster?.close();
   }, 60_000);
 
-  async function key(tenant: Tenant, fields: Record<string, unknown> = {}): Promise<CreatedKey> {
+  /** A key of `tenant`, in force at the gateway when this returns (`probe`: headers the key accepts). */
+  async function key(tenant: Tenant, fields: Record<string, unknown> = {}, probe: Record<string, string> = {}): Promise<CreatedKey> {
     const response = await cluster.call<CreatedKey>('POST', '/api/api-keys/', { token: cluster.adminToken, body: { tenant: tenant.id, name: uniqueName('key'), ...fields } });
     if (response.status !== 201) throw new Error(`key creation failed: ${response.status} ${JSON.stringify(response.body)}`);
-    await waitUntil(async () => (await models(response.body.key)) === 200, 5_000, 'the gateway to accept the new key');
+    await waitUntil(async () => (await models(response.body.key, probe)) === 200, 5_000, 'the gateway to accept the new key');
     return response.body;
   }
 
@@ -55,7 +56,8 @@ describe('keys and limits through the gateway', () => {
 
   it('refuses an origin outside the key’s host patterns with 403 origin_not_allowed, and a request without one only when the key says so', async () => {
     const tenant = await createActiveTenant(cluster, await createPlan(cluster));
-    const strict = await key(tenant, { allowed_origins: ['*.example.com', 'example.org'], allow_no_origin: false });
+    const strict = await key(tenant, { allowed_origins: ['*.example.com', 'example.org'], allow_no_origin: false }, { origin: 'https://app.example.com' });
+    expect(await models(strict.key, { origin: 'https://evil.test' })).toBe(403);
 
     expect((await chat(strict.key, { headers: { origin: 'https://app.example.com' } })).status).toBe(200);
     expect((await chat(strict.key, { headers: { origin: 'https://example.org:8443' } })).status).toBe(200);
@@ -73,7 +75,7 @@ describe('keys and limits through the gateway', () => {
     const lenient = await key(tenant, { allowed_origins: ['app.example.com'] });
     expect((await chat(lenient.key)).status).toBe(200);
     expect((await chat(lenient.key, { headers: { origin: 'https://other.example.com' } })).status).toBe(403);
-    const anywhere = await key(tenant, { allow_no_origin: false });
+    const anywhere = await key(tenant, { allow_no_origin: false }, { origin: 'https://anything.test' });
     expect((await chat(anywhere.key, { headers: { origin: 'https://anything.test' } })).status).toBe(200);
     expect((await chat(anywhere.key)).status).toBe(403);
   });
