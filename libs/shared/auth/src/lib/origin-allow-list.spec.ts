@@ -34,4 +34,16 @@ describe('origin allow-list', () => {
     expect(isOriginHostAllowed('example.org.evil.com', patterns)).toBe(false);
     expect(isOriginHostAllowed('example.com', [])).toBe(false);
   });
+
+  it('never throws on hostile header values, and matches none of them', () => {
+    const hostile = ['\u0000', 'http://', 'javascript:alert(1)', 'http://[::1]:80', 'https://exa\u0000mple.com', 'https://' + 'a'.repeat(70_000) + '.com', 'https://xn--e1afmkfd.example.com', 'https://EXAMPLE.com.', '\ud800', 'data:text/html,x'];
+    for (const value of hostile) {
+      for (const headers of [{ origin: value }, { referer: value }, { origin: [value, 'https://example.com'] }]) {
+        const host = requestOriginHost(headers);
+        expect(host === null || host === 'absent' || typeof host === 'string').toBe(true);
+        if (typeof host === 'string' && host !== 'absent') expect(isOriginHostAllowed(host, ['evil.test'])).toBe(false);
+      }
+    }
+    expect(requestOriginHost({ origin: 'https://EXAMPLE.com.' })).toBe('example.com');
+  });
 });
