@@ -290,7 +290,7 @@ describe('metering, plans, credits and usage (docs/limits.md)', () => {
       for (const [query, field] of [
         ['from=yesterday', 'from'],
         ['to=2025-13-01', 'to'],
-        ['group_by=team', 'group_by'],
+        ['group_by=project', 'group_by'],
         ['from=2025-02-01&to=2025-01-01', 'from'],
       ]) {
         const response = await get(query);
