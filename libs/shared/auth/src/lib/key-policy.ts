@@ -41,13 +41,15 @@ export function apiKeyRefusal({ key, tenant, scope, clientIp, origin, now }: Key
 }
 
 function originRefusal(key: Pick<ApiKeyRecordV1, 'allowed_origins' | 'allow_no_origin'>, origin: RequestOrigin): KeyRefusal | null {
+  const allowed = key.allowed_origins ?? null;
+  // Most keys restrict nothing: no header is parsed for them.
+  if (allowed === null && key.allow_no_origin !== false) return null;
   const host = requestOriginHost(origin);
   if (host === 'absent') {
     return key.allow_no_origin === false ? { code: 'origin_not_allowed', message: 'This API key may only be used from its allowed origins; the request has no Origin or Referer' } : null;
   }
-  const allowed = key.allowed_origins ?? null;
   if (allowed === null || (host !== null && isOriginHostAllowed(host, allowed))) return null;
-  return { code: 'origin_not_allowed', message: `Requests from the origin ${host ?? 'null'} are not allowed for this API key` };
+  return { code: 'origin_not_allowed', message: `Requests from the origin ${host?.slice(0, 253) ?? 'null'} are not allowed for this API key` };
 }
 
 /** `Tenant acme-corp is suspended: Payment overdue`. */
