@@ -105,7 +105,7 @@ describe('keys and limits', () => {
     expect(reset.body.limits).toEqual({ ...limits, tph: null });
   });
 
-  it("refuses a key or team limit above its tenant's, tph included (keys only tighten)", async () => {
+  it("refuses a key limit above its tenant's, tph included (keys only tighten)", async () => {
     await as('platform_admin')('PATCH', `/api/tenants/${world.tenantA.slug}/`, { body: { limits: { tph: 1_000 } } });
     const above = await as('admin')<{ error: { details: Record<string, string[]> } }>('POST', '/api/api-keys/', { body: { tenant: world.tenantA.id, name: 'x', limits: { tph: 1_001 } } });
     refused(above, 400, 'validation_error');
