@@ -19,6 +19,7 @@ import { RequestContextModule } from './request-context/request-context.module';
 import { TeamsModule } from './teams/teams.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsageModule } from './usage/usage.module';
+import { LimitsModule } from './limits/limits.module';
 import { BillingModule } from './billing/billing.module';
 import { UsersModule } from './users/users.module';
 
@@ -59,6 +60,7 @@ export class AppModule {
         PlansModule,
         CreditsModule,
         UsageModule,
+        LimitsModule,
         MeteringModule,
         BillingModule,
       ],

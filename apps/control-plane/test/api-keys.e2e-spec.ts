@@ -202,7 +202,7 @@ describe('API keys', () => {
       ['an invalid CIDR', { allowed_ips: ['10.0.0.0/33'] }, 'allowed_ips'],
       ['a non-address', { allowed_ips: ['example.com'] }, 'allowed_ips'],
       ['an unknown scope', { scopes: ['admin'] }, 'scopes'],
-      ['an unknown environment', { environment: 'staging' }, 'environment'],
+      ['an unknown environment', { environment: 'production' }, 'environment'],
       ['a past expiry', { expires_at: '2001-01-01T00:00:00Z' }, 'expires_at'],
       ['a malformed expiry', { expires_at: 'tomorrow' }, 'expires_at'],
       ['a glob matching no model', { allowed_models: ['no-such-model-*'] }, 'allowed_models'],

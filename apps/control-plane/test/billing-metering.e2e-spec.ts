@@ -237,15 +237,23 @@ describe('metering, plans, credits and usage (docs/limits.md)', () => {
       expect(audit.body.results.length).toBe(2);
     });
 
-    it('a prepaid tenant is debited once per live request; a lost Redis balance is rebuilt from the ledger', async () => {
+    it('a prepaid tenant is debited once per live or staging request, never for test or development; a lost Redis balance is rebuilt from the ledger', async () => {
       const { slug, id } = world.tenantA;
       await admin('POST', `/api/tenants/${slug}/plan/`, { body: { plan: 'prepaid' } });
       const live = usageEvent({ tenant_id: id, cost_micros: 5_000 });
-      await stream.append(live, live, usageEvent({ tenant_id: id, environment: 'test', cost_micros: 7_000 }));
+      await stream.append(
+        live,
+        live,
+        usageEvent({ tenant_id: id, environment: 'test', cost_micros: 7_000 }),
+        usageEvent({ tenant_id: id, environment: 'staging', cost_micros: 1_000 }),
+        usageEvent({ tenant_id: id, environment: 'development', cost_micros: 9_000 }),
+      );
       await stream.waitDrained();
-      expect(await ledger.scalar(`SELECT count(*) AS value FROM credit_ledger WHERE tenant_id = $1 AND kind = 'usage'`, [id])).toBe(1);
+      expect(await ledger.scalar(`SELECT count(*) AS value FROM credit_ledger WHERE tenant_id = $1 AND kind = 'usage'`, [id])).toBe(2);
       const ledgerSum = await ledger.scalar('SELECT sum(amount_micros) AS value FROM credit_ledger WHERE tenant_id = $1', [id]);
-      expect(ledgerSum).toBe(13_345_678 - 5_000);
+      expect(ledgerSum).toBe(13_345_678 - 5_000 - 1_000);
+      const byEnvironment = await admin<{ results: Array<{ environment: string; requests: number }> }>('GET', `/api/tenants/${slug}/usage/?group_by=environment`);
+      expect(byEnvironment.body.results.map(({ environment }) => environment)).toEqual(expect.arrayContaining(['development', 'live', 'staging', 'test']));
       const read = await admin<{ balance_micros: number; billing_mode: string }>('GET', `/api/tenants/${slug}/credits/`);
       expect(read.body).toEqual(expect.objectContaining({ balance_micros: ledgerSum, billing_mode: 'prepaid' }));
 
@@ -290,7 +298,7 @@ describe('metering, plans, credits and usage (docs/limits.md)', () => {
       for (const [query, field] of [
         ['from=yesterday', 'from'],
         ['to=2025-13-01', 'to'],
-        ['group_by=team', 'group_by'],
+        ['group_by=project', 'group_by'],
         ['from=2025-02-01&to=2025-01-01', 'from'],
       ]) {
         const response = await get(query);

@@ -169,6 +169,39 @@ describe('period statements and usage invoiced exactly once (issue 17)', () => {
     expect(since.filter((call) => call.method === 'POST').map((call) => call.idempotencyKey)).toEqual([`statement-line-${missing.id}`]);
   });
 
+  it('bills live and staging usage, and lists test and development usage on lines of their own without charging it', async () => {
+    const plan = unique('daily-free');
+    expect((await admin('POST', '/api/plans/', { body: { id: plan, name: 'Daily, no fee', billing_mode: 'postpaid', price_monthly_cents: 0, period_days: 1 } })).status).toBe(201);
+    const slug = unique('environments');
+    const tenantId = (await admin<{ id: string }>('POST', '/api/tenants/', { body: { name: slug, slug, subscription_tier: plan } })).body.id;
+    await admin('POST', `/api/tenants/${slug}/activate/`);
+    const costs = { live: 100_000, staging: 20_000, test: 7_000, development: 5_000 };
+    await stream.append(
+      ...Object.entries(costs).map(([environment, cost_micros]) =>
+        usageEvent({ tenant_id: tenantId, model: 'mock-fast', environment: environment as keyof typeof costs, cost_micros, started_at: ago(60 * MINUTE) }),
+      ),
+    );
+    await metered(tenantId, 4);
+    await periodsStartedAgo(tenantId, DAY + 10 * MINUTE);
+
+    await waitUntil(async () => (await statements(slug)).count === 1, 10_000, 'the statement');
+    const closed = await statement(slug, (await statements(slug)).results[0].id);
+    expect(closed).toMatchObject({ requests: 4, usage_cost_micros: 132_000, total_micros: costs.live + costs.staging });
+    expect(closed.lines.map(({ environment, amount_micros }) => [environment, amount_micros])).toEqual([
+      ['development', 5_000],
+      ['live', 100_000],
+      ['staging', 20_000],
+      ['test', 7_000],
+    ]);
+    const invoiceable = await db.query('SELECT environment, invoiceable FROM statement_lines WHERE statement_id = $1 ORDER BY environment', [closed.id]);
+    expect(invoiceable.rows).toEqual([
+      { environment: 'development', invoiceable: false },
+      { environment: 'live', invoiceable: true },
+      { environment: 'staging', invoiceable: true },
+      { environment: 'test', invoiceable: false },
+    ]);
+  });
+
   it('serves a statement as CSV, and hides statements from other tenants and roles', async () => {
     const list = await statements(world.tenantA.slug);
     expect(list.count).toBe(0);

@@ -195,6 +195,8 @@ describe('identity and tenancy', () => {
           'created_at', 'updated_at', 'activated_at', 'suspended_at', 'suspension_reason', 'settings', 'quota', 'user_count',
           // The billing contact and Stripe fields (docs/billing.md).
           'admin_email', 'phone', 'billing_address', 'stripe_customer_id', 'last_payment', 'billing_status',
+          // The rate limits a platform admin set over the plan's (docs/limits.md, Tenant overrides).
+          'limits',
         ].sort(),
       );
       expect(response.body['quota']).toEqual(

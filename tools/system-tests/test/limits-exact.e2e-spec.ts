@@ -14,6 +14,7 @@ import {
 } from './support/tenants';
 
 const MINUTE = 60;
+const HOUR = 3_600;
 
 /**
  * Issue 7, "Limits exact": two gateway processes and two control-plane
@@ -123,6 +124,45 @@ describe('limits are exact across gateway replicas (issue 7)', () => {
       expect(header(refused, 'x-ratelimit-remaining-tokens')).toBe(tpm - expectedAdmitted * perRequest);
       expect(header(refused, 'Retry-After')).toBeGreaterThanOrEqual(1);
       expect(header(refused, 'Retry-After')).toBeLessThanOrEqual(MINUTE);
+    }
+  });
+});
+
+describe('tokens per hour are exact across gateway replicas', () => {
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    cluster = await Cluster.start({ controlPlanes: 1, gateways: 2 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await cluster?.close();
+  }, 60_000);
+
+  it("tph at the plan and tighter at the key: the key's hour admits exactly what fits, refused with limit tph at level key", async () => {
+    const perRequest = reservedTokens(DEFAULT_CHAT.content, DEFAULT_CHAT.maxTokens);
+    const tph = 8 * perRequest + perRequest - 1;
+    const expectedAdmitted = Math.floor(tph / perRequest);
+    const tenant = await createActiveTenant(cluster, await createPlan(cluster, { limits: { tph: 100 * perRequest } }));
+    const { key } = await createKey(cluster, tenant, { tph });
+    await awaitRoomInWindow(HOUR);
+
+    const startedSec = Math.floor(Date.now() / 1000);
+    const answers = await burst(cluster, key, 3 * expectedAdmitted);
+    const endedSec = Math.ceil(Date.now() / 1000);
+
+    expect(statusCounts(answers)).toEqual({ 200: expectedAdmitted, 429: 2 * expectedAdmitted });
+    const admitted = answers.filter((answer) => answer.status === 200);
+    expect(admitted.map((answer) => header(answer, 'x-ratelimit-remaining-tokens')).sort((a, b) => a - b)).toEqual(
+      range(expectedAdmitted).map((k) => tph - (expectedAdmitted - k) * perRequest),
+    );
+    // Retry-After counts down to the end of the hour, not of the minute.
+    const hourEnd = (Math.floor(startedSec / HOUR) + 1) * HOUR;
+    for (const refused of answers.filter((answer) => answer.status === 429)) {
+      expect(refused.body.error).toMatchObject({ code: 'rate_limit_exceeded', details: { level: 'key', limit: 'tph' } });
+      expect(header(refused, 'x-ratelimit-limit-tokens')).toBe(tph);
+      expect(header(refused, 'Retry-After')).toBeGreaterThanOrEqual(Math.max(1, hourEnd - endedSec));
+      expect(header(refused, 'Retry-After')).toBeLessThanOrEqual(hourEnd - startedSec + 1);
     }
   });
 });

@@ -15,6 +15,8 @@ export interface ApiKeyView {
   allowed_models: string[] | null;
   allowed_ips: string[] | null;
   allowed_regions: string[] | null;
+  allowed_origins: string[] | null;
+  allow_no_origin: boolean;
   limits: ApiKeyLimits;
   created_by: string | null;
   /** No user owns it (`created_by` is null): it acts by its scopes alone. */
@@ -54,6 +56,8 @@ export function apiKeyView(row: ApiKeyRow, now = Date.now()): ApiKeyView {
     allowed_models: row.allowed_models,
     allowed_ips: row.allowed_ips,
     allowed_regions: row.allowed_regions,
+    allowed_origins: row.allowed_origins,
+    allow_no_origin: row.allow_no_origin,
     limits: row.limits,
     created_by: row.created_by,
     service: row.created_by === null,

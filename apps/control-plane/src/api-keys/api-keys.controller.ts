@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses, ApiPageResponse, toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ApiKeysService } from './api-keys.service';
-import { BulkRotateApiKeysDto, CreateApiKeyDto, ListApiKeysQueryDto, RotateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
+import { BulkRotateApiKeysDto, CreateApiKeyDto, DeleteApiKeyDto, ListApiKeysQueryDto, RotateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
 import { ApiKeyResponseDto, ApiKeyWithSecretResponseDto, BulkRotateResponseDto } from './dto/api-key-response.dto';
 
 type RequestHeaders = Record<string, string | string[] | undefined>;
@@ -46,6 +46,13 @@ export class ApiKeysController {
   @ApiOkResponse({ type: ApiKeyResponseDto })
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() dto: UpdateApiKeyDto) {
     return this.apiKeys.update(principal, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked at once and hidden from lists; its usage and audit remain' })
+  remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() _confirmed: DeleteApiKeyDto) {
+    return this.apiKeys.remove(principal, id);
   }
 
   @Post(':id/revoke')

@@ -7,6 +7,7 @@ import { fakeSeams, FakeDatabase, keyPrincipal, userPrincipal } from '../testing
 import { ApiKeyOwners } from './api-key-owners';
 import { ApiKeyRestrictions } from './api-key-restrictions';
 import { ApiKeysService } from './api-keys.service';
+import { ListApiKeysQueryDto } from './dto/api-key.dto';
 
 const NO_HEADERS = {};
 
@@ -209,6 +210,39 @@ describe('ApiKeysService', () => {
       const key = db.key(tenant, { created_by: owner.id });
       await expect(service.revoke(as(viewer), key.id)).rejects.toMatchObject({ code: 'forbidden' });
       expect(db.apiKey(key.id).status).toBe('active');
+    });
+  });
+
+  describe('remove', () => {
+    it('revokes, marks deleted, audits and projects both secrets in one go; the key is then gone for every read and change', async () => {
+      const key = db.key(tenant, { created_by: member.id, previous_key_hash: 'old-hash', previous_key_expires_at: new Date(Date.now() + 60_000) });
+      await service.remove(as(member), key.id);
+      expect(db.apiKey(key.id)).toMatchObject({ status: 'revoked', revoked_at: expect.any(Date), deleted_at: expect.any(Date) });
+      expect(db.auditTypes()).toEqual(['api_key.deleted']);
+      expect(db.projected).toEqual([
+        { kind: 'api_key', id: key.key_hash },
+        { kind: 'api_key', id: 'old-hash' },
+      ]);
+      for (const attempt of [service.get(as(owner), key.id), service.remove(as(owner), key.id), service.update(as(owner), key.id, { name: 'x' }), service.rotate(as(owner), key.id, {})]) {
+        await expect(attempt).rejects.toMatchObject({ code: 'not_found' });
+      }
+      expect((await service.list(as(owner), Object.assign(new ListApiKeysQueryDto(), { tenant: 'acme' }), NO_HEADERS)).results.map((row) => row.id)).not.toContain(key.id);
+    });
+
+    it("keeps a revoked key's revocation time", async () => {
+      const revokedAt = new Date(Date.now() - 60_000);
+      const key = db.key(tenant, { created_by: owner.id, status: 'revoked', revoked_at: revokedAt });
+      await service.remove(as(owner), key.id);
+      expect(db.apiKey(key.id).revoked_at).toEqual(revokedAt);
+    });
+
+    it("refuses a viewer and another member's key, and answers 404 to another tenant", async () => {
+      const key = db.key(tenant, { created_by: owner.id });
+      await expect(service.remove(as(viewer), key.id)).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(service.remove(as(member), key.id)).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(service.remove(as(outsider), key.id)).rejects.toMatchObject({ code: 'not_found' });
+      expect(db.apiKey(key.id)).toMatchObject({ status: 'active', deleted_at: null });
+      expect(db.auditTypes()).toEqual([]);
     });
   });
 

@@ -100,6 +100,8 @@ export class ApiKeysService {
         allowedModels: dto.allowed_models ?? null,
         allowedIps: dto.allowed_ips ?? null,
         allowedRegions: dto.allowed_regions ?? null,
+        allowedOrigins: dto.allowed_origins ?? null,
+        allowNoOrigin: dto.allow_no_origin ?? true,
         limits: withProductDefaults(dto.limits, plan),
       });
       await this.audit.record(tx, { tenantId: tenant.id, eventType: 'api_key.created', resourceType: 'api_key', resourceId: key.id, new: apiKeyView(key) });
@@ -129,6 +131,8 @@ export class ApiKeysService {
       allowed_models: dto.allowed_models,
       allowed_ips: dto.allowed_ips,
       allowed_regions: dto.allowed_regions,
+      allowed_origins: dto.allowed_origins,
+      allow_no_origin: dto.allow_no_origin,
       team_id: dto.team === undefined ? undefined : (team?.id ?? null),
       limits: dto.limits ? { ...dto.limits } : undefined,
     };
@@ -153,6 +157,22 @@ export class ApiKeysService {
       return { value: revoked, targets: hashTargets(revoked.key_hash, revoked.previous_key_hash) };
     });
     return apiKeyView(row);
+  }
+
+  /**
+   * Revokes the key at once (the projection is rewritten before this returns,
+   * so gateways refuse it within a second) and hides it from lists and reads.
+   * The row stays: its usage and audit keep naming it.
+   */
+  async remove(principal: Principal, id: string): Promise<void> {
+    const { key } = await this.loadManageable(principal, id);
+    await this.commit(async (tx) => {
+      const current = await this.lockKey(tx, key);
+      const now = new Date();
+      const deleted = await this.apiKeys.update(tx, key.tenant_id, key.id, { status: 'revoked', revoked_at: current.revoked_at ?? now, deleted_at: now });
+      await this.audit.record(tx, { tenantId: key.tenant_id, eventType: 'api_key.deleted', resourceType: 'api_key', resourceId: key.id, old: apiKeyView(current), new: apiKeyView(deleted) });
+      return { value: deleted, targets: hashTargets(current.key_hash, current.previous_key_hash) };
+    });
   }
 
   async rotate(principal: Principal, id: string, dto: RotateApiKeyDto): Promise<ApiKeyWithSecretView> {
@@ -231,7 +251,7 @@ export class ApiKeysService {
 
   private async lockKey(tx: Transaction, key: ApiKeyRow): Promise<ApiKeyRow> {
     const current = await this.apiKeys.lock(tx, key.tenant_id, key.id);
-    if (!current) throw notFound('API key');
+    if (!current || current.deleted_at) throw notFound('API key');
     return current;
   }
 
@@ -251,7 +271,7 @@ export class ApiKeysService {
       throw error instanceof SluiceException && error.code === 'not_found' ? notFound('API key') : error;
     });
     const key = await this.apiKeys.findById(tenantId, id);
-    if (!key) throw notFound('API key');
+    if (!key || key.deleted_at) throw notFound('API key');
     return { key, role };
   }
 }

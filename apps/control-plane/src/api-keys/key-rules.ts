@@ -19,7 +19,7 @@ export function IsCidr(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-const NUMERIC_LIMITS = ['rpm', 'rph', 'rpd', 'tpm', 'tpd', 'max_concurrency', 'budget_usd'] as const;
+const NUMERIC_LIMITS = ['rpm', 'rph', 'rpd', 'tpm', 'tph', 'tpd', 'max_concurrency', 'budget_usd'] as const;
 
 /**
  * A key's limits may only tighten those above it (docs/limits.md, "Which limits, at which level"): for every limit

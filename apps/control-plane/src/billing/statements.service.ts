@@ -1,4 +1,4 @@
-import { isUuid } from '@sluice/contracts';
+import { isSandboxEnvironment, isUuid, type KeyEnvironment } from '@sluice/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BillingRepository, PlansRepository, StatementsRepository, UnitOfWork, type NewLine, type StatementLineRow, type StatementRow } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException, type PaginationQueryDto } from '@sluice/platform';
@@ -103,7 +103,7 @@ export class StatementsService {
         promptTokens: Number(group.prompt_tokens),
         completionTokens: Number(group.completion_tokens),
         amountMicros: BigInt(group.cost_micros),
-        invoiceable: billingMode === 'postpaid' && group.environment === 'live' && BigInt(group.cost_micros) > 0n,
+        invoiceable: billingMode === 'postpaid' && isBilled(group.environment) && BigInt(group.cost_micros) > 0n,
       }));
       // The fee is billed by the Stripe subscription itself: listed, not invoiced again.
       const planFee = billingMode === 'postpaid' ? BigInt(plan?.price_monthly_cents ?? 0) * MICROS_PER_CENT : 0n;
@@ -111,7 +111,8 @@ export class StatementsService {
       for (const line of lines) await this.statements.addLine(tx, statementId, line);
       const usage = lines.filter((line) => line.kind !== 'plan_fee');
       const usageCost = usage.reduce((sum, line) => sum + line.amountMicros, 0n);
-      const liveCost = usage.filter((line) => line.environment === 'live').reduce((sum, line) => sum + line.amountMicros, 0n);
+      // Live and staging usage is paid for; test and development keys reach sandbox models only and are never charged.
+      const liveCost = usage.filter((line) => isBilled(line.environment)).reduce((sum, line) => sum + line.amountMicros, 0n);
       const totals = {
         requests: usage.reduce((sum, line) => sum + line.requests, 0),
         usageCost,
@@ -249,4 +250,9 @@ function lineView(row: StatementLineRow): StatementLineView {
     amount_usd: Number(row.amount_micros) / 1e6,
     stripe_invoice_item_id: row.stripe_invoice_item_id,
   };
+}
+
+/** Usage lines of live and staging keys are charged (docs/limits.md, Environments). */
+function isBilled(environment: string | null): boolean {
+  return environment !== null && !isSandboxEnvironment(environment as KeyEnvironment);
 }

@@ -31,6 +31,12 @@ class ControlPlaneEnv extends CommonEnv {
   @Max(65535, { message: 'CONTROL_PLANE_METRICS_PORT must be a port number (0-65535)' })
   readonly CONTROL_PLANE_METRICS_PORT: number = 9464;
 
+  /** The gateway's default request rate (same variable, same value): live limits show it for a tenant whose plan sets none. */
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
+  @Min(1, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
+  @Max(1_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
+  readonly RATE_LIMIT_PER_MINUTE: number = 60;
+
   /**
    * Scheme and host clients reach the API at (https://sluice.example.com), for
    * absolute pagination links; unset, links are relative (/api/...?page=2).
@@ -233,6 +239,8 @@ export interface ControlPlaneConfig {
   readonly requestTimeoutMs: number;
   readonly connectionTimeoutMs: number;
   readonly metricsPort: number;
+  /** RATE_LIMIT_PER_MINUTE: the gateway's default `rpm` of a tenant whose plan sets none. */
+  readonly defaultRequestsPerMinute: number;
   /** Origin (and path prefix) of absolute links; null: relative links. */
   readonly publicBaseUrl: string | null;
   readonly openApiDocs: boolean;
@@ -285,6 +293,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     metricsPort: env.CONTROL_PLANE_METRICS_PORT,
+    defaultRequestsPerMinute: env.RATE_LIMIT_PER_MINUTE,
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     openApiDocs: env.OPENAPI_DOCS_ENABLED ?? !production,
     shutdown: shutdownSettings(env),

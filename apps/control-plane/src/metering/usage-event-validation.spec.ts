@@ -35,7 +35,7 @@ describe('parseUsageEvent', () => {
     [JSON.stringify({ ...valid, v: 2 }), 'unsupported event version 2'],
     [JSON.stringify({ ...valid, tenant_id: 'acme' }), 'tenant_id must be a UUID'],
     [JSON.stringify({ ...valid, team_id: undefined }), 'team_id must be a UUID'],
-    [JSON.stringify({ ...valid, environment: 'prod' }), 'environment must be one of live, test'],
+    [JSON.stringify({ ...valid, environment: 'prod' }), 'environment must be one of live, test, staging, development'],
     [JSON.stringify({ ...valid, request_id: '' }), 'request_id must be a string of 1 to 128 characters'],
     [JSON.stringify({ ...valid, completion_tokens: 1.5 }), 'completion_tokens must be a whole number from 0 to 9007199254740991'],
     [JSON.stringify({ ...valid, cost_micros: -1 }), 'cost_micros must be a whole number from 0 to 9007199254740991'],

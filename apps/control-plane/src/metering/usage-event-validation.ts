@@ -1,5 +1,5 @@
 import type { UsageEventInput } from '@sluice/control-plane/data-access';
-import { isUuid } from '@sluice/contracts';
+import { isUuid, KEY_ENVIRONMENTS } from '@sluice/contracts';
 
 export type ParsedUsageEvent = { ok: true; event: UsageEventInput } | { ok: false; reason: string };
 
@@ -31,7 +31,7 @@ const FIELDS: Record<keyof UsageEventInput, Check> = {
   tenant_id: uuid,
   api_key_id: uuid,
   team_id: nullable(uuid),
-  environment: oneOf('live', 'test'),
+  environment: oneOf(...KEY_ENVIRONMENTS),
   model: text(128),
   provider: text(64),
   deployment: nullable(text(200)),

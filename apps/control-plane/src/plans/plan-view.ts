@@ -1,6 +1,6 @@
 import type { PlanLimits, PlanRow } from '@sluice/control-plane/data-access';
 
-export const PLAN_LIMIT_FIELDS = ['rpm', 'rph', 'rpd', 'tpm', 'tpd', 'max_concurrency', 'api_calls_per_period', 'ai_tokens_per_period', 'max_users', 'max_keys'] as const;
+export const PLAN_LIMIT_FIELDS = ['rpm', 'rph', 'rpd', 'tpm', 'tph', 'tpd', 'max_concurrency', 'api_calls_per_period', 'ai_tokens_per_period', 'max_users', 'max_keys'] as const;
 
 /** The limits the plans API shows; the product limits on keys are the products API's (docs/billing.md). */
 export type PlanViewLimits = Required<Pick<PlanLimits, (typeof PLAN_LIMIT_FIELDS)[number]>>;

@@ -49,6 +49,8 @@ function apiKeyRecord(key: ApiKeyRow, team: TeamRow | null): ApiKeyRecordV1 {
     allowed_models: key.allowed_models,
     allowed_ips: key.allowed_ips,
     allowed_regions: key.allowed_regions,
+    allowed_origins: key.allowed_origins,
+    allow_no_origin: key.allow_no_origin,
     limits: rateLimits(key.limits),
   };
 }
@@ -56,7 +58,7 @@ function apiKeyRecord(key: ApiKeyRow, team: TeamRow | null): ApiKeyRecordV1 {
 function rateLimits(limits: object): RateLimits {
   const source = limits as Record<string, unknown>;
   const out: RateLimits = {};
-  for (const field of ['rpm', 'rph', 'rpd', 'tpm', 'tpd', 'max_concurrency', 'budget_usd'] as const) {
+  for (const field of ['rpm', 'rph', 'rpd', 'tpm', 'tph', 'tpd', 'max_concurrency', 'budget_usd'] as const) {
     if (typeof source[field] === 'number') out[field] = source[field] as number;
   }
   const period = source['budget_period'];

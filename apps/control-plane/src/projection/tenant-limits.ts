@@ -6,7 +6,7 @@ import { effectiveLimits, planQuota } from '../common/quota-rules';
 export const DEFAULT_MAX_KEYS = 100;
 
 /** Limits that a tenant's quota overrides may set; absent ones are left to the gateway's defaults. */
-export const RATE_LIMIT_FIELDS = ['rpm', 'rph', 'rpd', 'tpm', 'tpd', 'max_concurrency', 'budget_usd'] as const;
+export const RATE_LIMIT_FIELDS = ['rpm', 'rph', 'rpd', 'tpm', 'tph', 'tpd', 'max_concurrency', 'budget_usd'] as const;
 export type RateLimitField = (typeof RATE_LIMIT_FIELDS)[number];
 
 /**
@@ -25,6 +25,7 @@ export function tenantLimits(tenant: TenantRow, plan: PlanRow | null): TenantLim
     rph: numeric('rph'),
     rpd: numeric('rpd'),
     tpm: numeric('tpm'),
+    tph: numeric('tph'),
     tpd: numeric('tpd'),
     max_concurrency: numeric('max_concurrency'),
     budget_usd: numeric('budget_usd'),

@@ -18,6 +18,19 @@ export interface TenantQuotaView {
   last_reset_at: string;
 }
 
+/** The tenant's own rate limits, set by a platform admin; null = its plan's value applies (effective values: `GET /api/tenants/{slug}/limits/`). */
+export interface TenantLimitOverridesView {
+  rpm: number | null;
+  rph: number | null;
+  rpd: number | null;
+  tpm: number | null;
+  tph: number | null;
+  tpd: number | null;
+  max_concurrency: number | null;
+}
+
+export const TENANT_LIMIT_FIELDS = ['rpm', 'rph', 'rpd', 'tpm', 'tph', 'tpd', 'max_concurrency'] as const;
+
 /** A tenant as the API shows it, with its quota and member count. */
 export interface TenantView {
   id: string;
@@ -44,7 +57,15 @@ export interface TenantView {
   suspension_reason: string;
   settings: Record<string, unknown>;
   quota: TenantQuotaView;
+  limits: TenantLimitOverridesView;
   user_count: number;
+}
+
+export function limitOverridesView(tenant: TenantRow): TenantLimitOverridesView {
+  const overrides = tenant.quota_overrides ?? {};
+  const view = {} as TenantLimitOverridesView;
+  for (const field of TENANT_LIMIT_FIELDS) view[field] = typeof overrides[field] === 'number' ? overrides[field] : null;
+  return view;
 }
 
 export function quotaView(tenant: TenantRow, context?: QuotaContext): TenantQuotaView {
@@ -93,6 +114,7 @@ export function tenantView(tenant: TenantRow, context?: QuotaContext): TenantVie
     suspension_reason: tenant.suspension_reason,
     settings: tenant.settings,
     quota: quotaView(tenant, context),
+    limits: limitOverridesView(tenant),
     user_count: tenant.user_count,
   };
 }

@@ -85,6 +85,15 @@ describe('TenantsService', () => {
       expect(db.tables.tenants.get(tenant.id)?.quota_overrides).toEqual({ api_calls_limit: 500, ai_tokens_limit: 7 });
       expect(updated.quota).toMatchObject({ max_users: 5, api_calls_limit: 500, ai_tokens_limit: 7 });
     });
+
+    it('lets only a platform admin set rate limits, merged with the quota overrides, null returning one to the plan', async () => {
+      await expect(service.update(as(owner), 'acme', { limits: { rpm: 1 } })).rejects.toMatchObject({ code: 'forbidden', param: 'limits' });
+      db.tables.tenants.set(tenant.id, { ...tenant, quota_overrides: { max_users: 10, rpm: 30 } });
+      const updated = await service.update(as(platformAdmin), 'acme', { limits: { rpm: null, tph: 5_000, max_concurrency: 0 } });
+      expect(db.tables.tenants.get(tenant.id)?.quota_overrides).toEqual({ max_users: 10, tph: 5_000, max_concurrency: 0 });
+      expect(updated.limits).toEqual({ rpm: null, rph: null, rpd: null, tpm: null, tph: 5_000, tpd: null, max_concurrency: 0 });
+      expect(db.projected).toContainEqual({ kind: 'tenant', id: tenant.id });
+    });
   });
 
   describe('lifecycle', () => {

@@ -19,7 +19,7 @@ const TRANSITIONS: Record<Lifecycle, { from: TenantRow['status'][]; event: strin
   restore: { from: ['suspended', 'deleted'], event: 'tenant.restored' },
 };
 
-const PLATFORM_ONLY_FIELDS = ['subscription_tier', 'quota'] as const;
+const PLATFORM_ONLY_FIELDS = ['subscription_tier', 'quota', 'limits'] as const;
 
 @Injectable()
 export class TenantsService {
@@ -103,7 +103,7 @@ export class TenantsService {
       billing_address: dto.billing_address,
       settings: dto.settings,
       subscription_tier: dto.subscription_tier,
-      quota_overrides: dto.quota ? mergeOverrides(tenant.quota_overrides, dto.quota) : undefined,
+      quota_overrides: dto.quota || dto.limits ? mergeOverrides(tenant.quota_overrides, { ...dto.quota, ...dto.limits }) : undefined,
     };
     return this.change(tenant, 'tenant.updated', changes, dto);
   }

@@ -92,6 +92,7 @@ interface Tables {
 export interface DailyUsage {
   tenantId: string;
   apiKeyId: string;
+  teamId?: string | null;
   day: string;
   model: string;
   environment: string;
@@ -270,12 +271,15 @@ export class FakeDatabase {
       allowed_models: null,
       allowed_ips: null,
       allowed_regions: null,
+      allowed_origins: null,
+      allow_no_origin: true,
       limits: {},
       last_used_at: null,
       revoked_at: null,
       previous_key_hash: null,
       previous_key_expires_at: null,
       rotated_at: null,
+      deleted_at: null,
       created_at: now,
       updated_at: now,
       ...fields,
@@ -715,12 +719,15 @@ export class FakeApiKeysRepository implements Pick<ApiKeysRepository, ApiKeyMeth
       allowed_models: key.allowedModels,
       allowed_ips: key.allowedIps,
       allowed_regions: key.allowedRegions,
+      allowed_origins: key.allowedOrigins,
+      allow_no_origin: key.allowNoOrigin,
       limits: key.limits,
       last_used_at: null,
       revoked_at: null,
       previous_key_hash: null,
       previous_key_expires_at: null,
       rotated_at: null,
+      deleted_at: null,
       created_at: now,
       updated_at: now,
     };
@@ -761,7 +768,7 @@ export class FakeApiKeysRepository implements Pick<ApiKeysRepository, ApiKeyMeth
 
   async list(tenantIds: string[] | null, filters: ApiKeyFilters, window: ListWindow): Promise<Slice<ApiKeyRow>> {
     return page(
-      this.rows().filter((key) => (!tenantIds || tenantIds.includes(key.tenant_id)) && (!filters.environment || key.environment === filters.environment)),
+      this.rows().filter((key) => key.deleted_at === null && (!tenantIds || tenantIds.includes(key.tenant_id)) && (!filters.environment || key.environment === filters.environment)),
       window,
     );
   }
@@ -826,7 +833,7 @@ export class FakeUsageLedgerRepository implements Pick<UsageLedgerRepository, 'p
 
   /** The tenant's rollups of the days in range (and of one key), summed per group, ordered by group. */
   async usage(tenantId: string, range: { from: string; to: string; apiKeyId?: string }, groupBy: UsageGroupBy): Promise<UsageTotalsRow[]> {
-    const groupOf: Record<UsageGroupBy, (row: DailyUsage) => string> = { day: (row) => row.day, model: (row) => row.model, key: (row) => row.apiKeyId, environment: (row) => row.environment };
+    const groupOf: Record<UsageGroupBy, (row: DailyUsage) => string> = { day: (row) => row.day, model: (row) => row.model, key: (row) => row.apiKeyId, team: (row) => row.teamId ?? '', environment: (row) => row.environment };
     const groups = new Map<string, DailyUsage[]>();
     for (const row of this.db.dailyUsage) {
       if (row.tenantId !== tenantId || row.day < range.from || row.day > range.to || (range.apiKeyId && row.apiKeyId !== range.apiKeyId)) continue;
@@ -836,7 +843,7 @@ export class FakeUsageLedgerRepository implements Pick<UsageLedgerRepository, 'p
     const sum = (rows: DailyUsage[], field: 'requests' | 'promptTokens' | 'completionTokens' | 'costMicros') => String(rows.reduce((total, row) => total + row[field], 0));
     return [...groups.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([group, rows]) => ({ group, requests: sum(rows, 'requests'), prompt_tokens: sum(rows, 'promptTokens'), completion_tokens: sum(rows, 'completionTokens'), cost_micros: sum(rows, 'costMicros') }));
+      .map(([group, rows]) => ({ group: groupBy === 'team' && group === '' ? null : group, requests: sum(rows, 'requests'), prompt_tokens: sum(rows, 'promptTokens'), completion_tokens: sum(rows, 'completionTokens'), cost_micros: sum(rows, 'costMicros') }));
   }
 }
 

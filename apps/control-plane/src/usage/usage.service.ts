@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal';
 import { TenantAccess } from '../auth/tenant-access';
 import type { UsageGroup, UsageQueryDto } from './dto/usage.dto';
 import { dayRange } from './usage-range';
-import { usageResult, usageTotals, type UsageFigures } from './usage-view';
+import { usageResult, usageTotals, type UsageFigures, type UsageResult } from './usage-view';
 
 export interface UsageReport {
   tenant: string;
@@ -15,7 +15,7 @@ export interface UsageReport {
   to: string;
   group_by: UsageGroup;
   totals: UsageFigures;
-  results: Array<Record<string, string | number>>;
+  results: UsageResult[];
 }
 
 /** Usage reads from the daily rollups (docs/limits.md, Usage reads): any role of the tenant may read them. */

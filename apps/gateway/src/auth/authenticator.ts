@@ -29,7 +29,7 @@ export class Authenticator {
     if (apiKey === null) await this.ensureProjectionBuilt();
     // Only a live key's tenant is worth a lookup; a key whose tenant is gone belongs to nobody who may call.
     const tenant = apiKey?.status === 'active' ? await readProjection(() => this.projection.getTenant(apiKey.tenant_id)) : null;
-    const refusal = apiKeyRefusal({ key: apiKey, tenant, scope: 'inference', clientIp, now });
+    const refusal = apiKeyRefusal({ key: apiKey, tenant, scope: 'inference', clientIp, origin: headers, now });
     if (refusal !== null) throw new GatewayAuthException(refusal.code, refusal.message);
     if (apiKey === null || tenant === null) throw new GatewayAuthException('invalid_api_key', INVALID_KEY_MESSAGE);
     return { apiKey, tenant };

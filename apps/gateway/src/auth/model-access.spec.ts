@@ -21,10 +21,14 @@ describe('model access', () => {
     expect(mayUseModel(caller({}, { allowed_models: ['claude-*'] }), model('gpt-4o'))).toBe(false);
   });
 
-  it('lets test keys reach sandbox models only', () => {
-    expect(mayUseModel(caller({ environment: 'test' }), model('gpt-4o'))).toBe(false);
-    expect(mayUseModel(caller({ environment: 'test' }), model('mock', true))).toBe(true);
-    expect(() => ensureModelAllowed(caller({ environment: 'test' }), model('gpt-4o'), 'gpt-4o')).toThrow(/sandbox/);
+  it('lets test and development keys reach sandbox models only, and live and staging keys every model', () => {
+    for (const environment of ['test', 'development'] as const) {
+      expect(mayUseModel(caller({ environment }), model('gpt-4o'))).toBe(false);
+      expect(mayUseModel(caller({ environment }), model('mock', true))).toBe(true);
+    }
+    expect(() => ensureModelAllowed(caller({ environment: 'test' }), model('gpt-4o'), 'gpt-4o')).toThrow(/^Test keys may only use sandbox models/);
+    expect(() => ensureModelAllowed(caller({ environment: 'development' }), model('gpt-4o'), 'gpt-4o')).toThrow(/^Development keys may only use sandbox models/);
+    for (const environment of ['live', 'staging'] as const) expect(mayUseModel(caller({ environment }), model('gpt-4o'))).toBe(true);
   });
 
   it('refuses with model_not_allowed naming the requested model', () => {

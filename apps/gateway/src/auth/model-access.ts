@@ -1,15 +1,15 @@
 import { matchesAnyGlob } from '@sluice/auth';
-import type { ModelRecord } from '@sluice/contracts';
+import { isSandboxEnvironment, type ModelRecord } from '@sluice/contracts';
 import type { Caller } from './caller';
 import { GatewayAuthException } from './gateway-auth.exception';
 
 /**
  * Whether the caller may use `model`: the tenant's and the key's globs both
- * admit its id (null = no restriction at that level), and a `test` key only
- * reaches `sandbox` models (docs/decisions.md, Gateway: model globs).
+ * admit its id (null = no restriction at that level), and a `test` or
+ * `development` key only reaches `sandbox` models (docs/limits.md, Environments).
  */
 export function mayUseModel({ apiKey, tenant }: Caller, model: ModelRecord): boolean {
-  if (apiKey.environment === 'test' && !model.sandbox) return false;
+  if (isSandboxEnvironment(apiKey.environment) && !model.sandbox) return false;
   if (tenant.allowed_models !== null && !matchesAnyGlob(model.id, tenant.allowed_models)) return false;
   if (apiKey.allowed_models !== null && !matchesAnyGlob(model.id, apiKey.allowed_models)) return false;
   return true;
@@ -21,7 +21,9 @@ export function ensureModelAllowed(caller: Caller, model: ModelRecord, requested
 }
 
 function refusalMessage({ apiKey, tenant }: Caller, model: ModelRecord, requestedName: string): string {
-  if (apiKey.environment === 'test' && !model.sandbox) return `Test keys may only use sandbox models; '${requestedName}' is not one`;
+  if (isSandboxEnvironment(apiKey.environment) && !model.sandbox) {
+    return `${apiKey.environment === 'test' ? 'Test' : 'Development'} keys may only use sandbox models; '${requestedName}' is not one`;
+  }
   if (tenant.allowed_models !== null && !matchesAnyGlob(model.id, tenant.allowed_models)) {
     return `The tenant's plan '${tenant.plan}' does not include the model '${requestedName}'`;
   }

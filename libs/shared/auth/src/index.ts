@@ -4,6 +4,7 @@ export * from './lib/destination-policy';
 export * from './lib/ip-allow-list';
 export * from './lib/key-policy';
 export * from './lib/model-glob';
+export * from './lib/origin-allow-list';
 export * from './lib/opaque-token';
 export * from './lib/roles';
 export * from './lib/scopes';

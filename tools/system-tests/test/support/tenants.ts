@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { Cluster } from './cluster';
 
 /** The plan limits that bind requests (docs/limits.md, "Plans"); what a plan leaves out is set by {@link createPlan} so that only the limit under test binds. */
-export type PlanLimits = Pick<TenantLimits, 'rpm' | 'rph' | 'rpd' | 'tpm' | 'tpd' | 'max_concurrency' | 'api_calls_per_period' | 'ai_tokens_per_period'>;
+export type PlanLimits = Pick<TenantLimits, 'rpm' | 'rph' | 'rpd' | 'tpm' | 'tph' | 'tpd' | 'max_concurrency' | 'api_calls_per_period' | 'ai_tokens_per_period'>;
 
 export interface PlanFields {
   limits?: PlanLimits;
@@ -17,6 +17,7 @@ export interface PlanFields {
 export interface KeyLimits {
   rpm?: number;
   tpm?: number;
+  tph?: number;
   max_concurrency?: number;
 }
 
@@ -40,6 +41,7 @@ const UNREACHED: Required<PlanLimits> = {
   rph: null,
   rpd: null,
   tpm: null,
+  tph: null,
   tpd: null,
   max_concurrency: null,
   api_calls_per_period: 1_000_000_000,

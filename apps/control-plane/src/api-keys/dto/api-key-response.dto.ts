@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ApiKeyLimits } from '@sluice/control-plane/data-access';
+import { KEY_ENVIRONMENTS } from '@sluice/contracts';
 import type { SameShape } from '@sluice/platform';
 import type { ApiKeyView, ApiKeyWithSecretView } from '../api-key-view';
 
@@ -15,6 +16,9 @@ export class ApiKeyLimitsResponseDto {
 
   @ApiPropertyOptional({ type: 'integer', description: 'Tokens per minute' })
   tpm?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'Tokens per hour' })
+  tph?: number;
 
   @ApiPropertyOptional({ type: 'integer', description: 'Tokens per day' })
   tpd?: number;
@@ -49,7 +53,7 @@ export class ApiKeyResponseDto {
   @ApiProperty()
   last4!: string;
 
-  @ApiProperty({ enum: ['live', 'test'] })
+  @ApiProperty({ enum: KEY_ENVIRONMENTS, description: 'live and staging reach every allowed model and spend money; test and development reach sandbox models only (docs/limits.md)' })
   environment!: ApiKeyView['environment'];
 
   @ApiProperty({ type: [String] })
@@ -69,6 +73,12 @@ export class ApiKeyResponseDto {
 
   @ApiProperty({ type: [String], nullable: true })
   allowed_regions!: string[] | null;
+
+  @ApiProperty({ type: [String], nullable: true, description: 'Host patterns (`app.example.com`, `*.example.com`) the Origin, else Referer, must match; null = any' })
+  allowed_origins!: string[] | null;
+
+  @ApiProperty({ description: 'Whether requests with neither Origin nor Referer are allowed' })
+  allow_no_origin!: boolean;
 
   @ApiProperty({ type: ApiKeyLimitsResponseDto })
   limits!: ApiKeyLimitsResponseDto;

@@ -5,6 +5,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
+  Equals,
   IsArray,
   IsBoolean,
   IsIn,
@@ -21,10 +22,11 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { KEY_SCOPES } from '@sluice/auth';
+import { KEY_SCOPES, ORIGIN_PATTERN } from '@sluice/auth';
+import { KEY_ENVIRONMENTS } from '@sluice/contracts';
 import { IsCidr } from '../key-rules';
 
-export const KEY_ENVIRONMENTS = ['live', 'test'] as const;
+export { KEY_ENVIRONMENTS };
 export const KEY_STATUSES = ['active', 'revoked', 'expired'] as const;
 export const MAX_GRACE_SECONDS = 604_800;
 const MODEL_GLOB = /^[A-Za-z0-9._:*?-]{1,128}$/;
@@ -36,6 +38,7 @@ export class KeyLimitsDto {
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000) rph?: number;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000) rpd?: number;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000_000) tpm?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000_000) tph?: number;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(1_000_000_000_000) tpd?: number;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(1_000_000) max_concurrency?: number;
   @ApiPropertyOptional() @IsOptional() @IsNumberWithDecimals(6) @Min(0) @Max(1_000_000_000) budget_usd?: number;
@@ -82,6 +85,19 @@ class KeyRestrictionsDto {
   @Matches(REGION_ID, { each: true, message: 'each entry must be a region id' })
   allowed_regions?: string[] | null;
 
+  @ApiPropertyOptional({ nullable: true, type: [String], description: 'Host patterns the Origin, else Referer, must match: `app.example.com`, `*.example.com` (subdomains only)' })
+  @IsOptional()
+  @ValidateIf(nullable)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(ORIGIN_PATTERN, { each: true, message: 'each entry must be a lower-case host name, optionally starting with *. (app.example.com, *.example.com), without scheme or port' })
+  allowed_origins?: string[] | null;
+
+  @ApiPropertyOptional({ description: 'Whether requests with neither Origin nor Referer are allowed (default true)' })
+  @IsOptionalNotNull()
+  @IsBoolean()
+  allow_no_origin?: boolean;
+
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf(nullable) @IsUUID() team?: string | null;
 
   @ApiPropertyOptional({ type: KeyLimitsDto }) @IsOptional() @ValidateNested() @Type(() => KeyLimitsDto) limits?: KeyLimitsDto;
@@ -99,6 +115,13 @@ export class CreateApiKeyDto extends KeyRestrictionsDto {
 
 export class UpdateApiKeyDto extends KeyRestrictionsDto {
   @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MinLength(1) @MaxLength(150) name?: string;
+}
+
+/** Deleting a key cannot be undone: the body must say so. */
+export class DeleteApiKeyDto {
+  @ApiProperty({ enum: [true], description: 'Must be true' })
+  @Equals(true, { message: 'confirm must be true: deleting a key revokes it for good' })
+  confirm!: true;
 }
 
 export class RotateApiKeyDto {

@@ -19,6 +19,9 @@ export class PlanLimitsResponseDto {
   tpm!: number | null;
 
   @ApiProperty(LIMIT)
+  tph!: number | null;
+
+  @ApiProperty(LIMIT)
   tpd!: number | null;
 
   @ApiProperty(LIMIT)

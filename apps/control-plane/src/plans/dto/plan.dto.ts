@@ -44,6 +44,7 @@ export class PlanLimitsDto {
   @Limit() rph?: number | null;
   @Limit() rpd?: number | null;
   @Limit() tpm?: number | null;
+  @Limit() tph?: number | null;
   @Limit() tpd?: number | null;
   @Limit() max_concurrency?: number | null;
   @Limit() api_calls_per_period?: number | null;

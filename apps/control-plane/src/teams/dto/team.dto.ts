@@ -9,6 +9,7 @@ export class RateLimitsDto {
   @IsOptional() @IsInt() @Min(1) rph?: number | null;
   @IsOptional() @IsInt() @Min(1) rpd?: number | null;
   @IsOptional() @IsInt() @Min(1) tpm?: number | null;
+  @IsOptional() @IsInt() @Min(1) tph?: number | null;
   @IsOptional() @IsInt() @Min(1) tpd?: number | null;
   @IsOptional() @IsInt() @Min(1) max_concurrency?: number | null;
   @IsOptional() @IsNumberWithDecimals(6) @Min(0) budget_usd?: number | null;

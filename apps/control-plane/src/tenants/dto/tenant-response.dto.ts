@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { SameShape } from '@sluice/platform';
-import type { TenantQuotaView, TenantView } from '../tenant-view';
+import type { TenantLimitOverridesView, TenantQuotaView, TenantView } from '../tenant-view';
 import { BILLING_STATUSES, type BillingStatus } from '../tenant-billing-status';
 
 export class TenantQuotaResponseDto {
@@ -42,6 +42,18 @@ export class TenantQuotaResponseDto {
 
   @ApiProperty({ format: 'date-time' })
   last_reset_at!: string;
+}
+
+const OVERRIDE = { type: 'integer', nullable: true, description: "The tenant's own value; null = its plan's" } as const;
+
+export class TenantLimitOverridesResponseDto {
+  @ApiProperty(OVERRIDE) rpm!: number | null;
+  @ApiProperty(OVERRIDE) rph!: number | null;
+  @ApiProperty(OVERRIDE) rpd!: number | null;
+  @ApiProperty(OVERRIDE) tpm!: number | null;
+  @ApiProperty(OVERRIDE) tph!: number | null;
+  @ApiProperty(OVERRIDE) tpd!: number | null;
+  @ApiProperty(OVERRIDE) max_concurrency!: number | null;
 }
 
 export class TenantResponseDto {
@@ -114,9 +126,13 @@ export class TenantResponseDto {
   @ApiProperty({ type: TenantQuotaResponseDto })
   quota!: TenantQuotaResponseDto;
 
+  @ApiProperty({ type: TenantLimitOverridesResponseDto, description: "Rate limits a platform admin set on this tenant over its plan's" })
+  limits!: TenantLimitOverridesResponseDto;
+
   @ApiProperty({ type: 'integer' })
   user_count!: number;
 }
 
 const _quotaInSync: SameShape<TenantQuotaView, TenantQuotaResponseDto> = true;
+const _overridesInSync: SameShape<TenantLimitOverridesView, TenantLimitOverridesResponseDto> = true;
 const _tenantInSync: SameShape<TenantView, TenantResponseDto> = true;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsBoundedSettings } from '../settings-bounds';
 
 export const SLUG_PATTERN = /^[a-z0-9-]{3,63}$/;
@@ -15,6 +15,31 @@ export class QuotaOverridesDto {
   @IsOptional() @IsInt() @Min(0) ai_tokens_limit?: number | null;
   @IsOptional() @IsInt() @Min(0) storage_limit_gb?: number | null;
   @IsOptional() @IsInt() @Min(1) max_users?: number | null;
+}
+
+const nullable = (_dto: object, value: unknown) => value !== null;
+
+/** A limit a platform admin sets on one tenant over its plan's; null returns it to the plan's, 0 refuses everything. */
+function Override(max: number): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: max })(target, key);
+    IsOptional()(target, key);
+    ValidateIf(nullable)(target, key);
+    IsInt()(target, key);
+    Min(0)(target, key);
+    Max(max)(target, key);
+  };
+}
+
+/** The tenant's own rate limits (docs/limits.md, Tenant overrides): each tightens or loosens its plan's. */
+export class TenantLimitOverridesDto {
+  @Override(1_000_000_000) rpm?: number | null;
+  @Override(1_000_000_000) rph?: number | null;
+  @Override(1_000_000_000) rpd?: number | null;
+  @Override(1_000_000_000_000) tpm?: number | null;
+  @Override(1_000_000_000_000) tph?: number | null;
+  @Override(1_000_000_000_000) tpd?: number | null;
+  @Override(1_000_000) max_concurrency?: number | null;
 }
 
 class TenantFieldsDto {
@@ -53,6 +78,12 @@ export class UpdateTenantDto extends TenantFieldsDto {
   @ValidateNested()
   @Type(() => QuotaOverridesDto)
   quota?: QuotaOverridesDto;
+
+  @ApiPropertyOptional({ type: TenantLimitOverridesDto, description: 'Platform admins only; null in a field returns it to the plan' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TenantLimitOverridesDto)
+  limits?: TenantLimitOverridesDto;
 }
 
 export class SuspendTenantDto {

@@ -45,10 +45,11 @@ export class UsageReportResponseDto {
 
   @ApiProperty({
     type: 'array',
-    items: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] } },
-    description: "One row per group: the group's field (day, model, api_key_id or environment) and the usage figures",
+    items: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }], nullable: true } },
+    description:
+      "One row per group: the group's field (day, model, api_key_id with api_key_name, team_id with team_name, or environment) and the usage figures; team_id is null for keys in no team",
   })
-  results!: Array<Record<string, string | number>>;
+  results!: Array<Record<string, string | number | null>>;
 }
 
 const _figuresInSync: SameShape<UsageFigures, UsageFiguresResponseDto> = true;

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 
-export const USAGE_GROUPS = ['day', 'model', 'key', 'environment'] as const;
+export const USAGE_GROUPS = ['day', 'model', 'key', 'team', 'environment'] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];
 
 export class UsageQueryDto {

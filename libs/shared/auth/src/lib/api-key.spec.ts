@@ -2,13 +2,14 @@ import { generateApiKey, hashApiKey, parseApiKey, randomBase62 } from './api-key
 
 describe('API key format', () => {
   it('generates keys in the slk_<env>_ + 36 + 6 checksum format that parse back', () => {
-    for (const environment of ['live', 'test'] as const) {
+    const prefixes = { live: 'slk_live_', test: 'slk_test_', staging: 'slk_staging_', development: 'slk_dev_' } as const;
+    for (const [environment, start] of Object.entries(prefixes) as Array<[keyof typeof prefixes, string]>) {
       const key = generateApiKey(environment);
-      expect(key.secret).toMatch(new RegExp(`^slk_${environment}_[0-9A-Za-z]{42}$`));
+      expect(key.secret).toMatch(new RegExp(`^${start}[0-9A-Za-z]{42}$`));
       expect(parseApiKey(key.secret)).toEqual({ environment });
       expect(key.hash).toBe(hashApiKey(key.secret));
       expect(key.hash).toMatch(/^[0-9a-f]{64}$/);
-      expect(key.prefix).toBe(key.secret.slice(0, 13));
+      expect(key.prefix).toBe(key.secret.slice(0, start.length + 4));
       expect(key.last4).toBe(key.secret.slice(-4));
     }
   });
@@ -19,7 +20,7 @@ describe('API key format', () => {
     expect(parseApiKey(flipped)).toBeNull();
   });
 
-  it.each(['', 'slk_live_short', 'sk-abc', 'slk_prod_' + 'a'.repeat(42), 'slk_live_' + 'a'.repeat(41) + '!'])(
+  it.each(['', 'slk_live_short', 'sk-abc', 'slk_prod_' + 'a'.repeat(42), 'slk_development_' + 'a'.repeat(42), 'slk_live_' + 'a'.repeat(41) + '!'])(
     'refuses malformed key %p',
     (secret) => expect(parseApiKey(secret)).toBeNull(),
   );

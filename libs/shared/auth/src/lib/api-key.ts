@@ -1,37 +1,43 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import type { KeyEnvironment } from '@sluice/contracts';
+import { KEY_ENVIRONMENT_PREFIXES, KEY_ENVIRONMENTS, type KeyEnvironment } from '@sluice/contracts';
 
 /**
- * Tenant API keys (README.md, API: keys), in GitHub's token format: `slk_live_` or
- * `slk_test_`, 36 random base62 characters, then a 6-character base62 CRC32
+ * Tenant API keys (README.md, API: keys), in GitHub's token format: `slk_live_`,
+ * `slk_test_`, `slk_staging_` or `slk_dev_` (docs/limits.md, Environments),
+ * 36 random base62 characters, then a 6-character base62 CRC32
  * of those 36. The checksum lets us refuse a mistyped key without a lookup,
  * and lets secret scanners validate a leaked key offline.
  */
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const RANDOM_LENGTH = 36;
 const CHECKSUM_LENGTH = 6;
-const KEY_PATTERN = /^slk_(live|test)_([0-9A-Za-z]{36})([0-9A-Za-z]{6})$/;
+const KEY_PATTERN = /^slk_(live|test|staging|dev)_([0-9A-Za-z]{36})([0-9A-Za-z]{6})$/;
+const ENVIRONMENT_OF_PREFIX = new Map(KEY_ENVIRONMENTS.map((environment) => [KEY_ENVIRONMENT_PREFIXES[environment], environment]));
+/** What lists show after the environment's prefix: the first four random characters. */
+const VISIBLE_RANDOM = 4;
 
 export interface GeneratedApiKey {
   secret: string;
   hash: string;
-  /** What lists show: `slk_live_AbCd` (type and first four random characters). */
+  /** What lists show: `slk_live_AbCd` (environment and first four random characters). */
   prefix: string;
   last4: string;
 }
 
 export function generateApiKey(environment: KeyEnvironment): GeneratedApiKey {
   const random = randomBase62(RANDOM_LENGTH);
-  const secret = `slk_${environment}_${random}${checksum(random)}`;
-  return { secret, hash: hashApiKey(secret), prefix: secret.slice(0, 13), last4: secret.slice(-4) };
+  const start = `slk_${KEY_ENVIRONMENT_PREFIXES[environment]}_`;
+  const secret = `${start}${random}${checksum(random)}`;
+  return { secret, hash: hashApiKey(secret), prefix: secret.slice(0, start.length + VISIBLE_RANDOM), last4: secret.slice(-4) };
 }
 
 /** The environment of a well-formed key with a valid checksum; null for anything else. */
 export function parseApiKey(secret: string): { environment: KeyEnvironment } | null {
   const match = KEY_PATTERN.exec(secret);
   if (!match || checksum(match[2]) !== match[3]) return null;
-  return { environment: match[1] as KeyEnvironment };
+  const environment = ENVIRONMENT_OF_PREFIX.get(match[1]);
+  return environment ? { environment } : null;
 }
 
 /** What is stored and looked up: hex SHA-256 of the whole key. */

@@ -40,6 +40,23 @@ describe('apiKeyRefusal', () => {
     expect(refusal({ key: { allowed_ips: ['10.0.0.0/8'] }, tenant: { status: 'suspended' } })).toBe('tenant_suspended');
   });
 
+  it('checks the origin only when the caller passes it, after every other check', () => {
+    const restricted = { allowed_origins: ['*.example.com'] };
+    const origin = (value: Parameters<typeof apiKeyRefusal>[0]['origin'], overrides: Partial<ApiKeyRecordV1> = restricted) =>
+      apiKeyRefusal({ key: { ...key, ...overrides }, tenant, scope: 'inference', clientIp: '203.0.113.7', origin: value, now: NOW })?.code;
+    expect(origin({ origin: 'https://app.example.com' })).toBeUndefined();
+    expect(origin({ referer: 'https://app.example.com/page' })).toBeUndefined();
+    expect(origin({ origin: 'https://evil.test' })).toBe('origin_not_allowed');
+    expect(origin({ origin: 'https://evil.test', referer: 'https://app.example.com/' })).toBe('origin_not_allowed');
+    expect(origin({ origin: 'null' })).toBe('origin_not_allowed');
+    expect(origin(undefined)).toBeUndefined();
+    expect(origin({})).toBeUndefined();
+    expect(origin({}, { ...restricted, allow_no_origin: false })).toBe('origin_not_allowed');
+    expect(origin({}, { allow_no_origin: false })).toBe('origin_not_allowed');
+    expect(origin({ origin: 'https://anything.test' }, { allow_no_origin: false })).toBeUndefined();
+    expect(origin({ origin: 'https://evil.test' }, { ...restricted, allowed_ips: ['10.0.0.0/8'] })).toBe('ip_not_allowed');
+  });
+
   it("names the tenant's status and reason", () => {
     const answer = apiKeyRefusal({ key, tenant: { slug: 'acme', status: 'suspended', status_reason: 'Payment overdue' }, scope: 'read', clientIp: '::1', now: NOW });
     expect(answer?.message).toBe('Tenant acme is suspended: Payment overdue');

@@ -55,6 +55,7 @@ export const ERROR_CATALOG = {
   tenant_suspended: { status: 403, type: 'permission_error' },
   model_not_allowed: { status: 403, type: 'permission_error' },
   ip_not_allowed: { status: 403, type: 'permission_error' },
+  origin_not_allowed: { status: 403, type: 'permission_error' },
   region_unavailable: { status: 403, type: 'permission_error' },
   model_not_found: { status: 404, type: 'not_found_error' },
   // Money and limits

@@ -2,6 +2,7 @@
  * Versioned messages carried over Redis between the services. A reader accepts
  * the versions it knows and ignores the rest, so either side can be upgraded first.
  */
+import type { KeyEnvironment } from './projection';
 
 /** Published on the invalidation channel whenever a projection record changes. */
 export interface InvalidationMessageV1 {
@@ -28,7 +29,7 @@ export interface UsageEventV1 {
   tenant_id: string;
   api_key_id: string;
   team_id: string | null;
-  environment: 'live' | 'test';
+  environment: KeyEnvironment;
   model: string;
   provider: string;
   deployment: string | null;

@@ -10,6 +10,7 @@ export interface RateLimits {
   rph?: number | null;
   rpd?: number | null;
   tpm?: number | null;
+  tph?: number | null;
   tpd?: number | null;
   max_concurrency?: number | null;
   budget_usd?: number | null;
@@ -26,7 +27,21 @@ export interface TenantLimits extends RateLimits {
 
 export type TenantStatus = 'pending' | 'active' | 'suspended' | 'deleted';
 export type BillingMode = 'prepaid' | 'postpaid';
-export type KeyEnvironment = 'live' | 'test';
+/**
+ * A key's environment (docs/limits.md, Environments): `live` and `staging` reach
+ * every model the tenant and key allow and spend money; `test` and `development`
+ * reach sandbox models only and never spend credit.
+ */
+export const KEY_ENVIRONMENTS = ['live', 'test', 'staging', 'development'] as const;
+export type KeyEnvironment = (typeof KEY_ENVIRONMENTS)[number];
+
+/** The part of the secret after `slk_` that names the environment: `slk_dev_…` is a development key. */
+export const KEY_ENVIRONMENT_PREFIXES: Readonly<Record<KeyEnvironment, string>> = { live: 'live', test: 'test', staging: 'staging', development: 'dev' };
+
+/** Environments whose keys reach sandbox models only and never spend credit or appear on an invoice. */
+export function isSandboxEnvironment(environment: KeyEnvironment): boolean {
+  return environment === 'test' || environment === 'development';
+}
 export type KeyScope = 'inference' | 'read' | 'write';
 
 /** Stored under `RedisKeys.apiKey(sha256(secret))`; a rotated key has two records until its grace ends. */
@@ -45,6 +60,13 @@ export interface ApiKeyRecordV1 {
   /** CIDRs; null = any address. */
   allowed_ips: string[] | null;
   allowed_regions: string[] | null;
+  /**
+   * Host patterns (`app.example.com`, `*.example.com`) a request's `Origin`, else
+   * `Referer`, must match; null = any. Absent in records written before the field existed.
+   */
+  allowed_origins?: string[] | null;
+  /** Whether a request with neither header is allowed; absent = true. */
+  allow_no_origin?: boolean;
   limits: RateLimits;
 }
 

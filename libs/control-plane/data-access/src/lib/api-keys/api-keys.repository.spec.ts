@@ -30,6 +30,8 @@ describe('ApiKeysRepository', () => {
     allowedModels: null,
     allowedIps: null,
     allowedRegions: null,
+    allowedOrigins: null,
+    allowNoOrigin: true,
     limits: {},
     ...overrides,
   });

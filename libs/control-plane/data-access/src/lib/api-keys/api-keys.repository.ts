@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { likePattern, listSlice, orderBy, query, queryOne, type ListWindow, type Reader, type Slice } from '../sql';
 import type { Transaction } from '../unit-of-work';
 
-export type ApiKeyEnvironment = 'live' | 'test';
+export type ApiKeyEnvironment = 'live' | 'test' | 'staging' | 'development';
 export type ApiKeyStatus = 'active' | 'revoked';
 /** `expired` is derived: an active key whose `expires_at` has passed. */
 export type ApiKeyListStatus = ApiKeyStatus | 'expired';
@@ -12,6 +12,7 @@ export interface ApiKeyLimits {
   rph?: number;
   rpd?: number;
   tpm?: number;
+  tph?: number;
   tpd?: number;
   max_concurrency?: number;
   budget_usd?: number;
@@ -34,6 +35,9 @@ export interface ApiKeyRow {
   allowed_models: string[] | null;
   allowed_ips: string[] | null;
   allowed_regions: string[] | null;
+  /** Host patterns the request's Origin (else Referer) must match; null = any. */
+  allowed_origins: string[] | null;
+  allow_no_origin: boolean;
   limits: ApiKeyLimits;
   last_used_at: Date | null;
   revoked_at: Date | null;
@@ -41,6 +45,8 @@ export interface ApiKeyRow {
   previous_key_hash: string | null;
   previous_key_expires_at: Date | null;
   rotated_at: Date | null;
+  /** Deleted: revoked and hidden from lists; the row stays for the usage and audit that name it. */
+  deleted_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -58,6 +64,8 @@ export interface NewApiKey {
   allowedModels: string[] | null;
   allowedIps: string[] | null;
   allowedRegions: string[] | null;
+  allowedOrigins: string[] | null;
+  allowNoOrigin: boolean;
   limits: ApiKeyLimits;
 }
 
@@ -71,6 +79,8 @@ export type ApiKeyChanges = Partial<
     | 'allowed_models'
     | 'allowed_ips'
     | 'allowed_regions'
+    | 'allowed_origins'
+    | 'allow_no_origin'
     | 'limits'
     | 'status'
     | 'revoked_at'
@@ -80,6 +90,7 @@ export type ApiKeyChanges = Partial<
     | 'previous_key_hash'
     | 'previous_key_expires_at'
     | 'rotated_at'
+    | 'deleted_at'
   >
 >;
 
@@ -101,8 +112,8 @@ export class ApiKeysRepository {
     const row = await queryOne<{ id: string }>(
       tx,
       `INSERT INTO api_keys (tenant_id, team_id, created_by, name, key_hash, prefix, last4, environment, scopes, expires_at,
-         allowed_models, allowed_ips, allowed_regions, limits)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+         allowed_models, allowed_ips, allowed_regions, limits, allowed_origins, allow_no_origin)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
       [
         tenantId,
         key.teamId,
@@ -118,6 +129,8 @@ export class ApiKeysRepository {
         key.allowedIps,
         key.allowedRegions,
         JSON.stringify(key.limits),
+        key.allowedOrigins,
+        key.allowNoOrigin,
       ],
     );
     return (await this.findById(tenantId, (row as { id: string }).id, tx)) as ApiKeyRow;
@@ -201,8 +214,9 @@ export class ApiKeysRepository {
     return row?.count ?? 0;
   }
 
+  /** Deleted keys are never listed. */
   list(tenantIds: string[] | null, filters: ApiKeyFilters, window: ListWindow): Promise<Slice<ApiKeyRow>> {
-    const where: string[] = [];
+    const where: string[] = ['deleted_at IS NULL'];
     const params: unknown[] = [];
     if (tenantIds) {
       params.push(tenantIds);

@@ -10,6 +10,7 @@ export interface PlanLimits {
   rph?: number | null;
   rpd?: number | null;
   tpm?: number | null;
+  tph?: number | null;
   tpd?: number | null;
   max_concurrency?: number | null;
   api_calls_per_period?: number | null;

@@ -9,11 +9,13 @@ import type { Transaction } from '../unit-of-work';
  */
 export type UsageEventInput = Omit<UsageEventV1, 'v'>;
 
-export type UsageGroupBy = 'day' | 'model' | 'key' | 'environment';
+export type UsageGroupBy = 'day' | 'model' | 'key' | 'team' | 'environment';
 
 export interface UsageTotalsRow {
-  /** The group's value: a `YYYY-MM-DD` day, a model id, a key id or an environment. */
-  group: string;
+  /** The group's value: a `YYYY-MM-DD` day, a model id, a key id, a team id (null: keys without a team) or an environment. */
+  group: string | null;
+  /** The key's or team's name when grouped by key or team (a deleted key keeps its name; null when the team is gone). */
+  name?: string | null;
   requests: string;
   prompt_tokens: string;
   completion_tokens: string;
@@ -27,10 +29,17 @@ export interface PeriodUsageRow {
 }
 
 const GROUP_COLUMNS: Record<UsageGroupBy, string> = {
-  day: `to_char(day, 'YYYY-MM-DD')`,
-  model: 'model',
-  key: 'api_key_id::text',
-  environment: 'environment',
+  day: `to_char(d.day, 'YYYY-MM-DD')`,
+  model: 'd.model',
+  key: 'd.api_key_id::text',
+  team: 'd.team_id::text',
+  environment: 'd.environment',
+};
+
+/** Keys and teams are named in their reports; a deleted key's row stays, so its name does too. */
+const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }>> = {
+  key: { column: 'k.name', join: 'LEFT JOIN api_keys k ON k.id = d.api_key_id' },
+  team: { column: 't.name', join: 'LEFT JOIN teams t ON t.id = d.team_id' },
 };
 
 /**
@@ -91,7 +100,7 @@ period AS (
 debits AS (
   INSERT INTO credit_ledger (tenant_id, kind, amount_micros, request_id)
   SELECT tenant_id, 'usage', -cost_micros, request_id FROM billed
-  WHERE billing_mode = 'prepaid' AND environment = 'live' AND cost_micros > 0 ORDER BY request_id
+  WHERE billing_mode = 'prepaid' AND environment IN ('live', 'staging') AND cost_micros > 0 ORDER BY request_id
   RETURNING tenant_id, amount_micros
 ),
 balances AS (
@@ -117,14 +126,16 @@ export class UsageLedgerRepository {
     let keyFilter = '';
     if (range.apiKeyId) {
       params.push(range.apiKeyId);
-      keyFilter = `AND api_key_id = $${params.length}`;
+      keyFilter = `AND d.api_key_id = $${params.length}`;
     }
+    const named = GROUP_NAMES[groupBy];
     return query<UsageTotalsRow>(
       db,
-      `SELECT ${GROUP_COLUMNS[groupBy]} AS "group", sum(requests)::text AS requests, sum(prompt_tokens)::text AS prompt_tokens,
-              sum(completion_tokens)::text AS completion_tokens, sum(cost_micros)::text AS cost_micros
-       FROM usage_daily WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date ${keyFilter}
-       GROUP BY 1 ORDER BY 1`,
+      `SELECT ${GROUP_COLUMNS[groupBy]} AS "group", ${named ? `min(${named.column}) AS name, ` : ''}sum(d.requests)::text AS requests,
+              sum(d.prompt_tokens)::text AS prompt_tokens, sum(d.completion_tokens)::text AS completion_tokens, sum(d.cost_micros)::text AS cost_micros
+       FROM usage_daily d ${named?.join ?? ''}
+       WHERE d.tenant_id = $1 AND d.day BETWEEN $2::date AND $3::date ${keyFilter}
+       GROUP BY 1 ORDER BY 1 NULLS LAST`,
       params,
     );
   }

@@ -10,6 +10,7 @@ import { StripeBilling1764600000000 } from './1764600000000-stripe-billing';
 import { BillingProducts1764600000100 } from './1764600000100-billing-products';
 import { Statements1764600000200 } from './1764600000200-statements';
 import { UsageEventsTenantStartedIndex1764700000000 } from './1764700000000-usage-events-tenant-started-index';
+import { KeyEnvironmentsOriginsDeletion1764700004000 } from './1764700004000-key-environments-origins-deletion';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   BillingProducts1764600000100,
   Statements1764600000200,
   UsageEventsTenantStartedIndex1764700000000,
+  KeyEnvironmentsOriginsDeletion1764700004000,
 ];

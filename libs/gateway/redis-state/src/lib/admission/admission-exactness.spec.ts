@@ -60,6 +60,19 @@ describe('exactness across replicas', () => {
     expect(await raw.hget(prefix + RedisKeys.limitWindow(tenantId, 'key:k1', 'tpm'), 'n')).toBe(String(LIMIT * 100));
   });
 
+  it(`admits exactly ${LIMIT} token reservations that fit a tokens-per-hour window, counted in the hour's counter`, async () => {
+    const tenantId = randomUUID();
+    const limits: ResolvedLimits = { ...NO_LIMITS, windows: [{ level: 'team', subject: 'team:t1', window: 'tph', limit: LIMIT * 100 }] };
+    const results = await burst(() => request(tenantId, limits, { reservedTokens: 100 }));
+    expect(results.filter((result) => result.admitted)).toHaveLength(LIMIT);
+    expect(refusalCodes(results)).toEqual(['rate_limit_exceeded']);
+    const refused = results.find((result) => !result.admitted);
+    expect(refused && !refused.admitted && refused.refusal).toMatchObject({ level: 'team', limit: 'tph' });
+    const [seconds] = await raw.time();
+    const window = prefix + RedisKeys.limitWindow(tenantId, 'team:t1', 'tph');
+    expect(await raw.hmget(window, 'w', 'n')).toEqual([String(Math.floor(Number(seconds) / 3_600)), String(LIMIT * 100)]);
+  });
+
   it(`holds exactly ${LIMIT} concurrency slots`, async () => {
     const tenantId = randomUUID();
     const limits: ResolvedLimits = { ...NO_LIMITS, concurrency: [{ level: 'tenant', subject: 'tenant', limit: LIMIT }] };

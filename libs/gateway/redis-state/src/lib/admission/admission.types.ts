@@ -2,18 +2,19 @@
 export type LimitLevel = 'tenant' | 'team' | 'key';
 
 /** Fixed windows aligned to the epoch (minute, hour, UTC day): `r*` count requests, `t*` tokens. */
-export type WindowName = 'rpm' | 'rph' | 'rpd' | 'tpm' | 'tpd';
+export type WindowName = 'rpm' | 'rph' | 'rpd' | 'tpm' | 'tph' | 'tpd';
 
 export const WINDOW_SECONDS: Readonly<Record<WindowName, number>> = {
   rpm: 60,
   rph: 3_600,
   rpd: 86_400,
   tpm: 60,
+  tph: 3_600,
   tpd: 86_400,
 };
 
 export function countsTokens(window: WindowName): boolean {
-  return window === 'tpm' || window === 'tpd';
+  return window === 'tpm' || window === 'tph' || window === 'tpd';
 }
 
 /** The counters of one level: `tenant`, `team:<id>` or `key:<id>` (the subject part of the Redis key). */

@@ -52,6 +52,18 @@ describe('resolveLimits', () => {
     ]);
   });
 
+  it('resolves tokens per hour at every level, clamped like the others, between tpm and tpd', () => {
+    const tenant = tenantOf({ limits: { tpm: 1_000, tph: 40_000, tpd: 500_000 } });
+    const key = keyRecord({ team: { id: 'team-1', limits: { tph: 90_000 } }, limits: { tph: 20_000 } });
+    expect(resolveLimits(tenant, key, 60).windows.filter((window) => window.window.startsWith('t'))).toEqual([
+      { level: 'tenant', subject: 'tenant', window: 'tpm', limit: 1_000 },
+      { level: 'tenant', subject: 'tenant', window: 'tph', limit: 40_000 },
+      { level: 'team', subject: 'team:team-1', window: 'tph', limit: 40_000 },
+      { level: 'key', subject: 'key:key-1', window: 'tph', limit: 20_000 },
+      { level: 'tenant', subject: 'tenant', window: 'tpd', limit: 500_000 },
+    ]);
+  });
+
   it('treats null, negative and non-numeric values as unset, and 0 as a limit', () => {
     const tenant = tenantOf({ limits: { rpm: null, tpm: -5, rph: 0 } });
     const limits = resolveLimits(tenant, keyRecord({ limits: { tpm: Number.NaN } }), 60);
@@ -138,8 +150,11 @@ describe('buildAdmissionRequest', () => {
     const postpaid = buildAdmissionRequest({ ...base, tenant: tenantOf(), apiKey: keyRecord() });
     expect(postpaid.creditReservationMicros).toBeNull();
     expect(postpaid.budgetReservationMicros).toBe(7500);
-    const testKey = keyRecord({ environment: 'test' });
-    expect(buildAdmissionRequest({ ...base, tenant: tenantOf({ billing_mode: 'prepaid' }), apiKey: testKey }).creditReservationMicros).toBeNull();
+    const prepaid = tenantOf({ billing_mode: 'prepaid' });
+    for (const environment of ['test', 'development'] as const) {
+      expect(buildAdmissionRequest({ ...base, tenant: prepaid, apiKey: keyRecord({ environment }) }).creditReservationMicros).toBeNull();
+    }
+    expect(buildAdmissionRequest({ ...base, tenant: prepaid, apiKey: keyRecord({ environment: 'staging' }) }).creditReservationMicros).toBe(7500);
   });
 
   it('applies the configured default request rate', () => {

@@ -1,4 +1,4 @@
-import type { ApiKeyRecordV1, ModelRecord, RateLimits, TenantRecordV1 } from '@sluice/contracts';
+import { isSandboxEnvironment, type ApiKeyRecordV1, type ModelRecord, type RateLimits, type TenantRecordV1 } from '@sluice/contracts';
 import type {
   AdmissionRequest,
   BudgetLimit,
@@ -15,7 +15,7 @@ import { quotaPeriodAt } from './quota-period';
 /** The default for a tenant whose plan sets no request rate (`RATE_LIMIT_PER_MINUTE`, docs/operations.md). */
 export const DEFAULT_REQUESTS_PER_MINUTE = 60;
 
-const WINDOW_NAMES: readonly WindowName[] = ['rpm', 'rph', 'rpd', 'tpm', 'tpd'];
+export const WINDOW_NAMES: readonly WindowName[] = ['rpm', 'rph', 'rpd', 'tpm', 'tph', 'tpd'];
 
 interface Level {
   level: LimitLevel;
@@ -113,9 +113,9 @@ export function costMicros(pricing: ModelRecord['pricing'], promptTokens: number
   return Math.ceil(Math.round(exact * 1e6) / 1e6);
 }
 
-/** Only live keys of prepaid tenants spend credit; test keys never do (docs/limits.md, Credits). */
+/** Only live and staging keys of prepaid tenants spend credit; test and development keys never do (docs/limits.md, Environments). */
 export function spendsCredit(tenant: TenantRecordV1, apiKey: ApiKeyRecordV1): boolean {
-  return tenant.billing_mode === 'prepaid' && apiKey.environment === 'live';
+  return tenant.billing_mode === 'prepaid' && !isSandboxEnvironment(apiKey.environment);
 }
 
 export interface AdmissionContext {
