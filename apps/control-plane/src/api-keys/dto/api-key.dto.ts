@@ -52,7 +52,7 @@ class KeyRestrictionsDto {
   @IsIn(KEY_SCOPES, { each: true })
   scopes?: Array<(typeof KEY_SCOPES)[number]>;
 
-  @ApiPropertyOptional({ nullable: true, format: 'date-time' })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' })
   @IsOptional()
   @ValidateIf(nullable)
   @IsISO8601({ strict: true })
@@ -82,7 +82,7 @@ class KeyRestrictionsDto {
   @Matches(REGION_ID, { each: true, message: 'each entry must be a region id' })
   allowed_regions?: string[] | null;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf(nullable) @IsUUID() team?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @ValidateIf(nullable) @IsUUID() team?: string | null;
 
   @ApiPropertyOptional({ type: KeyLimitsDto }) @IsOptional() @ValidateNested() @Type(() => KeyLimitsDto) limits?: KeyLimitsDto;
 }
