@@ -71,8 +71,8 @@ async function checkDependencies() {
 }
 
 function build() {
-  process.stdout.write('Building control-plane, gateway, mock-provider and fake-stripe...\n');
-  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'gateway', 'mock-provider', 'fake-stripe', '--outputStyle=static'], {
+  process.stdout.write('Building control-plane, console, gateway, mock-provider and fake-stripe...\n');
+  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'console', 'gateway', 'mock-provider', 'fake-stripe', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
@@ -175,6 +175,7 @@ if (!stopping()) {
 if (!stopping()) {
   process.stdout.write(`
 Sluice is up.
+  console         ${controlPlaneUrl}/console/   sign in as the platform admin or the demo tenant owner (below)
   control plane   ${controlPlaneUrl}        health: curl ${controlPlaneUrl}/health/   docs: ${controlPlaneUrl}/docs
   AI gateway      ${gatewayUrl}        health: curl ${gatewayUrl}/health
   mock provider   ${env.MOCK_PROVIDER_URL}
