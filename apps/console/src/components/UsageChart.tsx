@@ -2,8 +2,10 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1e6, 1e7, 1e8, 1e9];
+
 /** One metric per UTC day as a uPlot line chart; the caption and a table carry the same figures for screen readers. */
-export function UsageChart({ title, days, values, format }: { title: string; days: string[]; values: number[]; format: (value: number) => string }) {
+export function UsageChart({ title, days, values, format, whole = false }: { title: string; days: string[]; values: number[]; format: (value: number) => string; whole?: boolean }) {
   const holder = useRef<HTMLDivElement>(null);
   const total = values.reduce((sum, value) => sum + value, 0);
   useEffect(() => {
@@ -18,7 +20,8 @@ export function UsageChart({ title, days, values, format }: { title: string; day
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true }, y: { range: (_self, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-        axes: [{}, { values: (_self, ticks) => ticks.map((tick) => format(tick)), size: 70 }],
+        // Counts tick at whole numbers only; money gets room for its decimals.
+        axes: [{}, { values: (_self, ticks) => ticks.map((tick) => format(tick)), size: whole ? 60 : 96, ...(whole ? { incrs: WHOLE_STEPS } : {}) }],
         series: [{}, { label: title, stroke: '#1f5fbf', fill: 'rgba(31,95,191,0.12)', width: 2, points: { show: true, size: 5 } }],
       },
       [x, values],
@@ -30,7 +33,7 @@ export function UsageChart({ title, days, values, format }: { title: string; day
       resize.disconnect();
       chart.destroy();
     };
-  }, [days, values, title, format]);
+  }, [days, values, title, format, whole]);
   return (
     <figure className="chart" data-total={total}>
       <figcaption>

@@ -1,9 +1,22 @@
 import { api, ok, useLoad } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { QuotaBar } from '../components/QuotaBar';
-import { formatTime } from '../lib/format';
+import { formatLimit, formatTime } from '../lib/format';
 import { useSession } from '../session';
 import { NoTenant } from './NoTenant';
+
+const RATE_LIMITS = {
+  rpm: 'Requests per minute',
+  rph: 'Requests per hour',
+  rpd: 'Requests per day',
+  tpm: 'Tokens per minute',
+  tpd: 'Tokens per day',
+  max_concurrency: 'Requests at once',
+  api_calls_per_period: 'API calls per period',
+  ai_tokens_per_period: 'AI tokens per period',
+  max_users: 'Members',
+  max_keys: 'API keys',
+} as const;
 
 /** The tenant's plan, its quota bars and the plan's rate limits and features. */
 export function Limits() {
@@ -12,7 +25,8 @@ export function Limits() {
     if (!tenant) return null;
     const path = { params: { path: { tenant: tenant.slug } } };
     const [quota, entitlements] = await Promise.all([ok(api.GET('/api/tenants/{tenant}/quota', path)), ok(api.GET('/api/tenants/{tenant}/entitlements', path))]);
-    return { quota, entitlements };
+    const plan = 'plan' in entitlements ? await ok(api.GET('/api/plans/{id}', { params: { path: { id: entitlements.plan } } })).catch(() => null) : null;
+    return { quota, entitlements, plan };
   }, `${tenant?.slug}`);
   if (!tenant) return <NoTenant />;
   const entitlements = data.data?.entitlements;
@@ -34,9 +48,24 @@ export function Limits() {
             <QuotaBar label="Users" used={data.data.quota.current_users} limit={data.data.quota.max_users} />
             <p>Quota resets {formatTime(data.data.quota.quota_reset_at)}.</p>
           </section>
-          {entitlements && 'entitlements' in entitlements && (
+          {data.data.plan && (
             <section className="panel" aria-labelledby="limits-title">
-              <h2 id="limits-title">Rate limits and features of the plan</h2>
+              <h2 id="limits-title">Rate limits of the plan</h2>
+              <table>
+                <tbody>
+                  {Object.entries(RATE_LIMITS).map(([field, label]) => (
+                    <tr key={field}>
+                      <th scope="row">{label}</th>
+                      <td>{formatLimit(data.data?.plan?.limits[field as keyof typeof RATE_LIMITS])}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          )}
+          {entitlements && 'entitlements' in entitlements && (
+            <section className="panel" aria-labelledby="features-title">
+              <h2 id="features-title">Features of the plan</h2>
               <table>
                 <tbody>
                   {Object.entries(entitlements.entitlements).map(([name, value]) => (

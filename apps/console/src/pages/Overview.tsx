@@ -65,8 +65,8 @@ export function Overview() {
       {usage.data && (
         <>
           <div className="charts">
-            <UsageChart title="Requests" days={series.requests.days} values={series.requests.values} format={formatInteger} />
-            <UsageChart title="Tokens" days={series.tokens.days} values={series.tokens.values} format={formatInteger} />
+            <UsageChart title="Requests" days={series.requests.days} values={series.requests.values} format={formatInteger} whole />
+            <UsageChart title="Tokens" days={series.tokens.days} values={series.tokens.values} format={formatInteger} whole />
             <UsageChart title="Cost (USD)" days={series.cost.days} values={series.cost.values} format={formatUsd} />
           </div>
           <div className="columns">
