@@ -10,7 +10,7 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logLineFormatter } from './log-lines.mjs';
-import { demoCheckoutUrl, seedDemo } from './seed-demo.mjs';
+import { demoCheckoutUrl, demoTraffic, seedDemo } from './seed-demo.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -165,8 +165,14 @@ if (!stopping()) {
       },
       (error) => `Demo checkout unavailable: ${error.message}\n`,
     );
-    // The ready block comes last: after the control plane has logged the set-up's own requests.
+    // Some usage for the console's charts; a failure here is reported, not fatal.
+    const traffic = await demoTraffic(gatewayUrl, demo, { requestIdPrefix: `${requestIdPrefix}-traffic` }).catch((error) => {
+      process.stderr.write(`npm start: the demo requests failed: ${error.message}\n`);
+      return null;
+    });
+    // The ready block comes last: after the apps have logged the set-up's own requests.
     await logged(`"id":"${lastRequestId}"`);
+    if (traffic) await logged(`"id":"${traffic.lastRequestId}"`);
   } catch (error) {
     process.stderr.write(`npm start: seeding the demo tenant failed: ${error.message}\n`);
     supervisor.stop(1);
