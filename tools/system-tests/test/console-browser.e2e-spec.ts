@@ -1,6 +1,6 @@
 import { addMember, createActiveTenant, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -43,6 +43,7 @@ describe('web console in Chromium', () => {
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
     buildDir = mkdtempSync(join(tmpdir(), 'sluice-console-build-'));
     const build = spawnSync(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', '--config', 'apps/console/vite.config.mts', '--outDir', buildDir, '--emptyOutDir', '--logLevel', 'warn'], {
       cwd: REPO_ROOT,
