@@ -1,3 +1,5 @@
+import { createSluiceClient, ok, paginate, SluiceApiError } from '@sluice/client';
+import { ADMIN_EMAIL, apiClient, login, TEST_PASSWORD, unique } from '@sluice/testing';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +18,7 @@ describe('typed client against /docs-json', () => {
   let folder: string;
 
   beforeAll(async () => {
-    controlPlane = await startControlPlane();
+    controlPlane = await startControlPlane({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD });
     folder = mkdtempSync(join(tmpdir(), 'sluice-docs-json-'));
   });
 
@@ -33,5 +35,28 @@ describe('typed client against /docs-json', () => {
     const check = spawnSync(process.execPath, ['tools/scripts/generate-client.mjs', '--check', '--document', served], { cwd: REPO_ROOT, encoding: 'utf8' });
     // The generator's own words say which file is stale and the command that fixes it.
     expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  it('works from Node against the real API: bearer token, X-Tenant, typed errors with field messages, pagination', async () => {
+    const token = (await login(apiClient(controlPlane.url), ADMIN_EMAIL)).access;
+    const slug = unique('typed');
+    const admin = createSluiceClient({ baseUrl: controlPlane.url, token });
+    const tenant = await ok(admin.POST('/api/tenants', { body: { name: 'Typed client', slug } }));
+    await ok(admin.POST('/api/tenants/{tenant}/activate', { params: { path: { tenant: slug } } }));
+    expect(tenant.status).toBe('pending');
+
+    const refused = await ok(admin.POST('/api/tenants', { body: { name: 'Again', slug } })).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SluiceApiError);
+    expect((refused as SluiceApiError).status).toBe(409);
+    const invalid = (await ok(admin.POST('/api/api-keys', { body: { tenant: slug, name: 'k', limits: { rpm: -1 } } })).catch((error: unknown) => error)) as SluiceApiError;
+    expect([invalid.status, invalid.code]).toEqual([400, 'validation_error']);
+    expect(Object.keys(invalid.fieldErrors())).toEqual(['limits.rpm']);
+
+    const inTenant = createSluiceClient({ baseUrl: controlPlane.url, token, tenant: slug });
+    const names = ['one', 'two', 'three'];
+    for (const name of names) await ok(inTenant.POST('/api/api-keys', { body: { name, environment: 'test' } }));
+    const listed: string[] = [];
+    for await (const key of paginate((page) => ok(inTenant.GET('/api/api-keys', { params: { query: { page, page_size: 2, ordering: 'name' } } })))) listed.push(key.name);
+    expect(listed).toEqual([...names].sort());
   });
 });

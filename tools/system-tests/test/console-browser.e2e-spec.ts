@@ -144,6 +144,15 @@ describe('web console in Chromium', () => {
     async () => {
       await open('API keys', 'API keys');
       await page.getByLabel('Name', { exact: true }).fill(keyName);
+      // The API's field error lands next to its field, in the API's words.
+      const ips = page.getByLabel('IP allow-list');
+      await ips.fill('not-an-address');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      await page.locator('input[name=allowed_ips][aria-invalid=true]').waitFor();
+      const ipError = (await page.locator('.field', { has: ips }).locator('.field-error').textContent()) ?? '';
+      expect(ipError.length).toBeGreaterThan(0);
+      await shot('02-keys-field-error');
+      await ips.fill('');
       await page.getByRole('button', { name: 'Create key' }).click();
       const shown = page.getByTestId('secret-value');
       await shown.waitFor();
@@ -151,7 +160,7 @@ describe('web console in Chromium', () => {
       expect(secret).toMatch(/^slk_/);
       await page.getByRole('button', { name: 'Copy', exact: true }).click();
       await page.getByRole('status').filter({ hasText: 'Copied' }).waitFor();
-      await shot('02-keys-secret-once');
+      await shot('03-keys-secret-once');
       await page.getByRole('button', { name: 'I have stored it' }).click();
       await page.getByRole('row', { name: new RegExp(keyName) }).waitFor();
       expect(await page.content()).not.toContain(secret);
@@ -160,7 +169,7 @@ describe('web console in Chromium', () => {
       expect(await page.content()).not.toContain(secret);
       // Another tenant's key never shows up here.
       expect(await page.getByText('globex-only-key').count()).toBe(0);
-      await shot('03-keys');
+      await shot('04-keys');
       await waitUntil(async () => (await chat(secret)) === 200, PROPAGATION_DEADLINE_MS, 'the gateway to serve the new key');
     },
     STEP_TIMEOUT_MS,
@@ -181,7 +190,7 @@ describe('web console in Chromium', () => {
         'the usage chart to count the request',
       );
       await expectVisible(requestsChart.getByText('Requests: 1 in 30 days'));
-      await shot('04-overview-after-request');
+      await shot('05-overview-after-request');
     },
     STEP_TIMEOUT_MS,
   );
@@ -200,33 +209,44 @@ describe('web console in Chromium', () => {
   );
 
   it(
-    'shows every other page',
+    'shows every other page, and on the members page the last-owner rule in the API’s words',
     async () => {
       await open('Usage', 'Usage');
       await page.getByRole('table').first().waitFor();
-      await shot('05-usage');
+      await shot('06-usage');
       await open('Members and teams', 'Members and teams');
       await page.getByRole('row', { name: new RegExp(viewerEmail) }).waitFor();
-      await shot('06-members');
+      // Add the tenant's only owner, then try to demote them: the API's own words come back.
+      const ownerEmail = `${unique('owner')}@example.com`;
+      const addForm = page.getByRole('form', { name: 'Add a member' });
+      await addForm.getByLabel('Email').fill(ownerEmail);
+      await addForm.getByLabel('Role').selectOption('owner');
+      await addForm.getByLabel('Password for a new account').fill(TEST_PASSWORD);
+      await addForm.getByRole('button', { name: 'Add member' }).click();
+      await page.getByRole('row', { name: new RegExp(ownerEmail) }).waitFor();
+      await page.getByLabel(`Role of ${ownerEmail}`).selectOption('viewer');
+      await page.getByRole('alert').filter({ hasText: 'A tenant must keep at least one owner' }).waitFor();
+      expect(await page.getByLabel(`Role of ${ownerEmail}`).inputValue()).toBe('owner');
+      await shot('07-members');
       await open('Audit log', 'Audit log');
       await page.getByText(/The chain verifies/).waitFor();
       await page.getByRole('row', { name: /api_key\.created/ }).first().waitFor();
-      await shot('07-audit');
+      await shot('08-audit');
       await open('Limits and quota', 'Limits and quota');
       await page.getByRole('progressbar', { name: 'API calls' }).waitFor();
-      await shot('08-limits');
+      await shot('09-limits');
       await open('Credits', 'Credits');
       await page.getByText(/^Balance:/).waitFor();
-      await shot('09-credits');
+      await shot('10-credits');
       await open('Tenants', 'Tenants');
       await page.getByRole('row', { name: new RegExp(globex.slug) }).waitFor();
-      await shot('10-tenants');
+      await shot('11-tenants');
       await page.setViewportSize({ width: 390, height: 844 });
       await open('Overview', /^Overview of /);
       await page.locator('figure.chart canvas').first().waitFor();
-      await shot('11-overview-phone');
+      await shot('12-overview-phone');
       await open('API keys', 'API keys');
-      await shot('12-keys-phone');
+      await shot('13-keys-phone');
       await page.setViewportSize({ width: 1280, height: 900 });
     },
     STEP_TIMEOUT_MS,
@@ -245,7 +265,7 @@ describe('web console in Chromium', () => {
       await page.getByRole('row', { name: /viewer-can-see-me/ }).waitFor();
       expect(await page.getByText('Create a key').count()).toBe(0);
       expect(await page.getByRole('button', { name: /^(Revoke|Rotate)$/ }).count()).toBe(0);
-      await shot('13-keys-viewer');
+      await shot('14-keys-viewer');
       await open('Members and teams', 'Members and teams');
       await page.getByRole('row', { name: new RegExp(viewerEmail) }).waitFor();
       expect(await page.getByText('Add a member').count()).toBe(0);
