@@ -37,6 +37,34 @@ describe('typed client against /docs-json', () => {
     expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: '' });
   });
 
+  it('types every property and parameter (no bare object where TypeScript emitted Object for a union)', async () => {
+    interface Schema {
+      type?: string;
+      properties?: Record<string, Schema>;
+      additionalProperties?: unknown;
+      $ref?: string;
+      allOf?: Schema[];
+    }
+    const document = (await (await fetch(`${controlPlane.url}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema?: Schema }> }>>;
+      components: { schemas: Record<string, Schema> };
+    };
+    const bare = (schema: Schema | undefined) =>
+      schema !== undefined && ((schema.type === 'object' && !schema.properties && schema.additionalProperties === undefined) || (schema.allOf ?? []).some((part) => part.$ref === '#/components/schemas/Object'));
+    const untyped = [
+      ...Object.entries(document.components.schemas).flatMap(([name, schema]) =>
+        Object.entries(schema.properties ?? {})
+          .filter(([, property]) => bare(property))
+          .map(([property]) => `${name}.${property}`),
+      ),
+      ...Object.entries(document.paths).flatMap(([path, operations]) =>
+        Object.entries(operations).flatMap(([method, operation]) => (operation.parameters ?? []).filter((parameter) => bare(parameter.schema)).map((parameter) => `${method.toUpperCase()} ${path} ${parameter.name}`)),
+      ),
+    ];
+    // Fix: give the @ApiProperty an explicit `type` (String, 'integer', Number, or `type: 'object', additionalProperties: true`).
+    expect(untyped).toEqual([]);
+  });
+
   it('works from Node against the real API: bearer token, X-Tenant, typed errors with field messages, pagination', async () => {
     const token = (await login(apiClient(controlPlane.url), ADMIN_EMAIL)).access;
     const slug = unique('typed');
