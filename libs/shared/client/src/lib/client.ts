@@ -17,7 +17,7 @@ export interface SluiceClientOptions {
   /** A browser session's CSRF token, sent as `X-CSRF-Token` on every call but GET, HEAD and OPTIONS. */
   csrfToken?: Provided;
   /** `include` or `same-origin` to send the session cookie from a browser (default: the fetch default). */
-  credentials?: RequestCredentials;
+  credentials?: NonNullable<RequestInit['credentials']>;
   /** Another fetch (tests, instrumentation); default: the global one of Node 18+ or the browser. */
   fetch?: typeof fetch;
 }
