@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { Layout, PAGE_LABELS } from './components/Layout';
 import { useCurrentPage, type Page } from './lib/router';
 import { Audit } from './pages/Audit';
@@ -16,8 +16,12 @@ const PAGES: Record<Page, () => React.JSX.Element> = { overview: Overview, usage
 
 function CurrentPage() {
   const page = useCurrentPage();
+  const first = useRef(true);
   useEffect(() => {
     document.title = `${PAGE_LABELS[page]} · Sluice console`;
+    // After navigating, keyboard and screen-reader users start at the new page's content.
+    if (!first.current) document.getElementById('main')?.focus();
+    first.current = false;
   }, [page]);
   const Component = PAGES[page];
   return <Component />;

@@ -20,6 +20,16 @@ export const api = createSluiceClient({
   csrfToken: () => readCookie('csrf_token', document.cookie),
 });
 
+/** Fired when the API answers 401 to a call of a signed-in page: the session ended (expired, or signed out elsewhere). */
+export const SESSION_ENDED = 'sluice:session-ended';
+
+api.use({
+  onResponse({ request, response }) {
+    if (response.status === 401 && !new URL(request.url).pathname.startsWith('/api/auth/')) window.dispatchEvent(new Event(SESSION_ENDED));
+    return response;
+  },
+});
+
 export { ok };
 
 /** Any failure in the words the user should read: the API's own message when it gave one. */

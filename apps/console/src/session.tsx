@@ -1,6 +1,6 @@
 import { SluiceApiError, type Schemas } from '@sluice/client';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, ok, useTenantForCalls } from './api';
+import { api, ok, SESSION_ENDED, useTenantForCalls } from './api';
 import { permissionsFor, type Permissions, type TenantRole } from './lib/roles';
 
 export type Profile = Schemas['ProfileDto'];
@@ -64,6 +64,13 @@ export function SessionProvider({ signIn, children }: { signIn: (onSignedIn: () 
   useEffect(() => {
     void loadProfile();
   }, [loadProfile]);
+
+  // An expired session shows the sign-in form again instead of failing every page.
+  useEffect(() => {
+    const ended = () => setProfile(null);
+    window.addEventListener(SESSION_ENDED, ended);
+    return () => window.removeEventListener(SESSION_ENDED, ended);
+  }, []);
 
   const tenant = tenants.find((choice) => choice.slug === slug) ?? tenants[0] ?? null;
   useTenantForCalls(tenant?.slug ?? null);

@@ -277,6 +277,10 @@ describe('web console in Chromium', () => {
       expect([403, 404]).toContain(await callFromPage('GET', '/api/api-keys', { 'x-tenant': globex.slug }));
       expect(await callFromPage('GET', `/api/tenants/${globex.slug}/usage`)).toBe(404);
       expect(await page.getByText('globex-only-key').count()).toBe(0);
+      // A session that ends (here: its cookies gone) brings the sign-in form back instead of failing each page.
+      await page.context().clearCookies();
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Sign in to Sluice' }).waitFor();
     },
     STEP_TIMEOUT_MS,
   );
