@@ -209,7 +209,7 @@ describe('web console in Chromium', () => {
   );
 
   it(
-    'shows every other page, and on the members page the last-owner rule in the API’s words',
+    'shows every other page: the last-owner rule in the API’s words, a credit grant, a tenant’s lifecycle',
     async () => {
       await open('Usage', 'Usage');
       await page.getByRole('table').first().waitFor();
@@ -237,10 +237,33 @@ describe('web console in Chromium', () => {
       await shot('09-limits');
       await open('Credits', 'Credits');
       await page.getByText(/^Balance:/).waitFor();
+      const grant = page.getByRole('form', { name: 'Grant credits (platform admin)' });
+      await grant.getByLabel('Amount (USD)').fill('12.5');
+      await grant.getByLabel('Reason').fill('console test grant');
+      await grant.getByRole('button', { name: 'Grant' }).click();
+      await page.getByRole('row', { name: /console test grant/ }).waitFor();
+      await page.getByText('Balance: $12.50').waitFor();
       await shot('10-credits');
       await open('Tenants', 'Tenants');
       await page.getByRole('row', { name: new RegExp(globex.slug) }).waitFor();
+      // A tenant's whole lifecycle: created pending, activated, suspended with a reason, restored.
+      const newSlug = unique('made-in-console');
+      await page.getByText('Create a tenant').click();
+      const create = page.getByRole('form', { name: 'Create a tenant' });
+      await create.getByLabel('Name').fill('Made in the console');
+      await create.getByLabel('Slug').fill(newSlug);
+      await create.getByRole('button', { name: 'Create tenant' }).click();
+      const made = page.getByRole('row', { name: new RegExp(newSlug) });
+      await made.getByRole('cell', { name: 'pending' }).waitFor();
+      await made.getByRole('button', { name: 'Activate Made in the console' }).click();
+      await made.getByRole('cell', { name: 'active', exact: true }).waitFor();
+      await made.getByRole('button', { name: 'Suspend Made in the console' }).click();
+      await made.getByLabel('Reason').fill('unpaid invoice');
+      await made.getByRole('button', { name: 'Suspend now' }).click();
+      await made.getByRole('cell', { name: 'suspended: unpaid invoice' }).waitFor();
       await shot('11-tenants');
+      await made.getByRole('button', { name: 'Restore Made in the console' }).click();
+      await made.getByRole('cell', { name: 'active', exact: true }).waitFor();
       await page.setViewportSize({ width: 390, height: 844 });
       await open('Overview', /^Overview of /);
       await page.locator('figure.chart canvas').first().waitFor();
