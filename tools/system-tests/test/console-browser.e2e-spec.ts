@@ -227,6 +227,13 @@ describe('web console in Chromium', () => {
       await page.getByLabel(`Role of ${ownerEmail}`).selectOption('viewer');
       await page.getByRole('alert').filter({ hasText: 'A tenant must keep at least one owner' }).waitFor();
       expect(await page.getByLabel(`Role of ${ownerEmail}`).inputValue()).toBe('owner');
+      // Teams: create one and put the viewer in it.
+      const teamForm = page.getByRole('form', { name: 'Create a team' });
+      await teamForm.getByLabel('New team name').fill('Research');
+      await teamForm.getByRole('button', { name: 'Create team' }).click();
+      await page.getByRole('listitem').filter({ hasText: 'Research — 0 members' }).waitFor();
+      await page.getByLabel(`Team of ${viewerEmail}`).selectOption({ label: 'Research' });
+      await page.getByRole('listitem').filter({ hasText: 'Research — 1 members' }).waitFor();
       await shot('07-members');
       await open('Audit log', 'Audit log');
       await page.getByText(/The chain verifies/).waitFor();

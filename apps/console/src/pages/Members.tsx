@@ -44,6 +44,7 @@ export function Members() {
                     <th scope="col">Email</th>
                     <th scope="col">Name</th>
                     <th scope="col">Role</th>
+                    <th scope="col">Team</th>
                     {permissions.manageMembers && <th scope="col">Actions</th>}
                   </tr>
                 </thead>
@@ -69,6 +70,31 @@ export function Members() {
                           member.role
                         )}
                       </td>
+                      <td>
+                        {permissions.manageMembers ? (
+                          <select
+                            aria-label={`Team of ${member.email}`}
+                            value={member.team ?? ''}
+                            onChange={(event) => {
+                              const team = event.target.value;
+                              void act(async () => {
+                                if (team) await ok(api.POST('/api/teams/{id}/members', { params: { path: { id: team } }, body: { member: member.id } }));
+                                else if (member.team) await ok(api.DELETE('/api/teams/{id}/members/{member}', { params: { path: { id: member.team, member: member.id } } }));
+                                teams.reload();
+                              });
+                            }}
+                          >
+                            <option value="">No team</option>
+                            {(teams.data?.results ?? []).map((team) => (
+                              <option key={team.id} value={team.id}>
+                                {team.name}
+                              </option>
+                            ))}
+                          </select>
+                        ) : (
+                          (teams.data?.results.find((team) => team.id === member.team)?.name ?? '—')
+                        )}
+                      </td>
                       {permissions.manageMembers && (
                         <td>
                           <button type="button" className="danger" aria-label={`Remove ${member.email}`} onClick={() => void act(() => ok(api.DELETE('/api/tenant-users/{id}', { params: { path: { id: member.id } } })))}>
@@ -85,7 +111,7 @@ export function Members() {
           </>
         )}
       </section>
-      <Teams teams={teams.data?.results ?? []} error={teams.error} canManage={permissions.manageMembers} onChanged={teams.reload} />
+      <Teams teams={teams.data?.results ?? []} error={teams.error} canManage={permissions.manageMembers} onChanged={() => (teams.reload(), members.reload())} />
     </>
   );
 }
