@@ -1,14 +1,15 @@
 # syntax=docker/dockerfile:1
 # One image definition for the three processes: build once, then pick a target
-# (`control-plane`, `gateway`, `mock-provider`). Node runs as PID 1 so it gets
-# SIGTERM directly (the apps drain on it).
+# (`control-plane`, which also serves the web console at /console/, `gateway`,
+# `mock-provider`). Node runs as PID 1 so it gets SIGTERM directly (the apps
+# drain on it).
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN NX_DAEMON=false NX_NO_CLOUD=true npx nx run-many -t build -p control-plane gateway mock-provider
+RUN NX_DAEMON=false NX_NO_CLOUD=true npx nx run-many -t build -p control-plane console gateway mock-provider
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production

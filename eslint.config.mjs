@@ -9,7 +9,10 @@ const depConstraints = [
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
   { sourceTag: 'scope:control-plane', onlyDependOnLibsWithTags: ['scope:control-plane', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data-access', 'type:providers', 'type:redis-state', 'type:auth', 'type:testing', 'type:tool'] },
+  // The console (a browser app) reaches the control plane only through the typed client.
+  { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['type:client'] },
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:client', 'type:contracts', 'type:platform', 'type:data-access', 'type:providers', 'type:redis-state', 'type:auth', 'type:testing', 'type:tool'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
   // Libraries' own tests may use the harness (production code may not: see no-restricted-imports below).
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] },
@@ -23,7 +26,7 @@ const depConstraints = [
   // Benchmarks measure any layer, but never import an app.
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data-access', 'type:providers', 'type:redis-state', 'type:auth', 'type:testing', 'type:tool'] },
   // System tests drive both apps together through their e2e harnesses (tools/system-tests).
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:contracts', 'type:platform', 'type:auth', 'type:testing', 'type:tool', 'type:data-access', 'type:redis-state'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:client', 'type:contracts', 'type:platform', 'type:auth', 'type:testing', 'type:tool', 'type:data-access', 'type:redis-state'] },
 ];
 
 export default [

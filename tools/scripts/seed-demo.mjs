@@ -1,5 +1,6 @@
 // The demo data `npm start` creates through the control plane's own API (so it
-// is audited like anything else): a tenant `demo`, its owner, and an API key.
+// is audited like anything else): a tenant `demo`, its owner, an API key, and
+// (demoTraffic) a few requests through the gateway for the console to chart.
 // Safe to run again: what exists is kept, and the demo key is rotated so that
 // its secret (shown only once) can be printed again.
 
@@ -57,4 +58,27 @@ export async function demoCheckoutUrl(baseUrl, demo, { requestIdPrefix = 'demo-c
   const owner = expectStatus(await call(baseUrl, ids, 'POST', '/api/auth/token/', { body: { email: demo.ownerEmail, password: demo.ownerPassword } }), [200], 'login as the demo owner').body.access;
   const checkout = expectStatus(await call(baseUrl, ids, 'GET', `/api/billing/tenants/${demo.tenantSlug}/checkout/?purpose=credits&amount_usd=20`, { token: owner }), [200], 'demo checkout');
   return { url: checkout.body.url, lastRequestId: ids.last };
+}
+
+/**
+ * A few chat requests with the demo key through the gateway (answered by the
+ * mock provider), so that the console's usage charts have something to show.
+ * The key reaches the gateway within a second: 401s are retried for up to 5 s.
+ */
+export async function demoTraffic(gatewayUrl, demo, { requestIdPrefix = 'demo-traffic', requests = 3 } = {}) {
+  const ids = { prefix: requestIdPrefix, count: 0, last: '' };
+  const deadline = Date.now() + 5_000;
+  for (let sent = 0; sent < requests; ) {
+    ids.last = `${ids.prefix}-${++ids.count}`;
+    const response = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'x-request-id': ids.last, authorization: `Bearer ${demo.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mock-fast', messages: [{ role: 'user', content: `Hello from npm start (${sent + 1})` }] }),
+    });
+    await response.arrayBuffer();
+    if (response.status === 200) sent++;
+    else if (response.status !== 401 || Date.now() > deadline) throw new Error(`demo chat: HTTP ${response.status}`);
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { lastRequestId: ids.last };
 }

@@ -10,7 +10,7 @@ import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logLineFormatter } from './log-lines.mjs';
-import { demoCheckoutUrl, seedDemo } from './seed-demo.mjs';
+import { demoCheckoutUrl, demoTraffic, seedDemo } from './seed-demo.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,8 +71,8 @@ async function checkDependencies() {
 }
 
 function build() {
-  process.stdout.write('Building control-plane, gateway, mock-provider and fake-stripe...\n');
-  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'gateway', 'mock-provider', 'fake-stripe', '--outputStyle=static'], {
+  process.stdout.write('Building control-plane, console, gateway, mock-provider and fake-stripe...\n');
+  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'console', 'gateway', 'mock-provider', 'fake-stripe', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
@@ -165,8 +165,14 @@ if (!stopping()) {
       },
       (error) => `Demo checkout unavailable: ${error.message}\n`,
     );
-    // The ready block comes last: after the control plane has logged the set-up's own requests.
+    // Some usage for the console's charts; a failure here is reported, not fatal.
+    const traffic = await demoTraffic(gatewayUrl, demo, { requestIdPrefix: `${requestIdPrefix}-traffic` }).catch((error) => {
+      process.stderr.write(`npm start: the demo requests failed: ${error.message}\n`);
+      return null;
+    });
+    // The ready block comes last: after the apps have logged the set-up's own requests.
     await logged(`"id":"${lastRequestId}"`);
+    if (traffic) await logged(`"id":"${traffic.lastRequestId}"`);
   } catch (error) {
     process.stderr.write(`npm start: seeding the demo tenant failed: ${error.message}\n`);
     supervisor.stop(1);
@@ -175,6 +181,7 @@ if (!stopping()) {
 if (!stopping()) {
   process.stdout.write(`
 Sluice is up.
+  console         ${controlPlaneUrl}/console/   sign in as the platform admin or the demo tenant owner (below)
   control plane   ${controlPlaneUrl}        health: curl ${controlPlaneUrl}/health/   docs: ${controlPlaneUrl}/docs
   AI gateway      ${gatewayUrl}        health: curl ${gatewayUrl}/health
   mock provider   ${env.MOCK_PROVIDER_URL}

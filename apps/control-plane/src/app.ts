@@ -5,7 +5,15 @@ import { AppModule, type AppModuleOptions } from './app.module';
 import { acceptFormLogin } from './auth/form-login-parser';
 import { keepWebhookRawBody } from './billing/raw-body';
 import type { ControlPlaneConfig } from './config/control-plane.config';
+import { serveConsole } from './console-files';
 import { setUpOpenApi } from './openapi';
+
+const consoleServed = new WeakMap<NestFastifyApplication, boolean>();
+
+/** Whether the app serves the console at /console/ (its CONSOLE_DIR holds a build). */
+export function servesConsole(app: NestFastifyApplication): boolean {
+  return consoleServed.get(app) ?? false;
+}
 
 /** The control plane, configured but not yet listening (main.ts and tests listen). */
 export async function createControlPlaneApp(
@@ -25,5 +33,6 @@ export async function createControlPlaneApp(
   acceptFormLogin(app.getHttpAdapter().getInstance());
   keepWebhookRawBody(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   if (config.openApiDocs) setUpOpenApi(app);
+  if (config.consoleDir !== null) consoleServed.set(app, await serveConsole(app, config.consoleDir));
   return app;
 }

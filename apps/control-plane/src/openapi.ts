@@ -9,6 +9,11 @@ const SECURITY_SCHEMES = ['jwt', 'token', 'api_key', 'session_cookie'] as const;
 
 /** Interactive OpenAPI at /docs (JSON at /docs-json), generated from controllers and DTOs. */
 export function setUpOpenApi(app: NestFastifyApplication): void {
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+}
+
+/** The document /docs-json serves; also written without a database or a listener by `openapi-document.ts`. */
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -25,7 +30,7 @@ export function setUpOpenApi(app: NestFastifyApplication): void {
       .build(),
   );
   secureOperations(document, publicOperationIds(app));
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return document;
 }
 
 /**

@@ -241,10 +241,11 @@ describe('Dockerfile', () => {
     expect(command?.filter((arg) => arg.endsWith('.js'))).toEqual([ENTRY_POINTS[name]]);
   });
 
-  it.each(TARGETS)('%s finds its entry point where the build stage writes it', (name) => {
+  /** Whether the image of target `name` holds `path` (relative to its WORKDIR), copied from where its build stage writes it. */
+  function expectBuiltInto(name: Target, path: string): void {
     const chain = stageChain(stages(), target(name));
-    const entry = posix.resolve(workdir(stages(), target(name)), ENTRY_POINTS[name]);
-    // The COPY --from=<build stage> that brings the entry point into the image.
+    const entry = posix.resolve(workdir(stages(), target(name)), path);
+    // The COPY --from=<build stage> that brings the file into the image.
     const copies = chain.flatMap((stage) =>
       stage.instructions
         .filter((instruction) => instruction.keyword === 'COPY')
@@ -261,6 +262,14 @@ describe('Dockerfile', () => {
     const inBuild = posix.join(posix.resolve(workdir(stages(), build), copy.source), posix.relative(copy.destination, entry));
     const repoRelative = posix.relative(workdir(stages(), build), inBuild);
     expect([...builtFiles(build)]).toContain(repoRelative);
+  }
+
+  it.each(TARGETS)('%s finds its entry point where the build stage writes it', (name) => {
+    expectBuiltInto(name, ENTRY_POINTS[name]);
+  });
+
+  it('control-plane carries the console build where it serves /console/ from by default (next to its own build)', () => {
+    expectBuiltInto('control-plane', 'dist/apps/console/index.html');
   });
 
   it.each(TARGETS.filter((name) => name !== 'migrate'))('%s has a HEALTHCHECK on a route it serves, at the port it listens on', (name) => {

@@ -46,6 +46,12 @@ class ControlPlaneEnv extends CommonEnv {
   @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'PUBLIC_BASE_URL must be an http:// or https:// URL without query (https://sluice.example.com)' })
   readonly PUBLIC_BASE_URL?: string;
 
+  /** The built web console (index.html and assets) served at /console/; default: the `console` folder next to the control plane's build. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  readonly CONSOLE_DIR?: string;
+
   /** Serve the OpenAPI document and UI at /docs and /docs-json; defaults to off under NODE_ENV=production. */
   @IsOptional()
   @EnvBoolean()
@@ -244,6 +250,8 @@ export interface ControlPlaneConfig {
   /** Origin (and path prefix) of absolute links; null: relative links. */
   readonly publicBaseUrl: string | null;
   readonly openApiDocs: boolean;
+  /** Folder of the built console served at /console/ (CONSOLE_DIR); null: main.ts's default, next to the build. */
+  readonly consoleDir: string | null;
   /** How the process drains on SIGTERM. */
   readonly shutdown: ShutdownSettings;
   /** OpenTelemetry tracing: off unless TRACING_ENABLED. */
@@ -296,6 +304,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     defaultRequestsPerMinute: env.RATE_LIMIT_PER_MINUTE,
     publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
     openApiDocs: env.OPENAPI_DOCS_ENABLED ?? !production,
+    consoleDir: env.CONSOLE_DIR ?? null,
     shutdown: shutdownSettings(env),
     tracing: tracingSettings(env, 'control-plane'),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,

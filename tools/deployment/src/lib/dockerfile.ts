@@ -163,6 +163,12 @@ function projectDirectory(project: string): string {
 
 function projectBuildOutputs(project: string): string[] {
   const dir = projectDirectory(project);
+  if (existsSync(repoPath(dir, 'vite.config.mts'))) {
+    // A web app: static files, of which index.html is the one every other is reached from.
+    const outDir = /outDir:\s*here\('([^']+)'\)/.exec(readRepoFile(dir, 'vite.config.mts'));
+    if (!outDir) throw new Error(`${dir}/vite.config.mts: cannot read build.outDir`);
+    return [`${normalize(join(dir, outDir[1])).split('\\').join('/')}/index.html`];
+  }
   if (existsSync(repoPath(dir, 'webpack.config.js'))) {
     const config = readRepoFile(dir, 'webpack.config.js');
     const output = /path:\s*join\(__dirname,\s*'([^']+)'\)/.exec(config);

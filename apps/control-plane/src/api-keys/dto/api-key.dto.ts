@@ -55,7 +55,7 @@ class KeyRestrictionsDto {
   @IsIn(KEY_SCOPES, { each: true })
   scopes?: Array<(typeof KEY_SCOPES)[number]>;
 
-  @ApiPropertyOptional({ nullable: true, format: 'date-time' })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' })
   @IsOptional()
   @ValidateIf(nullable)
   @IsISO8601({ strict: true })
@@ -98,7 +98,7 @@ class KeyRestrictionsDto {
   @IsBoolean()
   allow_no_origin?: boolean;
 
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf(nullable) @IsUUID() team?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @ValidateIf(nullable) @IsUUID() team?: string | null;
 
   @ApiPropertyOptional({ type: KeyLimitsDto }) @IsOptional() @ValidateNested() @Type(() => KeyLimitsDto) limits?: KeyLimitsDto;
 }

@@ -6,19 +6,19 @@ const COUNT_MAX = 1_000_000_000;
 
 /** The older team-based billing API's product fields; each maps onto the plan of the same id (docs/billing.md). */
 class ProductFieldsDto {
-  @ApiPropertyOptional({ description: 'plan limit max_users' }) @IsOptional() @IsInt() @Min(1) @Max(COUNT_MAX) user_count?: number | null;
-  @ApiPropertyOptional({ description: 'keys one member may own' }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) keys_per_user?: number | null;
-  @ApiPropertyOptional({ description: 'plan limit max_keys' }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) total_key_count?: number | null;
-  @ApiPropertyOptional({ description: 'keys owned by no user' }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) service_key_count?: number | null;
-  @ApiPropertyOptional({ description: "default and ceiling of a key's budget_usd" })
+  @ApiPropertyOptional({ type: 'integer', description: 'plan limit max_users', nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(COUNT_MAX) user_count?: number | null;
+  @ApiPropertyOptional({ type: 'integer', description: 'keys one member may own', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) keys_per_user?: number | null;
+  @ApiPropertyOptional({ type: 'integer', description: 'plan limit max_keys', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) total_key_count?: number | null;
+  @ApiPropertyOptional({ type: 'integer', description: 'keys owned by no user', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) service_key_count?: number | null;
+  @ApiPropertyOptional({ type: Number, description: "default and ceiling of a key's budget_usd", nullable: true })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 6 })
   @Min(0)
   @Max(COUNT_MAX)
   max_budget_per_key?: number | null;
-  @ApiPropertyOptional({ description: "default and ceiling of a key's rpm" }) @IsOptional() @IsInt() @Min(1) @Max(COUNT_MAX) rpm_per_key?: number | null;
-  @ApiPropertyOptional({ description: 'stored and returned' }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) vector_db_count?: number | null;
-  @ApiPropertyOptional({ description: 'stored and returned, e.g. "10GB"' }) @IsOptional() @IsString() @Matches(/^\d{1,9}(\.\d{1,3})?\s?(KB|MB|GB|TB)$/i, { message: 'vector_db_storage must be a size such as 10GB' }) vector_db_storage?: string | null;
+  @ApiPropertyOptional({ type: 'integer', description: "default and ceiling of a key's rpm", nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(COUNT_MAX) rpm_per_key?: number | null;
+  @ApiPropertyOptional({ type: 'integer', description: 'stored and returned', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) vector_db_count?: number | null;
+  @ApiPropertyOptional({ type: String, description: 'stored and returned, e.g. "10GB"', nullable: true }) @IsOptional() @IsString() @Matches(/^\d{1,9}(\.\d{1,3})?\s?(KB|MB|GB|TB)$/i, { message: 'vector_db_storage must be a size such as 10GB' }) vector_db_storage?: string | null;
   @ApiPropertyOptional({ description: 'plan period_days', minimum: 1, maximum: 366 }) @IsOptional() @IsInt() @Min(1) @Max(366) renewal_period_days?: number;
   @ApiPropertyOptional({ description: 'an inactive product cannot be checked out or assigned' }) @IsOptional() @IsBoolean() active?: boolean;
   @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) price_monthly_cents?: number;
@@ -35,7 +35,7 @@ export class UpdateProductDto extends ProductFieldsDto {
 }
 
 export class PricingTableDto {
-  @ApiProperty({ nullable: true, description: 'Stripe pricing table id; null removes it' })
+  @ApiProperty({ type: String, nullable: true, description: 'Stripe pricing table id; null removes it' })
   @IsOptional()
   @IsString()
   @Matches(/^prctbl_[A-Za-z0-9]{1,64}$/, { message: 'pricing_table_id must be a Stripe pricing table id (prctbl_…)' })

@@ -35,7 +35,7 @@ export class DeploymentDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) upstream_model!: string;
 
   /** Name of the gateway's environment variable holding the credential, never the credential. */
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @ValidateIf((_dto, value) => value !== null)
   @Matches(ENV_NAME_PATTERN, { message: 'credential_env must name an environment variable (A-Z, 0-9, _)' })
@@ -43,7 +43,7 @@ export class DeploymentDto {
 
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @IsNumber() @IsPositive({ message: 'weight must be positive' }) @Max(1_000_000) weight?: number;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @ValidateIf((_dto, value) => value !== null)
   @Matches(REGION_ID_PATTERN, { message: 'region must be a region id' })

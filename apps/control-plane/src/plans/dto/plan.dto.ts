@@ -30,7 +30,7 @@ const nullable = (_dto: object, value: unknown) => value !== null;
 /** A limit is a non-negative whole number, or null for none. */
 function Limit(): PropertyDecorator {
   return (target, key) => {
-    ApiPropertyOptional({ nullable: true, minimum: 0 })(target, key);
+    ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0 })(target, key);
     IsOptional()(target, key);
     ValidateIf(nullable)(target, key);
     IsInt()(target, key);

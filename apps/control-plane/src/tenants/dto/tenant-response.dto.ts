@@ -96,10 +96,10 @@ export class TenantResponseDto {
   @ApiProperty()
   billing_address!: string;
 
-  @ApiProperty({ nullable: true, description: "The tenant's Stripe customer, set by its first checkout; read-only" })
+  @ApiProperty({ type: String, nullable: true, description: "The tenant's Stripe customer, set by its first checkout; read-only" })
   stripe_customer_id!: string | null;
 
-  @ApiProperty({ nullable: true, format: 'date-time', description: 'When Stripe last reported a paid invoice; read-only' })
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When Stripe last reported a paid invoice; read-only' })
   last_payment!: string | null;
 
   @ApiProperty({ enum: BILLING_STATUSES, description: 'active: paid up; past_due: a payment failed and the grace period runs; suspended: suspended for non-payment. Read-only' })

@@ -53,7 +53,7 @@ class TenantFieldsDto {
   @ApiPropertyOptional({ description: "The team billing contact of the older billing API (docs/billing.md)" }) @IsOptionalNotNull() @IsEmail() @MaxLength(254) admin_email?: string;
   @ApiPropertyOptional({ description: "The older billing API's name for `contact_phone`; give one or the other" }) @IsOptionalNotNull() @IsString() @MaxLength(50) phone?: string;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsString() @MaxLength(1000) billing_address?: string;
-  @ApiPropertyOptional() @IsOptional() @IsObject() @IsBoundedSettings() settings?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsObject() @IsBoundedSettings() settings?: Record<string, unknown>;
   @ApiPropertyOptional({ description: "The tenant's plan (`/api/plans/`); a tenant created without one is on `basic`" })
   @IsOptional()
   @IsString()

@@ -13,14 +13,14 @@ export const PAGE_MAX = 1_000_000;
 
 /** `page` and `page_size` of every list endpoint; list DTOs extend it with their filters. */
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_MAX, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: PAGE_MAX, default: 1 })
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(PAGE_MAX)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: PAGE_SIZE_MAX, default: PAGE_SIZE_DEFAULT })
   @Type(() => Number)
   @IsInt()
   @Min(1)
