@@ -20,6 +20,7 @@ import { TeamsModule } from './teams/teams.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsageModule } from './usage/usage.module';
 import { BillingModule } from './billing/billing.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppModuleOptions {
@@ -61,6 +62,7 @@ export class AppModule {
         UsageModule,
         MeteringModule,
         BillingModule,
+        IntegrationsModule,
       ],
     };
   }
