@@ -173,8 +173,9 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     if (name === 'tenant') return fixtures['tenant'] ?? '';
     if (name === 'member') return fixtures['membership'] ?? '';
     if (name === 'service') return fixtures['integration_service'] ?? '';
+    const integrationFixtures: Record<string, string> = { providers: 'integration_provider', events: 'integration_event', 'webhook-events': 'integration_event', 'data-sync': 'integration_sync' };
     const integration = /^\/api\/integrations\/(providers|events|webhook-events|data-sync)\//.exec(op.path)?.[1];
-    if (integration) return fixtures[{ providers: 'integration_provider', events: 'integration_event', 'webhook-events': 'integration_event', 'data-sync': 'integration_sync' }[integration]] ?? '';
+    if (integration) return fixtures[integrationFixtures[integration] ?? ''] ?? '';
     const resource = op.path.split('/')[2] ?? '';
     const byResource: Record<string, string> = {
       users: 'user',
