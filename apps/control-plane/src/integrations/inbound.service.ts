@@ -103,6 +103,8 @@ export class InboundService {
       provider = candidates[0] ?? null;
     }
     if (!provider || !provider.is_active) throw missing;
+    // A deleted tenant's providers take nothing in (whichever way the tenant was found).
+    if (!tenantReference && (await this.tenants.findById(provider.tenant_id))?.status === 'deleted') throw missing;
     return provider;
   }
 

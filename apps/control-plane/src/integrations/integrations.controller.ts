@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiErrorResponses, ApiPageResponse, toPage } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
@@ -141,6 +141,10 @@ export class InboundWebhookController {
   @Post('webhooks/:service')
   @HttpCode(202)
   @ApiAcceptedResponse({ type: InboundReceiptDto, description: 'Stored (or already stored: duplicate) and queued for processing' })
+  @ApiBody({
+    description: '`{event_type, event_id, data}`, or any JSON object with the type in X-Event-Type (docs/integrations.md)',
+    schema: { type: 'object', properties: { event_type: { type: 'string' }, event_id: { type: 'string' }, data: { type: 'object', additionalProperties: true } }, additionalProperties: true },
+  })
   receive(@Param('service') service: string, @Req() request: FastifyRequest, @Body() body: unknown) {
     return this.inbound.receive({ service, headers: request.headers, raw: rawBodyOf(request), body, clientIp: request.ip });
   }
