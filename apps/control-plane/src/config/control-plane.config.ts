@@ -15,6 +15,7 @@ import {
   type TracingSettings,
   type TrustProxy,
 } from '@sluice/platform';
+import { BlockList } from 'node:net';
 import { IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */
@@ -401,6 +402,11 @@ function integrationsSettings(env: ControlPlaneEnv): IntegrationsSettings {
     if (error instanceof InvalidCidrListError) throw new ConfigError(error.message);
     throw error;
   }
+  // A partner may live on a private network; no partner lives at the cloud metadata address.
+  const metadata = allowedPrivate.find((cidr) => CLOUD_METADATA.some((address) => cidrContains(cidr, address)));
+  if (metadata && env.NODE_ENV === 'production') {
+    throw new ConfigError(`Invalid configuration: INTEGRATIONS_ALLOWED_PRIVATE_CIDRS must not open the cloud metadata address in production (${metadata.address}/${metadata.prefix} does)`);
+  }
   return Object.freeze({
     retryScheduleMs: Object.freeze(env.INBOUND_RETRY_SCHEDULE.split(',').map((seconds) => Math.round(Number(seconds.trim()) * 1000))),
     allowedPrivate: Object.freeze(allowedPrivate),
@@ -410,6 +416,14 @@ function integrationsSettings(env: ControlPlaneEnv): IntegrationsSettings {
     webhookRatePerMinute: env.INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE,
     syncPageSize: env.INTEGRATIONS_SYNC_PAGE_SIZE,
   });
+}
+
+const CLOUD_METADATA = ['169.254.169.254', 'fd00:ec2::254'];
+
+function cidrContains(cidr: Cidr, address: string): boolean {
+  const list = new BlockList();
+  list.addSubnet(cidr.address, cidr.prefix, cidr.family);
+  return list.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
 }
 
 function decodeKey(text: string): Buffer {
