@@ -45,6 +45,13 @@ export class EventProcessing {
     await this.queue.add(PROCESS_EVENT_JOB, { event: eventId }, { jobId: eventJobId(eventId), removeOnComplete: true, removeOnFail: true, attempts: 1 });
   }
 
+  /** Processing by hand: a retry waiting for its delay runs now; otherwise the event is enqueued (a no-op while its job runs). */
+  async runNow(eventId: string): Promise<void> {
+    const job = await this.queue.getJob(eventJobId(eventId));
+    if (job && (await job.isDelayed())) await job.promote();
+    else await this.enqueue(eventId);
+  }
+
   async attempt(eventId: string): Promise<AttemptResult> {
     await this.events.markProcessing(eventId);
     try {

@@ -48,7 +48,7 @@ export class EventsService {
   async retry(principal: Principal, id: string): Promise<EventView> {
     const event = await this.load(principal, id, true);
     if (!(await this.events.reopen(event.tenant_id, id))) throw new SluiceException('conflict', 'This event is already processed', {}, 'id');
-    await this.processing.enqueue(id);
+    await this.processing.runNow(id);
     return eventView((await this.events.findById(event.tenant_id, id)) as EventRow);
   }
 
