@@ -58,7 +58,8 @@ export class IntegrationSchedules implements OnModuleInit, OnApplicationBootstra
   }
 }
 
-@Processor(INTEGRATIONS_QUEUE)
+/** A job whose replica died is taken over by another when its lock expires; up to five times before BullMQ gives it up. */
+@Processor(INTEGRATIONS_QUEUE, { maxStalledCount: 5 })
 export class IntegrationJobs extends WorkerHost {
   private readonly logger = new Logger('Integrations');
 
