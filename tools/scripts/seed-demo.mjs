@@ -82,3 +82,26 @@ export async function demoTraffic(gatewayUrl, demo, { requestIdPrefix = 'demo-tr
   }
   return { lastRequestId: ids.last };
 }
+
+export const DEMO_INTEGRATION = {
+  name: 'demo-partner',
+  // Development only: the demo provider's shared secret, printed by `npm start` so its signed-event example works.
+  secret: 'demo-partner-signing-secret',
+};
+
+/**
+ * The demo tenant's integration provider, pointing at the mock services
+ * (docs/integrations.md), created or brought back to its demo settings, as
+ * the demo owner sets it up; and the id of the last request made for it.
+ */
+export async function demoIntegration(baseUrl, demo, { mockServicesUrl, requestIdPrefix = 'demo-integration' }) {
+  const ids = { prefix: requestIdPrefix, count: 0, last: '' };
+  const owner = expectStatus(await call(baseUrl, ids, 'POST', '/api/auth/token/', { body: { email: demo.ownerEmail, password: demo.ownerPassword } }), [200], 'login as the demo owner').body.access;
+  const settings = { api_base_url: `${mockServicesUrl}/api/mock`, auth_type: 'api_key', secret_key: DEMO_INTEGRATION.secret, is_active: true, map_users: true };
+  const listed = expectStatus(await call(baseUrl, ids, 'GET', `/api/integrations/providers/?tenant=${demo.tenantSlug}&page_size=100`, { token: owner }), [200], 'listing demo providers');
+  const current = listed.body.results.find((provider) => provider.name === DEMO_INTEGRATION.name);
+  const provider = current
+    ? expectStatus(await call(baseUrl, ids, 'PATCH', `/api/integrations/providers/${current.id}/`, { token: owner, body: settings }), [200], 'updating the demo provider')
+    : expectStatus(await call(baseUrl, ids, 'POST', '/api/integrations/providers/', { token: owner, body: { tenant: demo.tenantSlug, name: DEMO_INTEGRATION.name, ...settings } }), [201], 'creating the demo provider');
+  return { ...DEMO_INTEGRATION, id: provider.body.id, lastRequestId: ids.last };
+}

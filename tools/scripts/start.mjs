@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // `npm start`: build, then run the control plane, the gateway, the mock
-// provider and the fake Stripe against the default (or configured) PostgreSQL and Redis, print how
+// provider, the mock partner services and the fake Stripe against the default (or configured) PostgreSQL and Redis, print how
 // to call them, and stop them all on Ctrl-C. Their logs are one line each:
 // requests, warnings and errors (`npm start -- --verbose` for everything).
 // Variables already set in the environment win over the defaults below.
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logLineFormatter } from './log-lines.mjs';
-import { demoCheckoutUrl, demoTraffic, seedDemo } from './seed-demo.mjs';
+import { demoCheckoutUrl, demoIntegration, demoTraffic, seedDemo } from './seed-demo.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -36,6 +36,10 @@ env.STRIPE_SECRET_KEY ??= 'sk_test_sluice_development';
 env.STRIPE_WEBHOOK_SECRET ??= 'whsec_sluice_development';
 env.STRIPE_API_BASE ??= `http://127.0.0.1:${env.FAKE_STRIPE_PORT}`;
 env.FAKE_STRIPE_WEBHOOK_URL ??= `http://127.0.0.1:${env.CONTROL_PLANE_PORT}/api/billing/webhooks/stripe/`;
+// Partner services for the demo integration (tools/mock-services); providers may reach this host only because of the allow-list.
+env.MOCK_SERVICES_PORT ??= '9300';
+env.INTEGRATIONS_ALLOWED_PRIVATE_CIDRS ??= '127.0.0.0/8';
+const mockServicesUrl = `http://127.0.0.1:${env.MOCK_SERVICES_PORT}`;
 
 const controlPlaneUrl = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}`;
 const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
@@ -71,8 +75,8 @@ async function checkDependencies() {
 }
 
 function build() {
-  process.stdout.write('Building control-plane, console, gateway, mock-provider and fake-stripe...\n');
-  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'console', 'gateway', 'mock-provider', 'fake-stripe', '--outputStyle=static'], {
+  process.stdout.write('Building control-plane, console, gateway, mock-provider, mock-services and fake-stripe...\n');
+  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'console', 'gateway', 'mock-provider', 'mock-services', 'fake-stripe', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
@@ -142,16 +146,19 @@ await checkDependencies();
 build();
 run('mock-provider', 'dist/tools/mock-provider/main.js', { stopLast: true });
 run('fake-stripe', 'dist/tools/fake-stripe/main.js', { stopLast: true });
+run('mock-services', 'dist/tools/mock-services/main.js', { stopLast: true });
 run('control-plane', 'dist/apps/control-plane/main.js');
 run('gateway', 'dist/apps/gateway/main.js');
 await Promise.all([
   waitForHealth(`${env.MOCK_PROVIDER_URL}/health`),
   waitForHealth(`http://127.0.0.1:${env.FAKE_STRIPE_PORT}/health`),
+  waitForHealth(`${mockServicesUrl}/api/mock/health/`),
   waitForHealth(`${controlPlaneUrl}/health/ready`),
   waitForHealth(`${gatewayUrl}/health/ready`),
 ]);
 let demo;
 let checkoutLine = '';
+let integrationLines = '';
 if (!stopping()) {
   try {
     const requestIdPrefix = `npm-start-${randomUUID()}`;
@@ -164,6 +171,13 @@ if (!stopping()) {
         return `Buy credits for the demo tenant (fake Stripe Checkout; Pay sends the signed webhook):\n  ${checkout.url}\n`;
       },
       (error) => `Demo checkout unavailable: ${error.message}\n`,
+    );
+    integrationLines = await demoIntegration(controlPlaneUrl, demo, { mockServicesUrl, requestIdPrefix: `${requestIdPrefix}-integration` }).then(
+      (integration) => {
+        lastRequestId = integration.lastRequestId;
+        return integrationHowTo(integration);
+      },
+      (error) => `Demo integration unavailable: ${error.message}\n`,
     );
     // Some usage for the console's charts; a failure here is reported, not fatal.
     const traffic = await demoTraffic(gatewayUrl, demo, { requestIdPrefix: `${requestIdPrefix}-traffic` }).catch((error) => {
@@ -178,6 +192,21 @@ if (!stopping()) {
     supervisor.stop(1);
   }
 }
+
+/** How to send the demo provider a signed event and trigger a sync (docs/integrations.md). */
+function integrationHowTo(integration) {
+  const body = JSON.stringify({ event_type: 'payment.succeeded', event_id: `evt_demo_${randomUUID().slice(0, 8)}`, data: { payment_id: 'pay_123', amount: 1000, currency: 'usd' } });
+  const signature = `sha256=${createHmac('sha256', integration.secret).update(body).digest('hex')}`;
+  return `Integrations: the demo tenant's provider ${integration.name} talks to the mock partner services (secret ${integration.secret}; docs/integrations.md).
+  Send it a signed event (202; then see it processed):
+  curl ${controlPlaneUrl}/api/integrations/webhooks/${integration.name}/ -H 'content-type: application/json' -H 'x-tenant-domain: demo' -H 'x-signature: ${signature}' -d '${body}'
+  curl ${controlPlaneUrl}/api/integrations/events/ -H 'authorization: Bearer <demo owner token>'
+  Trigger a sync of the partner's users, then watch it:
+  curl ${controlPlaneUrl}/api/integrations/sync/trigger/ -H 'authorization: Bearer <demo owner token>' -H 'content-type: application/json' -d '{"provider":"${integration.id}","sync_type":"users"}'
+  curl ${controlPlaneUrl}/api/integrations/data-sync/ -H 'authorization: Bearer <demo owner token>'
+`;
+}
+
 if (!stopping()) {
   process.stdout.write(`
 Sluice is up.
@@ -186,6 +215,7 @@ Sluice is up.
   AI gateway      ${gatewayUrl}        health: curl ${gatewayUrl}/health
   mock provider   ${env.MOCK_PROVIDER_URL}
   fake Stripe     ${env.STRIPE_API_BASE}
+  mock services   ${mockServicesUrl}/api/mock   health: curl ${mockServicesUrl}/api/mock/health/
   models without provider credentials (gpt-4, claude-3-sonnet, ...): ${env.DEV_MOCK_UPSTREAM_URL ? 'answered by the mock provider, marked x-sluice-upstream: mock' : '503 provider_not_configured'}
 Readiness: curl ${controlPlaneUrl}/health/ready   curl ${gatewayUrl}/health/ready
 Metrics:   curl http://127.0.0.1:${env.CONTROL_PLANE_METRICS_PORT ?? 9464}/metrics   curl http://127.0.0.1:${env.GATEWAY_METRICS_PORT ?? 9465}/metrics
@@ -198,7 +228,7 @@ Call the gateway with the demo tenant's API key (a test key: it reaches the sand
   curl -N ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","stream":true,"messages":[{"role":"user","content":"Hello"}]}'
   curl ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
 Create API keys of your own: README.md, "API keys". The demo key above changes on every npm start.
-${checkoutLine}Logs below: one line per request, warning or error (npm start -- --verbose for everything).
+${checkoutLine}${integrationLines}Logs below: one line per request, warning or error (npm start -- --verbose for everything).
 Press Ctrl-C to stop them all.
 `);
 }

@@ -21,6 +21,7 @@ import { TenantsModule } from './tenants/tenants.module';
 import { UsageModule } from './usage/usage.module';
 import { LimitsModule } from './limits/limits.module';
 import { BillingModule } from './billing/billing.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppModuleOptions {
@@ -63,6 +64,7 @@ export class AppModule {
         LimitsModule,
         MeteringModule,
         BillingModule,
+        IntegrationsModule,
       ],
     };
   }

@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp } from '@sluice/platform';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { acceptFormLogin } from './auth/form-login-parser';
-import { keepWebhookRawBody } from './billing/raw-body';
+import { keepWebhookRawBody } from './common/raw-body';
 import type { ControlPlaneConfig } from './config/control-plane.config';
 import { serveConsole } from './console-files';
 import { setUpOpenApi } from './openapi';

@@ -30,7 +30,9 @@ const RUNS_PER_OPERATION = 20;
 
 const REFERENCE_FIELDS = /^(tenant|user|username|email|password|password_confirm)$/;
 /** Tables whose rows change without a request (the projection relay drains its outbox). */
-const VOLATILE_TABLES = new Set(['projection_outbox', 'schema_migrations']);
+const VOLATILE_TABLES = new Set(['projection_outbox', 'schema_migrations', 'integration_health', 'integration_records']);
+/** Tables whose rows jobs update after the request that added them (inbound events being processed): only their row count is compared. */
+const JOB_UPDATED_TABLES = new Set(['integration_events']);
 
 interface Schema {
   type?: string;
@@ -96,6 +98,10 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     const team = await call<{ id: string }>('POST', '/api/teams/', { token: admin, body: { tenant: tenant.id, name: unique('team') } });
     const key = await call<{ id: string }>('POST', '/api/api-keys/', { token: admin, body: { tenant: tenant.id, name: unique('key') } });
     const token = await call<{ id: string }>('POST', '/api/auth/tokens/', { token: admin, body: { name: unique('pat') } });
+    // An unsigned provider, so fuzzed webhook bodies are judged on their shape rather than refused for their signature.
+    const provider = await call<{ id: string; name: string }>('POST', '/api/integrations/providers/', { token: admin, body: { tenant: tenant.id, name: unique('fuzz-partner'), api_base_url: 'http://127.0.0.1:9/api' } });
+    const event = await call<{ id: string }>('POST', `/api/integrations/webhooks/${provider.body.name}/`, { body: { event_type: 'payment.succeeded', event_id: 'evt_fuzz', data: {} } });
+    const sync = await call<{ id: string }>('POST', '/api/integrations/sync/trigger/', { token: admin, body: { provider: provider.body.id, sync_type: 'users' } });
     const first = async (path: string) => (await call<{ results?: Array<{ id: string }> } | Array<{ id: string }>>('GET', path, { token: admin })).body;
     const idOf = (list: { results?: Array<{ id: string }> } | Array<{ id: string }>) => (Array.isArray(list) ? list : (list.results ?? []))[0]?.id ?? '';
     return {
@@ -108,6 +114,10 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       model: idOf(await first('/api/models/')),
       region: idOf(await first('/api/regions/')),
       plan: idOf(await first('/api/plans/')),
+      integration_provider: provider.body.id,
+      integration_service: provider.body.name,
+      integration_event: event.body.id,
+      integration_sync: sync.body.id,
     };
   }
 
@@ -125,7 +135,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     );
     return rows
       .filter(({ table_name }) => !VOLATILE_TABLES.has(table_name))
-      .map(({ table_name, has_updated_at }) => `SELECT '${table_name}' || ':' || count(*) || ${has_updated_at ? `':' || coalesce(max(updated_at)::text, '-')` : `''`} AS state FROM "${table_name}"`)
+      .map(({ table_name, has_updated_at }) => `SELECT '${table_name}' || ':' || count(*) || ${has_updated_at && !JOB_UPDATED_TABLES.has(table_name) ? `':' || coalesce(max(updated_at)::text, '-')` : `''`} AS state FROM "${table_name}"`)
       .join(' UNION ALL ');
   }
 
@@ -162,6 +172,10 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
   function pathValue(op: FuzzedOperation, name: string): string {
     if (name === 'tenant') return fixtures['tenant'] ?? '';
     if (name === 'member') return fixtures['membership'] ?? '';
+    if (name === 'service') return fixtures['integration_service'] ?? '';
+    const integrationFixtures: Record<string, string> = { providers: 'integration_provider', events: 'integration_event', 'webhook-events': 'integration_event', 'data-sync': 'integration_sync' };
+    const integration = /^\/api\/integrations\/(providers|events|webhook-events|data-sync)\//.exec(op.path)?.[1];
+    if (integration) return fixtures[integrationFixtures[integration] ?? ''] ?? '';
     const resource = op.path.split('/')[2] ?? '';
     const byResource: Record<string, string> = {
       users: 'user',

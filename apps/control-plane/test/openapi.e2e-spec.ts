@@ -113,6 +113,12 @@ describe('OpenAPI document (/docs-json)', () => {
     }
   });
 
+  it('documents the partner webhook as public, answering 202 with its receipt or 401 invalid_signature', () => {
+    const responses = document.paths['/api/integrations/webhooks/{service}']?.['post']?.responses;
+    expect(responses?.['202']?.content?.['application/json']?.schema?.$ref).toBe('#/components/schemas/InboundReceiptDto');
+    expect(responses?.['401']?.content?.['application/json']?.schema?.$ref).toBe(ERROR_SCHEMA);
+  });
+
   it('documents a statement as JSON or, with .csv after the id, as CSV', () => {
     const content = document.paths['/api/tenants/{tenant}/statements/{id}']?.['get']?.responses['200']?.content as Record<string, { schema?: Schema }> | undefined;
     expect(content?.['application/json']?.schema?.$ref).toBe('#/components/schemas/StatementResponseDto');
@@ -138,4 +144,6 @@ const PUBLIC_OPERATIONS = [
   // Stripe's webhook and its seed-003 alias: no credentials, the signature over the raw body is the gate.
   'POST /api/billing/events',
   'POST /api/billing/webhooks/stripe',
+  // Partners' webhooks: the provider's signature, address list and rate are the gate (docs/integrations.md).
+  'POST /api/integrations/webhooks/{service}',
 ];

@@ -22,7 +22,7 @@ describe('every spelling of a protected path needs credentials (issue 15, item 1
   });
   afterAll(() => app?.close());
 
-  it('knows the routes: public ones are the probes, the sign-in family and the signed Stripe webhook; the rest are protected', () => {
+  it('knows the routes: public ones are the probes, the sign-in family and the signed Stripe and partner webhooks; the rest are protected', () => {
     const routes = declaredRoutes(app.app);
     expect(routes.filter((route) => !route.isPublic).length).toBeGreaterThan(50);
     expect(routes.filter((route) => route.isPublic).map((route) => `${route.method} ${route.path}`).sort()).toEqual([
@@ -36,6 +36,8 @@ describe('every spelling of a protected path needs credentials (issue 15, item 1
       // Stripe's webhook: its gate is the signature (docs/billing.md), not a principal.
       'POST /api/billing/events',
       'POST /api/billing/webhooks/stripe',
+      // Partners' webhooks: their gate is the provider's signature, address list and rate (docs/integrations.md).
+      'POST /api/integrations/webhooks/:service',
     ]);
   });
 
@@ -56,7 +58,8 @@ describe('every spelling of a protected path needs credentials (issue 15, item 1
     }
     // The router does decode encoded letters: these spellings reached handlers and the guard refused them there.
     expect(routed).toBeGreaterThan(100);
-  });
+    // Every protected route times every spelling, twice: it grows with the API.
+  }, 120_000);
 
   it('answers the paths issue 15 names with 401, not data', async () => {
     for (const [method, path] of [

@@ -14,7 +14,7 @@ import { CreateProductDto, PricingTableDto, UpdateProductDto } from './dto/produ
 import { PricingTableResponseDto, ProductResponseDto } from './dto/product-response.dto';
 import { StripeWebhookResponseDto } from './dto/webhook-response.dto';
 import { ProductsService } from './products.service';
-import { rawBodyOf } from './raw-body';
+import { rawBodyOf } from '../common/raw-body';
 import { billingNotConfigured } from './stripe-client';
 import { StripeEventsService } from './stripe-events.service';
 import { verifyStripeEvent } from './webhook-signature';

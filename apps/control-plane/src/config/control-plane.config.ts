@@ -1,5 +1,7 @@
+import { InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth';
 import {
   CommonEnv,
+  ConfigError,
   EnvBoolean,
   loadConfig,
   providerCredentialEnvs,
@@ -13,6 +15,7 @@ import {
   type TracingSettings,
   type TrustProxy,
 } from '@sluice/platform';
+import { BlockList } from 'node:net';
 import { IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */
@@ -221,6 +224,59 @@ class ControlPlaneEnv extends CommonEnv {
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'STRIPE_CANCEL_URL must be an http:// or https:// URL' })
   readonly STRIPE_CANCEL_URL?: string;
+
+  /** Delays in seconds between attempts of an inbound event whose processing failed; after the last one it is `failed`. */
+  @Matches(/^\s*\d{1,5}(\.\d{1,3})?\s*(,\s*\d{1,5}(\.\d{1,3})?\s*){0,9}$/, {
+    message: 'INBOUND_RETRY_SCHEDULE must be up to 10 delays in seconds separated by commas, such as 60,120,240',
+  })
+  readonly INBOUND_RETRY_SCHEDULE: string = '60,120,240';
+
+  /** Non-public ranges an integration provider's URLs may reach (comma-separated CIDRs); none by default. */
+  @IsOptional()
+  @IsString()
+  readonly INTEGRATIONS_ALLOWED_PRIVATE_CIDRS?: string;
+
+  /** How often every active provider's health path is probed (once per interval across all replicas). */
+  @IsInt({ message: 'INTEGRATIONS_HEALTH_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Min(100, { message: 'INTEGRATIONS_HEALTH_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  @Max(86_400_000, { message: 'INTEGRATIONS_HEALTH_INTERVAL_MS must be a whole number of milliseconds from 100 to 86400000' })
+  readonly INTEGRATIONS_HEALTH_INTERVAL_MS: number = 60_000;
+
+  /** A probe answered more slowly than this is `degraded`. */
+  @IsInt({ message: 'INTEGRATIONS_HEALTH_DEGRADED_MS must be a whole number of milliseconds from 1 to 600000' })
+  @Min(1, { message: 'INTEGRATIONS_HEALTH_DEGRADED_MS must be a whole number of milliseconds from 1 to 600000' })
+  @Max(600_000, { message: 'INTEGRATIONS_HEALTH_DEGRADED_MS must be a whole number of milliseconds from 1 to 600000' })
+  readonly INTEGRATIONS_HEALTH_DEGRADED_MS: number = 1_000;
+
+  /** How long a call to a provider (probe, sync page) may take before it counts as down or failed. */
+  @IsInt({ message: 'INTEGRATIONS_FETCH_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000' })
+  @Min(100, { message: 'INTEGRATIONS_FETCH_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000' })
+  @Max(600_000, { message: 'INTEGRATIONS_FETCH_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000' })
+  readonly INTEGRATIONS_FETCH_TIMEOUT_MS: number = 5_000;
+
+  /** Inbound webhook requests per minute per provider, unless the provider sets its own limit. */
+  @IsInt({ message: 'INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE must be a whole number from 1 to 1000000' })
+  @Min(1, { message: 'INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE must be a whole number from 1 to 1000000' })
+  @Max(1_000_000, { message: 'INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE must be a whole number from 1 to 1000000' })
+  readonly INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE: number = 600;
+
+  /** Records asked for per page of a data sync. */
+  @IsInt({ message: 'INTEGRATIONS_SYNC_PAGE_SIZE must be a whole number from 1 to 1000' })
+  @Min(1, { message: 'INTEGRATIONS_SYNC_PAGE_SIZE must be a whole number from 1 to 1000' })
+  @Max(1_000, { message: 'INTEGRATIONS_SYNC_PAGE_SIZE must be a whole number from 1 to 1000' })
+  readonly INTEGRATIONS_SYNC_PAGE_SIZE: number = 100;
+}
+
+export interface IntegrationsSettings {
+  /** Milliseconds before each retry of a failed inbound event. */
+  readonly retryScheduleMs: readonly number[];
+  /** INTEGRATIONS_ALLOWED_PRIVATE_CIDRS. */
+  readonly allowedPrivate: readonly Cidr[];
+  readonly healthIntervalMs: number;
+  readonly degradedMs: number;
+  readonly fetchTimeoutMs: number;
+  readonly webhookRatePerMinute: number;
+  readonly syncPageSize: number;
 }
 
 export interface BillingSettings {
@@ -285,6 +341,7 @@ export interface ControlPlaneConfig {
   readonly projectionReconcileIntervalMs: number;
   readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number };
   readonly billing: BillingSettings;
+  readonly integrations: IntegrationsSettings;
 }
 
 export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
@@ -336,6 +393,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
     metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
     billing: billingSettings(env),
+    integrations: integrationsSettings(env),
   });
 }
 
@@ -352,6 +410,38 @@ function billingSettings(env: ControlPlaneEnv): BillingSettings {
     successUrl: env.STRIPE_SUCCESS_URL ?? `${home}?checkout=success`,
     cancelUrl: env.STRIPE_CANCEL_URL ?? `${home}?checkout=cancel`,
   });
+}
+
+function integrationsSettings(env: ControlPlaneEnv): IntegrationsSettings {
+  let allowedPrivate: Cidr[];
+  try {
+    allowedPrivate = parseCidrList(env.INTEGRATIONS_ALLOWED_PRIVATE_CIDRS, 'INTEGRATIONS_ALLOWED_PRIVATE_CIDRS');
+  } catch (error) {
+    if (error instanceof InvalidCidrListError) throw new ConfigError(error.message);
+    throw error;
+  }
+  // A partner may live on a private network; no partner lives at the cloud metadata address.
+  const metadata = allowedPrivate.find((cidr) => CLOUD_METADATA.some((address) => cidrContains(cidr, address)));
+  if (metadata && env.NODE_ENV === 'production') {
+    throw new ConfigError(`Invalid configuration: INTEGRATIONS_ALLOWED_PRIVATE_CIDRS must not open the cloud metadata address in production (${metadata.address}/${metadata.prefix} does)`);
+  }
+  return Object.freeze({
+    retryScheduleMs: Object.freeze(env.INBOUND_RETRY_SCHEDULE.split(',').map((seconds) => Math.round(Number(seconds.trim()) * 1000))),
+    allowedPrivate: Object.freeze(allowedPrivate),
+    healthIntervalMs: env.INTEGRATIONS_HEALTH_INTERVAL_MS,
+    degradedMs: env.INTEGRATIONS_HEALTH_DEGRADED_MS,
+    fetchTimeoutMs: env.INTEGRATIONS_FETCH_TIMEOUT_MS,
+    webhookRatePerMinute: env.INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE,
+    syncPageSize: env.INTEGRATIONS_SYNC_PAGE_SIZE,
+  });
+}
+
+const CLOUD_METADATA = ['169.254.169.254', 'fd00:ec2::254'];
+
+function cidrContains(cidr: Cidr, address: string): boolean {
+  const list = new BlockList();
+  list.addSubnet(cidr.address, cidr.prefix, cidr.family);
+  return list.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
 }
 
 function decodeKey(text: string): Buffer {

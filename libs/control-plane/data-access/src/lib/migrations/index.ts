@@ -11,6 +11,7 @@ import { BillingProducts1764600000100 } from './1764600000100-billing-products';
 import { Statements1764600000200 } from './1764600000200-statements';
 import { UsageEventsTenantStartedIndex1764700000000 } from './1764700000000-usage-events-tenant-started-index';
 import { KeyEnvironmentsOriginsDeletion1764700004000 } from './1764700004000-key-environments-origins-deletion';
+import { Integrations1764700001000 } from './1764700001000-integrations';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   Statements1764600000200,
   UsageEventsTenantStartedIndex1764700000000,
   KeyEnvironmentsOriginsDeletion1764700004000,
+  Integrations1764700001000,
 ];

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 
-/** Routes whose signature covers the exact bytes received (Stripe's webhooks). */
-const RAW_BODY_ROUTES = /^\/api\/billing\/(webhooks\/stripe|events)\/?(\?|$)/;
+/** Routes whose signature covers the exact bytes received: Stripe's webhooks, and partners' inbound webhooks (docs/integrations.md). */
+const RAW_BODY_ROUTES = /^\/api\/(billing\/(webhooks\/stripe|events)|integrations\/webhooks\/[^/?]+)\/?(\?|$)/;
 
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
 
