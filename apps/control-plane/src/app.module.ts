@@ -21,6 +21,7 @@ import { TenantsModule } from './tenants/tenants.module';
 import { UsageModule } from './usage/usage.module';
 import { BillingModule } from './billing/billing.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); standard output otherwise. */
@@ -61,6 +62,7 @@ export class AppModule {
         UsageModule,
         MeteringModule,
         BillingModule,
+        WebhooksModule,
       ],
     };
   }

@@ -1,0 +1,43 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Transaction } from '@sluice/control-plane/data-access';
+import { AuditService } from '../audit/audit.service';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import { WebhookOutbox } from './webhook-outbox';
+import { endpointView } from './webhook-view';
+import { WebhooksRepository } from './webhooks.repository';
+
+/**
+ * Tracks how long an endpoint has been failing; one failing for
+ * WEBHOOK_DISABLE_AFTER_HOURS is disabled, audited, its pending deliveries
+ * stopped, and `webhook.disabled` goes to the tenant's other endpoints — all
+ * in the transaction that records the failed attempt.
+ */
+@Injectable()
+export class WebhookEndpointHealth {
+  private readonly logger = new Logger('Webhooks');
+
+  constructor(
+    private readonly webhooks: WebhooksRepository,
+    private readonly audit: AuditService,
+    private readonly outbox: WebhookOutbox,
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
+  ) {}
+
+  async succeeded(tx: Transaction, endpointId: string): Promise<void> {
+    await this.webhooks.markEndpointHealth(tx, endpointId, true);
+  }
+
+  /** True when this failure disabled the endpoint. */
+  async failed(tx: Transaction, tenantId: string, endpointId: string): Promise<boolean> {
+    const failingSince = await this.webhooks.markEndpointHealth(tx, endpointId, false);
+    if (failingSince === null || Date.now() - new Date(failingSince).getTime() < this.config.webhooks.disableAfterMs) return false;
+    const current = await this.webhooks.lockEndpoint(tx, tenantId, endpointId);
+    if (!current?.enabled) return false;
+    const disabled = await this.webhooks.updateEndpoint(tx, tenantId, endpointId, { enabled: false, disabled_reason: 'failing' });
+    await this.webhooks.abandonPending(tx, endpointId);
+    await this.audit.record(tx, { tenantId, eventType: 'webhook_endpoint.disabled', resourceType: 'webhook_endpoint', resourceId: endpointId, old: endpointView(current), new: endpointView(disabled) });
+    await this.outbox.emit(tx, tenantId, 'webhook.disabled', { endpoint: endpointId, url: current.url, failing_since: new Date(failingSince).toISOString(), reason: 'failing' });
+    this.logger.warn(`Webhook endpoint ${endpointId} disabled: its deliveries have failed since ${new Date(failingSince).toISOString()}`);
+    return true;
+  }
+}
