@@ -9,6 +9,7 @@ import { CreditsModule } from '../credits/credits.module';
 import { SchemaReadyModule } from '../database/schema-ready.module';
 import { ProjectionModule } from '../projection/projection.module';
 import { JobRunnerModule } from '../jobs/job-runner';
+import { WebhookOutboxModule } from '../webhooks/webhook-outbox.module';
 import { BillingController, ProductsController, StripeWebhookController } from './billing.controller';
 import { BillingRepository } from './billing.repository';
 import { CheckoutService } from './checkout.service';
@@ -39,7 +40,7 @@ const providers: Provider[] = [
  * projection, the schema gate, the job runner).
  */
 @Module({
-  imports: [DataAccessModule, AuthModule, AuditModule, CreditsModule, ProjectionModule, SchemaReadyModule, JobRunnerModule, BullModule.registerQueue({ name: BILLING_QUEUE })],
+  imports: [DataAccessModule, AuthModule, AuditModule, CreditsModule, ProjectionModule, SchemaReadyModule, JobRunnerModule, WebhookOutboxModule, BullModule.registerQueue({ name: BILLING_QUEUE })],
   controllers: [BillingController, StripeWebhookController, ProductsController, StatementsController],
   providers,
   exports: [StripeEventsService],

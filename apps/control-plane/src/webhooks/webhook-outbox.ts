@@ -17,4 +17,15 @@ export class WebhookOutbox {
     const body: WebhookEventBody = { type, timestamp: new Date().toISOString(), data: { ...data } };
     return this.webhooks.appendEvent(tx, { tenantId, type, body, endpointId });
   }
+
+  /**
+   * Emits `usage.threshold` the first time a subject (a quota, a key's budget,
+   * the credit balance) crosses `threshold` percent in a period; later calls
+   * for the same period and threshold emit nothing. False when already emitted.
+   */
+  async emitThresholdOnce(tx: Transaction, tenantId: string, crossing: { subject: string; period: string; threshold: number }, data: object): Promise<boolean> {
+    if (!(await this.webhooks.markThreshold(tx, tenantId, crossing.subject, crossing.period, crossing.threshold))) return false;
+    await this.emit(tx, tenantId, 'usage.threshold', { subject: crossing.subject, period: crossing.period, threshold_percent: crossing.threshold, ...data });
+    return true;
+  }
 }

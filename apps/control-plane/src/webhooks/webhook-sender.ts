@@ -77,8 +77,8 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): P
     if (size >= RESPONSE_EXCERPT_BYTES) break;
   }
   if (size >= RESPONSE_EXCERPT_BYTES) body.destroy();
-  // Cut on a character boundary: the excerpt is stored as text.
-  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replace(/\uFFFD+$/, '').replace(/\u0000/g, '');
+  // Cut on a character boundary and drop NUL bytes: the excerpt is stored as PostgreSQL text.
+  return Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8').replace(/\uFFFD+$/, '').split(String.fromCharCode(0)).join('');
 }
 
 function describe(error: unknown): string {
