@@ -9,12 +9,14 @@ describe('EndpointSlots', () => {
     expect(slots.tryAcquire('slow')).toBe(true);
   });
 
-  it('makes a full endpoint wait about as long as it takes to answer, within bounds', () => {
-    const slots = new EndpointSlots(1);
+  it('spreads the waiting deliveries of a full endpoint over the time its pace needs, one turn each', () => {
+    const slots = new EndpointSlots(4);
     slots.tryAcquire('slow');
     slots.release('slow', 2_000);
-    expect(slots.waitMs('slow')).toBeGreaterThanOrEqual(2_000);
-    expect(slots.waitMs('slow')).toBeLessThanOrEqual(6_000);
-    expect(slots.waitMs('unknown')).toBeGreaterThanOrEqual(100);
+    const now = 1_000_000;
+    const waits = Array.from({ length: 8 }, () => slots.waitMs('slow', now));
+    // 2 s per answer, 4 at once: a turn every 500 ms.
+    expect(waits).toEqual([500, 1_000, 1_500, 2_000, 2_500, 3_000, 3_500, 4_000]);
+    expect(slots.waitMs('other', now)).toBe(50);
   });
 });

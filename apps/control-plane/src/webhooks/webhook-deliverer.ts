@@ -55,19 +55,12 @@ export class WebhookDeliverer {
     });
     const schedule = this.config.webhooks.retryScheduleSeconds;
     const retryAt = !response.ok && delivery.schedule_step < schedule.length ? new Date(Date.now() + schedule[delivery.schedule_step] * 1000) : null;
-    const disabled = await this.unitOfWork.run(async (tx) => {
-      await this.webhooks.recordAttempt(tx, delivery.id, { statusCode: response.statusCode, durationMs: response.durationMs, responseExcerpt: response.excerpt, error: response.error, nextAttemptAt: retryAt });
-      await this.webhooks.finishDelivery(tx, delivery.id, {
-        status: response.ok ? 'succeeded' : retryAt ? 'pending' : 'failed',
-        scheduleStep: response.ok ? delivery.schedule_step : delivery.schedule_step + 1,
-        nextAttemptAt: retryAt,
-      });
-      if (response.ok) {
-        await this.health.succeeded(tx, delivery.endpoint_id);
-        return false;
-      }
-      return this.health.failed(tx, delivery.tenant_id, delivery.endpoint_id);
-    });
+    const failingSince = await this.webhooks.completeAttempt(
+      { id: delivery.id, endpointId: delivery.endpoint_id },
+      { statusCode: response.statusCode, durationMs: response.durationMs, responseExcerpt: response.excerpt, error: response.error, nextAttemptAt: retryAt },
+      { status: response.ok ? 'succeeded' : retryAt ? 'pending' : 'failed', scheduleStep: response.ok ? delivery.schedule_step : delivery.schedule_step + 1 },
+    );
+    const disabled = !response.ok && this.health.failingTooLong(failingSince) && (await this.health.disableIfFailing(delivery.tenant_id, delivery.endpoint_id));
     if (response.ok) return 'succeeded';
     if (disabled) return 'endpoint_disabled';
     if (!retryAt) return 'failed';

@@ -196,12 +196,26 @@ export class WebhooksRepository {
     );
   }
 
-  async recordAttempt(tx: Transaction, deliveryId: string, attempt: AttemptRecord): Promise<void> {
-    await query(
-      tx,
-      'INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_excerpt, error, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [deliveryId, attempt.statusCode, attempt.durationMs, attempt.responseExcerpt, attempt.error, attempt.nextAttemptAt],
+  /**
+   * Records an attempt, moves the delivery on (finished, or pending until
+   * `nextAttemptAt`) and the endpoint's failing streak (cleared by a success,
+   * started by a failure), in one statement; returns when the streak began
+   * (null after a success).
+   */
+  async completeAttempt(delivery: { id: string; endpointId: string }, attempt: AttemptRecord, outcome: { status: DeliveryStatus; scheduleStep: number }): Promise<Date | null> {
+    const succeeded = outcome.status === 'succeeded';
+    const row = await queryOne<{ failing_since: Date | null }>(
+      this.dataSource,
+      `WITH attempt AS (
+         INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_excerpt, error, next_attempt_at) VALUES ($1, $3, $4, $5, $6, $7)
+       ), delivery AS (
+         UPDATE webhook_deliveries SET status = $8, schedule_step = $9, next_attempt_at = $7, lease_until = NULL, updated_at = now() WHERE id = $1
+       )
+       UPDATE webhook_endpoints SET failing_since = CASE WHEN $10::boolean THEN NULL ELSE coalesce(failing_since, now()) END
+       WHERE id = $2 RETURNING failing_since`,
+      [delivery.id, delivery.endpointId, attempt.statusCode, attempt.durationMs, attempt.responseExcerpt, attempt.error, attempt.nextAttemptAt, outcome.status, outcome.scheduleStep, succeeded],
     );
+    return row?.failing_since ?? null;
   }
 
   async finishDelivery(tx: Transaction, deliveryId: string, outcome: { status: DeliveryStatus; scheduleStep: number; nextAttemptAt: Date | null }): Promise<void> {
@@ -210,18 +224,6 @@ export class WebhooksRepository {
       'UPDATE webhook_deliveries SET status = $2, schedule_step = $3, next_attempt_at = $4, lease_until = NULL, updated_at = now() WHERE id = $1',
       [deliveryId, outcome.status, outcome.scheduleStep, outcome.nextAttemptAt],
     );
-  }
-
-  /** A success clears the failing streak; a failure starts one (if none runs) and returns when it started. */
-  async markEndpointHealth(tx: Transaction, endpointId: string, succeeded: boolean): Promise<Date | null> {
-    const row = await queryOne<{ failing_since: Date | null }>(
-      tx,
-      succeeded
-        ? 'UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 RETURNING failing_since'
-        : 'UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now()) WHERE id = $1 RETURNING failing_since',
-      [endpointId],
-    );
-    return row?.failing_since ?? null;
   }
 
   /** Pending deliveries due for more than `graceMs` that no attempt holds (their job was lost, or its process died). */
