@@ -6,6 +6,7 @@ import {
   mutationsOf,
   sendFuzzRequest,
   sweepOf,
+  waitUntil,
   type FuzzedOperation,
   type Mutation,
 } from '@sluice/testing';
@@ -29,8 +30,8 @@ const ADMIN_EMAIL = 'fuzz-root@sluice.test';
 const RUNS_PER_OPERATION = 20;
 
 const REFERENCE_FIELDS = /^(tenant|user|username|email|password|password_confirm)$/;
-/** Tables whose rows change without a request (the projection relay drains its outbox). */
-const VOLATILE_TABLES = new Set(['projection_outbox', 'schema_migrations']);
+/** Tables whose rows change without a request (the projection relay drains its outbox; webhook deliveries are attempted in the background). */
+const VOLATILE_TABLES = new Set(['projection_outbox', 'schema_migrations', 'webhook_outbox', 'webhook_deliveries', 'webhook_attempts']);
 
 interface Schema {
   type?: string;
@@ -76,6 +77,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       STRIPE_SECRET_KEY: 'sk_test_fuzz',
       STRIPE_API_BASE: stripe.url,
       STRIPE_WEBHOOK_SECRET: 'whsec_fuzz',
+      // Webhook endpoints at the plausible URL below (nothing listens there: deliveries fail and retry in the background).
+      WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8',
     });
     call = apiClient(app.url);
     database = new Client({ connectionString: app.databaseUrl });
@@ -94,10 +97,13 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     const tenant = await createActiveTenant(call, admin, unique('fuzz'));
     const member = await addMember(call, admin, tenant.id, `${unique('fuzz-member')}@example.com`, 'member');
     const team = await call<{ id: string }>('POST', '/api/teams/', { token: admin, body: { tenant: tenant.id, name: unique('team') } });
+    const webhook = await call<{ id: string }>('POST', '/api/webhooks/', { token: admin, body: { tenant: tenant.id, url: 'http://127.0.0.1:9/hook', events: ['key.created'] } });
     const key = await call<{ id: string }>('POST', '/api/api-keys/', { token: admin, body: { tenant: tenant.id, name: unique('key') } });
     const token = await call<{ id: string }>('POST', '/api/auth/tokens/', { token: admin, body: { name: unique('pat') } });
     const first = async (path: string) => (await call<{ results?: Array<{ id: string }> } | Array<{ id: string }>>('GET', path, { token: admin })).body;
     const idOf = (list: { results?: Array<{ id: string }> } | Array<{ id: string }>) => (Array.isArray(list) ? list : (list.results ?? []))[0]?.id ?? '';
+    // The key's key.created event becomes a delivery to the webhook fixture once the relay has fanned it out.
+    await waitUntil(async () => idOf(await first(`/api/webhooks/${webhook.body.id}/deliveries/`)) !== '', 10_000, 'the webhook delivery fixture');
     return {
       tenant: tenant.slug,
       user: member.user,
@@ -108,6 +114,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       model: idOf(await first('/api/models/')),
       region: idOf(await first('/api/regions/')),
       plan: idOf(await first('/api/plans/')),
+      webhook: webhook.body.id,
+      webhook_delivery: idOf(await first(`/api/webhooks/${webhook.body.id}/deliveries/`)),
     };
   }
 
@@ -162,6 +170,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
   function pathValue(op: FuzzedOperation, name: string): string {
     if (name === 'tenant') return fixtures['tenant'] ?? '';
     if (name === 'member') return fixtures['membership'] ?? '';
+    if (name === 'delivery') return fixtures['webhook_delivery'] ?? '';
     const resource = op.path.split('/')[2] ?? '';
     const byResource: Record<string, string> = {
       users: 'user',
@@ -172,6 +181,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       'api-keys': 'api_key',
       plans: 'plan',
       auth: 'personal_token',
+      webhooks: 'webhook',
     };
     return fixtures[byResource[resource] ?? ''] ?? '';
   }
