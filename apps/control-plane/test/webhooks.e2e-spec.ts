@@ -247,17 +247,18 @@ describe('Outbound webhooks', () => {
     expect((await as('admin')('POST', `/api/webhooks/${endpoint.id}/deliveries/00000000-0000-4000-8000-000000000000/redeliver/`)).status).toBe(404);
   });
 
-  it('announces tenant suspension and restoration, and member changes', async () => {
+  it('announces tenant suspension and restoration, member changes, and a new account made for the tenant', async () => {
     const hooks = await receiver();
-    await createEndpoint(hooks.url, ['tenant.suspended', 'tenant.restored', 'member.added', 'member.removed']);
+    await createEndpoint(hooks.url, ['tenant.suspended', 'tenant.restored', 'member.added', 'member.removed', 'user.registered']);
     const member = await as('admin')<{ id: string }>('POST', '/api/tenant-users/', { body: { tenant: world.tenantA.id, email: `joiner-${Date.now()}@example.com`, password: TEST_PASSWORD, role: 'member' } });
     expect(member.status).toBe(201);
     expect((await as('admin')('DELETE', `/api/tenant-users/${member.body.id}/`)).status).toBe(204);
     expect((await as('platform_admin')('POST', `/api/tenants/${world.tenantA.slug}/suspend/`, { body: { reason: 'test' } })).status).toBe(200);
     expect((await as('platform_admin')('POST', `/api/tenants/${world.tenantA.slug}/restore/`)).status).toBe(200);
-    await waitUntil(() => hooks.received.length >= 4, DEADLINE_MS, 'four events');
+    await waitUntil(() => hooks.received.length >= 5, DEADLINE_MS, 'five events');
     const types = hooks.events().map((event) => event.type);
-    expect(types.sort()).toEqual(['member.added', 'member.removed', 'tenant.restored', 'tenant.suspended']);
+    expect(types.sort()).toEqual(['member.added', 'member.removed', 'tenant.restored', 'tenant.suspended', 'user.registered']);
+    expect(hooks.events().find((event) => event.type === 'user.registered')?.data).toEqual(expect.objectContaining({ tenant: world.tenantA.id, role: 'member', email: expect.stringMatching(/^joiner-/) }));
     expect(hooks.events().find((event) => event.type === 'tenant.suspended')?.data).toEqual(expect.objectContaining({ tenant: world.tenantA.id, status: 'suspended', suspension_reason: 'test' }));
   });
 

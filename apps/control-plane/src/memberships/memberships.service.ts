@@ -82,8 +82,10 @@ export class MembershipsService {
         if ((await this.memberships.countMembers(tenant.id, tx)) >= maxUsers) {
           throw new SluiceException('user_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxUsers} users`, { max_users: maxUsers });
         }
+        const newAccount = dto.user === undefined && !(await this.users.findByEmail(dto.email as string, tx));
         const userId = await this.userFor(tx, dto, passwordHash, principal.isPlatformAdmin);
         const membership = await this.memberships.create(tx, tenant.id, userId, dto.role);
+        if (newAccount) await this.webhookEvents.emit(tx, tenant.id, 'user.registered', { user: userId, email: membership.email, first_name: membership.first_name, last_name: membership.last_name, tenant: tenant.id, role: dto.role });
         await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: membershipView(membership) });
         await this.webhookEvents.emit(tx, tenant.id, 'member.added', membershipView(membership));
         return membership;
