@@ -267,7 +267,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     // What the accepted requests stored (odd but well-formed text) reads back the way it was hashed.
     const verify = await call<{ chain_valid: boolean }>('GET', '/api/audit/verify/', { token: admin });
     expect(verify.body.chain_valid).toBe(true);
-  }, fuzzTimeoutMs(120_000));
+  }, fuzzTimeoutMs(180_000));
 
   it('refuses what the fuzzer found answered 500: a second identifier sent next to the first went unvalidated', async () => {
     const login = await call('POST', '/api/auth/token/', { body: { username: ADMIN_EMAIL, email: 1e21, password: TEST_PASSWORD } });
