@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import type { Call } from './api-client';
 import { startIdentityWorld, type IdentityWorld } from './identity-fixture';
+import { usageEvent, UsageStreamClient } from './usage-stream-client';
 
 interface EndpointBody {
   id: string;
@@ -272,6 +273,36 @@ describe('Outbound webhooks', () => {
     await createKey('isolation-marker');
     await waitUntil(() => mine.received.length >= 2, DEADLINE_MS, 'the marker');
     expect(theirs.received).toHaveLength(0);
+  });
+
+  it('announces 80 % and 100 % of a period quota once each, from the metered usage', async () => {
+    const hooks = await receiver();
+    await createEndpoint(hooks.url, ['usage.threshold'], world.tenantB.id, 'outsider');
+    expect((await as('platform_admin')('PATCH', `/api/tenants/${world.tenantB.slug}/`, { body: { quota: { api_calls_limit: 10 } } })).status).toBe(200);
+    const stream = new UsageStreamClient(world.app.redisKeyPrefix);
+    try {
+      const batch = (n: number) => Array.from({ length: n }, () => usageEvent({ tenant_id: world.tenantB.id }));
+      await stream.append(...batch(7));
+      await stream.waitDrained();
+      await stream.append(...batch(1));
+      await waitUntil(() => hooks.received.length >= 1, DEADLINE_MS, 'the 80 % crossing');
+      await stream.append(...batch(1));
+      await stream.append(...batch(3));
+      await waitUntil(() => hooks.received.length >= 2, DEADLINE_MS, 'the 100 % crossing');
+      await stream.append(...batch(5));
+      await stream.waitDrained();
+      // Anything the last batches announced would be queued behind this test event.
+      const [endpoint] = (await as('outsider')<{ results: EndpointBody[] }>('GET', `/api/webhooks/?tenant=${world.tenantB.id}`)).body.results.filter((row) => row.url === hooks.url);
+      expect((await as('outsider')('POST', `/api/webhooks/${endpoint.id}/test/`)).status).toBe(202);
+      await waitUntil(() => hooks.ofType('webhook.test').length === 1, DEADLINE_MS, 'the test event');
+      const crossings = hooks.ofType('usage.threshold').map((request) => JSON.parse(request.body).data as Record<string, unknown>);
+      expect(crossings).toEqual([
+        expect.objectContaining({ subject: 'quota.api_calls', threshold_percent: 80, used: 8, limit: 10, unit: 'requests', tenant: world.tenantB.id }),
+        expect.objectContaining({ subject: 'quota.api_calls', threshold_percent: 100, limit: 10 }),
+      ]);
+    } finally {
+      stream.redis.disconnect();
+    }
   });
 
   it('disables an endpoint that keeps failing, audits it, and tells the tenant’s other endpoints', async () => {
