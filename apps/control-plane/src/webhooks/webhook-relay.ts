@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchemaReady } from '../database/schema-ready';
-import { WebhookDeliverer } from './webhook-deliverer';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -28,7 +27,6 @@ export class WebhookRelay implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly dispatcher: WebhookDispatcher,
-    private readonly deliverer: WebhookDeliverer,
     private readonly schema: SchemaReady,
   ) {}
 
@@ -72,11 +70,6 @@ export class WebhookRelay implements OnApplicationBootstrap, OnApplicationShutdo
     } catch (error) {
       this.logger.warn(`Webhook sweep failed: ${describe(error)}`);
     }
-  }
-
-  /** The lease an attempt holds (used by tests and operators to reason about restarts). */
-  get attemptLeaseMs(): number {
-    return this.deliverer.leaseMs;
   }
 }
 
