@@ -40,6 +40,8 @@ env.FAKE_STRIPE_WEBHOOK_URL ??= `http://127.0.0.1:${env.CONTROL_PLANE_PORT}/api/
 env.MOCK_SERVICES_PORT ??= '9300';
 env.INTEGRATIONS_ALLOWED_PRIVATE_CIDRS ??= '127.0.0.0/8';
 const mockServicesUrl = `http://127.0.0.1:${env.MOCK_SERVICES_PORT}`;
+// Outbound webhooks may reach receivers on this machine (docs/webhooks.md); WEBHOOK_RETRY_SCHEDULE, if set, passes through as it is.
+env.WEBHOOK_ALLOWED_PRIVATE_CIDRS ??= '127.0.0.0/8';
 
 const controlPlaneUrl = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}`;
 const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
@@ -228,6 +230,12 @@ Call the gateway with the demo tenant's API key (a test key: it reaches the sand
   curl -N ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","stream":true,"messages":[{"role":"user","content":"Hello"}]}'
   curl ${gatewayUrl}/v1/chat/completions -H 'authorization: Bearer ${demo.apiKey}' -H 'content-type: application/json' -d '{"model":"mock-fast","messages":[{"role":"user","content":"Hello"}]}'
 Create API keys of your own: README.md, "API keys". The demo key above changes on every npm start.
+Webhooks (docs/webhooks.md): start a receiver on this machine, register it for the demo tenant, send a test, read the delivery log:
+  node -e "require('http').createServer((q,s)=>{let b='';q.on('data',c=>b+=c).on('end',()=>{console.log(q.headers['webhook-id'],b);s.end()})}).listen(9400)" &
+  OWNER=$(curl -s ${controlPlaneUrl}/api/auth/token/ -H 'content-type: application/json' -d '{"email":"${demo.ownerEmail}","password":"${demo.ownerPassword}"}' | jq -r .access)
+  HOOK=$(curl -s ${controlPlaneUrl}/api/webhooks/ -H "authorization: Bearer $OWNER" -H 'content-type: application/json' -d '{"tenant":"${demo.tenantSlug}","url":"http://127.0.0.1:9400/hook","events":["key.created","key.revoked","key.rotated"]}' | jq -r .id)
+  curl -s -X POST ${controlPlaneUrl}/api/webhooks/$HOOK/test/ -H "authorization: Bearer $OWNER"; sleep 1
+  curl -s ${controlPlaneUrl}/api/webhooks/$HOOK/deliveries/ -H "authorization: Bearer $OWNER" | jq '.results[0]'
 ${checkoutLine}${integrationLines}Logs below: one line per request, warning or error (npm start -- --verbose for everything).
 Press Ctrl-C to stop them all.
 `);

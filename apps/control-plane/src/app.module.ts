@@ -23,6 +23,7 @@ import { LimitsModule } from './limits/limits.module';
 import { BillingModule } from './billing/billing.module';
 import { IntegrationsModule } from './integrations/integrations.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
   /** Where log lines go (tests capture them); standard output otherwise. */
@@ -65,6 +66,7 @@ export class AppModule {
         MeteringModule,
         BillingModule,
         IntegrationsModule,
+        WebhooksModule,
       ],
     };
   }

@@ -6,6 +6,7 @@ import {
   mutationsOf,
   sendFuzzRequest,
   sweepOf,
+  waitUntil,
   type FuzzedOperation,
   type Mutation,
 } from '@sluice/testing';
@@ -29,8 +30,8 @@ const ADMIN_EMAIL = 'fuzz-root@sluice.test';
 const RUNS_PER_OPERATION = 20;
 
 const REFERENCE_FIELDS = /^(tenant|user|username|email|password|password_confirm)$/;
-/** Tables whose rows change without a request (the projection relay drains its outbox). */
-const VOLATILE_TABLES = new Set(['projection_outbox', 'schema_migrations', 'integration_health', 'integration_records']);
+/** Tables whose rows change without a request (the projection relay drains its outbox; webhook deliveries are attempted in the background). */
+const VOLATILE_TABLES = new Set(['projection_outbox', 'schema_migrations', 'integration_health', 'integration_records', 'webhook_outbox', 'webhook_deliveries', 'webhook_attempts']);
 /** Tables whose rows jobs update after the request that added them (inbound events being processed): only their row count is compared. */
 const JOB_UPDATED_TABLES = new Set(['integration_events']);
 
@@ -78,6 +79,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       STRIPE_SECRET_KEY: 'sk_test_fuzz',
       STRIPE_API_BASE: stripe.url,
       STRIPE_WEBHOOK_SECRET: 'whsec_fuzz',
+      // Webhook endpoints at the plausible URL below (nothing listens there: deliveries fail and retry in the background).
+      WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8',
     });
     call = apiClient(app.url);
     database = new Client({ connectionString: app.databaseUrl });
@@ -96,6 +99,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     const tenant = await createActiveTenant(call, admin, unique('fuzz'));
     const member = await addMember(call, admin, tenant.id, `${unique('fuzz-member')}@example.com`, 'member');
     const team = await call<{ id: string }>('POST', '/api/teams/', { token: admin, body: { tenant: tenant.id, name: unique('team') } });
+    const webhook = await call<{ id: string }>('POST', '/api/webhooks/', { token: admin, body: { tenant: tenant.id, url: 'http://127.0.0.1:9/hook', events: ['key.created'] } });
     const key = await call<{ id: string }>('POST', '/api/api-keys/', { token: admin, body: { tenant: tenant.id, name: unique('key') } });
     const token = await call<{ id: string }>('POST', '/api/auth/tokens/', { token: admin, body: { name: unique('pat') } });
     // An unsigned provider, so fuzzed webhook bodies are judged on their shape rather than refused for their signature.
@@ -104,6 +108,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     const sync = await call<{ id: string }>('POST', '/api/integrations/sync/trigger/', { token: admin, body: { provider: provider.body.id, sync_type: 'users' } });
     const first = async (path: string) => (await call<{ results?: Array<{ id: string }> } | Array<{ id: string }>>('GET', path, { token: admin })).body;
     const idOf = (list: { results?: Array<{ id: string }> } | Array<{ id: string }>) => (Array.isArray(list) ? list : (list.results ?? []))[0]?.id ?? '';
+    // The key's key.created event becomes a delivery to the webhook fixture once the relay has fanned it out.
+    await waitUntil(async () => idOf(await first(`/api/webhooks/${webhook.body.id}/deliveries/`)) !== '', 10_000, 'the webhook delivery fixture');
     return {
       tenant: tenant.slug,
       user: member.user,
@@ -118,6 +124,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       integration_service: provider.body.name,
       integration_event: event.body.id,
       integration_sync: sync.body.id,
+      webhook: webhook.body.id,
+      webhook_delivery: idOf(await first(`/api/webhooks/${webhook.body.id}/deliveries/`)),
     };
   }
 
@@ -176,6 +184,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     const integrationFixtures: Record<string, string> = { providers: 'integration_provider', events: 'integration_event', 'webhook-events': 'integration_event', 'data-sync': 'integration_sync' };
     const integration = /^\/api\/integrations\/(providers|events|webhook-events|data-sync)\//.exec(op.path)?.[1];
     if (integration) return fixtures[integrationFixtures[integration] ?? ''] ?? '';
+    if (name === 'delivery') return fixtures['webhook_delivery'] ?? '';
     const resource = op.path.split('/')[2] ?? '';
     const byResource: Record<string, string> = {
       users: 'user',
@@ -186,6 +195,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       'api-keys': 'api_key',
       plans: 'plan',
       auth: 'personal_token',
+      webhooks: 'webhook',
     };
     return fixtures[byResource[resource] ?? ''] ?? '';
   }
@@ -271,7 +281,7 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
     // What the accepted requests stored (odd but well-formed text) reads back the way it was hashed.
     const verify = await call<{ chain_valid: boolean }>('GET', '/api/audit/verify/', { token: admin });
     expect(verify.body.chain_valid).toBe(true);
-  }, fuzzTimeoutMs(60_000));
+  }, fuzzTimeoutMs(180_000));
 
   it('refuses what the fuzzer found answered 500: a second identifier sent next to the first went unvalidated', async () => {
     const login = await call('POST', '/api/auth/token/', { body: { username: ADMIN_EMAIL, email: 1e21, password: TEST_PASSWORD } });

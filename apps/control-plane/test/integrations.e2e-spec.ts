@@ -1,5 +1,5 @@
 import { startMockServices, type MockServices } from '@sluice/mock-services';
-import { waitUntil } from '@sluice/testing';
+import { waitUntil, WebhookReceiver } from '@sluice/testing';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
@@ -66,6 +66,7 @@ describe('integrations: providers, signed inbound webhooks, event log, health an
     mock = await startMockServices({ records: 10 });
     world = await startIdentityWorld({
       INTEGRATIONS_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8',
+      WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8',
       INBOUND_RETRY_SCHEDULE: '0.2,3,60',
       INTEGRATIONS_HEALTH_INTERVAL_MS: '300',
       INTEGRATIONS_HEALTH_DEGRADED_MS: '400',
@@ -128,13 +129,25 @@ describe('integrations: providers, signed inbound webhooks, event log, health an
       provider = await createProvider({ name: unique('payments'), secret_key: SECRET });
     });
 
-    it('accepts a signed event at once (202 with the stored id) and processes it', async () => {
-      const body = { event_type: 'payment.succeeded', event_id: unique('evt'), data: { payment_id: 'pay_1', amount: 1000, currency: 'usd' } };
-      const response = await send(provider.name, body, { 'x-signature': sign(body), 'x-webhook-timestamp': String(Math.floor(Date.now() / 1000)) });
-      expect(response.status).toBe(202);
-      expect(response.body).toMatchObject({ event_id: body.event_id, duplicate: false });
-      await processedWhen(response.body.id);
-      expect(await event(response.body.id)).toMatchObject({ outcome: 'recorded', retry_count: 0, error: null });
+    it("accepts a signed event at once (202 with the stored id), processes it and forwards it to the tenant's outbound webhooks", async () => {
+      const receiver = await WebhookReceiver.start();
+      try {
+        const endpoint = await world.call('POST', '/api/webhooks/', { ...as('admin'), body: { tenant: world.tenantA.slug, url: receiver.url, events: ['partner.payment'] } });
+        expect(endpoint.status).toBe(201);
+        const body = { event_type: 'payment.succeeded', event_id: unique('evt'), data: { payment_id: 'pay_1', amount: 1000, currency: 'usd' } };
+        const response = await send(provider.name, body, { 'x-signature': sign(body), 'x-webhook-timestamp': String(Math.floor(Date.now() / 1000)) });
+        expect(response.status).toBe(202);
+        expect(response.body).toMatchObject({ event_id: body.event_id, duplicate: false });
+        await processedWhen(response.body.id);
+        expect(await event(response.body.id)).toMatchObject({ outcome: 'forwarded', retry_count: 0, error: null });
+        await waitUntil(async () => receiver.received.length > 0, 10_000, 'the forwarded event');
+        expect(JSON.parse(receiver.received[0].body)).toMatchObject({
+          type: 'partner.payment',
+          data: { provider: provider.name, event_type: 'payment.succeeded', event_id: body.event_id, data: body.data },
+        });
+      } finally {
+        await receiver.close();
+      }
     });
 
     it('refuses forged, unsigned and stale events with 401 invalid_signature and stores nothing', async () => {

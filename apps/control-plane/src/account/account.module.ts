@@ -5,6 +5,7 @@ import { AuthModule } from '../auth/auth.module';
 import { ProjectionModule } from '../projection/projection.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { UsersModule } from '../users/users.module';
+import { WebhookOutboxModule } from '../webhooks/webhook-outbox.module';
 import { PersonalTokensController } from './personal-tokens.controller';
 import { PersonalTokensService } from './personal-tokens.service';
 import { ProfileController } from './profile.controller';
@@ -17,7 +18,7 @@ import { TenantSignUp } from './tenant-sign-up';
 
 /** A person's own account under `/api/auth`: sign-in and refresh, registration, profile, personal tokens. */
 @Module({
-  imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, TenantsModule, UsersModule],
+  imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, TenantsModule, UsersModule, WebhookOutboxModule],
   controllers: [SignInController, RegistrationController, ProfileController, PersonalTokensController],
   providers: [SignInService, RegistrationService, TenantSignUp, ProfileService, PersonalTokensService],
 })

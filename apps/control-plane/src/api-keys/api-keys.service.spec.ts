@@ -219,6 +219,7 @@ describe('ApiKeysService', () => {
       await service.remove(as(member), key.id);
       expect(db.apiKey(key.id)).toMatchObject({ status: 'revoked', revoked_at: expect.any(Date), deleted_at: expect.any(Date) });
       expect(db.auditTypes()).toEqual(['api_key.deleted']);
+      expect(db.tables.webhookEvents.map(({ type, data }) => [type, data['id']])).toEqual([['key.deleted', key.id]]);
       expect(db.projected).toEqual([
         { kind: 'api_key', id: key.key_hash },
         { kind: 'api_key', id: 'old-hash' },

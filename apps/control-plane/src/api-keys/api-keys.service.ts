@@ -18,6 +18,7 @@ import { assertProductKeyCount, withProductDefaults } from '../billing/product-l
 import { Projector } from '../projection/projector';
 import { tenantLimits } from '../projection/tenant-limits';
 import { notFound, TenantAccess } from '../auth/tenant-access';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { ApiKeyOwners } from './api-key-owners';
 import { ApiKeyRestrictions } from './api-key-restrictions';
 import { apiKeyView, type ApiKeyView, type ApiKeyWithSecretView } from './api-key-view';
@@ -52,6 +53,7 @@ export class ApiKeysService {
     private readonly projector: Projector,
     private readonly plans: PlansRepository,
     private readonly keyOwners: ApiKeyOwners,
+    private readonly webhookEvents: WebhookOutbox,
   ) {}
 
   async list(principal: Principal, query: ListApiKeysQueryDto, headers: Headers): Promise<{ count: number; results: ApiKeyView[] }> {
@@ -105,6 +107,7 @@ export class ApiKeysService {
         limits: withProductDefaults(dto.limits, plan),
       });
       await this.audit.record(tx, { tenantId: tenant.id, eventType: 'api_key.created', resourceType: 'api_key', resourceId: key.id, new: apiKeyView(key) });
+      await this.webhookEvents.emit(tx, tenant.id, 'key.created', apiKeyView(key));
       return { value: key, targets: [hashTarget(key.key_hash)] };
     });
     return { ...apiKeyView(row), key: generated.secret };
@@ -154,6 +157,7 @@ export class ApiKeysService {
       if (current.status === 'revoked') return { value: current, targets: [] };
       const revoked = await this.apiKeys.update(tx, key.tenant_id, key.id, { status: 'revoked', revoked_at: new Date() });
       await this.audit.record(tx, { tenantId: key.tenant_id, eventType: 'api_key.revoked', resourceType: 'api_key', resourceId: key.id, old: apiKeyView(current), new: apiKeyView(revoked) });
+      await this.webhookEvents.emit(tx, key.tenant_id, 'key.revoked', apiKeyView(revoked));
       return { value: revoked, targets: hashTargets(revoked.key_hash, revoked.previous_key_hash) };
     });
     return apiKeyView(row);
@@ -171,6 +175,7 @@ export class ApiKeysService {
       const now = new Date();
       const deleted = await this.apiKeys.update(tx, key.tenant_id, key.id, { status: 'revoked', revoked_at: current.revoked_at ?? now, deleted_at: now });
       await this.audit.record(tx, { tenantId: key.tenant_id, eventType: 'api_key.deleted', resourceType: 'api_key', resourceId: key.id, old: apiKeyView(current), new: apiKeyView(deleted) });
+      await this.webhookEvents.emit(tx, key.tenant_id, 'key.deleted', apiKeyView(deleted));
       return { value: deleted, targets: hashTargets(current.key_hash, current.previous_key_hash) };
     });
   }
@@ -229,6 +234,7 @@ export class ApiKeysService {
           old: apiKeyView(current),
           new: { ...apiKeyView(updated), grace_seconds: graceSeconds },
         });
+        await this.webhookEvents.emit(tx, key.tenant_id, 'key.rotated', { ...apiKeyView(updated), grace_seconds: graceSeconds });
         secrets.set(key.id, generated.secret);
         rotated.push(updated);
         targets.push(...hashTargets(updated.key_hash, current.key_hash, current.previous_key_hash));

@@ -9,6 +9,7 @@ import { SchemaReadyModule } from '../database/schema-ready.module';
 import { ProjectionModule } from '../projection/projection.module';
 import { JobRunnerModule } from '../jobs/job-runner';
 import { PlansModule } from '../plans/plans.module';
+import { WebhookOutboxModule } from '../webhooks/webhook-outbox.module';
 import { BillingController, ProductsController, StripeWebhookController } from './billing.controller';
 import { CheckoutService } from './checkout.service';
 import { BILLING_QUEUE, BillingJobs, Dunning } from './dunning';
@@ -35,7 +36,7 @@ const providers: Provider[] = [
  * projection, the schema gate, the job runner).
  */
 @Module({
-  imports: [DataAccessModule, AuthModule, AuditModule, CreditsModule, ProjectionModule, PlansModule, SchemaReadyModule, JobRunnerModule, BullModule.registerQueue({ name: BILLING_QUEUE })],
+  imports: [DataAccessModule, AuthModule, AuditModule, CreditsModule, ProjectionModule, PlansModule, SchemaReadyModule, JobRunnerModule, WebhookOutboxModule, BullModule.registerQueue({ name: BILLING_QUEUE })],
   controllers: [BillingController, StripeWebhookController, ProductsController, StatementsController],
   providers,
   exports: [StripeEventsService],

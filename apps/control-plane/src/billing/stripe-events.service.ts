@@ -7,8 +7,8 @@ import { CreditBalanceSync } from '../credits/credit-balance-sync';
 import { PAYMENT_OVERDUE } from '../tenants/tenant-billing-status';
 import { SIGNUP_PLAN } from '../tenants/tenant-plans';
 import { Projector } from '../projection/projector';
-
-/** The suspension reason dunning sets, and the only one a payment lifts. */
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
+import { tenantStatusEvent } from '../webhooks/webhook-payloads';
 
 /** Where a tenant goes when its subscription ends (docs/billing.md). */
 export const PLAN_AFTER_CANCELLATION = SIGNUP_PLAN;
@@ -62,6 +62,7 @@ export class StripeEventsService {
     private readonly audit: AuditService,
     private readonly projector: Projector,
     private readonly balances: CreditBalanceSync,
+    private readonly webhookEvents: WebhookOutbox,
   ) {}
 
   useDunning(hooks: DunningHooks): void {
@@ -133,6 +134,7 @@ export class StripeEventsService {
         checkout_session: session.id,
         balance_micros: Number(totals.balance_micros),
       });
+      await this.webhookEvents.emit(tx, tenant.id, 'billing.credits_added', { tenant: tenant.id, amount_micros: Number(amountMicros), balance_micros: Number(totals.balance_micros), checkout_session: session.id });
       return { ...base, outcome: 'applied', credits: totals };
     }
     if (purpose === 'plan') {
@@ -158,8 +160,10 @@ export class StripeEventsService {
       invoice: invoice.id,
       amount_paid_cents: invoice.amount_paid,
     });
+    await this.webhookEvents.emit(tx, tenant.id, 'billing.payment_succeeded', { tenant: tenant.id, invoice: invoice.id ?? null, amount_paid_cents: invoice.amount_paid, paid_at: paidAt.toISOString() });
     if (restore) await this.record(tx, event, tenant, 'tenant.restored', 'tenant', tenant.id, { status: tenant.status, suspension_reason: tenant.suspension_reason }, { status: 'active' });
     if (restore) await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
+    if (restore) await this.webhookEvents.emit(tx, tenant.id, 'tenant.restored', tenantStatusEvent(updated));
     return { ...base, outcome: 'applied', projection: restore, cancelSuspension: true };
   }
 
@@ -176,6 +180,7 @@ export class StripeEventsService {
       invoice: invoice.id,
       amount_due_cents: invoice.amount_due,
     });
+    await this.webhookEvents.emit(tx, tenant.id, 'billing.payment_failed', { tenant: tenant.id, invoice: invoice.id ?? null, amount_due_cents: invoice.amount_due, past_due_since: since.toISOString() });
     // No grace period: the suspension is part of this event's effect.
     if (this.config.billing.gracePeriodMs === 0 && updated.status === 'active') {
       await this.suspendInTransaction(tx, updated, event.id);
@@ -212,6 +217,7 @@ export class StripeEventsService {
       old: { status: tenant.status, suspension_reason: tenant.suspension_reason },
       new: { status: updated.status, suspension_reason: PAYMENT_OVERDUE, past_due_since: tenant.past_due_since, stripe_event_id: stripeEventId },
     });
+    await this.webhookEvents.emit(tx, tenant.id, 'tenant.suspended', tenantStatusEvent(updated));
     await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
   }
 
@@ -235,6 +241,7 @@ export class StripeEventsService {
       subscription_tier: updated.subscription_tier,
       stripe_subscription_id: updated.stripe_subscription_id,
     });
+    await this.webhookEvents.emit(tx, tenant.id, 'billing.plan_changed', { tenant: tenant.id, previous_plan: tenant.subscription_tier, plan: updated.subscription_tier });
     await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
     return { ...base, outcome: 'applied', projection: true };
   }

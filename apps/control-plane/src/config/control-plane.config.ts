@@ -1,4 +1,4 @@
-import { InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth';
+import { DestinationPolicy, InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth';
 import {
   CommonEnv,
   ConfigError,
@@ -265,6 +265,28 @@ class ControlPlaneEnv extends CommonEnv {
   @Min(1, { message: 'INTEGRATIONS_SYNC_PAGE_SIZE must be a whole number from 1 to 1000' })
   @Max(1_000, { message: 'INTEGRATIONS_SYNC_PAGE_SIZE must be a whole number from 1 to 1000' })
   readonly INTEGRATIONS_SYNC_PAGE_SIZE: number = 100;
+
+  /** Seconds between a failed webhook delivery and each retry (docs/webhooks.md); the Standard Webhooks schedule by default. */
+  @IsOptional()
+  @Matches(/^\s*\d{1,6}\s*(,\s*\d{1,6}\s*){0,19}$/, { message: 'WEBHOOK_RETRY_SCHEDULE must be up to 20 whole numbers of seconds separated by commas (5,300,1800)' })
+  readonly WEBHOOK_RETRY_SCHEDULE?: string;
+
+  /** An endpoint whose deliveries have failed for this long is disabled. */
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'WEBHOOK_DISABLE_AFTER_HOURS must be a number of hours from 0.001 to 8760' })
+  @Min(0.001, { message: 'WEBHOOK_DISABLE_AFTER_HOURS must be a number of hours from 0.001 to 8760' })
+  @Max(8760, { message: 'WEBHOOK_DISABLE_AFTER_HOURS must be a number of hours from 0.001 to 8760' })
+  readonly WEBHOOK_DISABLE_AFTER_HOURS: number = 120;
+
+  /** Non-public ranges webhook receivers may live in (127.0.0.0/8 for local development); none by default. */
+  @IsOptional()
+  @IsString()
+  readonly WEBHOOK_ALLOWED_PRIVATE_CIDRS?: string;
+
+  /** How long a receiver has to answer a delivery with a 2xx. */
+  @IsInt({ message: 'WEBHOOK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000' })
+  @Min(100, { message: 'WEBHOOK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000' })
+  @Max(60_000, { message: 'WEBHOOK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000' })
+  readonly WEBHOOK_TIMEOUT_MS: number = 15_000;
 }
 
 export interface IntegrationsSettings {
@@ -290,6 +312,16 @@ export interface BillingSettings {
   readonly closeIntervalMs: number;
   readonly successUrl: string;
   readonly cancelUrl: string;
+}
+
+export interface WebhookSettings {
+  /** Seconds from a failed attempt to the next, one entry per retry. */
+  readonly retryScheduleSeconds: readonly number[];
+  readonly disableAfterMs: number;
+  readonly allowedPrivate: readonly Cidr[];
+  readonly timeoutMs: number;
+  /** Production: endpoint URLs must be https. */
+  readonly requireHttps: boolean;
 }
 
 export interface ControlPlaneConfig {
@@ -342,6 +374,7 @@ export interface ControlPlaneConfig {
   readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number };
   readonly billing: BillingSettings;
   readonly integrations: IntegrationsSettings;
+  readonly webhooks: WebhookSettings;
 }
 
 export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
@@ -394,6 +427,32 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
     billing: billingSettings(env),
     integrations: integrationsSettings(env),
+    webhooks: webhookSettings(env, production),
+  });
+}
+
+/** The Standard Webhooks retry schedule, in seconds. */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
+
+function webhookSettings(env: ControlPlaneEnv, production: boolean): WebhookSettings {
+  let allowedPrivate: Cidr[];
+  try {
+    allowedPrivate = parseCidrList(env.WEBHOOK_ALLOWED_PRIVATE_CIDRS, 'WEBHOOK_ALLOWED_PRIVATE_CIDRS');
+  } catch (error) {
+    if (error instanceof InvalidCidrListError) throw new ConfigError(error.message);
+    throw error;
+  }
+  // A receiver may sit in a private network, but never behind the cloud metadata address.
+  if (production && new DestinationPolicy({ allowedPrivate }).permits('169.254.169.254')) {
+    throw new ConfigError('Invalid configuration: WEBHOOK_ALLOWED_PRIVATE_CIDRS may not include the metadata address 169.254.169.254 when NODE_ENV=production');
+  }
+  const schedule = env.WEBHOOK_RETRY_SCHEDULE?.split(',').map((entry) => Number(entry.trim())) ?? [...DEFAULT_WEBHOOK_RETRY_SCHEDULE];
+  return Object.freeze({
+    retryScheduleSeconds: Object.freeze(schedule),
+    disableAfterMs: Math.round(env.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000),
+    allowedPrivate: Object.freeze(allowedPrivate),
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    requireHttps: production,
   });
 }
 

@@ -3,6 +3,7 @@ import type { TenantRole } from '@sluice/auth';
 import { MembershipsRepository, UsersRepository, type MembershipRow, type Transaction } from '@sluice/control-plane/data-access';
 import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { AuditService } from '../audit/audit.service';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import type { EventRow } from './events.repository';
 import type { ProviderRow } from './providers.repository';
 
@@ -28,6 +29,7 @@ export class EventEffects {
     private readonly memberships: MembershipsRepository,
     private readonly audit: AuditService,
     private readonly keyOwners: ApiKeyOwners,
+    private readonly webhookEvents: WebhookOutbox,
   ) {}
 
   apply(tx: Transaction, event: EventRow, provider: ProviderRow): Promise<string> {
@@ -65,17 +67,16 @@ export class EventEffects {
     }
   }
 
-  /**
-   * `payment.*`: recorded in the event log. The single place where payment
-   * events leave this module (outbound webhooks hook in here).
-   */
-  async applyPaymentEvent(_tx: Transaction, _event: EventRow): Promise<string> {
-    return 'recorded';
+  /** `payment.*`: recorded in the event log and forwarded to the tenant's outbound webhooks as `partner.payment`. */
+  async applyPaymentEvent(tx: Transaction, event: EventRow): Promise<string> {
+    await this.webhookEvents.emit(tx, event.tenant_id, 'partner.payment', partnerEvent(event));
+    return 'forwarded';
   }
 
-  /** `subscription.*`: recorded in the event log; like payments, the one hook for forwarding them. */
-  async applySubscriptionEvent(_tx: Transaction, _event: EventRow): Promise<string> {
-    return 'recorded';
+  /** `subscription.*`: recorded in the event log and forwarded to the tenant's outbound webhooks as `partner.subscription`. */
+  async applySubscriptionEvent(tx: Transaction, event: EventRow): Promise<string> {
+    await this.webhookEvents.emit(tx, event.tenant_id, 'partner.subscription', partnerEvent(event));
+    return 'forwarded';
   }
 
   private async addMember(tx: Transaction, event: EventRow, userId: string, role: TenantRole): Promise<string> {
@@ -101,4 +102,9 @@ export class EventEffects {
 
 function memberOf(membership: MembershipRow): Record<string, unknown> {
   return { id: membership.id, user: membership.user_id, role: membership.role };
+}
+
+/** A partner's event as the tenant's own systems receive it: which provider sent what, and its data as sent. */
+function partnerEvent(event: EventRow): Record<string, unknown> {
+  return { provider: event.provider_name, event_type: event.event_type, event_id: event.event_id, data: event.payload, received_at: event.created_at.toISOString() };
 }

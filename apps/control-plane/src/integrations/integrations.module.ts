@@ -8,6 +8,7 @@ import { AuthModule } from '../auth/auth.module';
 import { SchemaReadyModule } from '../database/schema-ready.module';
 import { JobRunnerModule } from '../jobs/job-runner';
 import { SecretsModule } from '../secrets/secrets.module';
+import { WebhookOutboxModule } from '../webhooks/webhook-outbox.module';
 import { DataSync } from './data-sync';
 import { EventEffects } from './event-effects';
 import { EventProcessing, INTEGRATIONS_QUEUE } from './event-processing';
@@ -38,7 +39,7 @@ const repositories: Provider[] = [ProvidersRepository, EventsRepository, SyncsRe
  * with retries, probes and syncs run as BullMQ jobs.
  */
 @Module({
-  imports: [DataAccessModule, AuthModule, AuditModule, ApiKeysModule, SecretsModule, SchemaReadyModule, JobRunnerModule, BullModule.registerQueue({ name: INTEGRATIONS_QUEUE })],
+  imports: [DataAccessModule, AuthModule, AuditModule, ApiKeysModule, SecretsModule, WebhookOutboxModule, SchemaReadyModule, JobRunnerModule, BullModule.registerQueue({ name: INTEGRATIONS_QUEUE })],
   controllers: [ProvidersController, EventsController, IntegrationStatusController, InboundWebhookController],
   providers: [
     ...repositories,

@@ -8,10 +8,11 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { UsersModule } from '../users/users.module';
 import { MembershipsController } from './memberships.controller';
 import { MembershipsService } from './memberships.service';
+import { WebhookOutboxModule } from '../webhooks/webhook-outbox.module';
 
 /** Members of a tenant and their roles. */
 @Module({
-  imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, ApiKeysModule, TenantsModule, UsersModule],
+  imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, ApiKeysModule, TenantsModule, UsersModule, WebhookOutboxModule],
   controllers: [MembershipsController],
   providers: [MembershipsService],
 })

@@ -19,6 +19,7 @@ import { Projector } from '../projection/projector';
 import { notFound, TenantAccess } from '../auth/tenant-access';
 import { isUuid } from '@sluice/contracts';
 import { UsersService } from '../users/users.service';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -57,6 +58,7 @@ export class MembershipsService {
     private readonly quotas: TenantQuotaSource,
     private readonly keyOwners: ApiKeyOwners,
     private readonly projector: Projector,
+    private readonly webhookEvents: WebhookOutbox,
   ) {}
 
   async list(principal: Principal, query: ListMembershipsQueryDto, headers: Headers): Promise<{ count: number; results: MembershipView[] }> {
@@ -80,9 +82,12 @@ export class MembershipsService {
         if ((await this.memberships.countMembers(tenant.id, tx)) >= maxUsers) {
           throw new SluiceException('user_limit_reached', `Tenant ${tenant.slug} has reached its limit of ${maxUsers} users`, { max_users: maxUsers });
         }
+        const newAccount = dto.user === undefined && !(await this.users.findByEmail(dto.email as string, tx));
         const userId = await this.userFor(tx, dto, passwordHash, principal.isPlatformAdmin);
         const membership = await this.memberships.create(tx, tenant.id, userId, dto.role);
+        if (newAccount) await this.webhookEvents.emit(tx, tenant.id, 'user.registered', { user: userId, email: membership.email, first_name: membership.first_name, last_name: membership.last_name, tenant: tenant.id, role: dto.role });
         await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: membershipView(membership) });
+        await this.webhookEvents.emit(tx, tenant.id, 'member.added', membershipView(membership));
         return membership;
       });
       return membershipView(row);
@@ -120,6 +125,7 @@ export class MembershipsService {
       if (membership.role === 'owner') await this.requireAnotherOwner(tx, membership);
       await this.memberships.delete(tx, membership.tenant_id, id);
       await this.audit.record(tx, { tenantId: membership.tenant_id, eventType: 'tenant_user.deleted', resourceType: 'tenant_user', resourceId: id, old: membershipView(membership) });
+      await this.webhookEvents.emit(tx, membership.tenant_id, 'member.removed', membershipView(membership));
       await this.keyOwners.enforce(tx, membership.user_id, membership.tenant_id);
     });
     await this.projector.flush();

@@ -1,6 +1,7 @@
 import type { UnitOfWork, UsageLedgerRepository, UsageEventInput } from '@sluice/control-plane/data-access';
 import { touchApiKeys } from './api-key-last-used';
 import type { UsageBatchWriter } from './usage-consumer';
+import type { UsageThresholds } from './usage-thresholds';
 
 /** Deadlock and serialisation failure: the transaction did nothing and may simply run again. */
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
@@ -15,6 +16,7 @@ export class LedgerBatchWriter implements UsageBatchWriter {
   constructor(
     private readonly unitOfWork: UnitOfWork,
     private readonly ledger: UsageLedgerRepository,
+    private readonly thresholds?: Pick<UsageThresholds, 'check'>,
   ) {}
 
   async write(events: UsageEventInput[]): Promise<number> {
@@ -23,6 +25,7 @@ export class LedgerBatchWriter implements UsageBatchWriter {
         return await this.unitOfWork.run(async (tx) => {
           const recorded = await this.ledger.ingest(tx, events);
           await touchApiKeys(tx, events);
+          await this.thresholds?.check(tx, events);
           return recorded;
         });
       } catch (error) {

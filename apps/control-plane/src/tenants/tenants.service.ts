@@ -9,6 +9,8 @@ import { Projector } from '../projection/projector';
 import { TenantAccess } from '../auth/tenant-access';
 import type { CreateTenantDto, ListTenantsQueryDto, UpdateTenantDto } from './dto/tenant.dto';
 import type { TenantView } from './tenant-view';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
+import { tenantStatusEvent } from '../webhooks/webhook-payloads';
 
 type Lifecycle = 'activate' | 'suspend' | 'restore';
 
@@ -30,6 +32,7 @@ export class TenantsService {
     private readonly audit: AuditService,
     private readonly projector: Projector,
     private readonly quotaSource: TenantQuotaSource,
+    private readonly webhookEvents: WebhookOutbox,
   ) {}
 
   async list(principal: Principal, query: ListTenantsQueryDto): Promise<{ count: number; results: TenantView[] }> {
@@ -146,6 +149,7 @@ export class TenantsService {
         const row = await this.tenants.update(tx, tenant.id, changes);
         await this.audit.record(tx, { tenantId: tenant.id, eventType, resourceType: 'tenant', resourceId: tenant.id, old: await this.quotaSource.view(tenant, tx), new: await this.quotaSource.view(row, tx) });
         await this.projector.enqueue(tx, [{ kind: 'tenant', id: tenant.id }]);
+        if (eventType === 'tenant.suspended' || eventType === 'tenant.restored') await this.webhookEvents.emit(tx, tenant.id, eventType, tenantStatusEvent(row));
         return row;
       });
       // After the commit: the gateway learns of a suspension or deletion within a second (docs/decisions.md, Tenant lifecycle).

@@ -58,6 +58,8 @@ import { AuditService, type AuditRecord } from '../audit/audit.service';
 import type { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
 import { Sessions, type TokenPair } from '../auth/sessions';
 import { Projector } from '../projection/projector';
+import type { WebhookEventType } from '../webhooks/webhook-event-types';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 
 /**
  * In-memory stand-ins for what the control-plane services reach through the
@@ -86,6 +88,8 @@ interface Tables {
   /** What the audit repository stored (a spec of AuditService or AuditLogService reads it). */
   auditEvents: AuditEvent[];
   outbox: OutboxTarget[];
+  /** Webhook events emitted (WebhookOutbox.emit), in emission order. */
+  webhookEvents: Array<{ tenantId: string; type: WebhookEventType; data: Record<string, unknown> }>;
 }
 
 /** One rollup row: a key's usage of one model on one UTC day. */
@@ -119,6 +123,7 @@ function emptyTables(): Tables {
     audit: [],
     auditEvents: [],
     outbox: [],
+    webhookEvents: [],
   };
 }
 
@@ -397,6 +402,23 @@ export class FakeAuditService {
   async record(tx: Transaction, record: AuditRecord): Promise<void> {
     this.db.requireTransaction(tx);
     this.db.tables.audit.push(structuredClone(record));
+  }
+}
+
+/** Keeps the webhook events a service emits, in the transaction (rolled back with it). */
+export class FakeWebhookOutbox implements Pick<WebhookOutbox, 'emit' | 'emitThresholdOnce'> {
+  constructor(private readonly db: FakeDatabase) {}
+
+  async emit(tx: Transaction, tenantId: string, type: WebhookEventType, data: object): Promise<void> {
+    this.db.requireTransaction(tx);
+    this.db.tables.webhookEvents.push(structuredClone({ tenantId, type, data: { ...data } }));
+  }
+
+  async emitThresholdOnce(tx: Transaction, tenantId: string, crossing: { subject: string; period: string; threshold: number }, data: object): Promise<boolean> {
+    const seen = this.db.tables.webhookEvents.some((event) => event.type === 'usage.threshold' && event.tenantId === tenantId && event.data['subject'] === crossing.subject && event.data['period'] === crossing.period && event.data['threshold_percent'] === crossing.threshold);
+    if (seen) return false;
+    await this.emit(tx, tenantId, 'usage.threshold', { subject: crossing.subject, period: crossing.period, threshold_percent: crossing.threshold, ...data });
+    return true;
   }
 }
 
@@ -1064,6 +1086,7 @@ export function fakeSeams(db: FakeDatabase): Provider[] {
     { provide: UnitOfWork, useValue: new FakeUnitOfWork(db) },
     { provide: AuditService, useValue: new FakeAuditService(db) },
     { provide: Projector, useValue: new FakeProjector(db) },
+    { provide: WebhookOutbox, useValue: new FakeWebhookOutbox(db) },
     { provide: Sessions, useValue: new FakeSessions(db) },
   ];
 }

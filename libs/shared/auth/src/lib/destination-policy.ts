@@ -67,7 +67,12 @@ export interface DestinationPolicyOptions {
   allowListVariable?: string;
   /** Told of every refusal, for the log. */
   onRefused?: (error: DestinationRefusedError) => void;
+  /** How names are resolved; the system resolver unless a test maps names itself. */
+  resolve?: HostResolver;
 }
+
+/** `dns.lookup` with `all: true`: every address of a name. */
+export type HostResolver = (hostname: string, options: LookupOptions & { all: true }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
 
 /**
  * Which addresses Sluice may connect to on behalf of a URL someone configured
@@ -81,9 +86,11 @@ export class DestinationPolicy {
   private readonly allowed: BlockList;
   private readonly onRefused: (error: DestinationRefusedError) => void;
   private readonly allowListVariable: string | undefined;
+  private readonly resolve: HostResolver;
 
-  constructor({ allowedPrivate = [], allowListVariable, onRefused = () => undefined }: DestinationPolicyOptions = {}) {
+  constructor({ allowedPrivate = [], allowListVariable, onRefused = () => undefined, resolve = dnsLookup }: DestinationPolicyOptions = {}) {
     this.allowed = blockListOf(allowedPrivate);
+    this.resolve = resolve;
     this.allowListVariable = allowListVariable;
     this.onRefused = onRefused;
   }
@@ -107,7 +114,7 @@ export class DestinationPolicy {
 
   /** For `net.connect`: resolves every address of the name and fails unless all of them are permitted. */
   readonly lookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    this.resolve(hostname, { ...(options as LookupOptions), all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
       const refused = addresses.find(({ address }) => !this.permits(address));
       if (refused !== undefined) return callback(this.refuse(hostname, refused.address), '', 0);

@@ -38,6 +38,7 @@ export const ERROR_CATALOG = {
   tenant_required: { status: 400, type: 'invalid_request_error' },
   request_timeout: { status: 408, type: 'invalid_request_error' },
   invalid_signature: { status: 400, type: 'invalid_request_error' },
+  url_not_allowed: { status: 400, type: 'invalid_request_error' },
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   unprocessable_entity: { status: 422, type: 'invalid_request_error' },

@@ -12,6 +12,7 @@ import { Statements1764600000200 } from './1764600000200-statements';
 import { UsageEventsTenantStartedIndex1764700000000 } from './1764700000000-usage-events-tenant-started-index';
 import { KeyEnvironmentsOriginsDeletion1764700004000 } from './1764700004000-key-environments-origins-deletion';
 import { Integrations1764700001000 } from './1764700001000-integrations';
+import { Webhooks1764700002000 } from './1764700002000-webhooks';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   UsageEventsTenantStartedIndex1764700000000,
   KeyEnvironmentsOriginsDeletion1764700004000,
   Integrations1764700001000,
+  Webhooks1764700002000,
 ];
