@@ -36,6 +36,12 @@ env.STRIPE_SECRET_KEY ??= 'sk_test_sluice_development';
 env.STRIPE_WEBHOOK_SECRET ??= 'whsec_sluice_development';
 env.STRIPE_API_BASE ??= `http://127.0.0.1:${env.FAKE_STRIPE_PORT}`;
 env.FAKE_STRIPE_WEBHOOK_URL ??= `http://127.0.0.1:${env.CONTROL_PLANE_PORT}/api/billing/webhooks/stripe/`;
+// Mail (codes, invitations) goes to the local mail catcher (tools/mail-catcher) unless SMTP is configured already.
+env.MAIL_CATCHER_HTTP_PORT ??= '1080';
+env.MAIL_CATCHER_SMTP_PORT ??= '1025';
+const catchingMail = env.SMTP_URL === undefined;
+env.SMTP_URL ??= `smtp://127.0.0.1:${env.MAIL_CATCHER_SMTP_PORT}`;
+const mailCatcherUrl = `http://127.0.0.1:${env.MAIL_CATCHER_HTTP_PORT}`;
 
 const controlPlaneUrl = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}`;
 const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
@@ -71,8 +77,8 @@ async function checkDependencies() {
 }
 
 function build() {
-  process.stdout.write('Building control-plane, gateway, mock-provider and fake-stripe...\n');
-  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'gateway', 'mock-provider', 'fake-stripe', '--outputStyle=static'], {
+  process.stdout.write('Building control-plane, gateway, mock-provider, fake-stripe and mail-catcher...\n');
+  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'gateway', 'mock-provider', 'fake-stripe', 'mail-catcher', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
@@ -142,11 +148,13 @@ await checkDependencies();
 build();
 run('mock-provider', 'dist/tools/mock-provider/main.js', { stopLast: true });
 run('fake-stripe', 'dist/tools/fake-stripe/main.js', { stopLast: true });
+if (catchingMail) run('mail-catcher', 'dist/tools/mail-catcher/main.js', { stopLast: true });
 run('control-plane', 'dist/apps/control-plane/main.js');
 run('gateway', 'dist/apps/gateway/main.js');
 await Promise.all([
   waitForHealth(`${env.MOCK_PROVIDER_URL}/health`),
   waitForHealth(`http://127.0.0.1:${env.FAKE_STRIPE_PORT}/health`),
+  ...(catchingMail ? [waitForHealth(`${mailCatcherUrl}/health`)] : []),
   waitForHealth(`${controlPlaneUrl}/health/ready`),
   waitForHealth(`${gatewayUrl}/health/ready`),
 ]);
@@ -179,6 +187,7 @@ Sluice is up.
   AI gateway      ${gatewayUrl}        health: curl ${gatewayUrl}/health
   mock provider   ${env.MOCK_PROVIDER_URL}
   fake Stripe     ${env.STRIPE_API_BASE}
+  mail            ${catchingMail ? `caught locally, read it: curl ${mailCatcherUrl}/messages` : `sent through ${env.SMTP_URL.replace(/\/\/[^@/]*@/, '//***@')}`}
   models without provider credentials (gpt-4, claude-3-sonnet, ...): ${env.DEV_MOCK_UPSTREAM_URL ? 'answered by the mock provider, marked x-sluice-upstream: mock' : '503 provider_not_configured'}
 Readiness: curl ${controlPlaneUrl}/health/ready   curl ${gatewayUrl}/health/ready
 Metrics:   curl http://127.0.0.1:${env.CONTROL_PLANE_METRICS_PORT ?? 9464}/metrics   curl http://127.0.0.1:${env.GATEWAY_METRICS_PORT ?? 9465}/metrics
