@@ -3,6 +3,7 @@ import type { UserRow } from '@sluice/control-plane/data-access';
 import { Passwords } from '../auth/passwords';
 import { Sessions } from '../auth/sessions';
 import { fakeSeams, FakeDatabase, FakeSessions, keyPrincipal, userPrincipal } from '../testing/fakes';
+import { EmailCodes } from './email-codes';
 import { SignInService } from './sign-in.service';
 
 const PASSWORD = 'correct horse battery staple 42';
@@ -17,7 +18,7 @@ describe('SignInService', () => {
 
   beforeEach(async () => {
     db = new FakeDatabase();
-    const moduleRef = await Test.createTestingModule({ providers: [SignInService, Passwords, ...fakeSeams(db)] }).compile();
+    const moduleRef = await Test.createTestingModule({ providers: [SignInService, Passwords, ...fakeSeams(db), { provide: EmailCodes, useValue: {} }] }).compile();
     service = moduleRef.get(SignInService);
     sessions = moduleRef.get<Sessions, FakeSessions>(Sessions);
     passwords = moduleRef.get(Passwords);

@@ -202,6 +202,27 @@ class ControlPlaneEnv extends CommonEnv {
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'STRIPE_CANCEL_URL must be an http:// or https:// URL' })
   readonly STRIPE_CANCEL_URL?: string;
+
+  /** Outgoing mail (docs/operations.md, Mail); without it, what needs mail answers 503 `mail_not_configured`. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:password@mail.example.com:587)' })
+  readonly SMTP_URL?: string;
+
+  @IsString()
+  @MinLength(3, { message: 'MAIL_FROM must be an address such as "Sluice <no-reply@example.com>"' })
+  readonly MAIL_FROM: string = 'Sluice <no-reply@sluice.local>';
+
+  /** Registration then needs a code mailed by `POST /api/auth/validate-email/`. */
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'REQUIRE_EMAIL_VERIFICATION must be true or false' })
+  readonly REQUIRE_EMAIL_VERIFICATION: boolean = false;
+}
+
+export interface MailSettings {
+  /** Null: mail is not configured. */
+  readonly smtpUrl: string | null;
+  readonly from: string;
+  readonly requireEmailVerification: boolean;
 }
 
 export interface BillingSettings {
@@ -261,6 +282,7 @@ export interface ControlPlaneConfig {
   readonly projectionReconcileIntervalMs: number;
   readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number };
   readonly billing: BillingSettings;
+  readonly mail: MailSettings;
 }
 
 export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
@@ -309,6 +331,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
     metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
     billing: billingSettings(env),
+    mail: Object.freeze({ smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM, requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION }),
   });
 }
 

@@ -208,6 +208,7 @@ export class FakeDatabase {
     const row: UserRow = {
       id,
       email: `${id.slice(0, 8)}@example.test`,
+      username: null,
       password_hash: null,
       first_name: '',
       last_name: '',
@@ -524,7 +525,7 @@ export class FakeTenantsRepository implements Pick<TenantsRepository, TenantMeth
   }
 }
 
-type UserMethods = 'create' | 'findById' | 'findByEmail' | 'list' | 'update' | 'recordLogin';
+type UserMethods = 'create' | 'findById' | 'findByEmail' | 'findByLogin' | 'list' | 'update' | 'recordLogin';
 
 export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
   constructor(private readonly db: FakeDatabase) {}
@@ -534,6 +535,7 @@ export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
     if (await this.findByEmail(user.email)) throw uniqueViolation('users_email_key');
     return this.db.user({
       email: user.email,
+      username: user.username ?? null,
       password_hash: user.passwordHash,
       first_name: user.firstName ?? '',
       last_name: user.lastName ?? '',
@@ -548,6 +550,10 @@ export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
 
   async findByEmail(email: string): Promise<UserRow | null> {
     return [...this.db.tables.users.values()].find((user) => user.email === email) ?? null;
+  }
+
+  async findByLogin(login: string): Promise<UserRow | null> {
+    return [...this.db.tables.users.values()].find((user) => (login.includes('@') ? user.email === login : user.username === login)) ?? null;
   }
 
   async list(filters: UserFilters, window: ListWindow): Promise<Slice<UserRow>> {
