@@ -13,9 +13,11 @@ const TENANT_REFERENCE_PATTERN = /^[A-Za-z0-9.-]{1,253}$/;
 
 class SignInNameDto {
   /** A username, or an email (older clients send the email as `username`): docs/decisions.md, Usernames. */
-  @ApiPropertyOptional() @ValidateUnlessOnlyOther<LoginDto>('email') @IsString() @MinLength(1) @MaxLength(254) username?: string;
-  @ApiPropertyOptional() @ValidateUnlessOnlyOther<LoginDto>('username') @IsString() @MinLength(1) @MaxLength(254) email?: string;
+  @ApiPropertyOptional() @ValidateUnlessOnlyOther<SignInNameDto>('email') @IsString() @MinLength(1) @MaxLength(254) username?: string;
+  @ApiPropertyOptional() @ValidateUnlessOnlyOther<SignInNameDto>('username') @IsString() @MinLength(1) @MaxLength(254) email?: string;
+}
 
+class OptionalTenantDto extends SignInNameDto {
   /** Binds the session to this tenant (slug or domain); the user must belong to it. */
   @ApiPropertyOptional({ description: 'Slug or domain of a tenant the user belongs to: the session then acts in that tenant only.' })
   @IsOptional()
@@ -24,19 +26,21 @@ class SignInNameDto {
   tenant_domain?: string;
 }
 
-export class LoginDto extends SignInNameDto {
+export class LoginDto extends OptionalTenantDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) password!: string;
 }
 
 /** The older API's tenant sign-in: the tenant is required. */
-export class TenantLoginDto extends LoginDto {
+export class TenantLoginDto extends SignInNameDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) password!: string;
+
   @ApiProperty({ description: 'Slug or domain of a tenant the user belongs to.' })
   @IsString()
   @Matches(TENANT_REFERENCE_PATTERN, { message: 'tenant_domain must be a tenant slug or domain' })
-  declare tenant_domain: string;
+  tenant_domain!: string;
 }
 
-export class CodeSignInDto extends SignInNameDto {
+export class CodeSignInDto extends OptionalTenantDto {
   @ApiProperty({ description: 'The 6-digit code mailed by `POST /api/auth/validate-email/`.' })
   @IsString()
   @Matches(/^\d{6}$/, { message: 'verification_code must be 6 digits' })
