@@ -8,4 +8,11 @@ describe('mail templates', () => {
     expect(mail.html).toContain('<strong');
     expect(mail.html).toContain('012345');
   });
+
+  it('escapes what a tenant admin chose in the HTML part of an invitation', () => {
+    const mail = renderMail('invitation', { tenantName: '<script>x</script>', role: 'viewer', token: 'sli_abc', acceptUrl: 'http://x/api/auth/invitations/sli_abc/accept/', days: 7 });
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.text).toContain('sli_abc');
+    expect(mail.subject).toContain('<script>x</script>');
+  });
 });

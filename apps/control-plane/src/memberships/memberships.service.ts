@@ -20,6 +20,8 @@ import { notFound, TenantAccess } from '../auth/tenant-access';
 import { isUuid } from '@sluice/contracts';
 import { UsersService } from '../users/users.service';
 import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
+import type { InvitationView } from './invitation-view';
+import { InvitationsService } from './invitations.service';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -57,6 +59,7 @@ export class MembershipsService {
     private readonly quotas: TenantQuotaSource,
     private readonly keyOwners: ApiKeyOwners,
     private readonly projector: Projector,
+    private readonly invitations: InvitationsService,
   ) {}
 
   async list(principal: Principal, query: ListMembershipsQueryDto, headers: Headers): Promise<{ count: number; results: MembershipView[] }> {
@@ -69,9 +72,13 @@ export class MembershipsService {
     return membershipView((await this.load(principal, id, 'viewer')).membership);
   }
 
-  async create(principal: Principal, dto: CreateMembershipDto, headers: Headers): Promise<MembershipView> {
+  /** A membership, or (for an address that has to consent first) an invitation. */
+  async create(principal: Principal, dto: CreateMembershipDto, headers: Headers): Promise<{ membership: MembershipView } | { invitation: InvitationView }> {
     const { tenant, role: actorRole } = await this.access.resolve(principal, dto.tenant, headers, 'admin');
     requireMayManage(actorRole, dto.role);
+    if (dto.email && !dto.user && (await this.needsInvitation(dto.email, dto.password, principal.isPlatformAdmin))) {
+      return { invitation: await this.invitations.invite(principal, tenant, dto.email, dto.role) };
+    }
     const passwordHash = dto.password ? await this.passwords.hash(dto.password) : null;
     try {
       const row = await this.unitOfWork.run(async (tx) => {
@@ -85,7 +92,7 @@ export class MembershipsService {
         await this.audit.record(tx, { tenantId: tenant.id, eventType: 'tenant_user.created', resourceType: 'tenant_user', resourceId: membership.id, new: membershipView(membership) });
         return membership;
       });
-      return membershipView(row);
+      return { membership: membershipView(row) };
     } catch (error) {
       if (isUniqueViolation(error, 'tenant_users_once')) throw new SluiceException('conflict', 'This user is already a member of the tenant', {}, 'user');
       throw error;
@@ -145,11 +152,22 @@ export class MembershipsService {
   }
 
   /**
+   * Whether an address is invited rather than added at once: always without
+   * a password (whether or not an account has it), and for an existing
+   * account unless a platform admin (trusted) attaches it. So a tenant admin
+   * never attaches someone else's account without its consent.
+   */
+  private async needsInvitation(email: string, password: string | undefined, platformAdmin: boolean): Promise<boolean> {
+    const existing = await this.users.findByEmail(email);
+    if (existing) return !platformAdmin;
+    return !password;
+  }
+
+  /**
    * The member's user. Platform admins (trusted) attach any account, by id or
-   * email. Everyone else only creates a new account from an email and a
-   * password: attaching an existing account needs its consent (an invitation,
-   * not built yet), and the refusal is the same whether or not the account
-   * exists, so a tenant admin learns nothing about other people's accounts.
+   * email. Everyone else creates a new account from an email and a password
+   * (an existing account is invited instead, see `needsInvitation`); a `user`
+   * id is refused the same whether or not it exists.
    */
   private async userFor(tx: Transaction, dto: CreateMembershipDto, passwordHash: string | null, platformAdmin: boolean): Promise<string> {
     if (dto.user) {

@@ -6,6 +6,7 @@ import { CreditsRepository } from './billing/credits.repository';
 import { PlansRepository } from './billing/plans.repository';
 import { ModelsRepository } from './catalog/models.repository';
 import { RegionsRepository } from './catalog/regions.repository';
+import { InvitationsRepository } from './identity/invitations.repository';
 import { MembershipsRepository } from './identity/memberships.repository';
 import { PersonalTokensRepository } from './identity/personal-tokens.repository';
 import { SessionsRepository } from './identity/sessions.repository';
@@ -26,6 +27,7 @@ export const DATA_ACCESS_CLASSES: readonly RepositoryClass[] = [
   UsersRepository,
   TenantsRepository,
   MembershipsRepository,
+  InvitationsRepository,
   TeamsRepository,
   SessionsRepository,
   PersonalTokensRepository,

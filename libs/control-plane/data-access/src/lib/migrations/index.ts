@@ -10,6 +10,7 @@ import { StripeBilling1764600000000 } from './1764600000000-stripe-billing';
 import { BillingProducts1764600000100 } from './1764600000100-billing-products';
 import { Statements1764600000200 } from './1764600000200-statements';
 import { TenantBoundSessionsAndUsernames1764700003000 } from './1764700003000-tenant-bound-sessions-and-usernames';
+import { Invitations1764700003100 } from './1764700003100-invitations';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   BillingProducts1764600000100,
   Statements1764600000200,
   TenantBoundSessionsAndUsernames1764700003000,
+  Invitations1764700003100,
 ];
