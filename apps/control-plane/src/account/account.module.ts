@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DataAccessModule } from '@sluice/control-plane/data-access';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { MailModule } from '../mail/mail.module';
@@ -17,11 +18,12 @@ import { SignInService } from './sign-in.service';
 import { TenantSignInController } from './tenant-sign-in.controller';
 import { TenantSignUp } from './tenant-sign-up';
 import { EmailCodes } from './email-codes';
+import { AccountDeletionService } from './account-deletion.service';
 
 /** A person's own account under `/api/auth`: sign-in (password, mailed code, tenant-bound) and refresh, registration, profile, personal tokens. */
 @Module({
-  imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, TenantsModule, UsersModule, MailModule],
+  imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, TenantsModule, UsersModule, MailModule, ApiKeysModule],
   controllers: [SignInController, TenantSignInController, RegistrationController, ProfileController, PersonalTokensController],
-  providers: [SignInService, RegistrationService, TenantSignUp, ProfileService, PersonalTokensService, EmailCodes],
+  providers: [SignInService, RegistrationService, TenantSignUp, ProfileService, PersonalTokensService, EmailCodes, AccountDeletionService],
 })
 export class AccountModule {}

@@ -636,10 +636,10 @@ export class FakeMembershipsRepository implements Pick<MembershipsRepository, Me
     return this.rows().filter((row) => row.tenant_id === tenantId).length;
   }
 
-  async rolesOfUser(userId: string): Promise<Array<{ tenant_id: string; role: TenantRole }>> {
+  async rolesOfUser(userId: string): Promise<Array<{ id: string; tenant_id: string; role: TenantRole }>> {
     return this.rows()
       .filter((row) => row.user_id === userId)
-      .map((row) => ({ tenant_id: row.tenant_id, role: row.role }));
+      .map((row) => ({ id: row.id, tenant_id: row.tenant_id, role: row.role }));
   }
 
   private rows() {

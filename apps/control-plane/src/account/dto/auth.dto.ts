@@ -130,3 +130,8 @@ export class CreatePersonalTokenDto {
 }
 
 export class ListPersonalTokensQueryDto extends PaginationQueryDto {}
+
+export class DeleteAccountDto {
+  @ApiProperty({ description: 'Your current password.' }) @IsString() @MinLength(1) @MaxLength(256) password!: string;
+  @ApiProperty({ enum: ['DELETE'], description: 'The word DELETE, to show this is meant.' }) @IsIn(['DELETE'], { message: 'confirm must be the word DELETE' }) confirm!: 'DELETE';
+}
