@@ -1,5 +1,6 @@
 import {
   CommonEnv,
+  ConfigError,
   EnvBoolean,
   loadConfig,
   providerCredentialEnvs,
@@ -331,7 +332,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
     metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
     billing: billingSettings(env),
-    mail: Object.freeze({ smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM, requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION }),
+    mail: mailSettings(env),
   });
 }
 
@@ -348,6 +349,14 @@ function billingSettings(env: ControlPlaneEnv): BillingSettings {
     successUrl: env.STRIPE_SUCCESS_URL ?? `${home}?checkout=success`,
     cancelUrl: env.STRIPE_CANCEL_URL ?? `${home}?checkout=cancel`,
   });
+}
+
+function mailSettings(env: ControlPlaneEnv): MailSettings {
+  // Registration would be impossible: no code could ever arrive.
+  if (env.REQUIRE_EMAIL_VERIFICATION && !env.SMTP_URL) {
+    throw new ConfigError('Invalid configuration: REQUIRE_EMAIL_VERIFICATION=true needs SMTP_URL, or no code can be mailed and nobody can register');
+  }
+  return Object.freeze({ smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM, requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION });
 }
 
 function decodeKey(text: string): Buffer {
