@@ -86,6 +86,23 @@ describe('email verification codes', () => {
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
   });
 
+  it('never writes an address to the log in clear: mail lines and request URLs carry it redacted', async () => {
+    const email = `${unique('private')}@example.com`;
+    const before = await mailCount(catcher, email);
+    await askForCode(email);
+    await awaitCode(catcher, email, before);
+    await world.call('GET', `/api/users/?search=${encodeURIComponent(email)}`, { token: world.tokens.platform_admin });
+    const redacted = `${email[0]}***@example.com`;
+    const deadline = Date.now() + 5_000;
+    while (!(world.app.logs.text.includes(`Sent verification_code mail to ${redacted}`) && world.app.logs.text.includes('search=p***@example.com')) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(world.app.logs.text).toContain(`Sent verification_code mail to ${redacted}`);
+    expect(world.app.logs.text).toContain('search=p***@example.com');
+    expect(world.app.logs.text).not.toContain(email);
+    expect(world.app.logs.text).not.toContain(encodeURIComponent(email));
+  });
+
   it('refuses malformed bodies with 400 in the error shape', async () => {
     expectErrorShape((await askForCode('not-an-email')).body, 'validation_error');
     expectErrorShape((await signIn({ email: world.emails.viewer, verification_code: '12345' })).body, 'validation_error');

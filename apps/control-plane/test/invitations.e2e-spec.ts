@@ -56,6 +56,9 @@ describe('invitations', () => {
     expectErrorShape(replay.body, 'gone');
     const listed = await world.call<{ results: Invitation[] }>('GET', `/api/invitations/?tenant=${world.tenantA.id}`, { token: world.tokens.admin });
     expect(listed.body.results.find((row) => row.id === invited.body.id)?.status).toBe('accepted');
+    // The token is a credential: the access log shows the route, not the token.
+    expect(world.app.logs.text).toContain('/api/auth/invitations/[redacted]/accept/');
+    expect(world.app.logs.text).not.toContain(token);
   });
 
   it('lets an existing account join only with its own password', async () => {
