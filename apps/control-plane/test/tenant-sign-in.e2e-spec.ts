@@ -132,4 +132,18 @@ describe('usernames and registration with a tenant domain', () => {
     const withAt = await register({ username: 'someone@example.com' });
     expectErrorShape(withAt.body, 'validation_error');
   });
+
+  it('lets a user set or clear a username on the profile; a taken one is 409', async () => {
+    const registered = await register({});
+    const name = unique('grace').replace(/-/g, '.');
+    const set = await world.call<{ username: string }>('PATCH', '/api/auth/me/', { token: registered.body.access, body: { username: name } });
+    expect(set.status).toBe(200);
+    expect(set.body.username).toBe(name);
+    expect((await world.call('POST', '/api/auth/token/', { body: { username: name, password: TEST_PASSWORD } })).status).toBe(200);
+    const other = await register({});
+    expect((await world.call('PATCH', '/api/auth/me/', { token: other.body.access, body: { username: name.toUpperCase() } })).status).toBe(409);
+    const cleared = await world.call<{ username: string; email: string }>('PATCH', '/api/auth/me/', { token: registered.body.access, body: { username: null } });
+    expect(cleared.body.username).toBe(cleared.body.email);
+    expect((await world.call('POST', '/api/auth/token/', { body: { username: name, password: TEST_PASSWORD } })).status).toBe(401);
+  });
 });

@@ -65,13 +65,19 @@ export class InvitationsService {
   async invite(principal: Principal, tenant: TenantRow, email: string, role: TenantRole): Promise<InvitationView> {
     this.mailer.requireConfigured();
     const token = generateOpaqueToken('invitation');
-    const row = await this.unitOfWork.run(async (tx) => {
-      const pending = await this.invitations.findPendingForUpdate(tx, tenant.id, email);
-      const saved = pending
-        ? await this.invitations.renew(tx, pending.id, token.hash, expiry(), role)
-        : await this.invitations.create(tx, { tenantId: tenant.id, email, role, tokenHash: token.hash, invitedBy: userIdOf(principal), expiresAt: expiry() });
-      await this.audit.record(tx, { tenantId: tenant.id, eventType: pending ? 'invitation.resent' : 'invitation.created', resourceType: 'invitation', resourceId: saved.id, new: invitationView(saved) });
-      return saved;
+    const save = () =>
+      this.unitOfWork.run(async (tx) => {
+        const pending = await this.invitations.findPendingForUpdate(tx, tenant.id, email);
+        const saved = pending
+          ? await this.invitations.renew(tx, pending.id, token.hash, expiry(), role)
+          : await this.invitations.create(tx, { tenantId: tenant.id, email, role, tokenHash: token.hash, invitedBy: userIdOf(principal), expiresAt: expiry() });
+        await this.audit.record(tx, { tenantId: tenant.id, eventType: pending ? 'invitation.resent' : 'invitation.created', resourceType: 'invitation', resourceId: saved.id, new: invitationView(saved) });
+        return saved;
+      });
+    // Two requests inviting the same address at once: the one that loses the insert renews the other's invitation.
+    const row = await save().catch((error: unknown) => {
+      if (isUniqueViolation(error, 'invitations_pending_once')) return save();
+      throw error;
     });
     await this.mail(row, tenant, token.secret);
     return invitationView(row);

@@ -95,6 +95,12 @@ export class RegisterDto {
 
 export class UpdateProfileDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) first_name?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'A username to sign in with besides the email; null removes it.' })
+  @IsOptional()
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'username must be 3-150 letters, digits, dots, dashes or underscores, starting with a letter or digit' })
+  username?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(150) last_name?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(254) email?: string;
 
