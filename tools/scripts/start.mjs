@@ -42,6 +42,12 @@ env.INTEGRATIONS_ALLOWED_PRIVATE_CIDRS ??= '127.0.0.0/8';
 const mockServicesUrl = `http://127.0.0.1:${env.MOCK_SERVICES_PORT}`;
 // Outbound webhooks may reach receivers on this machine (docs/webhooks.md); WEBHOOK_RETRY_SCHEDULE, if set, passes through as it is.
 env.WEBHOOK_ALLOWED_PRIVATE_CIDRS ??= '127.0.0.0/8';
+// Mail (codes, invitations) goes to the local mail catcher (tools/mail-catcher) unless SMTP is configured already.
+env.MAIL_CATCHER_HTTP_PORT ??= '1080';
+env.MAIL_CATCHER_SMTP_PORT ??= '1025';
+const catchingMail = env.SMTP_URL === undefined;
+env.SMTP_URL ??= `smtp://127.0.0.1:${env.MAIL_CATCHER_SMTP_PORT}`;
+const mailCatcherUrl = `http://127.0.0.1:${env.MAIL_CATCHER_HTTP_PORT}`;
 
 const controlPlaneUrl = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}`;
 const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
@@ -77,8 +83,8 @@ async function checkDependencies() {
 }
 
 function build() {
-  process.stdout.write('Building control-plane, console, gateway, mock-provider, mock-services and fake-stripe...\n');
-  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'console', 'gateway', 'mock-provider', 'mock-services', 'fake-stripe', '--outputStyle=static'], {
+  process.stdout.write('Building control-plane, console, gateway, mock-provider, mock-services, fake-stripe and mail-catcher...\n');
+  const result = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'control-plane', 'console', 'gateway', 'mock-provider', 'mock-services', 'fake-stripe', 'mail-catcher', '--outputStyle=static'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
@@ -149,12 +155,14 @@ build();
 run('mock-provider', 'dist/tools/mock-provider/main.js', { stopLast: true });
 run('fake-stripe', 'dist/tools/fake-stripe/main.js', { stopLast: true });
 run('mock-services', 'dist/tools/mock-services/main.js', { stopLast: true });
+if (catchingMail) run('mail-catcher', 'dist/tools/mail-catcher/main.js', { stopLast: true });
 run('control-plane', 'dist/apps/control-plane/main.js');
 run('gateway', 'dist/apps/gateway/main.js');
 await Promise.all([
   waitForHealth(`${env.MOCK_PROVIDER_URL}/health`),
   waitForHealth(`http://127.0.0.1:${env.FAKE_STRIPE_PORT}/health`),
   waitForHealth(`${mockServicesUrl}/api/mock/health/`),
+  ...(catchingMail ? [waitForHealth(`${mailCatcherUrl}/health`)] : []),
   waitForHealth(`${controlPlaneUrl}/health/ready`),
   waitForHealth(`${gatewayUrl}/health/ready`),
 ]);
@@ -218,6 +226,7 @@ Sluice is up.
   mock provider   ${env.MOCK_PROVIDER_URL}
   fake Stripe     ${env.STRIPE_API_BASE}
   mock services   ${mockServicesUrl}/api/mock   health: curl ${mockServicesUrl}/api/mock/health/
+  mail            ${catchingMail ? `caught locally, read it: curl ${mailCatcherUrl}/messages` : `sent through ${env.SMTP_URL.replace(/\/\/[^@/]*@/, '//***@')}`}
   models without provider credentials (gpt-4, claude-3-sonnet, ...): ${env.DEV_MOCK_UPSTREAM_URL ? 'answered by the mock provider, marked x-sluice-upstream: mock' : '503 provider_not_configured'}
 Readiness: curl ${controlPlaneUrl}/health/ready   curl ${gatewayUrl}/health/ready
 Metrics:   curl http://127.0.0.1:${env.CONTROL_PLANE_METRICS_PORT ?? 9464}/metrics   curl http://127.0.0.1:${env.GATEWAY_METRICS_PORT ?? 9465}/metrics

@@ -1,18 +1,24 @@
 import { expectErrorShape } from '@sluice/testing';
 import { login, TEST_PASSWORD, unique, type ApiResponse } from './api-client';
 import { ADMIN_EMAIL, startIdentityWorld, type IdentityWorld } from './identity-fixture';
+import { startMailCatcher, type MailCatcher } from './mail-support';
 
 interface ErrorBody {
   error: { code: string; message: string; param: string | null; details: Record<string, unknown> };
 }
 
-/** Issue 15 item 5: answers that do not depend on whether an account exists, and no membership without consent. */
+/** Answers that do not depend on whether an account exists, and no membership without consent (docs/decisions.md). */
 describe('account enumeration and forced membership', () => {
   let world: IdentityWorld;
+  let catcher: MailCatcher;
   beforeAll(async () => {
-    world = await startIdentityWorld();
+    catcher = await startMailCatcher();
+    world = await startIdentityWorld({ SMTP_URL: catcher.smtpUrl });
   });
-  afterAll(() => world?.app.close());
+  afterAll(async () => {
+    await world?.app.close();
+    await catcher?.close();
+  });
 
   function addToA(token: string | null, body: Record<string, unknown>): Promise<ApiResponse<ErrorBody>> {
     return world.call<ErrorBody>('POST', '/api/tenant-users/', { token, body: { tenant: world.tenantA.id, role: 'viewer', ...body } });
@@ -23,23 +29,29 @@ describe('account enumeration and forced membership', () => {
     return list.body.results.map((row) => row.email).sort();
   }
 
-  it("gives a tenant admin the same 400 for an existing account (with or without a password) as for an unknown email without one, and attaches nobody", async () => {
+  it('gives a tenant admin the same 202 invitation for an existing account (with or without a password) as for an unknown email without one, and attaches nobody', async () => {
     const before = await membersOfA();
+    const shape = (body: unknown) => {
+      const { id, email, expires_at, created_at, ...rest } = body as Record<string, unknown>;
+      return { ...rest, id: typeof id, email: typeof email, expires_at: typeof expires_at, created_at: typeof created_at };
+    };
     const unknown = await addToA(world.tokens.owner, { email: `${unique('nobody')}@example.com` });
-    expect(unknown.status).toBe(400);
-    expectErrorShape(unknown.body, 'validation_error');
+    expect(unknown.status).toBe(202);
+    expect(unknown.body).toMatchObject({ status: 'pending', role: 'viewer' });
     for (const email of [ADMIN_EMAIL, world.emails.outsider]) {
       for (const password of [undefined, TEST_PASSWORD]) {
         const answer = await addToA(world.tokens.owner, { email, password });
-        expect({ status: answer.status, error: answer.body.error }).toEqual({ status: unknown.status, error: unknown.body.error });
+        expect({ status: answer.status, body: shape(answer.body) }).toEqual({ status: unknown.status, body: shape(unknown.body) });
       }
     }
     expect(await membersOfA()).toEqual(before);
+    // Each of them got an invitation by mail, the existing accounts too: no path does less work.
+    for (const email of [ADMIN_EMAIL, world.emails.outsider]) expect(catcher.messages(email).length).toBeGreaterThan(0);
     const adminTenants = await world.call<{ tenants: unknown[] }>('GET', '/api/auth/me/', { token: world.tokens.platform_admin });
     expect(adminTenants.body.tenants).toEqual([]);
   });
 
-  it('answers the same for an existing and an unknown user id, and for a write key', async () => {
+  it('answers the same for an existing and an unknown user id, and invites by email for a write key alike', async () => {
     const outsider = (await world.call<{ results: Array<{ id: string; email: string }> }>('GET', `/api/users/?search=${encodeURIComponent(world.emails.outsider)}`, { token: world.tokens.platform_admin })).body.results[0];
     const existing = await addToA(world.tokens.admin, { user: outsider.id });
     const unknown = await addToA(world.tokens.admin, { user: '00000000-0000-4000-8000-000000000000' });

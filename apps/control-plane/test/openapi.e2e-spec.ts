@@ -137,13 +137,20 @@ const PUBLIC_OPERATIONS = [
   'GET /health',
   'GET /health/live',
   'GET /health/ready',
+  // Accepting an invitation: the single-use token in the path is the credential.
+  'POST /api/auth/invitations/{token}/accept',
   'POST /api/auth/login',
   'POST /api/auth/register',
+  // Sign-in with a mailed code, and asking for one (the same answer whatever the address).
+  'POST /api/auth/sign-in',
   'POST /api/auth/token',
   'POST /api/auth/token/refresh',
+  'POST /api/auth/validate-email',
   // Stripe's webhook and its seed-003 alias: no credentials, the signature over the raw body is the gate.
   'POST /api/billing/events',
   'POST /api/billing/webhooks/stripe',
   // Partners' webhooks: the provider's signature, address list and rate are the gate (docs/integrations.md).
   'POST /api/integrations/webhooks/{service}',
+  // Tenant-bound sign-in in the older API's envelope.
+  'POST /api/tenants/auth',
 ];

@@ -29,15 +29,19 @@ describe('every spelling of a protected path needs credentials (issue 15, item 1
       'GET /health',
       'GET /health/live',
       'GET /health/ready',
+      'POST /api/auth/invitations/:token/accept',
       'POST /api/auth/login',
       'POST /api/auth/register',
+      'POST /api/auth/sign-in',
       'POST /api/auth/token',
       'POST /api/auth/token/refresh',
+      'POST /api/auth/validate-email',
       // Stripe's webhook: its gate is the signature (docs/billing.md), not a principal.
       'POST /api/billing/events',
       'POST /api/billing/webhooks/stripe',
       // Partners' webhooks: their gate is the provider's signature, address list and rate (docs/integrations.md).
       'POST /api/integrations/webhooks/:service',
+      'POST /api/tenants/auth',
     ]);
   });
 

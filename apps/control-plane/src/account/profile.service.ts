@@ -53,6 +53,7 @@ export class ProfileService {
       {
         first_name: dto.first_name,
         last_name: dto.last_name,
+        username: dto.username,
         email: dto.email,
         password_hash: dto.password ? await this.passwords.hash(dto.password) : undefined,
       },

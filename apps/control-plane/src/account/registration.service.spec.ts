@@ -11,6 +11,7 @@ import { SIGNUP_PLAN } from '../tenants/tenant-plans';
 import { TenantsService } from '../tenants/tenants.service';
 import { UsersService } from '../users/users.service';
 import type { RegisterDto } from './dto/auth.dto';
+import { EmailCodes } from './email-codes';
 import { RegistrationService } from './registration.service';
 import { TenantSignUp } from './tenant-sign-up';
 
@@ -48,7 +49,8 @@ describe('RegistrationService', () => {
         Passwords,
         ...fakeSeams(db),
         { provide: Sessions, useValue: sessions },
-        { provide: CONTROL_PLANE_CONFIG, useValue: { allowSignup } as ControlPlaneConfig },
+        { provide: CONTROL_PLANE_CONFIG, useValue: { allowSignup, mail: { requireEmailVerification: false } } as ControlPlaneConfig },
+        { provide: EmailCodes, useValue: {} },
       ],
     }).compile();
     return moduleRef.get(RegistrationService);
@@ -89,7 +91,7 @@ describe('RegistrationService', () => {
     db.tenant({ slug: 'taken-slug' });
     await expect(service.register(dto({ tenant_slug: 'taken-slug' }))).rejects.toMatchObject({
       code: 'conflict',
-      message: 'Cannot register with these details: the email or the tenant slug is already in use',
+      message: 'Cannot register with these details: the email, username, tenant slug or tenant domain is already in use',
     });
     expect(db.tables.users.size).toBe(0);
     expect(db.audit).toHaveLength(0);

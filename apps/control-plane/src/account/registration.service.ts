@@ -7,6 +7,7 @@ import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control
 import { Projector } from '../projection/projector';
 import { loginResponse, type LoginResponse } from './account-views';
 import type { RegisterDto } from './dto/auth.dto';
+import { EmailCodes } from './email-codes';
 import { slugify } from './slugify';
 import { TenantSignUp } from './tenant-sign-up';
 
@@ -20,6 +21,7 @@ export class RegistrationService {
     private readonly sessions: Sessions,
     private readonly signUp: TenantSignUp,
     private readonly projector: Projector,
+    private readonly codes: EmailCodes,
   ) {}
 
   /** User, an active tenant, and the user as its owner, in one transaction. */
@@ -28,6 +30,7 @@ export class RegistrationService {
     if (dto.password !== dto.password_confirm) {
       throw new SluiceException('validation_error', 'Passwords do not match', { password_confirm: ['must equal password'] }, 'password_confirm');
     }
+    if (this.config.mail.requireEmailVerification) await this.requireVerifiedEmail(dto);
     const passwordHash = await this.passwords.hash(dto.password);
     const slug = dto.tenant_slug ?? slugify(dto.tenant_name);
     const { user, tenant, pair } = await this.unitOfWork
@@ -42,12 +45,20 @@ export class RegistrationService {
     await this.projector.flush();
     return { ...loginResponse(pair, user), tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
   }
+
+  /** With REQUIRE_EMAIL_VERIFICATION, the code mailed by `POST /api/auth/validate-email/` proves the address. */
+  private async requireVerifiedEmail(dto: RegisterDto): Promise<void> {
+    const why = 'the code mailed by POST /api/auth/validate-email/ is required, and must be the latest one, unused and unexpired';
+    if (!dto.verification_code || !(await this.codes.consume(dto.email, dto.verification_code))) {
+      throw new SluiceException('validation_error', `Email not verified: ${why}`, { verification_code: [why] }, 'verification_code');
+    }
+  }
 }
 
 /**
- * A taken email and a taken tenant slug get the same answer, so sign-up does
+ * A taken email, username, tenant slug or tenant domain get the same answer, so sign-up does
  * not say which accounts exist (see docs/decisions.md).
  */
 function registrationConflict(): SluiceException {
-  return new SluiceException('conflict', 'Cannot register with these details: the email or the tenant slug is already in use');
+  return new SluiceException('conflict', 'Cannot register with these details: the email, username, tenant slug or tenant domain is already in use');
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses } from '@sluice/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ACCESS_COOKIE, assertSignInOrigin, CSRF_COOKIE, csrfTokenFor } from '../auth/credentials';
@@ -8,9 +8,12 @@ import type { Principal } from '../auth/principal';
 import { Public } from '../auth/public.decorator';
 import { LimitedAs, LOGIN_THROTTLER } from '../auth/throttling.guard';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
-import { BrowserSessionDto, LoginResponseDto } from './dto/account-responses.dto';
-import { LoginDto, RefreshDto } from './dto/auth.dto';
+import { BrowserSessionDto, CodeSentDto, LoginResponseDto } from './dto/account-responses.dto';
+import { CodeSignInDto, LoginDto, RefreshDto, ValidateEmailDto } from './dto/auth.dto';
+import { EmailCodes } from './email-codes';
 import { SignInService } from './sign-in.service';
+
+const CODE_SENT: CodeSentDto = { detail: 'If this address can receive mail, a code is on its way. It expires in 10 minutes.', expires_in: 600 };
 
 @ApiTags('auth')
 @ApiErrorResponses(400, 401, 403, 429)
@@ -18,6 +21,7 @@ import { SignInService } from './sign-in.service';
 export class SignInController {
   constructor(
     private readonly signIn: SignInService,
+    private readonly codes: EmailCodes,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
@@ -28,6 +32,31 @@ export class SignInController {
   @ApiOkResponse({ type: LoginResponseDto, description: 'An access and a refresh token.' })
   token(@Body() dto: LoginDto) {
     return this.signIn.login(dto);
+  }
+
+  /**
+   * Mails a 6-digit code to the address, for `POST /api/auth/sign-in/` or
+   * registration. The answer is the same whether or not an account has the
+   * address.
+   */
+  @Public()
+  @LimitedAs(LOGIN_THROTTLER)
+  @Post('validate-email')
+  @HttpCode(202)
+  @ApiErrorResponses(503)
+  @ApiAcceptedResponse({ type: CodeSentDto, description: 'A code is on its way if the address can receive mail.' })
+  async validateEmail(@Body() dto: ValidateEmailDto, @Req() request: FastifyRequest): Promise<CodeSentDto> {
+    await this.codes.send(dto.email, request.ip);
+    return CODE_SENT;
+  }
+
+  @Public()
+  @LimitedAs(LOGIN_THROTTLER)
+  @Post('sign-in')
+  @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponseDto, description: 'An access and a refresh token, as `POST /api/auth/token/` answers.' })
+  signInWithCode(@Body() dto: CodeSignInDto) {
+    return this.signIn.signInWithCode(dto);
   }
 
   @Public()

@@ -3,6 +3,7 @@ import type { UserRow } from '@sluice/control-plane/data-access';
 import { Passwords } from '../auth/passwords';
 import { Sessions } from '../auth/sessions';
 import { fakeSeams, FakeDatabase, FakeSessions, keyPrincipal, userPrincipal } from '../testing/fakes';
+import { EmailCodes } from './email-codes';
 import { SignInService } from './sign-in.service';
 
 const PASSWORD = 'correct horse battery staple 42';
@@ -14,10 +15,12 @@ describe('SignInService', () => {
   let passwords: Passwords;
   let service: SignInService;
   let user: UserRow;
+  const consumed: string[] = [];
+  const codes = { consume: async (email: string, code: string) => (consumed.push(email), code === '424242' && email === 'ada@example.test') };
 
   beforeEach(async () => {
     db = new FakeDatabase();
-    const moduleRef = await Test.createTestingModule({ providers: [SignInService, Passwords, ...fakeSeams(db)] }).compile();
+    const moduleRef = await Test.createTestingModule({ providers: [SignInService, Passwords, ...fakeSeams(db), { provide: EmailCodes, useValue: codes }] }).compile();
     service = moduleRef.get(SignInService);
     sessions = moduleRef.get<Sessions, FakeSessions>(Sessions);
     passwords = moduleRef.get(Passwords);
@@ -54,6 +57,24 @@ describe('SignInService', () => {
     const verify = jest.spyOn(passwords, 'verify');
     await expect(service.login({ email: 'nobody@example.test', password: PASSWORD })).rejects.toMatchObject(REFUSAL);
     expect(verify).toHaveBeenCalledWith(null, PASSWORD);
+  });
+
+  it('checks a mailed code once whether or not an account has the name, and answers both refusals alike', async () => {
+    consumed.length = 0;
+    await expect(service.signInWithCode({ email: 'nobody@example.test', verification_code: '424242' })).rejects.toMatchObject(REFUSAL);
+    await expect(service.signInWithCode({ email: 'ada@example.test', verification_code: '000000' })).rejects.toMatchObject(REFUSAL);
+    expect(consumed).toEqual(['nobody@example.test', 'ada@example.test']);
+    const response = await service.signInWithCode({ email: 'ada@example.test', verification_code: '424242' });
+    expect(response.user.id).toBe(user.id);
+  });
+
+  it('binds a session only to a tenant the user belongs to; any other is the same 401', async () => {
+    const tenant = db.tenant({ slug: 'acme' });
+    await expect(service.login({ email: 'ada@example.test', password: PASSWORD, tenant_domain: 'acme' })).rejects.toMatchObject(REFUSAL);
+    await expect(service.login({ email: 'ada@example.test', password: PASSWORD, tenant_domain: 'nowhere' })).rejects.toMatchObject(REFUSAL);
+    expect(sessions.started).toEqual([]);
+    db.member(tenant, 'viewer', user);
+    await expect(service.login({ email: 'ada@example.test', password: PASSWORD, tenant_domain: 'acme' })).resolves.toMatchObject({ user: { id: user.id } });
   });
 
   it('refreshes into a new pair for the user as it is now', async () => {

@@ -7,5 +7,5 @@ export function slugify(name: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 63)
     .replace(/-+$/, '');
-  return slug.length >= 3 ? slug : `${slug || 'tenant'}-${Math.random().toString(36).slice(2, 8)}`;
+  return slug.length >= 3 && slug !== 'auth' ? slug : `${slug || 'tenant'}-${Math.random().toString(36).slice(2, 8)}`;
 }

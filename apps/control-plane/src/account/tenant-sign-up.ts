@@ -19,10 +19,10 @@ export class TenantSignUp {
   ) {}
 
   async create(tx: Transaction, dto: RegisterDto, passwordHash: string, slug: string): Promise<{ user: UserRow; tenant: TenantRow }> {
-    const user = await this.userAccounts.insert(tx, { email: dto.email, passwordHash, firstName: dto.first_name, lastName: dto.last_name });
+    const user = await this.userAccounts.insert(tx, { email: dto.email, username: dto.username ?? null, passwordHash, firstName: dto.first_name, lastName: dto.last_name });
     const tenant = await this.tenants.insert(
       tx,
-      { name: dto.tenant_name, slug, contact_email: dto.email, contact_name: `${dto.first_name} ${dto.last_name}`.trim(), subscription_tier: SIGNUP_PLAN },
+      { name: dto.tenant_name, slug, domain: dto.tenant_domain?.toLowerCase(), contact_email: dto.email, contact_name: `${dto.first_name} ${dto.last_name}`.trim(), subscription_tier: SIGNUP_PLAN },
       'active',
     );
     const membership = await this.memberships.create(tx, tenant.id, user.id, 'owner');

@@ -11,6 +11,8 @@ export interface AuditRecord {
   resourceId: string | null;
   old?: unknown;
   new?: unknown;
+  /** Record the actor by id only (no email): an account deleting itself leaves no address in the chain. */
+  pseudonymousActor?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export class AuditService {
     return this.audit.append(tx, {
       tenantId: record.tenantId,
       eventType: record.eventType,
-      actor: actorOf(context.principal),
+      actor: record.pseudonymousActor ? { ...actorOf(context.principal), email: null } : actorOf(context.principal),
       resourceType: record.resourceType,
       resourceId: record.resourceId,
       payload: digestLargeValues(redactSecrets({ old: record.old ?? null, new: record.new ?? null })),

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { apiKeyRefusal, hashApiKey, isOpaqueToken, looksLikeJwt, parseApiKey, roleOfKeyScopes, scopesWithinRole, verifyAccessToken } from '@sluice/auth';
-import { ApiKeysRepository, PersonalTokensRepository, TenantsRepository, UsersRepository } from '@sluice/control-plane/data-access';
+import { ApiKeysRepository, MembershipsRepository, PersonalTokensRepository, TenantsRepository, UsersRepository } from '@sluice/control-plane/data-access';
 import { isUuid } from '@sluice/contracts';
 import { SluiceException } from '@sluice/platform';
 import type { FastifyRequest } from 'fastify';
@@ -28,6 +28,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     private readonly apiKeys: ApiKeysRepository,
     private readonly tenants: TenantsRepository,
     private readonly keyOwners: KeyOwnerRole,
+    private readonly memberships: MembershipsRepository,
   ) {
     super();
   }
@@ -44,6 +45,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
       if (credential.source === 'cookie' && !passesCsrfCheck(request, csrfTokenFor(this.config.jwtSecret, claims.sid))) {
         throw new SluiceException('forbidden', 'CSRF check failed: send the csrf_token cookie back in the X-CSRF-Token header');
       }
+      if (claims.tid) await this.requireBoundTenant(claims.tid, user.id, user.is_platform_admin, request);
       return {
         kind: 'user',
         userId: user.id,
@@ -53,6 +55,7 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
         sessionId: claims.sid,
         tokenId: claims.jti,
         tokenExpiresAt: claims.exp,
+        boundTenantId: claims.tid ?? null,
       };
     }
     if (credential.source === 'header' && isOpaqueToken('personal', credential.token)) {
@@ -73,6 +76,22 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
     }
     if (credential.source === 'header' && parseApiKey(credential.token)) return this.apiKeyPrincipal(credential.token, request.ip);
     throw invalid();
+  }
+
+  /**
+   * A tenant-bound token: its user must still belong to the tenant (else the
+   * token is dead, 401), and a request naming any other tenant in
+   * `X-Tenant`/`X-Tenant-Domain` is 403 `tenant_mismatch` (whether or not that
+   * tenant exists, so the answer tells nothing about it).
+   */
+  private async requireBoundTenant(tenantId: string, userId: string, isPlatformAdmin: boolean, request: FastifyRequest): Promise<void> {
+    const tenant = isUuid(tenantId) ? await this.tenants.findById(tenantId) : null;
+    if (!tenant || tenant.status === 'deleted' || (!isPlatformAdmin && !(await this.memberships.findByUser(tenant.id, userId)))) throw invalid();
+    const named = request.headers['x-tenant'] ?? request.headers['x-tenant-domain'];
+    const reference = (Array.isArray(named) ? named[0] : named)?.trim().toLowerCase();
+    if (reference && ![tenant.id, tenant.slug.toLowerCase(), tenant.domain?.toLowerCase()].includes(reference)) {
+      throw new SluiceException('tenant_mismatch', 'This session is bound to another tenant: sign in to that tenant (tenant_domain) to act there');
+    }
   }
 
   /**

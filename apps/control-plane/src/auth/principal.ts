@@ -14,6 +14,8 @@ export interface UserPrincipal {
   /** Id and expiry (epoch seconds) of the access token, for logout. */
   tokenId: string | null;
   tokenExpiresAt: number | null;
+  /** The tenant a tenant-bound sign-in chose: the session acts there only (docs/security.md). */
+  boundTenantId?: string | null;
 }
 
 /**

@@ -28,8 +28,9 @@ export class Sessions {
     private readonly revocation: TokenRevocation,
   ) {}
 
-  start(tx: Transaction, user: UserRow): Promise<TokenPair> {
-    return this.issue(tx, user, randomUUID());
+  /** A new session; `tenantId` binds it (and every token it refreshes into) to that tenant. */
+  start(tx: Transaction, user: UserRow, tenantId: string | null = null): Promise<TokenPair> {
+    return this.issue(tx, user, randomUUID(), tenantId);
   }
 
   /** The next pair of a family; the user is loaded by the caller inside the same transaction. */
@@ -45,7 +46,7 @@ export class Sessions {
       const user = await loadUser(tx, token.user_id);
       if (!user || !user.is_active) return { error: 'Refresh token is invalid or expired' } as const;
       await this.sessions.markUsed(tx, token.id);
-      return { pair: await this.issue(tx, user, token.family_id), user };
+      return { pair: await this.issue(tx, user, token.family_id, token.tenant_id), user };
     });
     // Reuse detection must stick even though the request fails: it commits above, then we answer 401.
     if ('error' in outcome) throw new SluiceException('unauthorized', outcome.error as string);
@@ -69,17 +70,18 @@ export class Sessions {
     await this.revocation.revokeSessions(revoked, this.config.accessTokenTtlSeconds);
   }
 
-  private async issue(tx: Transaction, user: UserRow, familyId: string): Promise<TokenPair> {
+  private async issue(tx: Transaction, user: UserRow, familyId: string, tenantId: string | null): Promise<TokenPair> {
     const refresh = generateOpaqueToken('refresh');
     await this.sessions.create(tx, {
       userId: user.id,
       familyId,
+      tenantId,
       tokenHash: refresh.hash,
       expiresAt: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
     });
     const access = await signAccessToken(
       this.config.jwtSecret,
-      { userId: user.id, email: user.email, isPlatformAdmin: user.is_platform_admin, sessionId: familyId },
+      { userId: user.id, email: user.email, isPlatformAdmin: user.is_platform_admin, sessionId: familyId, tenantId },
       this.config.accessTokenTtlSeconds,
     );
     return { access: access.token, refresh: refresh.secret, expiresIn: this.config.accessTokenTtlSeconds, sessionId: familyId };

@@ -32,6 +32,12 @@ export class TenantAccess {
   /** The same check for a tenant already loaded (by a resource that belongs to it). */
   async check(principal: Principal, tenant: TenantRow | null, required: TenantRole): Promise<TenantGrant> {
     if (!tenant) throw notFound();
+    const bound = boundTenantOf(principal);
+    if (bound && tenant.id !== bound) {
+      // Another tenant the caller could see is 403 tenant_mismatch; one it could not see stays 404.
+      const visible = principal.isPlatformAdmin || (principal.kind === 'user' && tenant.status !== 'deleted' && (await this.memberships.findByUser(tenant.id, principal.userId)));
+      throw visible ? tenantMismatch() : notFound();
+    }
     if (principal.isPlatformAdmin) return { tenant, role: 'owner' };
     if (tenant.status === 'deleted') throw notFound();
     if (principal.kind === 'api_key') {
@@ -69,6 +75,8 @@ export class TenantAccess {
     const reference = explicit ?? headerTenant(headers);
     if (reference) return this.authorize(principal, reference, required);
     if (principal.kind === 'api_key') return this.check(principal, await this.tenants.findById(principal.tenantId), required);
+    const bound = boundTenantOf(principal);
+    if (bound) return this.check(principal, await this.tenants.findById(bound), required);
     const roles = principal.isPlatformAdmin ? [] : await this.memberships.rolesOfUser(principal.userId);
     if (roles.length === 1) return this.check(principal, await this.tenants.findById(roles[0].tenant_id), required);
     throw new SluiceException('tenant_required', 'Tenant context is required for this operation.', {}, 'tenant');
@@ -81,6 +89,8 @@ export class TenantAccess {
   async visibleTenantIds(principal: Principal, explicit: string | undefined, headers: Headers): Promise<string[] | null> {
     const reference = explicit ?? headerTenant(headers);
     if (reference) return [(await this.authorize(principal, reference, 'viewer')).tenant.id];
+    const bound = boundTenantOf(principal);
+    if (bound) return [bound];
     if (principal.isPlatformAdmin) return null;
     if (principal.kind === 'api_key') return [principal.tenantId];
     return (await this.memberships.rolesOfUser(principal.userId)).map((row) => row.tenant_id);
@@ -89,8 +99,9 @@ export class TenantAccess {
   /** Ids of the caller's tenants where its role is at least `required`. */
   async tenantsWhereRole(principal: Principal, required: TenantRole): Promise<string[]> {
     if (principal.kind === 'api_key') return roleAtLeast(principal.role, required) ? [principal.tenantId] : [];
+    const bound = boundTenantOf(principal);
     const roles = await this.memberships.rolesOfUser(principal.userId);
-    return roles.filter((row) => roleAtLeast(row.role, required)).map((row) => row.tenant_id);
+    return roles.filter((row) => roleAtLeast(row.role, required) && (!bound || row.tenant_id === bound)).map((row) => row.tenant_id);
   }
 }
 
@@ -98,6 +109,14 @@ function headerTenant(headers: Headers): string | undefined {
   const value = headers['x-tenant'] ?? headers['x-tenant-domain'];
   const text = Array.isArray(value) ? value[0] : value;
   return text?.trim() || undefined;
+}
+
+function boundTenantOf(principal: Principal): string | null {
+  return principal.kind === 'user' ? (principal.boundTenantId ?? null) : null;
+}
+
+export function tenantMismatch(): SluiceException {
+  return new SluiceException('tenant_mismatch', 'This session is bound to another tenant: sign in to that tenant (tenant_domain) to act there');
 }
 
 export function notFound(what = 'Tenant'): SluiceException {

@@ -15,7 +15,6 @@ import {
   type TracingSettings,
   type TrustProxy,
 } from '@sluice/platform';
-import { BlockList } from 'node:net';
 import { IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */
@@ -287,6 +286,27 @@ class ControlPlaneEnv extends CommonEnv {
   @Min(100, { message: 'WEBHOOK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000' })
   @Max(60_000, { message: 'WEBHOOK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000' })
   readonly WEBHOOK_TIMEOUT_MS: number = 15_000;
+
+  /** Outgoing mail (docs/operations.md, Mail); without it, what needs mail answers 503 `mail_not_configured`. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:password@mail.example.com:587)' })
+  readonly SMTP_URL?: string;
+
+  @IsString()
+  @MinLength(3, { message: 'MAIL_FROM must be an address such as "Sluice <no-reply@example.com>"' })
+  readonly MAIL_FROM: string = 'Sluice <no-reply@sluice.local>';
+
+  /** Registration then needs a code mailed by `POST /api/auth/validate-email/`. */
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'REQUIRE_EMAIL_VERIFICATION must be true or false' })
+  readonly REQUIRE_EMAIL_VERIFICATION: boolean = false;
+}
+
+export interface MailSettings {
+  /** Null: mail is not configured. */
+  readonly smtpUrl: string | null;
+  readonly from: string;
+  readonly requireEmailVerification: boolean;
 }
 
 export interface IntegrationsSettings {
@@ -375,6 +395,7 @@ export interface ControlPlaneConfig {
   readonly billing: BillingSettings;
   readonly integrations: IntegrationsSettings;
   readonly webhooks: WebhookSettings;
+  readonly mail: MailSettings;
 }
 
 export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
@@ -428,6 +449,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     billing: billingSettings(env),
     integrations: integrationsSettings(env),
     webhooks: webhookSettings(env, production),
+    mail: mailSettings(env),
   });
 }
 
@@ -435,17 +457,8 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
 export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
 
 function webhookSettings(env: ControlPlaneEnv, production: boolean): WebhookSettings {
-  let allowedPrivate: Cidr[];
-  try {
-    allowedPrivate = parseCidrList(env.WEBHOOK_ALLOWED_PRIVATE_CIDRS, 'WEBHOOK_ALLOWED_PRIVATE_CIDRS');
-  } catch (error) {
-    if (error instanceof InvalidCidrListError) throw new ConfigError(error.message);
-    throw error;
-  }
   // A receiver may sit in a private network, but never behind the cloud metadata address.
-  if (production && new DestinationPolicy({ allowedPrivate }).permits('169.254.169.254')) {
-    throw new ConfigError('Invalid configuration: WEBHOOK_ALLOWED_PRIVATE_CIDRS may not include the metadata address 169.254.169.254 when NODE_ENV=production');
-  }
+  const allowedPrivate = privateAllowList(env.WEBHOOK_ALLOWED_PRIVATE_CIDRS, 'WEBHOOK_ALLOWED_PRIVATE_CIDRS', production);
   const schedule = env.WEBHOOK_RETRY_SCHEDULE?.split(',').map((entry) => Number(entry.trim())) ?? [...DEFAULT_WEBHOOK_RETRY_SCHEDULE];
   return Object.freeze({
     retryScheduleSeconds: Object.freeze(schedule),
@@ -472,18 +485,8 @@ function billingSettings(env: ControlPlaneEnv): BillingSettings {
 }
 
 function integrationsSettings(env: ControlPlaneEnv): IntegrationsSettings {
-  let allowedPrivate: Cidr[];
-  try {
-    allowedPrivate = parseCidrList(env.INTEGRATIONS_ALLOWED_PRIVATE_CIDRS, 'INTEGRATIONS_ALLOWED_PRIVATE_CIDRS');
-  } catch (error) {
-    if (error instanceof InvalidCidrListError) throw new ConfigError(error.message);
-    throw error;
-  }
   // A partner may live on a private network; no partner lives at the cloud metadata address.
-  const metadata = allowedPrivate.find((cidr) => CLOUD_METADATA.some((address) => cidrContains(cidr, address)));
-  if (metadata && env.NODE_ENV === 'production') {
-    throw new ConfigError(`Invalid configuration: INTEGRATIONS_ALLOWED_PRIVATE_CIDRS must not open the cloud metadata address in production (${metadata.address}/${metadata.prefix} does)`);
-  }
+  const allowedPrivate = privateAllowList(env.INTEGRATIONS_ALLOWED_PRIVATE_CIDRS, 'INTEGRATIONS_ALLOWED_PRIVATE_CIDRS', env.NODE_ENV === 'production');
   return Object.freeze({
     retryScheduleMs: Object.freeze(env.INBOUND_RETRY_SCHEDULE.split(',').map((seconds) => Math.round(Number(seconds.trim()) * 1000))),
     allowedPrivate: Object.freeze(allowedPrivate),
@@ -497,10 +500,32 @@ function integrationsSettings(env: ControlPlaneEnv): IntegrationsSettings {
 
 const CLOUD_METADATA = ['169.254.169.254', 'fd00:ec2::254'];
 
-function cidrContains(cidr: Cidr, address: string): boolean {
-  const list = new BlockList();
-  list.addSubnet(cidr.address, cidr.prefix, cidr.family);
-  return list.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
+/**
+ * A setting that opens non-public ranges to URLs tenants configure (webhook
+ * receivers, partner services). Production refuses one that opens the cloud
+ * metadata address: no receiver or partner lives there, an attacker's target does.
+ */
+function privateAllowList(raw: string | undefined, variable: string, production: boolean): Cidr[] {
+  let allowedPrivate: Cidr[];
+  try {
+    allowedPrivate = parseCidrList(raw, variable);
+  } catch (error) {
+    if (error instanceof InvalidCidrListError) throw new ConfigError(error.message);
+    throw error;
+  }
+  const policy = new DestinationPolicy({ allowedPrivate });
+  if (production && CLOUD_METADATA.some((address) => policy.permits(address))) {
+    throw new ConfigError(`Invalid configuration: ${variable} may not include the cloud metadata address (${CLOUD_METADATA.join(', ')}) when NODE_ENV=production`);
+  }
+  return allowedPrivate;
+}
+
+function mailSettings(env: ControlPlaneEnv): MailSettings {
+  // Registration would be impossible: no code could ever arrive.
+  if (env.REQUIRE_EMAIL_VERIFICATION && !env.SMTP_URL) {
+    throw new ConfigError('Invalid configuration: REQUIRE_EMAIL_VERIFICATION=true needs SMTP_URL, or no code can be mailed and nobody can register');
+  }
+  return Object.freeze({ smtpUrl: env.SMTP_URL ?? null, from: env.MAIL_FROM, requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION });
 }
 
 function decodeKey(text: string): Buffer {

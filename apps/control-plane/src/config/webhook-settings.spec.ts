@@ -36,7 +36,7 @@ describe('webhook settings', () => {
 
   it('refuses in production an allow-list that opens the metadata address', () => {
     for (const cidrs of ['169.254.0.0/16', '0.0.0.0/0', '169.254.169.254']) {
-      expect(() => loadControlPlaneConfig({ ...PRODUCTION, WEBHOOK_ALLOWED_PRIVATE_CIDRS: cidrs })).toThrow(/may not include the metadata address/);
+      expect(() => loadControlPlaneConfig({ ...PRODUCTION, WEBHOOK_ALLOWED_PRIVATE_CIDRS: cidrs })).toThrow(/may not include the cloud metadata address/);
       expect(() => loadControlPlaneConfig({ WEBHOOK_ALLOWED_PRIVATE_CIDRS: cidrs })).not.toThrow();
     }
     expect(() => loadControlPlaneConfig({ ...PRODUCTION, WEBHOOK_ALLOWED_PRIVATE_CIDRS: '10.0.0.0/8' })).not.toThrow();

@@ -1,12 +1,13 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses, ApiPageResponse, toPage } from '@sluice/platform';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
 import { MembershipsService } from './memberships.service';
 import { MembershipResponseDto } from './dto/membership-response.dto';
+import { InvitationResponseDto } from './dto/invitation.dto';
 
 type RequestHeaders = Record<string, string | string[] | undefined>;
 
@@ -23,10 +24,18 @@ export class MembershipsController {
     return toPage(request, query, count, results);
   }
 
+  /** An address without an account (and no `password`), or any existing account unless a platform admin adds it, is invited instead: 202. */
   @Post()
-  @ApiCreatedResponse({ type: MembershipResponseDto })
-  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateMembershipDto, @Headers() headers: RequestHeaders) {
-    return this.memberships.create(principal, dto, headers);
+  @ApiCreatedResponse({ type: MembershipResponseDto, description: 'Added at once.' })
+  @ApiAcceptedResponse({ type: InvitationResponseDto, description: 'An invitation was mailed (docs/decisions.md, Membership by email).' })
+  @ApiErrorResponses(503)
+  async create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateMembershipDto, @Headers() headers: RequestHeaders, @Res({ passthrough: true }) reply: FastifyReply) {
+    const outcome = await this.memberships.create(principal, dto, headers);
+    if ('invitation' in outcome) {
+      reply.status(202);
+      return outcome.invitation;
+    }
+    return outcome.membership;
   }
 
   @Get(':id')

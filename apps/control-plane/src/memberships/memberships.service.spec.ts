@@ -7,6 +7,7 @@ import { TenantQuotaSource } from '../tenants/tenant-quota-source';
 import { TenantAccess } from '../auth/tenant-access';
 import { fakeSeams, FakeDatabase, userPrincipal } from '../testing/fakes';
 import { UsersService } from '../users/users.service';
+import { InvitationsService } from './invitations.service';
 import { MembershipsService } from './memberships.service';
 
 const NO_HEADERS = {};
@@ -21,10 +22,22 @@ describe('MembershipsService', () => {
   let admin: { user: UserRow; membership: MembershipRow };
   let member: { user: UserRow; membership: MembershipRow };
 
+  let invited: string[];
+
   beforeEach(async () => {
+    invited = [];
     db = new FakeDatabase();
     const moduleRef = await Test.createTestingModule({
-      providers: [MembershipsService, UsersService, Passwords, TenantAccess, TenantQuotaSource, ApiKeyOwners, ...fakeSeams(db)],
+      providers: [
+        MembershipsService,
+        UsersService,
+        Passwords,
+        TenantAccess,
+        TenantQuotaSource,
+        ApiKeyOwners,
+        ...fakeSeams(db),
+        { provide: InvitationsService, useValue: { invite: async (_principal: unknown, _tenant: unknown, email: string) => (invited.push(email), { email, status: 'pending' }) } },
+      ],
     }).compile();
     service = moduleRef.get(MembershipsService);
     db.plan({ id: 'basic', limits: { max_users: 4 } });
@@ -44,7 +57,7 @@ describe('MembershipsService', () => {
       await expect(service.create(as(member.user), { tenant: 'acme', email: 'new@example.test', password: PASSWORD, role: 'viewer' }, NO_HEADERS)).rejects.toMatchObject({
         code: 'forbidden',
       });
-      await expect(service.create(as(platformAdmin), { tenant: 'acme', user: someone.id, role: 'viewer' }, NO_HEADERS)).resolves.toMatchObject({ user: someone.id });
+      await expect(service.create(as(platformAdmin), { tenant: 'acme', user: someone.id, role: 'viewer' }, NO_HEADERS)).resolves.toMatchObject({ membership: { user: someone.id } });
     });
 
     it('lets only owners grant the owner role', async () => {
@@ -52,13 +65,13 @@ describe('MembershipsService', () => {
         code: 'forbidden',
       });
       await expect(service.create(as(owner.user), { tenant: 'acme', email: 'boss@example.test', password: PASSWORD, role: 'owner' }, NO_HEADERS)).resolves.toMatchObject({
-        role: 'owner',
+        membership: { role: 'owner' },
       });
     });
 
     it('creates a new account from an email and a password, stored as a hash', async () => {
       const created = await service.create(as(admin.user), { tenant: 'acme', email: 'new@example.test', password: PASSWORD, first_name: 'Ada', role: 'member' }, NO_HEADERS);
-      const user = db.tables.users.get(created.user);
+      const user = 'membership' in created ? db.tables.users.get(created.membership.user) : undefined;
       expect(user).toMatchObject({ email: 'new@example.test', first_name: 'Ada' });
       expect(user?.password_hash).toMatch(/^\$argon2id\$/);
       expect(db.auditTypes()).toEqual(['user.created', 'tenant_user.created']);
@@ -74,28 +87,29 @@ describe('MembershipsService', () => {
       expect(await service.list(as(owner.user), { page: 1, page_size: 50, tenant: 'acme' }, NO_HEADERS)).toMatchObject({ count: 4 });
 
       db.tables.tenants.set(tenant.id, { ...tenant, quota_overrides: { max_users: 5 } });
-      await expect(service.create(as(platformAdmin), { tenant: 'acme', user: newcomer.id, role: 'viewer' }, NO_HEADERS)).resolves.toMatchObject({ role: 'viewer' });
+      await expect(service.create(as(platformAdmin), { tenant: 'acme', user: newcomer.id, role: 'viewer' }, NO_HEADERS)).resolves.toMatchObject({ membership: { role: 'viewer' } });
     });
 
     it('lets platform admins attach an existing account by id or email', async () => {
       const byId = db.user();
       const byEmail = db.user({ email: 'known@example.test' });
-      await expect(service.create(as(platformAdmin), { tenant: 'acme', user: byId.id, role: 'viewer' }, NO_HEADERS)).resolves.toMatchObject({ user: byId.id });
+      await expect(service.create(as(platformAdmin), { tenant: 'acme', user: byId.id, role: 'viewer' }, NO_HEADERS)).resolves.toMatchObject({ membership: { user: byId.id } });
       db.tables.tenants.set(tenant.id, { ...tenant, quota_overrides: { max_users: 10 } });
-      await expect(service.create(as(platformAdmin), { tenant: 'acme', email: 'known@example.test', role: 'viewer' }, NO_HEADERS)).resolves.toMatchObject({ user: byEmail.id });
+      await expect(service.create(as(platformAdmin), { tenant: 'acme', email: 'known@example.test', role: 'viewer' }, NO_HEADERS)).resolves.toMatchObject({ membership: { user: byEmail.id } });
       await expect(service.create(as(platformAdmin), { tenant: 'acme', user: randomUUID(), role: 'viewer' }, NO_HEADERS)).rejects.toMatchObject({
         code: 'validation_error',
         param: 'user',
       });
     });
 
-    it('tells a tenant admin nothing about whether an account exists', async () => {
+    it('invites an existing account and an unknown address without a password alike, attaching nobody', async () => {
       db.user({ email: 'known@example.test' });
-      const existing = service.create(as(admin.user), { tenant: 'acme', email: 'known@example.test', password: PASSWORD, role: 'viewer' }, NO_HEADERS);
-      const noPassword = service.create(as(admin.user), { tenant: 'acme', email: 'unknown@example.test', role: 'viewer' }, NO_HEADERS);
-      const refusals = await Promise.all([existing.catch((error: unknown) => error), noPassword.catch((error: unknown) => error)]);
-      expect(refusals[0]).toMatchObject({ code: 'validation_error', param: 'email' });
-      expect(refusals[1]).toEqual(refusals[0]);
+      const existing = await service.create(as(admin.user), { tenant: 'acme', email: 'known@example.test', password: PASSWORD, role: 'viewer' }, NO_HEADERS);
+      const existingNoPassword = await service.create(as(admin.user), { tenant: 'acme', email: 'known@example.test', role: 'viewer' }, NO_HEADERS);
+      const unknown = await service.create(as(admin.user), { tenant: 'acme', email: 'unknown@example.test', role: 'viewer' }, NO_HEADERS);
+      expect(invited).toEqual(['known@example.test', 'known@example.test', 'unknown@example.test']);
+      for (const outcome of [existing, existingNoPassword, unknown]) expect(outcome).toEqual({ invitation: expect.objectContaining({ status: 'pending' }) });
+      expect(db.auditTypes()).toEqual([]);
       await expect(service.create(as(admin.user), { tenant: 'acme', user: owner.user.id, role: 'viewer' }, NO_HEADERS)).rejects.toMatchObject({
         code: 'validation_error',
         param: 'user',

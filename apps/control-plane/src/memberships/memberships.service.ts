@@ -21,21 +21,11 @@ import { isUuid } from '@sluice/contracts';
 import { UsersService } from '../users/users.service';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import type { CreateMembershipDto, ListMembershipsQueryDto, UpdateMembershipDto } from './dto/membership.dto';
+import type { InvitationView } from './invitation-view';
+import { membershipView, type MembershipView } from './membership-view';
+import { InvitationsService } from './invitations.service';
 
 type Headers = Record<string, string | string[] | undefined>;
-
-export interface MembershipView {
-  id: string;
-  tenant: string;
-  user: string;
-  email: string;
-  first_name: string;
-  last_name: string;
-  role: TenantRole;
-  team: string | null;
-  created_at: string;
-  updated_at: string;
-}
 
 /**
  * `/api/tenant-users/`: who belongs to a tenant with which role.
@@ -58,6 +48,7 @@ export class MembershipsService {
     private readonly quotas: TenantQuotaSource,
     private readonly keyOwners: ApiKeyOwners,
     private readonly projector: Projector,
+    private readonly invitations: InvitationsService,
     private readonly webhookEvents: WebhookOutbox,
   ) {}
 
@@ -71,9 +62,13 @@ export class MembershipsService {
     return membershipView((await this.load(principal, id, 'viewer')).membership);
   }
 
-  async create(principal: Principal, dto: CreateMembershipDto, headers: Headers): Promise<MembershipView> {
+  /** A membership, or (for an address that has to consent first) an invitation. */
+  async create(principal: Principal, dto: CreateMembershipDto, headers: Headers): Promise<{ membership: MembershipView } | { invitation: InvitationView }> {
     const { tenant, role: actorRole } = await this.access.resolve(principal, dto.tenant, headers, 'admin');
     requireMayManage(actorRole, dto.role);
+    if (dto.email && !dto.user && (await this.needsInvitation(dto.email, dto.password, principal.isPlatformAdmin))) {
+      return { invitation: await this.invitations.invite(principal, tenant, dto.email, dto.role) };
+    }
     const passwordHash = dto.password ? await this.passwords.hash(dto.password) : null;
     try {
       const row = await this.unitOfWork.run(async (tx) => {
@@ -90,7 +85,7 @@ export class MembershipsService {
         await this.webhookEvents.emit(tx, tenant.id, 'member.added', membershipView(membership));
         return membership;
       });
-      return membershipView(row);
+      return { membership: membershipView(row) };
     } catch (error) {
       if (isUniqueViolation(error, 'tenant_users_once')) throw new SluiceException('conflict', 'This user is already a member of the tenant', {}, 'user');
       throw error;
@@ -151,11 +146,22 @@ export class MembershipsService {
   }
 
   /**
+   * Whether an address is invited rather than added at once: always without
+   * a password (whether or not an account has it), and for an existing
+   * account unless a platform admin (trusted) attaches it. So a tenant admin
+   * never attaches someone else's account without its consent.
+   */
+  private async needsInvitation(email: string, password: string | undefined, platformAdmin: boolean): Promise<boolean> {
+    const existing = await this.users.findByEmail(email);
+    if (existing) return !platformAdmin;
+    return !password;
+  }
+
+  /**
    * The member's user. Platform admins (trusted) attach any account, by id or
-   * email. Everyone else only creates a new account from an email and a
-   * password: attaching an existing account needs its consent (an invitation,
-   * not built yet), and the refusal is the same whether or not the account
-   * exists, so a tenant admin learns nothing about other people's accounts.
+   * email. Everyone else creates a new account from an email and a password
+   * (an existing account is invited instead, see `needsInvitation`); a `user`
+   * id is refused the same whether or not it exists.
    */
   private async userFor(tx: Transaction, dto: CreateMembershipDto, passwordHash: string | null, platformAdmin: boolean): Promise<string> {
     if (dto.user) {
@@ -184,19 +190,4 @@ function cannotAdd(field: 'user' | 'email'): SluiceException {
 
 function requireMayManage(actor: TenantRole, target: TenantRole): void {
   if (!mayManageRole(actor, target)) throw new SluiceException('forbidden', `A tenant ${actor} cannot grant or manage the ${target} role`);
-}
-
-export function membershipView(row: MembershipRow): MembershipView {
-  return {
-    id: row.id,
-    tenant: row.tenant_id,
-    user: row.user_id,
-    email: row.email,
-    first_name: row.first_name,
-    last_name: row.last_name,
-    role: row.role,
-    team: row.team_id,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-  };
 }

@@ -4,7 +4,7 @@ import { ApiKeysRepository, isUniqueViolation, MembershipsRepository, TeamsRepos
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
-import { membershipView, type MembershipView } from '../memberships/memberships.service';
+import { membershipView, type MembershipView } from '../memberships/membership-view';
 import { secretHashes } from '../projection/projection-records';
 import { Projector } from '../projection/projector';
 import { notFound, TenantAccess } from '../auth/tenant-access';

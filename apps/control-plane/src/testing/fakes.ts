@@ -214,6 +214,7 @@ export class FakeDatabase {
     const row: UserRow = {
       id,
       email: `${id.slice(0, 8)}@example.test`,
+      username: null,
       password_hash: null,
       first_name: '',
       last_name: '',
@@ -550,7 +551,7 @@ export class FakeTenantsRepository implements Pick<TenantsRepository, TenantMeth
   }
 }
 
-type UserMethods = 'create' | 'findById' | 'findByEmail' | 'list' | 'update' | 'recordLogin';
+type UserMethods = 'create' | 'findById' | 'findByEmail' | 'findByLogin' | 'list' | 'update' | 'recordLogin';
 
 export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
   constructor(private readonly db: FakeDatabase) {}
@@ -560,6 +561,7 @@ export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
     if (await this.findByEmail(user.email)) throw uniqueViolation('users_email_key');
     return this.db.user({
       email: user.email,
+      username: user.username ?? null,
       password_hash: user.passwordHash,
       first_name: user.firstName ?? '',
       last_name: user.lastName ?? '',
@@ -574,6 +576,10 @@ export class FakeUsersRepository implements Pick<UsersRepository, UserMethods> {
 
   async findByEmail(email: string): Promise<UserRow | null> {
     return [...this.db.tables.users.values()].find((user) => user.email === email) ?? null;
+  }
+
+  async findByLogin(login: string): Promise<UserRow | null> {
+    return [...this.db.tables.users.values()].find((user) => (login.includes('@') ? user.email === login : user.username === login)) ?? null;
   }
 
   async list(filters: UserFilters, window: ListWindow): Promise<Slice<UserRow>> {
@@ -656,10 +662,10 @@ export class FakeMembershipsRepository implements Pick<MembershipsRepository, Me
     return this.rows().filter((row) => row.tenant_id === tenantId).length;
   }
 
-  async rolesOfUser(userId: string): Promise<Array<{ tenant_id: string; role: TenantRole }>> {
+  async rolesOfUser(userId: string): Promise<Array<{ id: string; tenant_id: string; role: TenantRole }>> {
     return this.rows()
       .filter((row) => row.user_id === userId)
-      .map((row) => ({ tenant_id: row.tenant_id, role: row.role }));
+      .map((row) => ({ id: row.id, tenant_id: row.tenant_id, role: row.role }));
   }
 
   private rows() {

@@ -3,7 +3,7 @@ import type { UserRow } from '@sluice/control-plane/data-access';
 export interface UserView {
   id: string;
   email: string;
-  /** Sluice signs in by email; `username` is the same value, for clients that read it (docs/decisions.md, Usernames are emails). */
+  /** The user's own username when set (docs/decisions.md, Usernames), else the email, for clients that read `username`. */
   username: string;
   first_name: string;
   last_name: string;
@@ -19,7 +19,7 @@ export function userView(user: UserRow): UserView {
   return {
     id: user.id,
     email: user.email,
-    username: user.email,
+    username: user.username ?? user.email,
     first_name: user.first_name,
     last_name: user.last_name,
     is_active: user.is_active,

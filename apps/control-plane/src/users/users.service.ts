@@ -54,6 +54,7 @@ export class UsersService {
       return row;
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_key')) throw new SluiceException('conflict', `A user with email ${user.email} already exists`, {}, 'email');
+      if (isUniqueViolation(error, 'users_username_key')) throw new SluiceException('conflict', 'This username is taken', {}, 'username');
       throw error;
     }
   }
@@ -101,6 +102,7 @@ export class UsersService {
       return row;
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_key')) throw new SluiceException('conflict', `A user with email ${changes.email} already exists`, {}, 'email');
+      if (isUniqueViolation(error, 'users_username_key')) throw new SluiceException('conflict', 'This username is taken', {}, 'username');
       throw error;
     }
   }

@@ -13,6 +13,8 @@ export * from './lib/sql';
 export * from './lib/identity/users.repository';
 export * from './lib/identity/tenants.repository';
 export * from './lib/identity/memberships.repository';
+export * from './lib/identity/invitations.repository';
+export * from './lib/identity/invitations.repository';
 export * from './lib/identity/teams.repository';
 export * from './lib/identity/sessions.repository';
 export * from './lib/identity/personal-tokens.repository';

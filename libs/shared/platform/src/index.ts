@@ -12,6 +12,7 @@ export * from './lib/http/request-id';
 export * from './lib/http/public';
 export * from './lib/logging/logging';
 export * from './lib/logging/access-log';
+export * from './lib/logging/redact-email';
 export * from './lib/metrics/metrics';
 export * from './lib/pagination/pagination';
 export * from './lib/redis/redis-client';

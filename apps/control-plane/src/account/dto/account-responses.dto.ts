@@ -12,7 +12,7 @@ import { PERSONAL_TOKEN_SCOPES } from './auth.dto';
 export class AccountUserDto implements UserView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() email!: string;
-  @ApiProperty({ description: 'The same value as `email`.' }) username!: string;
+  @ApiProperty({ description: 'The username when one is set, else the same value as `email`.' }) username!: string;
   @ApiProperty() first_name!: string;
   @ApiProperty() last_name!: string;
   @ApiProperty() is_active!: boolean;
@@ -79,4 +79,21 @@ export class PersonalTokenPageDto {
   @ApiProperty({ type: String, nullable: true, description: 'URL of the next page, null on the last.' }) next!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'URL of the previous page, null on the first.' }) previous!: string | null;
   @ApiProperty({ type: [PersonalTokenDto] }) results!: PersonalTokenDto[];
+}
+
+export class CodeSentDto {
+  @ApiProperty() detail!: string;
+  @ApiProperty({ description: 'Seconds the code works.' }) expires_in!: number;
+}
+
+export class TenantSignInDataDto {
+  @ApiProperty({ description: 'Access JWT bound to the tenant.' }) token!: string;
+  @ApiProperty({ type: AccountUserDto }) user!: AccountUserDto;
+}
+
+/** The envelope of the older API's tenant sign-in. */
+export class TenantSignInResponseDto {
+  @ApiProperty({ enum: ['success'] }) status!: 'success';
+  @ApiProperty() message!: string;
+  @ApiProperty({ type: TenantSignInDataDto }) data!: TenantSignInDataDto;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TENANT_ROLES } from '@sluice/auth';
 import type { SameShape } from '@sluice/platform';
-import type { MembershipView } from '../memberships.service';
+import type { MembershipView } from '../membership-view';
 
 export class MembershipResponseDto {
   @ApiProperty({ format: 'uuid' })

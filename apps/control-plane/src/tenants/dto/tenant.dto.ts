@@ -4,10 +4,11 @@ import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsBoundedSettings } from '../settings-bounds';
 
-export const SLUG_PATTERN = /^[a-z0-9-]{3,63}$/;
+/** `auth` is taken by `POST /api/tenants/auth/` (tenant sign-in), so no tenant may be called that. */
+export const SLUG_PATTERN = /^(?!auth$)[a-z0-9-]{3,63}$/;
 const TENANT_STATUSES = ['pending', 'active', 'suspended', 'deleted'] as const;
 const TENANT_ORDERINGS = ['name', 'slug', 'status', 'created_at', 'updated_at'].flatMap((field) => [field, `-${field}`]);
-const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+export const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 /** Quota limits a platform admin may set on one tenant; null returns a limit to the default. */
 export class QuotaOverridesDto {
@@ -66,7 +67,7 @@ export class CreateTenantDto extends TenantFieldsDto {
 
   @ApiProperty({ pattern: SLUG_PATTERN.source })
   @IsString()
-  @Matches(SLUG_PATTERN, { message: `slug must match ${SLUG_PATTERN.source}` })
+  @Matches(SLUG_PATTERN, { message: 'slug must be 3-63 lower-case letters, digits or dashes, and not a reserved word (auth)' })
   slug!: string;
 }
 

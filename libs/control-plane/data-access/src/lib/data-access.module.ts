@@ -8,6 +8,7 @@ import { PlansRepository } from './billing/plans.repository';
 import { StatementsRepository } from './billing/statements.repository';
 import { ModelsRepository } from './catalog/models.repository';
 import { RegionsRepository } from './catalog/regions.repository';
+import { InvitationsRepository } from './identity/invitations.repository';
 import { MembershipsRepository } from './identity/memberships.repository';
 import { PersonalTokensRepository } from './identity/personal-tokens.repository';
 import { SessionsRepository } from './identity/sessions.repository';
@@ -28,6 +29,7 @@ export const DATA_ACCESS_CLASSES: readonly RepositoryClass[] = [
   UsersRepository,
   TenantsRepository,
   MembershipsRepository,
+  InvitationsRepository,
   TeamsRepository,
   SessionsRepository,
   PersonalTokensRepository,

@@ -17,6 +17,8 @@ export interface AccessClaims {
   email: string;
   /** Platform admin. */
   adm: boolean;
+  /** The tenant a tenant-bound sign-in chose; absent otherwise. */
+  tid?: string;
   /** Issued at and expiry, epoch seconds. */
   iat: number;
   exp: number;
@@ -32,7 +34,7 @@ export interface IssuedAccessToken {
 
 export async function signAccessToken(
   secret: string,
-  subject: { userId: string; email: string; isPlatformAdmin: boolean; sessionId: string },
+  subject: { userId: string; email: string; isPlatformAdmin: boolean; sessionId: string; tenantId?: string | null },
   ttlSeconds: number,
   now = Date.now(),
 ): Promise<IssuedAccessToken> {
@@ -43,10 +45,11 @@ export async function signAccessToken(
     sid: subject.sessionId,
     email: subject.email,
     adm: subject.isPlatformAdmin,
+    ...(subject.tenantId ? { tid: subject.tenantId } : {}),
     iat,
     exp: iat + ttlSeconds,
   };
-  const token = await new SignJWT({ sid: claims.sid, email: claims.email, adm: claims.adm })
+  const token = await new SignJWT({ sid: claims.sid, email: claims.email, adm: claims.adm, ...(claims.tid ? { tid: claims.tid } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setJti(claims.jti)
@@ -66,10 +69,11 @@ export async function verifyAccessToken(secret: string, token: string): Promise<
       issuer: ACCESS_TOKEN_ISSUER,
       audience: AUDIENCE,
     });
-    const { sub, jti, sid, email, adm, iat, exp } = payload;
+    const { sub, jti, sid, email, adm, tid, iat, exp } = payload;
     if (typeof sub !== 'string' || typeof jti !== 'string' || typeof sid !== 'string' || typeof email !== 'string') return null;
     if (typeof iat !== 'number' || typeof exp !== 'number') return null;
-    return { sub, jti, sid, email, adm: adm === true, iat, exp };
+    if (tid !== undefined && typeof tid !== 'string') return null;
+    return { sub, jti, sid, email, adm: adm === true, ...(tid ? { tid } : {}), iat, exp };
   } catch (error) {
     if (error instanceof errors.JOSEError) return null;
     throw error;

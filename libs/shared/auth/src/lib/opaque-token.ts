@@ -1,13 +1,13 @@
 import { randomBase62, sha256Hex } from './api-key';
 
 /**
- * Random bearer secrets that are not JWTs: refresh tokens (`slr_`) and
- * personal access tokens (`slp_`). Stored as SHA-256 only; the prefix tells a
+ * Random bearer secrets that are not JWTs: refresh tokens (`slr_`),
+ * personal access tokens (`slp_`) and tenant invitations (`sli_`). Stored as SHA-256 only; the prefix tells a
  * verifier which table to look in without trying each.
  */
-export type OpaqueTokenKind = 'refresh' | 'personal';
+export type OpaqueTokenKind = 'refresh' | 'personal' | 'invitation';
 
-const PREFIX: Record<OpaqueTokenKind, string> = { refresh: 'slr_', personal: 'slp_' };
+const PREFIX: Record<OpaqueTokenKind, string> = { refresh: 'slr_', personal: 'slp_', invitation: 'sli_' };
 
 export interface GeneratedOpaqueToken {
   secret: string;

@@ -46,6 +46,7 @@ export const ERROR_CATALOG = {
   not_found: { status: 404, type: 'not_found_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
   conflict: { status: 409, type: 'conflict_error' },
+  gone: { status: 410, type: 'invalid_request_error' },
   user_limit_reached: { status: 409, type: 'conflict_error' },
   key_limit_reached: { status: 409, type: 'conflict_error' },
   // Authentication and authorisation
@@ -53,6 +54,7 @@ export const ERROR_CATALOG = {
   invalid_api_key: { status: 401, type: 'authentication_error' },
   key_expired: { status: 401, type: 'authentication_error' },
   forbidden: { status: 403, type: 'permission_error' },
+  tenant_mismatch: { status: 403, type: 'permission_error' },
   tenant_suspended: { status: 403, type: 'permission_error' },
   model_not_allowed: { status: 403, type: 'permission_error' },
   ip_not_allowed: { status: 403, type: 'permission_error' },
@@ -72,6 +74,7 @@ export const ERROR_CATALOG = {
   provider_not_configured: { status: 503, type: 'api_error' },
   provider_timeout: { status: 504, type: 'api_error' },
   service_unavailable: { status: 503, type: 'server_error' },
+  mail_not_configured: { status: 503, type: 'server_error' },
   not_ready: { status: 503, type: 'server_error' },
   internal_error: { status: 500, type: 'server_error' },
 } as const satisfies Record<string, { status: number; type: ErrorType }>;
@@ -101,6 +104,8 @@ export function errorCodeForStatus(status: number): ErrorCode {
       return 'request_timeout';
     case 409:
       return 'conflict';
+    case 410:
+      return 'gone';
     case 413:
       return 'payload_too_large';
     case 415:

@@ -27,6 +27,12 @@ export const RedisKeys = {
   revokedAccessToken: (jti: string) => `auth:${v}:revoked-jti:${jti}`,
   /** A revoked session (refresh family): its access tokens are refused until they would have expired. */
   revokedSession: (sessionId: string) => `auth:${v}:revoked-session:${sessionId}`,
+  /** A mailed verification code (hashed) and its wrong tries, by a keyed digest of the address: HASH, expires with the code. */
+  emailCode: (addressDigest: string) => `auth:${v}:email-code:${addressDigest}`,
+  /** Codes mailed to one address (keyed digest) in the current hour. */
+  emailCodeSendsToAddress: (addressDigest: string) => `auth:${v}:email-code-sends:address:${addressDigest}`,
+  /** Codes asked for by one client address in the current hour. */
+  emailCodeSendsFromIp: (ip: string) => `auth:${v}:email-code-sends:ip:${ip}`,
   /** Credit reservations of live requests: ZSET request id → deadline (epoch ms), purged when past. */
   creditHolds: (tenantId: string) => `credit-holds:${v}:{${tenantId}}`,
   /** Amount of each live credit reservation: HASH request id → USD micro-units. */

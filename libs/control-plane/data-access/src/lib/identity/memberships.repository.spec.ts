@@ -91,9 +91,9 @@ describe('MembershipsRepository', () => {
     it("gives a user's roles in every tenant they belong to, and no other tenant's", async () => {
       const { a, b, users } = await twoTenants();
       const roles = await memberships.rolesOfUser(users.shared);
-      expect(roles).toEqual(expect.arrayContaining([{ tenant_id: a, role: 'viewer' }, { tenant_id: b, role: 'member' }]));
+      expect(roles).toEqual(expect.arrayContaining([{ id: expect.any(String), tenant_id: a, role: 'viewer' }, { id: expect.any(String), tenant_id: b, role: 'member' }]));
       expect(roles).toHaveLength(2);
-      expect(await memberships.rolesOfUser(users.carol)).toEqual([{ tenant_id: b, role: 'owner' }]);
+      expect(await memberships.rolesOfUser(users.carol)).toEqual([{ id: expect.any(String), tenant_id: b, role: 'owner' }]);
     });
   });
 

@@ -105,7 +105,7 @@ export class MembershipsRepository {
   }
 
   /** Every tenant a user belongs to, with the role there: what authorisation checks against. */
-  rolesOfUser(userId: string): Promise<Array<{ tenant_id: string; role: TenantRole }>> {
-    return query(this.dataSource, 'SELECT tenant_id, role FROM tenant_users WHERE user_id = $1', [userId]);
+  rolesOfUser(userId: string, db: Reader = this.dataSource): Promise<Array<{ id: string; tenant_id: string; role: TenantRole }>> {
+    return query(db, 'SELECT id, tenant_id, role FROM tenant_users WHERE user_id = $1 ORDER BY tenant_id', [userId]);
   }
 }

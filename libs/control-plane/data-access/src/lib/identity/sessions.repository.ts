@@ -6,6 +6,8 @@ export interface RefreshTokenRow {
   id: string;
   user_id: string;
   family_id: string;
+  /** The tenant the session is bound to, if any. */
+  tenant_id: string | null;
   token_hash: string;
   expires_at: Date;
   used_at: Date | null;
@@ -20,10 +22,11 @@ export interface RefreshTokenRow {
 export class SessionsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async create(tx: Transaction, token: { userId: string; familyId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
-    await query(tx, 'INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)', [
+  async create(tx: Transaction, token: { userId: string; familyId: string; tenantId?: string | null; tokenHash: string; expiresAt: Date }): Promise<void> {
+    await query(tx, 'INSERT INTO refresh_tokens (user_id, family_id, tenant_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)', [
       token.userId,
       token.familyId,
+      token.tenantId ?? null,
       token.tokenHash,
       token.expiresAt,
     ]);

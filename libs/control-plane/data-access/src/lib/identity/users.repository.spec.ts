@@ -32,6 +32,15 @@ describe('UsersRepository', () => {
     expect(await users.list({ tenantIds: [] }, everything)).toEqual({ rows: [], count: 0 });
   });
 
+  it('finds a sign-in name as a username (any case) or, with an @, as an email', async () => {
+    const username = `ada_${unique()}`;
+    const user = await create({ username });
+    expect((await users.findByLogin(username.toUpperCase()))?.id).toBe(user.id);
+    expect((await users.findByLogin(user.email))?.id).toBe(user.id);
+    expect(await users.findByLogin(`nobody_${unique()}`)).toBeNull();
+    expect(isUniqueViolation(await rejection(create({ username: username.toUpperCase() })), 'users_username_key')).toBe(true);
+  });
+
   it('holds an e-mail once, whatever its case, and finds it in any case', async () => {
     const email = `Mixed-${unique()}@Example.com`;
     const user = await create({ email });

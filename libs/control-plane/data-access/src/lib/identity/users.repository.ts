@@ -5,6 +5,8 @@ import type { Transaction } from '../unit-of-work';
 export interface UserRow {
   id: string;
   email: string;
+  /** Optional sign-in name besides the email; never contains `@`. */
+  username: string | null;
   password_hash: string | null;
   first_name: string;
   last_name: string;
@@ -17,6 +19,7 @@ export interface UserRow {
 
 export interface NewUser {
   email: string;
+  username?: string | null;
   passwordHash: string | null;
   firstName?: string;
   lastName?: string;
@@ -24,7 +27,7 @@ export interface NewUser {
   isPlatformAdmin?: boolean;
 }
 
-export type UserChanges = Partial<Pick<UserRow, 'email' | 'password_hash' | 'first_name' | 'last_name' | 'is_active' | 'is_platform_admin'>>;
+export type UserChanges = Partial<Pick<UserRow, 'email' | 'username' | 'password_hash' | 'first_name' | 'last_name' | 'is_active' | 'is_platform_admin'>>;
 
 export interface UserFilters {
   search?: string;
@@ -41,9 +44,9 @@ export class UsersRepository {
   async create(tx: Transaction, user: NewUser): Promise<UserRow> {
     const row = await queryOne<UserRow>(
       tx,
-      `INSERT INTO users (email, password_hash, first_name, last_name, is_active, is_platform_admin)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [user.email, user.passwordHash, user.firstName ?? '', user.lastName ?? '', user.isActive ?? true, user.isPlatformAdmin ?? false],
+      `INSERT INTO users (email, password_hash, first_name, last_name, is_active, is_platform_admin, username)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+      [user.email, user.passwordHash, user.firstName ?? '', user.lastName ?? '', user.isActive ?? true, user.isPlatformAdmin ?? false, user.username ?? null],
     );
     return row as UserRow;
   }
@@ -54,6 +57,11 @@ export class UsersRepository {
 
   findByEmail(email: string, db: Reader = this.dataSource): Promise<UserRow | null> {
     return queryOne<UserRow>(db, 'SELECT * FROM users WHERE email = $1', [email]);
+  }
+
+  /** The account a sign-in names: a username (never holds `@`) or an email. */
+  findByLogin(login: string, db: Reader = this.dataSource): Promise<UserRow | null> {
+    return login.includes('@') ? this.findByEmail(login, db) : queryOne<UserRow>(db, 'SELECT * FROM users WHERE username = $1', [login]);
   }
 
   async count(): Promise<number> {

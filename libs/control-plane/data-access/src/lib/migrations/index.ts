@@ -13,6 +13,8 @@ import { UsageEventsTenantStartedIndex1764700000000 } from './1764700000000-usag
 import { KeyEnvironmentsOriginsDeletion1764700004000 } from './1764700004000-key-environments-origins-deletion';
 import { Integrations1764700001000 } from './1764700001000-integrations';
 import { Webhooks1764700002000 } from './1764700002000-webhooks';
+import { TenantBoundSessionsAndUsernames1764700003000 } from './1764700003000-tenant-bound-sessions-and-usernames';
+import { Invitations1764700003100 } from './1764700003100-invitations';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -34,4 +36,6 @@ export const MIGRATIONS = [
   KeyEnvironmentsOriginsDeletion1764700004000,
   Integrations1764700001000,
   Webhooks1764700002000,
+  TenantBoundSessionsAndUsernames1764700003000,
+  Invitations1764700003100,
 ];

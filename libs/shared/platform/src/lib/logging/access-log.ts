@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { redactUrl } from './redact-email';
 
 /** Probes would drown the log: told by the route they matched, as a raw URL can be spelt many ways (scrapes have a port of their own). */
 const QUIET_ROUTES = /^\/health(\/live|\/ready)?\/?$/;
@@ -9,7 +10,8 @@ export const ACCESS_LOGGER = Symbol('ACCESS_LOGGER');
 
 /**
  * One JSON line per request once it is answered, streams included. Headers
- * never reach it: Authorization, x-api-key and cookies are credentials.
+ * never reach it: Authorization, x-api-key and cookies are credentials. Emails
+ * and invitation tokens in the URL are redacted.
  */
 export function useAccessLog(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onResponse', (request, reply, done) => {
@@ -22,7 +24,7 @@ export function useAccessLog(fastify: FastifyInstance, logger: Logger): void {
             req: {
               id: request.id,
               method: request.method,
-              url: request.url,
+              url: redactUrl(request.url),
               user_agent: request.headers['user-agent'],
               remote_address: request.ip,
             },

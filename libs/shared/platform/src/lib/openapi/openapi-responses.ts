@@ -49,6 +49,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'The caller may not do this',
   404: 'No such resource, or one of another tenant',
   409: 'The change conflicts with the current state',
+  410: 'The link or code was used, revoked or has expired',
   413: 'The body is too large',
   429: 'Too many requests: retry after the time in Retry-After',
   502: 'An upstream provider refused or failed the request',
