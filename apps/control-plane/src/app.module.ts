@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { MembershipsModule } from './memberships/memberships.module';
 import { MeteringModule } from './metering/metering.module';
 import { PlansModule } from './plans/plans.module';
+import { PrivateAiKeysModule } from './private-ai-keys/private-ai-keys.module';
 import { ProjectionModule } from './projection/projection.module';
 import { RequestContextModule } from './request-context/request-context.module';
 import { TeamsModule } from './teams/teams.module';
@@ -61,6 +62,7 @@ export class AppModule {
         UsageModule,
         MeteringModule,
         BillingModule,
+        PrivateAiKeysModule,
       ],
     };
   }

@@ -15,6 +15,6 @@ import { ApiKeysService } from './api-keys.service';
   imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, SchemaReadyModule],
   controllers: [ApiKeysController],
   providers: [ApiKeysService, ApiKeyRestrictions, ApiKeyOwners, ApiKeyOwnersReconciler],
-  exports: [ApiKeyOwners],
+  exports: [ApiKeyOwners, ApiKeysService],
 })
 export class ApiKeysModule {}

@@ -209,6 +209,27 @@ class ControlPlaneEnv extends CommonEnv {
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'STRIPE_CANCEL_URL must be an http:// or https:// URL' })
   readonly STRIPE_CANCEL_URL?: string;
+
+  /** Where clients reach the AI gateway, answered as a private AI key's `litellm_api_url`. */
+  @Matches(/^https?:\/\/[^\s?#]+$/, { message: 'GATEWAY_PUBLIC_URL must be an http:// or https:// URL without query (https://ai.example.com)' })
+  readonly GATEWAY_PUBLIC_URL: string = 'http://127.0.0.1:8080';
+
+  /** Names of private AI key databases and roles start with `<prefix>_`; deployments sharing a database server need different prefixes. */
+  @Matches(/^[a-z][a-z0-9_]{0,23}$/, { message: 'PRIVATE_AI_KEY_DATABASE_PREFIX must be 1-24 characters: a-z first, then a-z, 0-9 or _' })
+  readonly PRIVATE_AI_KEY_DATABASE_PREFIX: string = 'sluice_pk';
+
+  /** How often private databases are measured (pg_database_size) and left-behind ones dropped. */
+  @IsInt({ message: 'PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS must be a whole number of milliseconds from 1000 to 86400000' })
+  @Min(1000, { message: 'PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS must be a whole number of milliseconds from 1000 to 86400000' })
+  @Max(86_400_000, { message: 'PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS must be a whole number of milliseconds from 1000 to 86400000' })
+  readonly PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS: number = 300_000;
+}
+
+export interface PrivateAiKeySettings {
+  /** The gateway's public URL (`litellm_api_url`), without a trailing slash. */
+  readonly gatewayPublicUrl: string;
+  readonly databasePrefix: string;
+  readonly maintenanceIntervalMs: number;
 }
 
 export interface BillingSettings {
@@ -269,6 +290,7 @@ export interface ControlPlaneConfig {
   readonly projectionReconcileIntervalMs: number;
   readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number };
   readonly billing: BillingSettings;
+  readonly privateAiKeys: PrivateAiKeySettings;
 }
 
 export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
@@ -318,6 +340,11 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
     metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
     billing: billingSettings(env),
+    privateAiKeys: Object.freeze({
+      gatewayPublicUrl: env.GATEWAY_PUBLIC_URL.replace(/\/+$/, ''),
+      databasePrefix: env.PRIVATE_AI_KEY_DATABASE_PREFIX,
+      maintenanceIntervalMs: env.PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS,
+    }),
   });
 }
 

@@ -331,7 +331,7 @@ export class FakeDatabase {
 
   region(id: string): RegionRow {
     const now = new Date();
-    const row: RegionRow = { id, name: id, description: '', is_active: true, created_at: now, updated_at: now };
+    const row: RegionRow = { id, name: id, description: '', is_active: true, database_host: null, database_port: null, created_at: now, updated_at: now };
     this.tables.regions.set(id, row);
     return row;
   }

@@ -9,6 +9,7 @@ import { ApiKeysCreatedByIndex1764500000200 } from './1764500000200-api-keys-cre
 import { StripeBilling1764600000000 } from './1764600000000-stripe-billing';
 import { BillingProducts1764600000100 } from './1764600000100-billing-products';
 import { Statements1764600000200 } from './1764600000200-statements';
+import { PrivateAiKeys1764700005000 } from './1764700005000-private-ai-keys';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   StripeBilling1764600000000,
   BillingProducts1764600000100,
   Statements1764600000200,
+  PrivateAiKeys1764700005000,
 ];
