@@ -96,7 +96,7 @@ export class PrivateAiKeysRepository {
   }
 
   async setStatus(tx: Transaction, id: string, status: PrivateAiKeyStatus): Promise<PrivateAiKeyRow> {
-    await query(tx, `UPDATE private_ai_keys SET status = $2, updated_at = now(), deleted_at = CASE WHEN $2 = 'deleted' THEN now() ELSE deleted_at END WHERE id = $1`, [id, status]);
+    await query(tx, 'UPDATE private_ai_keys SET status = $2, updated_at = now(), deleted_at = CASE WHEN $3 THEN now() ELSE deleted_at END WHERE id = $1', [id, status, status === 'deleted']);
     return (await this.findById(id, tx)) as PrivateAiKeyRow;
   }
 
