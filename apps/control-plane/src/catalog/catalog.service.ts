@@ -4,15 +4,13 @@ import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SecretBox } from '../secrets/secret-box';
+import { regionDatabaseContext } from './region-database-context';
 import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
 import { notFound } from '../auth/tenant-access';
 import { catalogProblems } from './catalog-rules';
 import { deploymentFields, modelFields, modelView, regionView, type ModelView, type RegionView } from './catalog-view';
 import type { CreateModelDto, CreateRegionDto, ListModelsQueryDto, RegionDatabaseDto, UpdateModelDto, UpdateRegionDto } from './dto/catalog.dto';
-
-/** The context a region's sealed admin URL authenticates (docs/private-ai-keys.md). */
-export const regionDatabaseContext = (regionId: string): string => `region_database:${regionId}`;
 
 /**
  * The model catalog and regions: readable by anyone signed in,

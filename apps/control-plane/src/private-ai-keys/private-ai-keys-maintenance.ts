@@ -2,7 +2,7 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { RegionsRepository } from '@sluice/control-plane/data-access';
 import type { Queue } from 'bullmq';
-import { regionDatabaseContext } from '../catalog/catalog.service';
+import { regionDatabaseContext } from '../catalog/region-database-context';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SecretBox } from '../secrets/secret-box';
 import { databaseNameCreatedAt } from './database-names';

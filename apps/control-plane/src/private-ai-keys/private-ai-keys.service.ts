@@ -8,7 +8,7 @@ import type { CreateApiKeyDto } from '../api-keys/dto/api-key.dto';
 import { AuditService } from '../audit/audit.service';
 import { ownerUserIdOf, type Principal } from '../auth/principal';
 import { notFound, TenantAccess } from '../auth/tenant-access';
-import { regionDatabaseContext } from '../catalog/catalog.service';
+import { regionDatabaseContext } from '../catalog/region-database-context';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SecretBox } from '../secrets/secret-box';
 import { newDatabaseName, newDatabasePassword } from './database-names';
