@@ -170,6 +170,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       models: 'model',
       regions: 'region',
       'api-keys': 'api_key',
+      // An API key without a database: the private-key routes answer 404 past the id check.
+      'private-ai-keys': 'api_key',
       plans: 'plan',
       auth: 'personal_token',
     };
@@ -233,8 +235,12 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
   it(`answers every operation's hostile input with a 4xx in the error shape that changes nothing (seed ${FUZZ_SEED})`, async () => {
     const failures: string[] = [];
     // Deletions last, so the fixtures they may remove serve every other operation first.
-    const ops = operations().sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
-    expect(ops.length).toBeGreaterThan(40);
+    // FUZZ_PATHS (comma-separated path prefixes) explores only some routes.
+    const only = process.env['FUZZ_PATHS']?.split(',').filter(Boolean) ?? [];
+    const ops = operations()
+      .filter((op) => only.length === 0 || only.some((prefix) => op.path.startsWith(prefix)))
+      .sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
+    expect(ops.length).toBeGreaterThan(only.length > 0 ? 0 : 40);
     for (const op of ops) {
       const failure = await fuzzRoute(
         {
