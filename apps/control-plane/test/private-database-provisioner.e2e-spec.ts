@@ -56,8 +56,9 @@ describe('private database provisioner', () => {
   it('refuses a superuser admin role before creating anything', async () => {
     const name = newDatabaseName(server.prefix);
     const su = await server.superuser();
-    const url = `postgres://${su.connectionParameters.user}@${server.host}:${server.port}/postgres`;
+    const { rows } = await su.query<{ name: string }>('SELECT current_user AS name');
     await su.end();
+    const url = `postgres://${rows[0].name}@${server.host}:${server.port}/postgres`;
     await expect(provisioner.provision(url, name, newDatabasePassword())).rejects.toThrow(/superuser/);
     expect(await server.roleExists(name)).toBe(false);
   });

@@ -901,7 +901,7 @@ export class FakeModelsRepository implements Pick<ModelsRepository, 'all' | 'fin
   }
 }
 
-export class FakeRegionsRepository implements Pick<RegionsRepository, 'all' | 'findById' | 'upsert' | 'delete'> {
+export class FakeRegionsRepository implements Pick<RegionsRepository, 'all' | 'findById' | 'upsert' | 'delete' | 'privateDatabaseCount'> {
   constructor(private readonly db: FakeDatabase) {}
 
   async all(): Promise<RegionRow[]> {
@@ -922,6 +922,11 @@ export class FakeRegionsRepository implements Pick<RegionsRepository, 'all' | 'f
   async delete(tx: Transaction, id: string): Promise<void> {
     this.db.requireTransaction(tx);
     this.db.tables.regions.delete(id);
+  }
+
+  /** Private AI keys keep their rows in their own table, which the fakes do not hold. */
+  async privateDatabaseCount(): Promise<number> {
+    return 0;
   }
 }
 
