@@ -1,6 +1,7 @@
-import { escapeIdentifier } from 'pg';
+import { escapeIdentifier, escapeLiteral } from 'pg';
 import { newDatabaseName, newDatabasePassword } from '../src/private-ai-keys/database-names';
 import { DatabaseProvisioner, ProvisioningError } from '../src/private-ai-keys/database-provisioner';
+import { scramSha256Verifier } from '../src/private-ai-keys/scram-verifier';
 import { startRegionDatabaseServer, type RegionDatabaseServer } from './region-database-server';
 
 /** The provisioner against the local PostgreSQL through a CREATEDB CREATEROLE admin role (docs/private-ai-keys.md). */
@@ -51,6 +52,22 @@ describe('private database provisioner', () => {
     const own = await server.connectAs(name, password, name);
     await own.query('CREATE TABLE notes (id int)');
     await own.end();
+  });
+
+  it('computes the verifier PostgreSQL itself computes for the same password and salt', async () => {
+    const role = `${server.prefix}_scram_check`;
+    const password = newDatabasePassword();
+    const su = await server.superuser();
+    try {
+      await su.query("SET password_encryption = 'scram-sha-256'");
+      await su.query(`CREATE ROLE ${escapeIdentifier(role)} PASSWORD ${escapeLiteral(password)}`);
+      const stored = (await su.query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [role])).rows[0].rolpassword as string;
+      const salt = Buffer.from(stored.split('$')[1].split(':')[1], 'base64');
+      expect(scramSha256Verifier(password, salt)).toBe(stored);
+      await su.query(`DROP ROLE ${escapeIdentifier(role)}`);
+    } finally {
+      await su.end();
+    }
   });
 
   it('refuses a superuser admin role before creating anything', async () => {
