@@ -14,6 +14,6 @@ import { CatalogService } from './catalog.service';
   imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, SchemaReadyModule, SecretsModule],
   controllers: [ModelsController, RegionsController],
   providers: [CatalogService, CatalogBootstrap],
-  exports: [CatalogService],
+  exports: [CatalogService, CatalogBootstrap],
 })
 export class CatalogModule {}
