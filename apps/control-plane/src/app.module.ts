@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MembershipsModule } from './memberships/memberships.module';
 import { MeteringModule } from './metering/metering.module';
+import { OperatorModule } from './operator/operator.module';
 import { PlansModule } from './plans/plans.module';
 import { PrivateAiKeysModule } from './private-ai-keys/private-ai-keys.module';
 import { ProjectionModule } from './projection/projection.module';
@@ -63,6 +64,7 @@ export class AppModule {
         MeteringModule,
         BillingModule,
         PrivateAiKeysModule,
+        OperatorModule,
       ],
     };
   }
