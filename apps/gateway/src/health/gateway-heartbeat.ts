@@ -38,10 +38,13 @@ export class GatewayHeartbeat implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.redis.hdel(OperatorRedisKeys.gatewayHeartbeats(), this.id).catch(() => undefined);
+    // Never wait on a Redis that is away: the entry then ages out of the operator's view instead.
+    if (this.redis.status === 'ready') await this.redis.hdel(OperatorRedisKeys.gatewayHeartbeats(), this.id).catch(() => undefined);
   }
 
   private async beat(): Promise<void> {
+    // While Redis is away, beats would only queue up in the client: skip them.
+    if (this.redis.status !== 'ready') return;
     try {
       const now = Date.now();
       if (this.reader.invalidations !== this.lastInvalidations) {
