@@ -72,8 +72,11 @@ export class PrivateAiKeysMaintenance {
           if (createdAt === null || now - createdAt < ORPHAN_GRACE_MS) continue;
           const status = claimed.get(name);
           if (status === 'ready' || status === 'deleting') continue;
-          await this.provisioner.teardown(adminUrl, name);
-          report.dropped_orphans.push(name);
+          // One that cannot be dropped (another deployment's, under another admin role) does not stop the rest.
+          await this.provisioner.teardown(adminUrl, name).then(
+            () => report.dropped_orphans.push(name),
+            (error: unknown) => report.failures.push(`${region.id}: ${name}: ${error instanceof Error ? error.message : String(error)}`),
+          );
         }
       } catch (error) {
         report.failures.push(`${region.id}: ${error instanceof Error ? error.message : String(error)}`);
