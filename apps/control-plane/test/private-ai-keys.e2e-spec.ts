@@ -2,7 +2,9 @@ import { expectErrorShape } from '@sluice/testing';
 import { Client } from 'pg';
 import { newDatabaseName, newDatabasePassword } from '../src/private-ai-keys/database-names';
 import { DatabaseProvisioner } from '../src/private-ai-keys/database-provisioner';
-import { ORPHAN_GRACE_MS, PrivateAiKeysMaintenance } from '../src/private-ai-keys/private-ai-keys-maintenance';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { MAINTENANCE_JOB, ORPHAN_GRACE_MS, PRIVATE_AI_KEYS_QUEUE, PrivateAiKeysMaintenance } from '../src/private-ai-keys/private-ai-keys-maintenance';
 import type { Call } from './api-client';
 import { startIdentityWorld, type IdentityWorld } from './identity-fixture';
 import { startRegionDatabaseServer, type RegionDatabaseServer } from './region-database-server';
@@ -243,6 +245,9 @@ describe('private AI keys', () => {
     const young = newDatabaseName(server.prefix);
     await provisioner().provision(server.adminUrl, young, newDatabasePassword());
 
+    // Scheduled once for every replica, on BullMQ; run here directly so the test does not wait for the interval.
+    const queue = world.app.app.get<Queue>(getQueueToken(PRIVATE_AI_KEYS_QUEUE));
+    expect((await queue.getJobSchedulers()).map((scheduler) => scheduler.key)).toContain(MAINTENANCE_JOB);
     const report = await world.app.app.get(PrivateAiKeysMaintenance).run();
     expect(report.failures).toEqual([]);
     expect(report.dropped_orphans).toEqual([orphan]);
