@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { logLineFormatter } from './log-lines.mjs';
 import { demoCheckoutUrl, demoIntegration, demoTraffic, seedDemo } from './seed-demo.mjs';
+import { useLocalRegionDatabase } from './local-region-database.mjs';
 import { Supervisor } from './supervisor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,6 +52,8 @@ const mailCatcherUrl = `http://127.0.0.1:${env.MAIL_CATCHER_HTTP_PORT}`;
 
 const controlPlaneUrl = `http://127.0.0.1:${env.CONTROL_PLANE_PORT}`;
 const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}`;
+// Private AI keys answer this as their `litellm_api_url` (docs/private-ai-keys.md).
+env.GATEWAY_PUBLIC_URL ??= gatewayUrl;
 
 function fail(message) {
   process.stderr.write(`npm start: ${message}\n`);
@@ -181,6 +184,18 @@ if (!stopping()) {
         return `Buy credits for the demo tenant (fake Stripe Checkout; Pay sends the signed webhook):\n  ${checkout.url}\n`;
       },
       (error) => `Demo checkout unavailable: ${error.message}\n`,
+    );
+    // The local PostgreSQL as the `local` region's server for private AI keys.
+    checkoutLine += await useLocalRegionDatabase(controlPlaneUrl, env.DATABASE_URL, {
+      adminEmail: env.SLUICE_ADMIN_EMAIL,
+      adminPassword: env.SLUICE_ADMIN_PASSWORD,
+      requestIdPrefix: `${requestIdPrefix}-region`,
+    }).then(
+      (region) => {
+        lastRequestId = region.lastRequestId;
+        return '';
+      },
+      (error) => `Private AI keys unavailable (the local region has no database server): ${error.message}\n`,
     );
     integrationLines = await demoIntegration(controlPlaneUrl, demo, { mockServicesUrl, requestIdPrefix: `${requestIdPrefix}-integration` }).then(
       (integration) => {

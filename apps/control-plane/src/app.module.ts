@@ -13,7 +13,9 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MembershipsModule } from './memberships/memberships.module';
 import { MeteringModule } from './metering/metering.module';
+import { OperatorModule } from './operator/operator.module';
 import { PlansModule } from './plans/plans.module';
+import { PrivateAiKeysModule } from './private-ai-keys/private-ai-keys.module';
 import { ProjectionModule } from './projection/projection.module';
 import { RequestContextModule } from './request-context/request-context.module';
 import { TeamsModule } from './teams/teams.module';
@@ -67,6 +69,8 @@ export class AppModule {
         BillingModule,
         IntegrationsModule,
         WebhooksModule,
+        PrivateAiKeysModule,
+        OperatorModule,
       ],
     };
   }

@@ -203,6 +203,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
       models: 'model',
       regions: 'region',
       'api-keys': 'api_key',
+      // An API key without a database: the private-key routes answer 404 past the id check.
+      'private-ai-keys': 'api_key',
       plans: 'plan',
       auth: 'personal_token',
       webhooks: 'webhook',

@@ -33,6 +33,17 @@ export interface ApiKeyView {
 /** Returned by create and rotate only: the one time the secret is shown. */
 export interface ApiKeyWithSecretView extends ApiKeyView {
   key: string;
+  /** Created with `vector_db: true`: the key's own database, its password shown this once (docs/private-ai-keys.md). */
+  vector_db?: VectorDatabaseView;
+}
+
+export interface VectorDatabaseView {
+  database_name: string;
+  database_host: string;
+  database_port: number;
+  database_username: string;
+  database_password: string;
+  vector_enabled: boolean;
 }
 
 export function apiKeyStatus(row: ApiKeyRow, now = Date.now()): ApiKeyView['status'] {

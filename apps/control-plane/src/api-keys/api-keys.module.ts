@@ -16,6 +16,6 @@ import { ApiKeysService } from './api-keys.service';
   imports: [DataAccessModule, AuthModule, AuditModule, ProjectionModule, SchemaReadyModule, WebhookOutboxModule],
   controllers: [ApiKeysController],
   providers: [ApiKeysService, ApiKeyRestrictions, ApiKeyOwners, ApiKeyOwnersReconciler],
-  exports: [ApiKeyOwners],
+  exports: [ApiKeyOwners, ApiKeysService],
 })
 export class ApiKeysModule {}

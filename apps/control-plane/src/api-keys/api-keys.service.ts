@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { generateApiKey, roleAtLeast, scopesBeyondRole, type TenantRole } from '@sluice/auth';
+import { generateApiKey, hashApiKey, roleAtLeast, scopesBeyondRole, type TenantRole } from '@sluice/auth';
 import {
   ApiKeysRepository,
   PlansRepository,
@@ -8,6 +8,8 @@ import {
   type ApiKeyChanges,
   type ApiKeyRow,
   type OutboxTarget,
+  type PlanRow,
+  type TenantRow,
   type Transaction,
 } from '@sluice/control-plane/data-access';
 import { isUuid, type KeyScope } from '@sluice/contracts';
@@ -21,10 +23,18 @@ import { notFound, TenantAccess } from '../auth/tenant-access';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { ApiKeyOwners } from './api-key-owners';
 import { ApiKeyRestrictions } from './api-key-restrictions';
-import { apiKeyView, type ApiKeyView, type ApiKeyWithSecretView } from './api-key-view';
+import { apiKeyView, type ApiKeyView, type ApiKeyWithSecretView, type VectorDatabaseView } from './api-key-view';
 import type { BulkRotateApiKeysDto, CreateApiKeyDto, ListApiKeysQueryDto, RotateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
 
 type Headers = Record<string, string | string[] | undefined>;
+
+/** Work another feature does in the transaction that creates a key (a private AI key's database); it throwing creates nothing. */
+export type WithinKeyCreation = (tx: Transaction, key: ApiKeyRow, context: { tenant: TenantRow; plan: PlanRow | null }) => Promise<void>;
+
+/** The private AI key feature, which makes the database of a key created with `vector_db: true`. */
+export interface VectorDatabases {
+  createWithKey(principal: Principal, dto: CreateApiKeyDto, headers: Headers): Promise<{ key: ApiKeyWithSecretView; database: VectorDatabaseView }>;
+}
 
 interface LoadedKey {
   key: ApiKeyRow;
@@ -70,7 +80,20 @@ export class ApiKeysService {
     return apiKeyView((await this.load(principal, id, 'viewer')).key);
   }
 
-  async create(principal: Principal, dto: CreateApiKeyDto, headers: Headers): Promise<ApiKeyWithSecretView> {
+  private vectorDatabases: VectorDatabases | null = null;
+
+  /** Called once by the private AI key module. */
+  useVectorDatabases(handler: VectorDatabases): void {
+    this.vectorDatabases = handler;
+  }
+
+  async create(principal: Principal, dto: CreateApiKeyDto, headers: Headers, within?: WithinKeyCreation): Promise<ApiKeyWithSecretView> {
+    if (dto.vector_db) {
+      if (!this.vectorDatabases) throw new SluiceException('service_unavailable', 'Private databases are not available in this deployment', {});
+      const { key, database } = await this.vectorDatabases.createWithKey(principal, dto, headers);
+      return { ...key, vector_db: database };
+    }
+    if (dto.region_id !== undefined) throw new SluiceException('validation_error', 'region_id is for keys with vector_db: true', { region_id: ['only with vector_db: true'] }, 'region_id');
     const { tenant, role } = await this.access.resolve(principal, dto.tenant, headers, dto.service ? 'admin' : 'member');
     const scopes = dto.scopes ?? ['inference'];
     requireScopesWithin(scopes, role);
@@ -108,6 +131,7 @@ export class ApiKeysService {
       });
       await this.audit.record(tx, { tenantId: tenant.id, eventType: 'api_key.created', resourceType: 'api_key', resourceId: key.id, new: apiKeyView(key) });
       await this.webhookEvents.emit(tx, tenant.id, 'key.created', apiKeyView(key));
+      await within?.(tx, key, { tenant: locked, plan });
       return { value: key, targets: [hashTarget(key.key_hash)] };
     });
     return { ...apiKeyView(row), key: generated.secret };
@@ -178,6 +202,29 @@ export class ApiKeysService {
       await this.webhookEvents.emit(tx, key.tenant_id, 'key.deleted', apiKeyView(deleted));
       return { value: deleted, targets: hashTargets(current.key_hash, current.previous_key_hash) };
     });
+  }
+
+  /** Revokes a key the caller was already allowed to act on (another feature's check), or a background job's; idempotent. */
+  async revokeChecked(tenantId: string, id: string): Promise<void> {
+    await this.commit(async (tx) => {
+      const current = await this.apiKeys.lock(tx, tenantId, id);
+      if (!current || current.status === 'revoked') return { value: undefined, targets: [] };
+      const revoked = await this.apiKeys.update(tx, tenantId, id, { status: 'revoked', revoked_at: new Date() });
+      await this.audit.record(tx, { tenantId, eventType: 'api_key.revoked', resourceType: 'api_key', resourceId: id, old: apiKeyView(current), new: apiKeyView(revoked) });
+      return { value: undefined, targets: hashTargets(revoked.key_hash, revoked.previous_key_hash) };
+    });
+  }
+
+  /** A key the caller may change (404 when not seen, 403 when only seen): for features built on keys. */
+  async manageable(principal: Principal, id: string): Promise<ApiKeyRow> {
+    return (await this.loadManageable(principal, id)).key;
+  }
+
+  /** The key a secret belongs to, if the caller may change it (404 otherwise, as for an id). */
+  async manageableBySecret(principal: Principal, secret: string): Promise<ApiKeyRow> {
+    const key = await this.apiKeys.findByAnyHash(hashApiKey(secret));
+    if (!key || key.status === 'revoked') throw notFound('API key');
+    return (await this.loadManageable(principal, key.id)).key;
   }
 
   async rotate(principal: Principal, id: string, dto: RotateApiKeyDto): Promise<ApiKeyWithSecretView> {

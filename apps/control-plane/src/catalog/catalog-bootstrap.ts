@@ -41,6 +41,14 @@ export function loadCatalogFile(path: string, mockProviderUrl: string, policy: D
 
 type RegionRowFields = Pick<RegionRow, 'id' | 'name' | 'description' | 'is_active'>;
 
+/** What an upsert of the catalog file changed, by id; models added through the API and absent from the file are left alone. */
+export interface CatalogFileChanges {
+  regions_created: string[];
+  regions_updated: string[];
+  models_created: string[];
+  models_updated: string[];
+}
+
 /**
  * A relative path is looked up from the working directory (the repository,
  * under `npm start`), then next to the running bundle, where the build copies
@@ -74,10 +82,21 @@ export class CatalogBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     // Read and validated at once, so a broken file stops start-up even before migrations are applied.
     const file = loadCatalogFile(this.config.catalogFile, this.config.mockProviderUrl, { credentialEnvs: this.config.providerCredentialEnvs });
-    await this.schema.whenMigrated('loading the catalog file', () => this.upsert(file));
+    await this.schema.whenMigrated('loading the catalog file', async () => {
+      await this.upsert(file);
+    });
   }
 
-  private async upsert(file: ReturnType<typeof loadCatalogFile>): Promise<void> {
+  /**
+   * Reads the file again and upserts it, as on start (`POST /api/models/refresh/`): a broken file is a
+   * `ConfigError` and changes nothing; the projection is flushed before this returns, so gateways follow at once.
+   */
+  async refresh(): Promise<CatalogFileChanges> {
+    return this.upsert(loadCatalogFile(this.config.catalogFile, this.config.mockProviderUrl, { credentialEnvs: this.config.providerCredentialEnvs }));
+  }
+
+  private async upsert(file: ReturnType<typeof loadCatalogFile>): Promise<CatalogFileChanges> {
+    const changes: CatalogFileChanges = { regions_created: [], regions_updated: [], models_created: [], models_updated: [] };
     const changed = await this.unitOfWork.run(async (tx) => {
       await this.models.lockCatalog(tx);
       let count = 0;
@@ -86,6 +105,7 @@ export class CatalogBootstrap implements OnApplicationBootstrap {
         if (current && sameContent(regionFields(current), region)) continue;
         const row = await this.regions.upsert(tx, region);
         await this.audit.record(tx, { tenantId: null, eventType: current ? 'region.updated' : 'region.created', resourceType: 'region', resourceId: row.id, old: current ? regionView(current) : null, new: regionView(row) });
+        (current ? changes.regions_updated : changes.regions_created).push(row.id);
         count += 1;
       }
       for (const model of file.models) {
@@ -93,6 +113,7 @@ export class CatalogBootstrap implements OnApplicationBootstrap {
         if (current && sameContent(withoutTimestamps(current), model)) continue;
         const row = await this.models.upsert(tx, model);
         await this.audit.record(tx, { tenantId: null, eventType: current ? 'model.updated' : 'model.created', resourceType: 'model', resourceId: row.id, old: current ? modelView(current) : null, new: modelView(row) });
+        (current ? changes.models_updated : changes.models_created).push(row.id);
         count += 1;
       }
       if (count > 0) await this.projector.enqueue(tx, [{ kind: 'catalog' }]);
@@ -102,6 +123,7 @@ export class CatalogBootstrap implements OnApplicationBootstrap {
       this.logger.log(`Catalog file ${this.config.catalogFile}: ${changed} regions and models created or updated`);
       await this.projector.flush();
     }
+    return changes;
   }
 }
 

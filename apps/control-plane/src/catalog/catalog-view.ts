@@ -8,8 +8,15 @@ export interface RegionView {
   name: string;
   description: string;
   is_active: boolean;
+  /** The server private AI keys of the region get their databases on (its admin URL is never shown); null: LLM-only keys. */
+  database: RegionDatabaseView | null;
   created_at: string;
   updated_at: string;
+}
+
+export interface RegionDatabaseView {
+  host: string;
+  port: number;
 }
 
 export function modelView(row: ModelRow): ModelView {
@@ -36,6 +43,7 @@ export function regionView(row: RegionRow): RegionView {
     name: row.name,
     description: row.description,
     is_active: row.is_active,
+    database: row.database_host && row.database_port ? { host: row.database_host, port: row.database_port } : null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

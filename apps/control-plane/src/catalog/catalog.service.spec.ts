@@ -1,6 +1,8 @@
 import { Test } from '@nestjs/testing';
 import type { ModelDeployment, UserRow } from '@sluice/control-plane/data-access';
+import { randomBytes } from 'node:crypto';
 import { CONTROL_PLANE_CONFIG, loadControlPlaneConfig } from '../config/control-plane.config';
+import { SecretBox } from '../secrets/secret-box';
 import { fakeSeams, FakeDatabase, userPrincipal } from '../testing/fakes';
 import { CatalogService } from './catalog.service';
 import type { CreateModelDto } from './dto/catalog.dto';
@@ -36,7 +38,7 @@ describe('CatalogService', () => {
   beforeEach(async () => {
     db = new FakeDatabase();
     const moduleRef = await Test.createTestingModule({
-      providers: [CatalogService, ...fakeSeams(db), { provide: CONTROL_PLANE_CONFIG, useValue: loadControlPlaneConfig({ NODE_ENV: 'test' }) }],
+      providers: [CatalogService, ...fakeSeams(db), { provide: SecretBox, useValue: new SecretBox(randomBytes(32)) }, { provide: CONTROL_PLANE_CONFIG, useValue: loadControlPlaneConfig({ NODE_ENV: 'test' }) }],
     }).compile();
     service = moduleRef.get(CatalogService);
     platformAdmin = db.user({ is_platform_admin: true });

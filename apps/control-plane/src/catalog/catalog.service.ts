@@ -1,14 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ModelsRepository, RegionsRepository, UnitOfWork, type ModelFields, type ModelRow, type Transaction } from '@sluice/control-plane/data-access';
+import { ModelsRepository, RegionsRepository, UnitOfWork, type ModelFields, type ModelRow, type RegionRow, type Transaction } from '@sluice/control-plane/data-access';
 import { pageWindow, SluiceException } from '@sluice/platform';
 import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import { SecretBox } from '../secrets/secret-box';
+import { regionDatabaseContext } from './region-database-context';
 import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { Projector } from '../projection/projector';
 import { notFound } from '../auth/tenant-access';
 import { catalogProblems } from './catalog-rules';
 import { deploymentFields, modelFields, modelView, regionView, type ModelView, type RegionView } from './catalog-view';
-import type { CreateModelDto, CreateRegionDto, ListModelsQueryDto, UpdateModelDto, UpdateRegionDto } from './dto/catalog.dto';
+import type { CreateModelDto, CreateRegionDto, ListModelsQueryDto, RegionDatabaseDto, UpdateModelDto, UpdateRegionDto } from './dto/catalog.dto';
 
 /**
  * The model catalog and regions: readable by anyone signed in,
@@ -24,6 +26,7 @@ export class CatalogService {
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
     private readonly projector: Projector,
+    private readonly secrets: SecretBox,
     @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
@@ -111,7 +114,8 @@ export class CatalogService {
     requirePlatformAdmin(principal);
     return this.changeCatalog(async (tx) => {
       if (await this.regions.findById(dto.id, tx)) throw new SluiceException('conflict', `Region ${dto.id} already exists`, {}, 'id');
-      const row = await this.regions.upsert(tx, { id: dto.id, name: dto.name, description: dto.description ?? '', is_active: dto.is_active ?? true });
+      let row = await this.regions.upsert(tx, { id: dto.id, name: dto.name, description: dto.description ?? '', is_active: dto.is_active ?? true });
+      if (dto.database) row = await this.setRegionDatabase(tx, row.id, dto.database);
       await this.audit.record(tx, { tenantId: null, eventType: 'region.created', resourceType: 'region', resourceId: row.id, new: regionView(row) });
       return regionView(row);
     });
@@ -122,12 +126,14 @@ export class CatalogService {
     return this.changeCatalog(async (tx) => {
       const current = await this.regions.findById(id, tx);
       if (!current) throw notFound('Region');
-      const row = await this.regions.upsert(tx, {
+      let row = await this.regions.upsert(tx, {
         id,
         name: dto.name ?? current.name,
         description: dto.description ?? current.description,
         is_active: dto.is_active ?? current.is_active,
       });
+      if (dto.database === null) await this.refuseWhilePrivateDatabases(tx, id, 'its database server cannot be removed');
+      if (dto.database !== undefined) row = await this.setRegionDatabase(tx, id, dto.database);
       await this.audit.record(tx, { tenantId: null, eventType: 'region.updated', resourceType: 'region', resourceId: id, old: regionView(current), new: regionView(row) });
       return regionView(row);
     });
@@ -141,9 +147,22 @@ export class CatalogService {
       if (!current) throw notFound('Region');
       const users = (await this.models.all(tx)).filter((model) => model.deployments.some((deployment) => deployment.region === id)).map((model) => model.id);
       if (users.length > 0) throw new SluiceException('conflict', `Region ${id} is used by deployments of ${users.join(', ')}`, { models: users });
+      await this.refuseWhilePrivateDatabases(tx, id, 'it cannot be deleted');
       await this.regions.delete(tx, id);
       await this.audit.record(tx, { tenantId: null, eventType: 'region.deleted', resourceType: 'region', resourceId: id, old: regionView(current) });
     });
+  }
+
+  /** Seals the admin URL under a context naming the region, so it opens for that region only. */
+  private async setRegionDatabase(tx: Transaction, id: string, database: RegionDatabaseDto | null): Promise<RegionRow> {
+    const sealed = database ? { host: database.host, port: database.port, adminUrlSealed: this.secrets.seal(database.admin_url, regionDatabaseContext(id)) } : null;
+    await this.regions.setDatabase(tx, id, sealed);
+    return (await this.regions.findById(id, tx)) as RegionRow;
+  }
+
+  private async refuseWhilePrivateDatabases(tx: Transaction, id: string, consequence: string): Promise<void> {
+    const count = await this.regions.privateDatabaseCount(id, tx);
+    if (count > 0) throw new SluiceException('conflict', `Region ${id} holds ${count} private AI key databases: ${consequence}`, { private_ai_keys: count });
   }
 
   /** Runs a catalog change under the catalog lock, queues the catalog record, and projects it after the commit. */

@@ -300,6 +300,27 @@ class ControlPlaneEnv extends CommonEnv {
   @EnvBoolean()
   @IsIn([true, false], { message: 'REQUIRE_EMAIL_VERIFICATION must be true or false' })
   readonly REQUIRE_EMAIL_VERIFICATION: boolean = false;
+
+  /** Where clients reach the AI gateway, answered as a private AI key's `litellm_api_url`. */
+  @Matches(/^https?:\/\/[^\s?#]+$/, { message: 'GATEWAY_PUBLIC_URL must be an http:// or https:// URL without query (https://ai.example.com)' })
+  readonly GATEWAY_PUBLIC_URL: string = 'http://127.0.0.1:8080';
+
+  /** Names of private AI key databases and roles start with `<prefix>_`; deployments sharing a database server need different prefixes. */
+  @Matches(/^[a-z][a-z0-9_]{0,23}$/, { message: 'PRIVATE_AI_KEY_DATABASE_PREFIX must be 1-24 characters: a-z first, then a-z, 0-9 or _' })
+  readonly PRIVATE_AI_KEY_DATABASE_PREFIX: string = 'sluice_pk';
+
+  /** How often private databases are measured (pg_database_size) and left-behind ones dropped. */
+  @IsInt({ message: 'PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS must be a whole number of milliseconds from 1000 to 86400000' })
+  @Min(1000, { message: 'PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS must be a whole number of milliseconds from 1000 to 86400000' })
+  @Max(86_400_000, { message: 'PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS must be a whole number of milliseconds from 1000 to 86400000' })
+  readonly PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS: number = 300_000;
+}
+
+export interface PrivateAiKeySettings {
+  /** The gateway's public URL (`litellm_api_url`), without a trailing slash. */
+  readonly gatewayPublicUrl: string;
+  readonly databasePrefix: string;
+  readonly maintenanceIntervalMs: number;
 }
 
 export interface MailSettings {
@@ -396,6 +417,7 @@ export interface ControlPlaneConfig {
   readonly integrations: IntegrationsSettings;
   readonly webhooks: WebhookSettings;
   readonly mail: MailSettings;
+  readonly privateAiKeys: PrivateAiKeySettings;
 }
 
 export const CONTROL_PLANE_CONFIG = Symbol('CONTROL_PLANE_CONFIG');
@@ -450,6 +472,11 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     integrations: integrationsSettings(env),
     webhooks: webhookSettings(env, production),
     mail: mailSettings(env),
+    privateAiKeys: Object.freeze({
+      gatewayPublicUrl: env.GATEWAY_PUBLIC_URL.replace(/\/+$/, ''),
+      databasePrefix: env.PRIVATE_AI_KEY_DATABASE_PREFIX,
+      maintenanceIntervalMs: env.PRIVATE_AI_KEY_MAINTENANCE_INTERVAL_MS,
+    }),
   });
 }
 

@@ -17,6 +17,7 @@ import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control
 import { SchemaReady } from '../database/schema-ready';
 import { SchemaReadyModule } from '../database/schema-ready.module';
 import { ProjectionSource } from './projection-source';
+import { CountingProjectionWriter } from './projection-stats';
 import { Projector } from './projector';
 
 /**
@@ -76,7 +77,7 @@ export class ProjectionScheduler implements OnApplicationBootstrap, OnApplicatio
     {
       provide: ProjectionWriter,
       inject: [REDIS, CONTROL_PLANE_CONFIG],
-      useFactory: (redis: Redis, config: ControlPlaneConfig) => new ProjectionWriter(redis, config.redis.keyPrefix),
+      useFactory: (redis: Redis, config: ControlPlaneConfig) => new CountingProjectionWriter(redis, config.redis.keyPrefix),
     },
     {
       provide: Projector,

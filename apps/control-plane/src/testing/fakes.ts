@@ -341,7 +341,7 @@ export class FakeDatabase {
 
   region(id: string): RegionRow {
     const now = new Date();
-    const row: RegionRow = { id, name: id, description: '', is_active: true, created_at: now, updated_at: now };
+    const row: RegionRow = { id, name: id, description: '', is_active: true, database_host: null, database_port: null, created_at: now, updated_at: now };
     this.tables.regions.set(id, row);
     return row;
   }
@@ -936,7 +936,7 @@ export class FakeModelsRepository implements Pick<ModelsRepository, 'all' | 'fin
   }
 }
 
-export class FakeRegionsRepository implements Pick<RegionsRepository, 'all' | 'findById' | 'upsert' | 'delete'> {
+export class FakeRegionsRepository implements Pick<RegionsRepository, 'all' | 'findById' | 'upsert' | 'delete' | 'privateDatabaseCount'> {
   constructor(private readonly db: FakeDatabase) {}
 
   async all(): Promise<RegionRow[]> {
@@ -957,6 +957,11 @@ export class FakeRegionsRepository implements Pick<RegionsRepository, 'all' | 'f
   async delete(tx: Transaction, id: string): Promise<void> {
     this.db.requireTransaction(tx);
     this.db.tables.regions.delete(id);
+  }
+
+  /** Private AI keys keep their rows in their own table, which the fakes do not hold. */
+  async privateDatabaseCount(): Promise<number> {
+    return 0;
   }
 }
 

@@ -8,3 +8,4 @@ export * from './lib/projection';
 export * from './lib/openai-wire';
 export * from './lib/anthropic-wire';
 export * from './lib/metric-names';
+export * from './lib/operator-redis-names';

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ApiKeyLimits } from '@sluice/control-plane/data-access';
 import { KEY_ENVIRONMENTS } from '@sluice/contracts';
 import type { SameShape } from '@sluice/platform';
-import type { ApiKeyView, ApiKeyWithSecretView } from '../api-key-view';
+import type { ApiKeyView, ApiKeyWithSecretView, VectorDatabaseView } from '../api-key-view';
 
 export class ApiKeyLimitsResponseDto {
   @ApiPropertyOptional({ type: 'integer', description: 'Requests per minute' })
@@ -108,10 +108,22 @@ export class ApiKeyResponseDto {
   updated_at!: string;
 }
 
+export class VectorDatabaseResponseDto {
+  @ApiProperty() database_name!: string;
+  @ApiProperty() database_host!: string;
+  @ApiProperty() database_port!: number;
+  @ApiProperty() database_username!: string;
+  @ApiProperty({ description: 'Shown once' }) database_password!: string;
+  @ApiProperty() vector_enabled!: boolean;
+}
+
 /** Answered by create and rotate only: the one time the secret is shown. */
 export class ApiKeyWithSecretResponseDto extends ApiKeyResponseDto {
   @ApiProperty({ description: 'The secret, shown once' })
   key!: string;
+
+  @ApiPropertyOptional({ type: VectorDatabaseResponseDto, description: 'With vector_db: true, the key’s own database (docs/private-ai-keys.md)' })
+  vector_db?: VectorDatabaseResponseDto;
 }
 
 export class BulkRotateResponseDto {
@@ -124,4 +136,5 @@ export class BulkRotateResponseDto {
 
 const _limitsInSync: SameShape<ApiKeyLimits, ApiKeyLimitsResponseDto> = true;
 const _keyInSync: SameShape<ApiKeyView, ApiKeyResponseDto> = true;
+const _vectorDbInSync: SameShape<VectorDatabaseView, VectorDatabaseResponseDto> = true;
 const _secretInSync: SameShape<ApiKeyWithSecretView, ApiKeyWithSecretResponseDto> = true;

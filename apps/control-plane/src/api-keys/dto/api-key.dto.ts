@@ -111,6 +111,16 @@ export class CreateApiKeyDto extends KeyRestrictionsDto {
 
   /** A key of the tenant that no user owns (owners and admins only); otherwise the key is the caller's and never acts above the caller's role. */
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() service?: boolean;
+
+  /** Also create a PostgreSQL database of the key's own on `region_id`'s server (a private AI key, docs/private-ai-keys.md). */
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() vector_db?: boolean;
+
+  /** The region of the key's database; required with `vector_db: true`. */
+  @ApiPropertyOptional()
+  @ValidateIf((dto: CreateApiKeyDto) => dto.vector_db === true || dto.region_id !== undefined)
+  @IsString()
+  @Matches(REGION_ID, { message: 'region_id must be a region id' })
+  region_id?: string;
 }
 
 export class UpdateApiKeyDto extends KeyRestrictionsDto {

@@ -17,7 +17,7 @@ class ProductFieldsDto {
   @Max(COUNT_MAX)
   max_budget_per_key?: number | null;
   @ApiPropertyOptional({ type: 'integer', description: "default and ceiling of a key's rpm", nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(COUNT_MAX) rpm_per_key?: number | null;
-  @ApiPropertyOptional({ type: 'integer', description: 'stored and returned', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) vector_db_count?: number | null;
+  @ApiPropertyOptional({ type: 'integer', description: 'private AI keys (each with a database) a tenant may hold; null: no cap (docs/private-ai-keys.md)', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) vector_db_count?: number | null;
   @ApiPropertyOptional({ type: String, description: 'stored and returned, e.g. "10GB"', nullable: true }) @IsOptional() @IsString() @Matches(/^\d{1,9}(\.\d{1,3})?\s?(KB|MB|GB|TB)$/i, { message: 'vector_db_storage must be a size such as 10GB' }) vector_db_storage?: string | null;
   @ApiPropertyOptional({ description: 'plan period_days', minimum: 1, maximum: 366 }) @IsOptional() @IsInt() @Min(1) @Max(366) renewal_period_days?: number;
   @ApiPropertyOptional({ description: 'an inactive product cannot be checked out or assigned' }) @IsOptional() @IsBoolean() active?: boolean;

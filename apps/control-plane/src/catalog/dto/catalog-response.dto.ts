@@ -80,6 +80,14 @@ export class ModelResponseDto {
   updated_at!: string;
 }
 
+export class RegionDatabaseResponseDto {
+  @ApiProperty()
+  host!: string;
+
+  @ApiProperty()
+  port!: number;
+}
+
 export class RegionResponseDto {
   @ApiProperty()
   id!: string;
@@ -92,6 +100,9 @@ export class RegionResponseDto {
 
   @ApiProperty()
   is_active!: boolean;
+
+  @ApiProperty({ type: RegionDatabaseResponseDto, nullable: true, description: 'The server private AI keys get their databases on; the admin URL is write-only' })
+  database!: RegionDatabaseResponseDto | null;
 
   @ApiProperty({ format: 'date-time' })
   created_at!: string;

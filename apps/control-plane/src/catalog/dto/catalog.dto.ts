@@ -124,6 +124,23 @@ export class ListModelsQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) search?: string;
 }
 
+const POSTGRES_URL_PATTERN = /^postgres(ql)?:\/\/[^\s/]+\/[^\s/?]+(\?\S*)?$/;
+const HOST_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$/;
+
+/** The region's PostgreSQL server for private AI keys (docs/private-ai-keys.md). */
+export class RegionDatabaseDto {
+  /** What key holders connect to (may differ from the admin URL's host, for instance behind a proxy). */
+  @ApiProperty() @IsString() @Matches(HOST_PATTERN, { message: 'host must be a host name or IP address' }) host!: string;
+  @ApiProperty() @IsInt() @Min(1) @Max(65535) port!: number;
+
+  /** How Sluice connects to create databases and roles: a role with CREATEDB and CREATEROLE, not a superuser. Write-only, sealed at rest. */
+  @ApiProperty({ writeOnly: true, example: 'postgres://sluice_admin:secret@db.internal:5432/postgres' })
+  @IsString()
+  @MaxLength(2048)
+  @Matches(POSTGRES_URL_PATTERN, { message: 'admin_url must be a postgres:// URL naming a database' })
+  admin_url!: string;
+}
+
 export class CreateRegionDto {
   @ApiProperty({ pattern: REGION_ID_PATTERN.source })
   @IsString()
@@ -133,12 +150,22 @@ export class CreateRegionDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(150) name!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) description?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() is_active?: boolean;
+  @ApiPropertyOptional({ type: RegionDatabaseDto }) @IsOptionalNotNull() @IsObject() @ValidateNested() @Type(() => RegionDatabaseDto) database?: RegionDatabaseDto;
 }
 
 export class UpdateRegionDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(150) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) description?: string;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() is_active?: boolean;
+
+  /** null removes the server (409 while private keys still have databases there). */
+  @ApiPropertyOptional({ type: RegionDatabaseDto, nullable: true })
+  @IsOptional()
+  @ValidateIf((_dto, value) => value !== null)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RegionDatabaseDto)
+  database?: RegionDatabaseDto | null;
 }
 
 /** The checked-in catalog file (`catalog/catalog.json`). */

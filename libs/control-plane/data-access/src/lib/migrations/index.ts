@@ -10,11 +10,12 @@ import { StripeBilling1764600000000 } from './1764600000000-stripe-billing';
 import { BillingProducts1764600000100 } from './1764600000100-billing-products';
 import { Statements1764600000200 } from './1764600000200-statements';
 import { UsageEventsTenantStartedIndex1764700000000 } from './1764700000000-usage-events-tenant-started-index';
-import { KeyEnvironmentsOriginsDeletion1764700004000 } from './1764700004000-key-environments-origins-deletion';
 import { Integrations1764700001000 } from './1764700001000-integrations';
 import { Webhooks1764700002000 } from './1764700002000-webhooks';
 import { TenantBoundSessionsAndUsernames1764700003000 } from './1764700003000-tenant-bound-sessions-and-usernames';
 import { Invitations1764700003100 } from './1764700003100-invitations';
+import { KeyEnvironmentsOriginsDeletion1764700004000 } from './1764700004000-key-environments-origins-deletion';
+import { PrivateAiKeys1764700005000 } from './1764700005000-private-ai-keys';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -33,9 +34,10 @@ export const MIGRATIONS = [
   BillingProducts1764600000100,
   Statements1764600000200,
   UsageEventsTenantStartedIndex1764700000000,
-  KeyEnvironmentsOriginsDeletion1764700004000,
   Integrations1764700001000,
   Webhooks1764700002000,
   TenantBoundSessionsAndUsernames1764700003000,
   Invitations1764700003100,
+  KeyEnvironmentsOriginsDeletion1764700004000,
+  PrivateAiKeys1764700005000,
 ];
