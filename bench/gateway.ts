@@ -21,7 +21,8 @@
  * Environment: `BENCH_DURATION_SECONDS` (10), `BENCH_CONNECTIONS` (32),
  * `BENCH_UNLOADED_REQUESTS` (500 per shape and side), `BENCH_WARMUP_SECONDS`
  * (3), `BENCH_SIDES` (`mock,floor,floor-fastify,gateway`; mock is always run),
- * `BENCH_SHAPES` (`plain`, `stream` or both), `BENCH_GATEWAY_LOG_LEVEL` (info,
+ * `BENCH_SHAPES` (`plain`, `stream` or both), `BENCH_GATEWAY_BEFORE` (the `main.js`
+ * of a gateway built from another commit: measured too, as `gateway-before`), `BENCH_GATEWAY_LOG_LEVEL` (info,
  * production's default), `BENCH_GATEWAY_NODE_FLAGS` (extra Node flags for the
  * gateway), `BENCH_CPU_PROFILE_DIR` (runs the gateway and the floor with
  * `--cpu-prof`, profiles written there; default: none), `BENCH_LOAD=autocannon`
@@ -58,9 +59,11 @@ const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? TEST_REDIS_URL;
 const KEEP_LOGS = process.env['BENCH_KEEP_LOGS'] === '1';
 const SHAPES = parseList<Shape>('BENCH_SHAPES', 'plain,stream', ['plain', 'stream']);
 
-const SIDE_NAMES = ['mock', 'floor', 'floor-fastify', 'gateway'] as const;
+const SIDE_NAMES = ['mock', 'floor', 'floor-fastify', 'gateway', 'gateway-before'] as const;
 type SideName = (typeof SIDE_NAMES)[number];
-const SIDES = withMock(parseList<SideName>('BENCH_SIDES', SIDE_NAMES.join(','), SIDE_NAMES));
+/** A gateway built from another commit (its `main.js`), measured as the side `gateway-before`: a before/after table from one run. */
+const GATEWAY_BEFORE_MAIN = process.env['BENCH_GATEWAY_BEFORE'];
+const SIDES = withMock(parseList<SideName>('BENCH_SIDES', `mock,floor,floor-fastify,gateway${GATEWAY_BEFORE_MAIN === undefined ? '' : ',gateway-before'}`, SIDE_NAMES));
 
 const ROOT = resolve(__dirname, '..');
 const GATEWAY_MAIN = join(ROOT, 'dist/apps/gateway/main.js');
@@ -135,12 +138,19 @@ async function startFloor(name: 'floor' | 'floor-fastify', workDirectory: string
   return { process: floor, url };
 }
 
-async function startGateway(workDirectory: string, keyPrefix: string, pin: boolean): Promise<{ process: ServiceProcess; url: string }> {
+async function startGateway(
+  name: 'gateway' | 'gateway-before',
+  workDirectory: string,
+  keyPrefix: string,
+  pin: boolean,
+): Promise<{ process: ServiceProcess; url: string }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const main = name === 'gateway' ? GATEWAY_MAIN : GATEWAY_BEFORE_MAIN;
+  if (main === undefined || !existsSync(main)) throw new Error(`BENCH_GATEWAY_BEFORE must name a built gateway's main.js (got ${main})`);
   const gateway = await ServiceProcess.start({
-    name: 'gateway',
-    nodeArgs: [...GATEWAY_NODE_FLAGS, ...profileFlags(), GATEWAY_MAIN],
+    name,
+    nodeArgs: [...GATEWAY_NODE_FLAGS, ...profileFlags(), main],
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -153,13 +163,13 @@ async function startGateway(workDirectory: string, keyPrefix: string, pin: boole
       REDIS_URL,
       REDIS_KEY_PREFIX: keyPrefix,
       JWT_SECRET: randomBytes(32).toString('hex'),
-      USAGE_SPILL_DIR: join(workDirectory, 'usage-spill'),
+      USAGE_SPILL_DIR: join(workDirectory, `${name}-usage-spill`),
       [BENCH_CREDENTIAL_ENV]: 'mock-secret',
       PROVIDER_CREDENTIAL_ENVS: BENCH_CREDENTIAL_ENV,
       ...MOCK_PROVIDER_GATEWAY_ENV,
     },
     readyUrl: `${url}/health/ready`,
-    logFile: join(workDirectory, 'gateway.log'),
+    logFile: join(workDirectory, `${name}.log`),
     pin,
   });
   return { process: gateway, url };
@@ -199,7 +209,8 @@ async function main(): Promise<void> {
     const sides: Side[] = [{ name: 'mock', process: mock, target: (shape) => directTarget(mockUrl, MOCK_MODEL, shape) }];
     for (const name of SIDES) {
       if (name === 'mock') continue;
-      const service = name === 'gateway' ? await startGateway(workDirectory, keyPrefix, pin) : await startFloor(name, workDirectory, setup, pin);
+      const service =
+        name === 'gateway' || name === 'gateway-before' ? await startGateway(name, workDirectory, keyPrefix, pin) : await startFloor(name, workDirectory, setup, pin);
       started.push(service.process);
       sides.push({ name, process: service.process, target: (shape) => gatewayTarget(service.url, projection.secret, BENCH_MODEL, shape) });
     }
@@ -297,13 +308,11 @@ function sideBySide(
   }
   rows.push({ figure: 'peak RSS (VmHWM)', unit: 'MiB', values: peakRss });
   if (has('gateway')) targets.push({ figure: 'gateway peak RSS (one worker)', value: peakRss['gateway'], unit: 'MiB', target: TARGET_RSS_MB });
-  const ratios = has('gateway') ? [{ label: 'gateway/floor', over: 'floor' }, { label: 'gateway/mock', over: 'mock' }].filter((ratio) => has(ratio.over)) : [];
-  const grid = renderGrid(
-    'Side by side (one run; the floor programs run under ts-node, whose compiler is in their RSS)',
-    names,
-    rows,
-    ratios.map((ratio) => ({ label: ratio.label, of: 'gateway', over: ratio.over })),
-  );
+  const ratios: Array<{ label: string; of: string; over: string }> = [];
+  if (has('gateway')) {
+    for (const over of ['gateway-before', 'floor', 'mock']) if (has(over)) ratios.push({ label: `gateway/${over}`, of: 'gateway', over });
+  }
+  const grid = renderGrid('Side by side (one run; the floor programs run under ts-node, whose compiler is in their RSS)', names, rows, ratios);
   return { grid, targets };
 }
 
