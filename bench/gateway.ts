@@ -20,7 +20,8 @@
  *
  * Environment: `BENCH_DURATION_SECONDS` (10), `BENCH_CONNECTIONS` (32),
  * `BENCH_UNLOADED_REQUESTS` (500 per shape and side), `BENCH_WARMUP_SECONDS`
- * (3), `BENCH_SIDES` (`mock,floor,floor-fastify,gateway`; mock is always run),
+ * (3), `BENCH_ROUNDS` (2: each loaded phase split in rounds over all sides, the
+ * order reversed every other round), `BENCH_SIDES` (`mock,floor,floor-fastify,gateway`; mock is always run),
  * `BENCH_SHAPES` (`plain`, `stream` or both), `BENCH_GATEWAY_BEFORE` (the `main.js`
  * of a gateway built from another commit: measured too, as `gateway-before`), `BENCH_GATEWAY_LOG_LEVEL` (info,
  * production's default), `BENCH_GATEWAY_NODE_FLAGS` (extra Node flags for the
@@ -51,6 +52,8 @@ const DURATION_SECONDS = envNumber('BENCH_DURATION_SECONDS', 10);
 const CONNECTIONS = envNumber('BENCH_CONNECTIONS', 32);
 const UNLOADED_REQUESTS = envNumber('BENCH_UNLOADED_REQUESTS', 500);
 const WARMUP_SECONDS = envNumber('BENCH_WARMUP_SECONDS', 3);
+/** Each loaded phase is split in this many rounds over all sides (the machine's load drifts). */
+const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 2));
 const GATEWAY_LOG_LEVEL = process.env['BENCH_GATEWAY_LOG_LEVEL'] ?? 'info';
 const CPU_PROFILE_DIR = process.env['BENCH_CPU_PROFILE_DIR'];
 /** Extra Node flags for the gateway process, e.g. `--max-semi-space-size=8` or `--trace-gc`. */
@@ -238,12 +241,15 @@ async function main(): Promise<void> {
 
     const loaded: Partial<Record<Shape, Record<string, LoadedResult>>> = {};
     for (const shape of SHAPES) {
-      const results: Record<string, LoadedResult> = {};
-      for (const side of sides) {
-        results[side.name] = await driver.run(side.target(shape), CONNECTIONS, DURATION_SECONDS, started);
-        await trimUsageStream(redis);
+      const rounds: Record<string, LoadedResult[]> = Object.fromEntries(sides.map((side) => [side.name, []]));
+      // The machine's load drifts: every side gets a slice of each round, the order reversed every other round.
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+          rounds[side.name].push(await driver.run(side.target(shape), CONNECTIONS, DURATION_SECONDS / ROUNDS, started));
+          await trimUsageStream(redis);
+        }
       }
-      loaded[shape] = results;
+      loaded[shape] = Object.fromEntries(Object.entries(rounds).map(([name, results]) => [name, combineRounds(results)]));
     }
     const peakRss: Record<string, number> = Object.fromEntries(sides.map((side) => [side.name, megabytes(side.process.peakRssBytes())]));
 
@@ -259,6 +265,26 @@ async function main(): Promise<void> {
     else rmSync(workDirectory, { recursive: true, force: true });
     if (CPU_PROFILE_DIR !== undefined) console.log(`CPU profiles written to ${resolve(CPU_PROFILE_DIR)}`);
   }
+}
+
+/** Rounds of one side as one result: CPU and requests/s over all of them, latency percentiles averaged. */
+function combineRounds(results: LoadedResult[]): LoadedResult {
+  const completed = results.reduce((sum, result) => sum + result.completed, 0);
+  const perRequest = (pick: (result: LoadedResult) => Record<string, number>): Record<string, number> => {
+    const totals: Record<string, number> = {};
+    for (const result of results) for (const [name, value] of Object.entries(pick(result))) totals[name] = (totals[name] ?? 0) + value * result.completed;
+    return Object.fromEntries(Object.entries(totals).map(([name, total]) => [name, total / completed]));
+  };
+  const mean = (pick: (result: LoadedResult) => number): number => results.reduce((sum, result) => sum + pick(result), 0) / results.length;
+  return {
+    requestsPerSecond: mean((result) => result.requestsPerSecond),
+    p50Ms: mean((result) => result.p50Ms),
+    p99Ms: mean((result) => result.p99Ms),
+    completed,
+    failed: results.reduce((sum, result) => sum + result.failed, 0),
+    cpuPerRequestUs: perRequest((result) => result.cpuPerRequestUs),
+    systemCpuPerRequestUs: perRequest((result) => result.systemCpuPerRequestUs),
+  };
 }
 
 /** Nobody consumes the bench's usage stream: it is cut back between phases so the shared Redis does not grow. */
