@@ -66,6 +66,8 @@ const SIDE_NAMES = ['mock', 'floor', 'floor-fastify', 'gateway', 'gateway-before
 type SideName = (typeof SIDE_NAMES)[number];
 /** A gateway built from another commit (its `main.js`), measured as the side `gateway-before`: a before/after table from one run. */
 const GATEWAY_BEFORE_MAIN = process.env['BENCH_GATEWAY_BEFORE'];
+/** Node flags for `gateway-before` instead of `BENCH_GATEWAY_NODE_FLAGS` (one build, two settings, one run). */
+const GATEWAY_BEFORE_NODE_FLAGS = process.env['BENCH_GATEWAY_BEFORE_NODE_FLAGS']?.split(' ').filter((flag) => flag !== '');
 const SIDES = withMock(parseList<SideName>('BENCH_SIDES', `mock,floor,floor-fastify,gateway${GATEWAY_BEFORE_MAIN === undefined ? '' : ',gateway-before'}`, SIDE_NAMES));
 
 const ROOT = resolve(__dirname, '..');
@@ -153,7 +155,7 @@ async function startGateway(
   if (main === undefined || !existsSync(main)) throw new Error(`BENCH_GATEWAY_BEFORE must name a built gateway's main.js (got ${main})`);
   const gateway = await ServiceProcess.start({
     name,
-    nodeArgs: [...GATEWAY_NODE_FLAGS, ...profileFlags(), main],
+    nodeArgs: [...(name === 'gateway-before' ? (GATEWAY_BEFORE_NODE_FLAGS ?? GATEWAY_NODE_FLAGS) : GATEWAY_NODE_FLAGS), ...profileFlags(), main],
     env: {
       ...process.env,
       NODE_ENV: 'production',
