@@ -36,6 +36,8 @@ export class GatewayPrimary {
   private shuttingDown = false;
   private signalsSeen = 0;
   private everListening = false;
+  private finished = false;
+  private lastMessage: ShutdownMessage | undefined;
   private resolveStarted!: () => void;
   private rejectStarted!: (error: Error) => void;
 
@@ -54,6 +56,10 @@ export class GatewayPrimary {
       this.rejectStarted = reject;
     });
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
+    // A worker still starting when the signal came could not take the message yet: it gets it once it listens.
+    cluster.on('listening', (worker) => {
+      if (this.shuttingDown && this.lastMessage !== undefined && worker.isConnected()) worker.send(this.lastMessage);
+    });
     for (let i = 0; i < this.config.workers; i++) this.fork();
     let listening = 0;
     const onListening = () => {
@@ -79,6 +85,7 @@ export class GatewayPrimary {
     this.shuttingDown = true;
     this.signalsSeen++;
     const message: ShutdownMessage = { type: SHUTDOWN_MESSAGE, reason: this.signalsSeen > 1 ? `${reason} (again)` : reason };
+    this.lastMessage = message;
     if (this.signalsSeen === 1) this.logger.log(`${reason}: draining ${this.liveWorkers().length} worker(s)`);
     for (const worker of this.liveWorkers()) if (worker.isConnected()) worker.send(message);
     if (this.liveWorkers().length === 0) void this.finish();
@@ -119,6 +126,8 @@ export class GatewayPrimary {
   }
 
   private async finish(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
     await this.metrics.close();
     const clean = [...this.exitCodes.values()].every((code) => code === 0);
     this.logger.log(clean ? 'Every worker drained and closed' : 'A worker did not drain cleanly');
