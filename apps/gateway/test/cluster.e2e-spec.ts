@@ -58,10 +58,11 @@ describe(`gateway with GATEWAY_WORKERS=${WORKERS}`, () => {
   let gateway: ServiceProcess | undefined;
   let metricsUrl: string;
 
+  /** Ready once the first worker answers; returns once every worker listens (the primary says so). */
   const start = async (env: Record<string, string> = {}) => {
     const metricsPort = await freePort();
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    return ServiceProcess.start(
+    const service = await ServiceProcess.start(
       GATEWAY_ENTRY,
       {
         REDIS_URL: TEST_REDIS_URL,
@@ -75,6 +76,8 @@ describe(`gateway with GATEWAY_WORKERS=${WORKERS}`, () => {
       },
       { readyDeadlineMs: 90_000 },
     );
+    await waitUntil(async () => service.output().includes(`with ${WORKERS} workers`), 60_000, 'every worker to listen');
+    return service;
   };
 
   beforeAll(async () => {
@@ -152,7 +155,9 @@ describe(`gateway with GATEWAY_WORKERS=${WORKERS}`, () => {
       expect(status).toBe(200);
       expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     }
-    expect(await gateway.exited()).toEqual({ code: 0, signal: null });
+    const exit = await gateway.exited();
+    if (exit.code !== 0) console.log(gateway.output());
+    expect(exit).toEqual({ code: 0, signal: null });
     expect(readdirSync(spillDirectory).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
     const events = await fixtures.usageEventsOf(tenant.id);
     expect(events).toHaveLength(4);

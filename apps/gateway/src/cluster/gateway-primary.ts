@@ -56,7 +56,7 @@ export class GatewayPrimary {
       this.rejectStarted = reject;
     });
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
-    // A worker still starting when the signal came could not take the message yet: it gets it once it listens.
+    // A worker still starting when the signal came may have missed the message: it gets it again once it listens.
     cluster.on('listening', (worker) => {
       if (this.shuttingDown && this.lastMessage !== undefined && worker.isConnected()) worker.send(this.lastMessage);
     });
@@ -84,7 +84,7 @@ export class GatewayPrimary {
   shutdown(reason: string): void {
     this.shuttingDown = true;
     this.signalsSeen++;
-    const message: ShutdownMessage = { type: SHUTDOWN_MESSAGE, reason: this.signalsSeen > 1 ? `${reason} (again)` : reason };
+    const message: ShutdownMessage = { type: SHUTDOWN_MESSAGE, attempt: Math.min(this.signalsSeen, 2), reason };
     this.lastMessage = message;
     if (this.signalsSeen === 1) this.logger.log(`${reason}: draining ${this.liveWorkers().length} worker(s)`);
     for (const worker of this.liveWorkers()) if (worker.isConnected()) worker.send(message);

@@ -12,13 +12,22 @@ function worker(): { process: NodeJS.Process; shutdown: jest.Mock; emitter: Even
 }
 
 describe('followPrimary (a cluster worker)', () => {
-  it("drains on the primary's message, and again (forcing) on its second one", () => {
+  it("drains on the primary's first message and forces on its second; a repeat of either counts once", () => {
     const { emitter, shutdown } = worker();
     emitter.emit('message', { type: 'prom-client:getMetricsReq', requestId: 1 });
     expect(shutdown).not.toHaveBeenCalled();
-    emitter.emit('message', { type: SHUTDOWN_MESSAGE, reason: 'SIGTERM' });
-    emitter.emit('message', { type: SHUTDOWN_MESSAGE, reason: 'SIGTERM (again)' });
-    expect(shutdown.mock.calls).toEqual([['SIGTERM'], ['SIGTERM (again)']]);
+    emitter.emit('message', { type: SHUTDOWN_MESSAGE, attempt: 1, reason: 'SIGTERM' });
+    emitter.emit('message', { type: SHUTDOWN_MESSAGE, attempt: 1, reason: 'SIGTERM' });
+    expect(shutdown.mock.calls).toEqual([['SIGTERM']]);
+    emitter.emit('message', { type: SHUTDOWN_MESSAGE, attempt: 2, reason: 'SIGTERM' });
+    emitter.emit('message', { type: SHUTDOWN_MESSAGE, attempt: 2, reason: 'SIGTERM' });
+    expect(shutdown.mock.calls).toEqual([['SIGTERM'], ['SIGTERM']]);
+  });
+
+  it('a worker that missed the first message drains and then forces on the second', () => {
+    const { emitter, shutdown } = worker();
+    emitter.emit('message', { type: SHUTDOWN_MESSAGE, attempt: 2, reason: 'SIGINT' });
+    expect(shutdown.mock.calls).toEqual([['SIGINT'], ['SIGINT']]);
   });
 
   it('ignores signals sent to it directly: the primary relays them (a Ctrl-C reaches the whole group)', () => {

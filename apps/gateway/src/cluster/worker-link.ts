@@ -12,13 +12,18 @@ export function followPrimary(shutdown: GracefulShutdown, registry: MetricsRegis
   // Constructing one installs the worker's answer to the primary's metrics requests.
   new AggregatorRegistry<PrometheusContentType>();
   AggregatorRegistry.setRegistries([registry]);
+  // The first shutdown drains, the second forces: each attempt counts once, however often it is sent.
+  let attempts = 0;
   worker.on('message', (message: unknown) => {
-    if (isShutdownMessage(message)) void shutdown.shutdown(message.reason);
+    if (!isShutdownMessage(message)) return;
+    while (attempts < Math.min(message.attempt, 2)) {
+      attempts++;
+      void shutdown.shutdown(message.reason);
+    }
   });
-  let orphaned = false;
   worker.on('disconnect', () => {
-    if (orphaned) return;
-    orphaned = true;
+    if (attempts > 0) return;
+    attempts = 1;
     void shutdown.shutdown('the primary process is gone');
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) worker.on(signal, () => undefined);
