@@ -1,5 +1,5 @@
 import { generateApiKey, hashApiKey } from '@sluice/auth';
-import type { CatalogRecordV1, ModelRecord } from '@sluice/contracts';
+import type { ApiKeyRecordV1, CatalogRecordV1, ModelRecord, TenantRecordV1 } from '@sluice/contracts';
 import { apiKeyRecord, tenantRecord } from '@sluice/testing';
 import { writeProjectionRecord } from '@sluice/projection';
 import type Redis from 'ioredis';
@@ -14,9 +14,17 @@ export const BENCH_CREDENTIAL_ENV = 'SLUICE_BENCH_MOCK_KEY';
  * What the control plane would project for one active tenant and one live key
  * (postpaid, a request limit too high to bind, so admission runs its full
  * script without refusing), and a catalog whose model routes to the mock.
- * Returns the key's secret.
  */
-export async function writeBenchProjection(redis: Redis, keyPrefix: string, mockUrl: string): Promise<string> {
+export interface BenchProjection {
+  secret: string;
+  keyHash: string;
+  tenant: TenantRecordV1;
+  apiKey: ApiKeyRecordV1;
+  model: ModelRecord;
+}
+
+/** Writes the records; returns the key's secret and the records (the floor programs hold them in memory). */
+export async function writeBenchProjection(redis: Redis, keyPrefix: string, mockUrl: string): Promise<BenchProjection> {
   const tenant = tenantRecord({ slug: `bench-${randomUUID().slice(0, 8)}`, plan: 'bench', limits: { rpm: 1_000_000_000 } });
   const key = apiKeyRecord(tenant.id);
   const model: ModelRecord = {
@@ -46,7 +54,8 @@ export async function writeBenchProjection(redis: Redis, keyPrefix: string, mock
   const catalog: CatalogRecordV1 = { v: 1, revision: randomUUID(), models: [model] };
   const { secret } = generateApiKey('live');
   await writeProjectionRecord(redis, keyPrefix, { kind: 'tenant', id: tenant.id }, tenant);
-  await writeProjectionRecord(redis, keyPrefix, { kind: 'api_key', id: hashApiKey(secret) }, key);
+  const keyHash = hashApiKey(secret);
+  await writeProjectionRecord(redis, keyPrefix, { kind: 'api_key', id: keyHash }, key);
   await writeProjectionRecord(redis, keyPrefix, { kind: 'catalog' }, catalog);
-  return secret;
+  return { secret, keyHash, tenant, apiKey: key, model };
 }

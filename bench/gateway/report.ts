@@ -27,3 +27,33 @@ export function renderTable(title: string, rows: Row[]): string {
   const line = (cell: string[]): string => cell.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd();
   return [title, line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(line)].join('\n');
 }
+
+export interface GridRow {
+  figure: string;
+  unit: string;
+  values: Record<string, number>;
+}
+
+/** A ratio column: `of`'s value over `over`'s, on the rows where both are positive. */
+export interface RatioColumn {
+  label: string;
+  of: string;
+  over: string;
+}
+
+/** One row per figure, one column per side, then ratio columns. */
+export function renderGrid(title: string, columns: string[], rows: GridRow[], ratios: RatioColumn[] = []): string {
+  const header = ['figure', ...columns, ...ratios.map((ratio) => ratio.label)];
+  const cells = rows.map((row) => [
+    `${row.figure}${row.unit === '' ? '' : ` (${row.unit})`}`,
+    ...columns.map((column) => format(row.values[column] ?? NaN, '')),
+    ...ratios.map((ratio) => {
+      const of = row.values[ratio.of];
+      const over = row.values[ratio.over];
+      return of > 0 && over > 0 && row.unit !== 'ms' ? `${(of / over).toFixed(2)}×` : '';
+    }),
+  ]);
+  const widths = header.map((_, column) => Math.max(header[column].length, ...cells.map((cell) => cell[column].length)));
+  const line = (cell: string[]): string => cell.map((text, column) => (column === 0 ? text.padEnd(widths[column]) : text.padStart(widths[column]))).join('  ').trimEnd();
+  return [title, line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...cells.map(line)].join('\n');
+}

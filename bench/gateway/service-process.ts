@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { pinned } from './pinning';
 
 const READY_TIMEOUT_MS = 30_000;
 const READY_POLL_MS = 100;
@@ -15,6 +16,8 @@ export interface ServiceSpec {
   readyUrl: string;
   /** Standard output and error go here, so a failed start can be explained. */
   logFile: string;
+  /** Runs the process on the services' core (`taskset`), apart from the load generator. */
+  pin?: boolean;
 }
 
 /**
@@ -33,7 +36,9 @@ export class ServiceProcess {
 
   static async start(spec: ServiceSpec): Promise<ServiceProcess> {
     const log = openSync(spec.logFile, 'w');
-    const child = spawn(process.execPath, spec.nodeArgs, { env: spec.env, stdio: ['ignore', log, log] });
+    // taskset execs node: the pid stays the measured process's.
+    const [command, args] = pinned(process.execPath, spec.nodeArgs, spec.pin === true);
+    const child = spawn(command, args, { env: spec.env, stdio: ['ignore', log, log] });
     closeSync(log);
     const service = new ServiceProcess(spec, child);
     await service.waitUntilReady();

@@ -8,37 +8,43 @@ export interface Timing {
   totalMs: number;
 }
 
+/** One way of calling, measured one request at a time; `process` is whose CPU is charged to its requests (none for direct). */
+export interface UnloadedSide {
+  name: string;
+  target: Target;
+  process?: ServiceProcess;
+}
+
 export interface UnloadedSamples {
-  direct: Timing[];
-  gateway: Timing[];
-  /** Gateway CPU microseconds per request, one at a time (no contention from concurrent requests). */
-  gatewayCpuPerRequestUs: number;
+  timings: Record<string, Timing[]>;
+  /** CPU microseconds per request of each side's own process, one at a time (no contention from concurrent requests). */
+  cpuPerRequestUs: Record<string, number>;
 }
 
 /**
- * One request at a time, alternating direct and gateway so both see the same
- * machine load, each over its own keep-alive connection (as a real client,
- * and the gateway's own upstream pool, would).
+ * One request at a time, the sides taking turns so all see the same machine
+ * load, each over its own keep-alive connection (as a real client, and the
+ * gateway's own upstream pool, would).
  */
-export async function measureUnloaded(direct: Target, gateway: Target, count: number, gatewayProcess: ServiceProcess): Promise<UnloadedSamples> {
-  const directAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const gatewayAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const samples: Omit<UnloadedSamples, 'gatewayCpuPerRequestUs'> = { direct: [], gateway: [] };
-  // The direct requests never touch the gateway: its CPU over the whole loop is its CPU for its requests.
-  const cpuBefore = gatewayProcess.cpuMicros();
+export async function measureUnloaded(sides: UnloadedSide[], count: number): Promise<UnloadedSamples> {
+  const agents = sides.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
+  const timings: Record<string, Timing[]> = Object.fromEntries(sides.map((side) => [side.name, []]));
+  // Only its own side's requests reach a side's process: its CPU over the whole loop is its CPU for them.
+  const cpuBefore = sides.map((side) => side.process?.cpuMicros() ?? 0);
   try {
     for (let i = 0; i < count; i++) {
-      samples.direct.push(await timeOne(direct, directAgent));
-      samples.gateway.push(await timeOne(gateway, gatewayAgent));
+      for (let s = 0; s < sides.length; s++) timings[sides[s].name].push(await timeOne(sides[s].target, agents[s]));
     }
     // Settlement and metering run after the last response.
     await new Promise((resolve) => setTimeout(resolve, 300));
   } finally {
-    directAgent.destroy();
-    gatewayAgent.destroy();
+    for (const agent of agents) agent.destroy();
   }
-  const gatewayCpuUs = gatewayProcess.cpuMicros() - cpuBefore;
-  return { ...samples, gatewayCpuPerRequestUs: gatewayCpuUs / count };
+  const cpuPerRequestUs: Record<string, number> = {};
+  sides.forEach((side, s) => {
+    if (side.process !== undefined) cpuPerRequestUs[side.name] = (side.process.cpuMicros() - cpuBefore[s]) / count;
+  });
+  return { timings, cpuPerRequestUs };
 }
 
 function timeOne(target: Target, agent: Agent): Promise<Timing> {

@@ -5,14 +5,19 @@ import type { GatewayConfig } from './config/gateway.config';
 import { serveChatCompletions } from './chat-completions/chat-completions.routes';
 import { serveMessages } from './messages/messages.routes';
 
+export interface GatewayAppOptions extends AppModuleOptions {
+  /** Serve GET /metrics on `metricsPort` (default); a cluster worker does not: its primary serves every worker's. */
+  serveMetrics?: boolean;
+}
+
 /** The gateway, configured but not yet listening (main.ts and tests listen). */
-export async function createGatewayApp(config: GatewayConfig, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+export async function createGatewayApp(config: GatewayConfig, { serveMetrics = true, ...options }: GatewayAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await createHttpApp(AppModule.forRoot(config, options), {
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestTimeoutMs: config.requestTimeoutMs,
     connectionTimeoutMs: config.connectionTimeoutMs,
-    metrics: { port: config.metricsPort, host: config.host },
+    metrics: serveMetrics ? { port: config.metricsPort, host: config.host } : undefined,
     hsts: config.nodeEnv === 'production',
   });
   serveChatCompletions(app);

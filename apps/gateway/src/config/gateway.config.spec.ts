@@ -1,9 +1,19 @@
+import { availableCpus } from './available-cpus';
 import { loadGatewayConfig } from './gateway.config';
 
 /** A secret of an operator's own: production refuses published and one-character ones. */
 const PRODUCTION_SECRET = 'c2b8d7f04a9e1635be70d1f8a4c3e29b';
 
 describe('loadGatewayConfig', () => {
+  it('reads GATEWAY_WORKERS: one process outside production, one worker per available CPU in production by default', () => {
+    expect(loadGatewayConfig({}).workers).toBe(1);
+    expect(loadGatewayConfig({ GATEWAY_WORKERS: '3' }).workers).toBe(3);
+    expect(loadGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRET }).workers).toBe(availableCpus());
+    expect(loadGatewayConfig({ NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRET, GATEWAY_WORKERS: '1' }).workers).toBe(1);
+    expect(() => loadGatewayConfig({ GATEWAY_WORKERS: '0' })).toThrow('GATEWAY_WORKERS must be a whole number from 1 to 256');
+    expect(() => loadGatewayConfig({ GATEWAY_WORKERS: 'two' })).toThrow('GATEWAY_WORKERS must be a whole number from 1 to 256');
+  });
+
   it('reads the upstream, routing and usage settings, with defaults', () => {
     const config = loadGatewayConfig({ UPSTREAM_CONNECTIONS_PER_ORIGIN: '16', ROUTING_MAX_ATTEMPTS: '2', USAGE_SPILL_DIR: '/var/spill' });
     expect(config.upstream).toEqual({ connectionsPerOrigin: 16, connectTimeoutMs: 5_000, idleTimeoutMs: 30_000, allowedPrivateCidrs: [], devMockUrl: null });

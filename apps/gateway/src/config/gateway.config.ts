@@ -16,6 +16,7 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth';
+import { availableCpus } from './available-cpus';
 
 /** What admission does while Redis is unreachable (docs/limits.md, "When Redis is down"). */
 export const REDIS_DOWN_MODES = ['fail_open', 'fail_closed'] as const;
@@ -46,6 +47,14 @@ class GatewayEnv extends CommonEnv {
   @Min(0, { message: 'GATEWAY_METRICS_PORT must be a port number (0-65535)' })
   @Max(65535, { message: 'GATEWAY_METRICS_PORT must be a port number (0-65535)' })
   readonly GATEWAY_METRICS_PORT: number = 9465;
+
+  /**
+   * Worker processes serving the API port (node:cluster), each a whole gateway;
+   * unset: one per CPU available in production, one elsewhere.
+   */
+  @IsOptional()
+  @wholeNumber('GATEWAY_WORKERS', 1, 256)
+  readonly GATEWAY_WORKERS?: number;
 
   /** Longer than the common default: a non-streamed completion is silent until the provider has finished it. */
   override readonly CONNECTION_TIMEOUT_MS: number = 600_000;
@@ -134,6 +143,8 @@ export interface GatewayConfig {
   readonly requestTimeoutMs: number;
   readonly connectionTimeoutMs: number;
   readonly metricsPort: number;
+  /** Worker processes (node:cluster); 1 runs the gateway in this process alone. */
+  readonly workers: number;
   /** How the process drains on SIGTERM. */
   readonly shutdown: ShutdownSettings;
   /** OpenTelemetry tracing: off unless TRACING_ENABLED. */
@@ -185,6 +196,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     metricsPort: env.GATEWAY_METRICS_PORT,
+    workers: env.GATEWAY_WORKERS ?? (env.NODE_ENV === 'production' ? availableCpus() : 1),
     shutdown: shutdownSettings(env),
     tracing: tracingSettings(env, 'ai-gateway'),
     bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,

@@ -14,6 +14,7 @@ export * from './lib/logging/logging';
 export * from './lib/logging/access-log';
 export * from './lib/logging/redact-email';
 export * from './lib/metrics/metrics';
+export * from './lib/metrics/metrics-server';
 export * from './lib/pagination/pagination';
 export * from './lib/redis/redis-client';
 export * from './lib/redis/redis.health';

@@ -119,7 +119,8 @@ export class ServiceProcess {
 
   private async launch(readyDeadlineMs: number): Promise<void> {
     this.log = '';
-    this.child = spawnTs(this.entry.main, this.entry.tsconfig, { ...this.env, [this.entry.portVariable]: String(this.port), ...hostVariable(this.entry) });
+    // The caller's variables win over the host defaults (a test that needs to know the metrics port sets it).
+    this.child = spawnTs(this.entry.main, this.entry.tsconfig, { ...hostVariable(this.entry), ...this.env, [this.entry.portVariable]: String(this.port) });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
     const child = this.child;

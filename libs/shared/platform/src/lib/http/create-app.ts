@@ -1,7 +1,7 @@
-import fastifyHelmet from '@fastify/helmet';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../errors/validation';
@@ -88,7 +88,9 @@ export async function createHttpApp(
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  await app.register(fastifyHelmet, securityHeaders(options.hsts ?? false));
+  // Helmet's middleware built once: the Fastify plugin builds it again for every request (its options never change here).
+  const setSecurityHeaders = helmet(securityHeaders(options.hsts ?? false));
+  fastify.addHook('onRequest', (request, reply, done) => setSecurityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   useInputGuards(fastify);
   instrumentHttp(fastify, app.get(MetricsRegistry));
   useAccessLog(fastify, app.get(ACCESS_LOGGER));
@@ -111,7 +113,7 @@ export async function createHttpApp(
  * scripts and styles (Swagger UI inlines one style block), and HSTS only
  * where TLS is in front (upgrading plain-HTTP development would break /docs).
  */
-function securityHeaders(hsts: boolean): Parameters<typeof fastifyHelmet>[1] {
+function securityHeaders(hsts: boolean): HelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: true,

@@ -10,6 +10,8 @@ export function registerRedisUpGauge(registry: MetricsRegistry, redis: Redis): G
     name: definition.name,
     help: definition.help,
     registers: [registry],
+    // Across a gateway's workers: down when any worker's connection is.
+    aggregator: 'min',
     collect() {
       this.set(redis.status === 'ready' ? 1 : 0);
     },
