@@ -49,8 +49,12 @@ describe('typed client against /docs-json', () => {
       paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema?: Schema }> }>>;
       components: { schemas: Record<string, Schema> };
     };
+    const OBJECT_REF = '#/components/schemas/Object';
+    // A nullable reference comes out as `{type: 'object', nullable, allOf: [{$ref}]}`: typed, as long as the reference is not to Object.
+    const referenced = (schema: Schema) => (schema.allOf ?? []).some((part) => part.$ref !== undefined && part.$ref !== OBJECT_REF);
     const bare = (schema: Schema | undefined) =>
-      schema !== undefined && ((schema.type === 'object' && !schema.properties && schema.additionalProperties === undefined) || (schema.allOf ?? []).some((part) => part.$ref === '#/components/schemas/Object'));
+      schema !== undefined &&
+      ((schema.type === 'object' && !schema.properties && schema.additionalProperties === undefined && !referenced(schema)) || (schema.allOf ?? []).some((part) => part.$ref === OBJECT_REF));
     const untyped = [
       ...Object.entries(document.components.schemas).flatMap(([name, schema]) =>
         Object.entries(schema.properties ?? {})

@@ -16,8 +16,8 @@ export class CreateProviderDto {
   @IsString()
   @Matches(PROVIDER_NAME, { message: 'name must be 1-100 letters, digits, _ . or - (it is a URL segment)' })
   name!: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(2048) @Matches(HTTP_URL, { message: `webhook_url ${URL_MESSAGE}` }) webhook_url?: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Health is probed at {api_base_url}/health/, data synced from {api_base_url}/api/data/{type}/' })
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(2048) @Matches(HTTP_URL, { message: `webhook_url ${URL_MESSAGE}` }) webhook_url?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Health is probed at {api_base_url}/health/, data synced from {api_base_url}/api/data/{type}/' })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
@@ -39,7 +39,7 @@ export class CreateProviderDto {
   @ArrayUnique()
   @IsCidr({ each: true })
   allowed_ips?: string[];
-  @ApiPropertyOptional({ nullable: true, description: 'Webhook requests per minute; null: INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'Webhook requests per minute; null: INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE' })
   @IsOptional()
   @ValidateIf(nullable)
   @IsInt()
@@ -54,8 +54,8 @@ export class UpdateProviderDto {
   @IsString()
   @Matches(PROVIDER_NAME, { message: 'name must be 1-100 letters, digits, _ . or - (it is a URL segment)' })
   name?: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf(nullable) @IsString() @MaxLength(2048) @Matches(HTTP_URL, { message: `webhook_url ${URL_MESSAGE}` }) webhook_url?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf(nullable) @IsString() @MaxLength(2048) @Matches(HTTP_URL, { message: `api_base_url ${URL_MESSAGE}` }) api_base_url?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @ValidateIf(nullable) @IsString() @MaxLength(2048) @Matches(HTTP_URL, { message: `webhook_url ${URL_MESSAGE}` }) webhook_url?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @ValidateIf(nullable) @IsString() @MaxLength(2048) @Matches(HTTP_URL, { message: `api_base_url ${URL_MESSAGE}` }) api_base_url?: string | null;
   @ApiPropertyOptional({ enum: AUTH_TYPES }) @IsOptionalNotNull() @IsIn(AUTH_TYPES) auth_type?: AuthType;
   @ApiPropertyOptional({ writeOnly: true, description: 'A new secret; an empty string removes it' })
   @IsOptionalNotNull()
@@ -67,7 +67,7 @@ export class UpdateProviderDto {
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() is_active?: boolean;
   @ApiPropertyOptional() @IsOptionalNotNull() @IsBoolean() map_users?: boolean;
   @ApiPropertyOptional({ type: [String] }) @IsOptionalNotNull() @IsArray() @ArrayMaxSize(100) @ArrayUnique() @IsCidr({ each: true }) allowed_ips?: string[];
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @ValidateIf(nullable) @IsInt() @Min(1) @Max(1_000_000) rate_limit_per_minute?: number | null;
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @ValidateIf(nullable) @IsInt() @Min(1) @Max(1_000_000) rate_limit_per_minute?: number | null;
 }
 
 export class ListProvidersQueryDto extends PaginationQueryDto {

@@ -10,8 +10,8 @@ export class CreatePrivateAiKeyDto {
   @ApiProperty({ description: 'The region whose database server holds the key’s database' }) @IsString() @Matches(REGION_ID, { message: 'region_id must be a region id' }) region_id!: string;
 
   /** The user who owns the key: the caller (the default); a key owned by no user is an API key with `service: true`. */
-  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @IsOptional() @ValidateIf(nullable) @IsUUID() owner_id?: string | null;
-  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @IsOptional() @ValidateIf(nullable) @IsUUID() team_id?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid' }) @IsOptional() @ValidateIf(nullable) @IsUUID() owner_id?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid' }) @IsOptional() @ValidateIf(nullable) @IsUUID() team_id?: string | null;
 
   /** Tenant id, slug or domain; optional when the caller has one tenant or sends `X-Tenant`. */
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) tenant?: string;
