@@ -11,3 +11,4 @@ export * from './lib/projection-records';
 export * from './lib/path-variants';
 export * from './lib/slow-client';
 export * from './lib/fuzz';
+export * from './lib/redis-cluster';
