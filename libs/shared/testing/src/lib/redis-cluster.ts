@@ -51,6 +51,11 @@ export class LocalRedisCluster {
     );
   }
 
+  /** The keys matching `pattern` on each node, in the order of `ports` (KEYS: for small test data only). */
+  async keysPerNode(pattern: string): Promise<string[][]> {
+    return Promise.all(this.ports.map(async (port) => (await withNode(port, (client) => client.keys(pattern))) ?? []));
+  }
+
   /** Every node answers and agrees that all 16,384 slots are served. */
   async isHealthy(): Promise<boolean> {
     const states = await Promise.all(this.ports.map((port) => clusterState(port)));
