@@ -15,13 +15,13 @@ describe('the job runner settings', () => {
   });
 
   it('use a cluster client, without a key prefix and with blocking-safe retries, when REDIS_CLUSTER_NODES is set; REDIS_URL is ignored', () => {
-    const settings = redisConnectionSettings({ REDIS_URL: 'redis://unused.invalid:1/0', REDIS_KEY_PREFIX: 'sluice:', REDIS_CLUSTER_NODES: '127.0.0.1:1,127.0.0.1:2' });
+    const settings = redisConnectionSettings({ REDIS_URL: 'redis://unused.invalid:1/0', REDIS_KEY_PREFIX: 'sluice:', REDIS_CLUSTER_NODES: '127.0.0.1:1,127.0.0.1:2', REDIS_CLUSTER_PASSWORD: 's3cret' });
     const connection = jobConnectionFor(settings);
     try {
       expect(connection).toBeInstanceOf(Cluster);
       const cluster = connection as Cluster;
       expect(cluster.options.keyPrefix).toBeUndefined();
-      expect(cluster.options.redisOptions).toMatchObject({ maxRetriesPerRequest: null, connectionName: 'control-plane-jobs' });
+      expect(cluster.options.redisOptions).toMatchObject({ maxRetriesPerRequest: null, connectionName: 'control-plane-jobs', password: 's3cret' });
     } finally {
       (connection as Cluster).disconnect();
     }

@@ -1,6 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import { closeRedisClient, type RedisConnectionSettings } from '@sluice/platform';
+import { closeRedisClient, clusterNodeOptions, type RedisConnectionSettings } from '@sluice/platform';
 import type { ConnectionOptions, RedisOptions } from 'bullmq';
 import { Cluster, type default as Redis } from 'ioredis';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
@@ -44,7 +44,7 @@ export function jobConnectionFor(redis: RedisConnectionSettings): ConnectionOpti
   if (redis.clusterNodes.length === 0) return jobConnection(redis.url);
   return new Cluster(
     redis.clusterNodes.map(({ host, port }) => ({ host, port })),
-    { clusterRetryStrategy: retryStrategy, redisOptions: { connectionName: CONNECTION_NAME, maxRetriesPerRequest: null } },
+    { clusterRetryStrategy: retryStrategy, redisOptions: { ...clusterNodeOptions(redis.clusterAuth), connectionName: CONNECTION_NAME, maxRetriesPerRequest: null } },
   );
 }
 

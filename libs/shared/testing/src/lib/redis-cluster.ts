@@ -19,17 +19,20 @@ export class LocalRedisCluster {
     readonly ports: number[],
     private readonly directory: string,
     private readonly processes: ChildProcess[],
+    /** Every node's `requirepass`, when the cluster was started with one. */
+    readonly password?: string,
   ) {}
 
-  static async start(masters = 3): Promise<LocalRedisCluster> {
+  static async start({ masters = 3, password }: { masters?: number; password?: string } = {}): Promise<LocalRedisCluster> {
     const directory = mkdtempSync(join(tmpdir(), 'sluice-redis-cluster-'));
     const ports: number[] = [];
     for (let index = 0; index < masters; index++) ports.push(await distinctFreePort(ports));
-    const processes = ports.map((port) => spawnNode(port, directory));
-    const cluster = new LocalRedisCluster(ports, directory, processes);
+    const processes = ports.map((port) => spawnNode(port, directory, password));
+    const cluster = new LocalRedisCluster(ports, directory, processes, password);
     try {
-      await Promise.all(ports.map((port) => waitUntil(() => answersPing(port), 5_000, `redis-server on port ${port}`)));
-      await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 10_000 });
+      await Promise.all(ports.map((port) => waitUntil(() => answersPing(port, password), 5_000, `redis-server on port ${port}`)));
+      const auth = password ? ['-a', password, '--no-auth-warning'] : [];
+      await run('redis-cli', [...auth, '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 10_000 });
       await waitUntil(() => cluster.isHealthy(), 10_000, 'the Redis Cluster to report cluster_state:ok on every node');
       return cluster;
     } catch (error) {
@@ -47,18 +50,18 @@ export class LocalRedisCluster {
   client(keyPrefix = ''): Cluster {
     return new Cluster(
       this.ports.map((port) => ({ host: '127.0.0.1', port })),
-      { keyPrefix, redisOptions: { maxRetriesPerRequest: 1 }, clusterRetryStrategy: () => 100 },
+      { keyPrefix, redisOptions: { maxRetriesPerRequest: 1, password: this.password }, clusterRetryStrategy: () => 100 },
     );
   }
 
   /** The keys matching `pattern` on each node, in the order of `ports` (KEYS: for small test data only). */
   async keysPerNode(pattern: string): Promise<string[][]> {
-    return Promise.all(this.ports.map(async (port) => (await withNode(port, (client) => client.keys(pattern))) ?? []));
+    return Promise.all(this.ports.map(async (port) => (await withNode(port, (client) => client.keys(pattern), this.password)) ?? []));
   }
 
   /** Every node answers and agrees that all 16,384 slots are served. */
   async isHealthy(): Promise<boolean> {
-    const states = await Promise.all(this.ports.map((port) => clusterState(port)));
+    const states = await Promise.all(this.ports.map((port) => clusterState(port, this.password)));
     return states.every((state) => state === 'ok');
   }
 
@@ -84,27 +87,28 @@ async function distinctFreePort(taken: number[]): Promise<number> {
   }
 }
 
-function spawnNode(port: number, directory: string): ChildProcess {
+function spawnNode(port: number, directory: string, password: string | undefined): ChildProcess {
   const nodeDirectory = join(directory, String(port));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--cluster-enabled', 'yes'];
   args.push('--cluster-config-file', `${nodeDirectory}.conf`, '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no');
+  if (password) args.push('--requirepass', password, '--masterauth', password);
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   // The test's own life decides; stop() kills it.
   child.unref();
   return child;
 }
 
-async function answersPing(port: number): Promise<boolean> {
-  return (await withNode(port, (client) => client.ping())) === 'PONG';
+async function answersPing(port: number, password?: string): Promise<boolean> {
+  return (await withNode(port, (client) => client.ping(), password)) === 'PONG';
 }
 
-async function clusterState(port: number): Promise<string | null> {
-  const info = await withNode(port, (client) => client.cluster('INFO'));
+async function clusterState(port: number, password?: string): Promise<string | null> {
+  const info = await withNode(port, (client) => client.cluster('INFO'), password);
   return typeof info === 'string' ? (/cluster_state:(\w+)/.exec(info)?.[1] ?? null) : null;
 }
 
-async function withNode<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T | null> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+async function withNode<T>(port: number, use: (client: Redis) => Promise<T>, password?: string): Promise<T | null> {
+  const client = new Redis({ host: '127.0.0.1', port, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await client.connect();
     return await use(client);

@@ -29,6 +29,20 @@ export class CommonEnv {
   @Matches(REDIS_CLUSTER_NODES_PATTERN, { message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' })
   readonly REDIS_CLUSTER_NODES?: string;
 
+  /** AUTH of every cluster node (ACL user, and its password); REDIS_URL's credentials are not used with a cluster. */
+  @IsOptional()
+  @IsString()
+  readonly REDIS_CLUSTER_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  readonly REDIS_CLUSTER_PASSWORD?: string;
+
+  /** TLS to every cluster node. */
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'REDIS_CLUSTER_TLS must be true or false' })
+  readonly REDIS_CLUSTER_TLS: boolean = false;
+
   /** Prepended to every Redis key and channel: lets deployments and test runs share one Redis. */
   @IsString()
   @Matches(/^[A-Za-z0-9:_.-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : _ . -' })

@@ -17,11 +17,18 @@ describe('REDIS_CLUSTER_NODES', () => {
   });
 
   it('wins over REDIS_URL in the settings both apps read', () => {
-    const settings = redisConnectionSettings({ REDIS_URL: 'redis://127.0.0.1:6379/0', REDIS_KEY_PREFIX: 'p:', REDIS_CLUSTER_NODES: 'a:1,b:2' });
+    const settings = redisConnectionSettings({ REDIS_URL: 'redis://127.0.0.1:6379/0', REDIS_KEY_PREFIX: 'p:', REDIS_CLUSTER_NODES: 'a:1,b:2', REDIS_CLUSTER_PASSWORD: 's3cret', REDIS_CLUSTER_TLS: true });
+    expect(settings.clusterAuth).toEqual({ username: undefined, password: 's3cret', tls: true });
     expect(settings.clusterNodes).toEqual([
       { host: 'a', port: 1 },
       { host: 'b', port: 2 },
     ]);
+  });
+
+  it('refuses a published or placeholder cluster password in production, naming the variable only', () => {
+    const env = { NODE_ENV: 'production', REDIS_URL: 'redis://r:6379/0', REDIS_KEY_PREFIX: 'p:', REDIS_CLUSTER_NODES: 'a:1', REDIS_CLUSTER_PASSWORD: 'change-me' };
+    expect(() => redisConnectionSettings(env)).toThrow(/^Invalid configuration: REDIS_CLUSTER_PASSWORD is a value published/);
+    expect(redisConnectionSettings({ ...env, NODE_ENV: 'development' }).clusterAuth.password).toBe('change-me');
   });
 });
 
@@ -100,6 +107,45 @@ describe('createRedisClient on a real Redis Cluster', () => {
       await expect(redis.get('queued before the first attempt failed')).rejects.toThrow();
       await expect(redis.get('sent while still away')).rejects.toThrow();
       expect(redis.status).not.toBe('ready');
+    } finally {
+      await closeRedisClient(redis);
+    }
+  });
+});
+
+describe('createRedisClient on a password-protected Redis Cluster', () => {
+  const password = `cluster-${Date.now()}-pass`;
+  let cluster: LocalRedisCluster;
+
+  beforeAll(async () => {
+    cluster = await LocalRedisCluster.start({ password });
+  }, 30_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  const settingsFor = (env: Record<string, string>) =>
+    redisConnectionSettings({ REDIS_URL: 'redis://127.0.0.1:1/0', REDIS_KEY_PREFIX: uniqueKeyPrefix(), REDIS_CLUSTER_NODES: cluster.nodes, ...env });
+
+  it('authenticates to every node with REDIS_CLUSTER_PASSWORD', async () => {
+    const redis = createRedisClient({ ...settingsFor({ REDIS_CLUSTER_PASSWORD: password }), connectionName: 'auth-test' });
+    try {
+      await redis.set('a', '1');
+      await redis.set('b', '2');
+      expect([await redis.get('a'), await redis.get('b')]).toEqual(['1', '2']);
+      const subscriber = duplicateRedisClient(redis, { connectionName: 'auth-test:sub' });
+      await subscriber.subscribe('channel');
+      await closeRedisClient(subscriber);
+    } finally {
+      await closeRedisClient(redis);
+    }
+  });
+
+  it('is refused without it', async () => {
+    const redis = createRedisClient({ ...settingsFor({}), connectionName: 'no-auth-test' });
+    try {
+      await expect(redis.get('a')).rejects.toThrow();
     } finally {
       await closeRedisClient(redis);
     }

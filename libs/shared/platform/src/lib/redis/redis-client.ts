@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { type RedisNodeAddress } from './redis-cluster-nodes';
+import { clusterNodeOptions, type RedisClusterAuth, type RedisNodeAddress } from './redis-cluster-nodes';
 
 export interface RedisClientOptions {
   url: string;
@@ -9,6 +9,8 @@ export interface RedisClientOptions {
    * client is an ioredis `Cluster` and `url` is not used.
    */
   clusterNodes?: readonly RedisNodeAddress[];
+  /** Credentials and TLS of the cluster's nodes (REDIS_CLUSTER_USERNAME, _PASSWORD, _TLS). */
+  clusterAuth?: RedisClusterAuth;
   /** Prepended to every key (not to pub/sub channels): isolates deployments and test runs. */
   keyPrefix: string;
   /** Shown in `CLIENT LIST` and in logs. */
@@ -25,7 +27,7 @@ const retryStrategy = (attempt: number) => Math.min(50 * 2 ** attempt, 2_000);
  * state change once per outage (not every retry), with the address but never
  * the URL's password.
  */
-export function createRedisClient({ url, clusterNodes = [], keyPrefix, connectionName, overrides }: RedisClientOptions): Redis {
+export function createRedisClient({ url, clusterNodes = [], clusterAuth = { tls: false }, keyPrefix, connectionName, overrides }: RedisClientOptions): Redis {
   const logger = new Logger(`Redis:${connectionName}`);
   const options: RedisOptions = {
     keyPrefix,
@@ -37,7 +39,7 @@ export function createRedisClient({ url, clusterNodes = [], keyPrefix, connectio
     ...overrides,
   };
   const clustered = clusterNodes.length > 0;
-  const client = clustered ? createClusterClient(clusterNodes, options) : new Redis(url, options);
+  const client = clustered ? createClusterClient(clusterNodes, { ...clusterNodeOptions(clusterAuth), ...options }) : new Redis(url, options);
   const address = clustered ? `cluster ${clusterNodes.map(({ host, port }) => `${host}:${port}`).join(',')}` : describeAddress(url);
   let down = false;
   client.on('ready', () => {
@@ -118,7 +120,9 @@ export function duplicateRedisClient(client: Redis, overrides: RedisOptions = {}
   if (!isRedisCluster(cluster)) return client.duplicate(overrides);
   const { keyPrefix, autoResubscribe, lazyConnect, enableAutoPipelining, ...nodeOverrides } = overrides;
   const topLevel = Object.fromEntries(Object.entries({ keyPrefix, autoResubscribe, lazyConnect, enableAutoPipelining }).filter(([, value]) => value !== undefined));
-  const duplicate = cluster.duplicate(undefined, { ...topLevel, redisOptions: { ...cluster.options.redisOptions, ...nodeOverrides } });
+  // The original has stopped queueing once it was ready (failFastOnceSettled): the copy starts queueing again, for its own first connection.
+  const duplicate = cluster.duplicate(undefined, { ...topLevel, enableOfflineQueue: true, redisOptions: { ...cluster.options.redisOptions, ...nodeOverrides } });
+  failFastOnceSettled(duplicate);
   return duplicate as unknown as Redis;
 }
 

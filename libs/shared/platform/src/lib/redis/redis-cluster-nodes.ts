@@ -1,3 +1,5 @@
+import { refuseKnownSecret } from '../config/known-secrets';
+
 /** `host:port` pairs separated by commas (spaces around them allowed). */
 export const REDIS_CLUSTER_NODES_PATTERN = /^\s*[A-Za-z0-9.\-[\]:]+:\d{1,5}\s*(,\s*[A-Za-z0-9.\-[\]:]+:\d{1,5}\s*)*$/;
 
@@ -25,8 +27,36 @@ export interface RedisConnectionSettings {
   readonly keyPrefix: string;
   /** Empty: single-node Redis at `url`. */
   readonly clusterNodes: readonly RedisNodeAddress[];
+  /** How to authenticate to, and encrypt for, every cluster node. */
+  readonly clusterAuth: RedisClusterAuth;
 }
 
-export function redisConnectionSettings(env: { REDIS_URL: string; REDIS_KEY_PREFIX: string; REDIS_CLUSTER_NODES?: string }): RedisConnectionSettings {
-  return Object.freeze({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX, clusterNodes: Object.freeze(parseRedisClusterNodes(env.REDIS_CLUSTER_NODES)) });
+export interface RedisClusterAuth {
+  readonly username?: string;
+  readonly password?: string;
+  readonly tls: boolean;
+}
+
+export interface RedisEnv {
+  NODE_ENV?: string;
+  REDIS_URL: string;
+  REDIS_KEY_PREFIX: string;
+  REDIS_CLUSTER_NODES?: string;
+  REDIS_CLUSTER_USERNAME?: string;
+  REDIS_CLUSTER_PASSWORD?: string;
+  REDIS_CLUSTER_TLS?: boolean;
+}
+
+export function redisConnectionSettings(env: RedisEnv): RedisConnectionSettings {
+  return Object.freeze({
+    url: env.REDIS_URL,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    clusterNodes: Object.freeze(parseRedisClusterNodes(env.REDIS_CLUSTER_NODES)),
+    clusterAuth: Object.freeze({ username: env.REDIS_CLUSTER_USERNAME || undefined, password: env.REDIS_CLUSTER_PASSWORD ? refuseKnownSecret(env.REDIS_CLUSTER_PASSWORD, 'REDIS_CLUSTER_PASSWORD', env.NODE_ENV === 'production') : undefined, tls: env.REDIS_CLUSTER_TLS ?? false }),
+  });
+}
+
+/** The per-node connection options a cluster client needs for `auth`. */
+export function clusterNodeOptions({ username, password, tls }: RedisClusterAuth): { username?: string; password?: string; tls?: object } {
+  return { ...(username ? { username } : {}), ...(password ? { password } : {}), ...(tls ? { tls: {} } : {}) };
 }
