@@ -59,4 +59,19 @@ describe('LocalRedisCluster', () => {
     });
     expect(refused).toBe(true);
   }, 30_000);
+
+  it('restarts a persistent node with its data and its place in the cluster', async () => {
+    const persistent = await LocalRedisCluster.start({ persistent: true });
+    const client = persistent.client();
+    try {
+      await client.set('kept', 'yes');
+      const holder = (await persistent.keysPerNode('kept')).findIndex((keys) => keys.length === 1);
+      await persistent.restartNode(holder);
+      expect(await persistent.isHealthy()).toBe(true);
+      expect((await persistent.keysPerNode('kept'))[holder]).toEqual(['kept']);
+    } finally {
+      client.disconnect();
+      await persistent.stop();
+    }
+  }, 40_000);
 });

@@ -21,14 +21,19 @@ export class LocalRedisCluster {
     private readonly processes: ChildProcess[],
     /** Every node's `requirepass`, when the cluster was started with one. */
     readonly password?: string,
+    private readonly persistent = false,
   ) {}
 
-  static async start({ masters = 3, password }: { masters?: number; password?: string } = {}): Promise<LocalRedisCluster> {
+  /**
+   * `persistent`: every node keeps its data in an append-only file synced
+   * before each reply, so `restartNode` is a process restart, not a data loss.
+   */
+  static async start({ masters = 3, password, persistent = false }: { masters?: number; password?: string; persistent?: boolean } = {}): Promise<LocalRedisCluster> {
     const directory = mkdtempSync(join(tmpdir(), 'sluice-redis-cluster-'));
     const ports: number[] = [];
     for (let index = 0; index < masters; index++) ports.push(await distinctFreePort(ports));
-    const processes = ports.map((port) => spawnNode(port, directory, password));
-    const cluster = new LocalRedisCluster(ports, directory, processes, password);
+    const processes = ports.map((port) => spawnNode(port, directory, password, persistent));
+    const cluster = new LocalRedisCluster(ports, directory, processes, password, persistent);
     try {
       await Promise.all(ports.map((port) => waitUntil(() => answersPing(port, password), 5_000, `redis-server on port ${port}`)));
       const auth = password ? ['-a', password, '--no-auth-warning'] : [];
@@ -65,16 +70,17 @@ export class LocalRedisCluster {
     return states.every((state) => state === 'ok');
   }
 
+  /** SIGKILLs one node and starts it again on its port, with its cluster identity (and its data, if persistent). */
+  async restartNode(index: number): Promise<void> {
+    await killed(this.processes[index]);
+    this.processes[index] = spawnNode(this.ports[index], this.directory, this.password, this.persistent);
+    await waitUntil(() => answersPing(this.ports[index], this.password), 5_000, `redis-server on port ${this.ports[index]} again`);
+    await waitUntil(() => this.isHealthy(), 10_000, 'the Redis Cluster to be ok again');
+  }
+
   /** Kills the nodes and removes their files. */
   async stop(): Promise<void> {
-    await Promise.all(
-      this.processes.map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
-      }),
-    );
+    await Promise.all(this.processes.map(killed));
     rmSync(this.directory, { recursive: true, force: true });
   }
 }
@@ -87,10 +93,19 @@ async function distinctFreePort(taken: number[]): Promise<number> {
   }
 }
 
-function spawnNode(port: number, directory: string, password: string | undefined): ChildProcess {
+async function killed(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+function spawnNode(port: number, directory: string, password: string | undefined, persistent: boolean): ChildProcess {
   const nodeDirectory = join(directory, String(port));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--cluster-enabled', 'yes'];
-  args.push('--cluster-config-file', `${nodeDirectory}.conf`, '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no');
+  args.push('--cluster-config-file', `${nodeDirectory}.conf`, '--cluster-node-timeout', '2000', '--save', '');
+  if (persistent) args.push('--appendonly', 'yes', '--appendfsync', 'always', '--appendfilename', `${port}.aof`, '--appenddirname', `aof-${port}`);
+  else args.push('--appendonly', 'no');
   if (password) args.push('--requirepass', password, '--masterauth', password);
   const child = spawn('redis-server', args, { stdio: 'ignore' });
   // The test's own life decides; stop() kills it.
