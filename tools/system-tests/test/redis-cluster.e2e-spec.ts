@@ -1,6 +1,7 @@
 import { RedisKeys } from '@sluice/contracts';
 import { LocalRedisCluster, waitUntil } from '@sluice/testing';
 import { Cluster } from './support/cluster';
+import { runProjectionRebuild } from './support/services';
 import { duplicates, Ledger } from './support/ledger';
 import {
   awaitRoomInWindow,
@@ -121,6 +122,29 @@ describe('Sluice on a 3-master Redis Cluster', () => {
       ),
     );
   });
+
+  it('rebuilds the projection from the database on the cluster: every master scanned, a lost record back, orphans gone', async () => {
+    const tenant = await createActiveTenant(cluster, await createPlan(cluster));
+    await createKey(cluster, tenant);
+    const client = redis.client(cluster.redisKeyPrefix);
+    const orphans = Array.from({ length: 6 }, (_, index) => RedisKeys.apiKey(`orphan-${index}-${tenant.id}`));
+    try {
+      await client.del(RedisKeys.tenant(tenant.id));
+      for (const orphan of orphans) await client.set(orphan, '{}');
+      const rebuild = await runProjectionRebuild({
+        DATABASE_URL: cluster.databaseUrl,
+        REDIS_URL: 'redis://127.0.0.1:1/0',
+        REDIS_CLUSTER_NODES: redis.nodes,
+        REDIS_KEY_PREFIX: cluster.redisKeyPrefix,
+        MOCK_PROVIDER_URL: cluster.mock.url,
+      });
+      expect(rebuild).toMatchObject({ code: 0 });
+      expect(await client.exists(RedisKeys.tenant(tenant.id))).toBe(1);
+      expect(await Promise.all(orphans.map((orphan) => client.exists(orphan)))).toEqual(orphans.map(() => 0));
+    } finally {
+      await client.quit();
+    }
+  }, 60_000);
 
   it("runs BullMQ's repeatable period close: a postpaid tenant whose period ended gets its statement", async () => {
     const tenant = await createActiveTenant(cluster, await createPlan(cluster, { billing_mode: 'postpaid', period_days: 1 }));
