@@ -76,12 +76,12 @@ function reachable(url, defaultPort) {
 
 async function checkDependencies() {
   const hint = 'start it with `docker compose up -d postgres redis`, or install the Debian packages (postgresql, redis-server)';
-  for (const [name, variable, port] of [
-    ['PostgreSQL', 'DATABASE_URL', 5432],
-    ['Redis', 'REDIS_URL', 6379],
-  ]) {
-    const { host } = new URL(env[variable]);
-    if (!(await reachable(env[variable], port))) fail(`${name} is not answering at ${host.includes(':') ? host : `${host}:${port}`} (${variable}); ${hint}.`);
+  // With REDIS_CLUSTER_NODES set, the apps never use REDIS_URL: neither does this check.
+  const clusterNodes = (env.REDIS_CLUSTER_NODES ?? '').split(',').map((node) => node.trim()).filter(Boolean);
+  const redis = clusterNodes.length > 0 ? clusterNodes.map((node) => ['Redis Cluster node', 'REDIS_CLUSTER_NODES', `redis://${node}`, 6379]) : [['Redis', 'REDIS_URL', env.REDIS_URL, 6379]];
+  for (const [name, variable, url, port] of [['PostgreSQL', 'DATABASE_URL', env.DATABASE_URL, 5432], ...redis]) {
+    const { host } = new URL(url);
+    if (!(await reachable(url, port))) fail(`${name} is not answering at ${host.includes(':') ? host : `${host}:${port}`} (${variable}); ${hint}.`);
   }
 }
 

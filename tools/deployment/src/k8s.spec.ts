@@ -389,7 +389,11 @@ describe.each(RENDERS)('k8s %s', (name: Render) => {
     it('let each workload reach DNS and what its configuration points at, and nothing else', () => {
       const config = findNamed<IConfigMap>(manifests(), 'ConfigMap', 'sluice-config');
       const secrets = secretData(findNamed<ISecret>(secretTemplate(), 'Secret', 'sluice-secrets') ?? {});
-      const redis = configPort(config?.data?.['REDIS_URL'], 6379);
+      // With REDIS_CLUSTER_NODES set the apps reach those nodes, never REDIS_URL; every node must share the one opened port.
+      const clusterNodes = config?.data?.['REDIS_CLUSTER_NODES'];
+      const redisPorts = clusterNodes ? new Set(clusterNodes.split(',').map((node) => configPort(`redis://${node.trim()}`, 6379))) : new Set([configPort(config?.data?.['REDIS_URL'], 6379)]);
+      expect(redisPorts.size).toBe(1);
+      const [redis] = redisPorts;
       const postgres = configPort(secrets['DATABASE_URL'], 5432);
       const dns = ['53/TCP', '53/UDP'];
       const expected: Record<string, string[]> = {
@@ -443,6 +447,8 @@ describe.each(RENDERS)('k8s %s', (name: Render) => {
           'NODE_ENV',
           'REDIS_KEY_PREFIX',
           'REDIS_URL',
+          // prod shows the Redis Cluster set-up.
+          ...(name === 'prod' ? ['REDIS_CLUSTER_NODES'] : []),
           'SHUTDOWN_DRAIN_DELAY_MS',
           'SHUTDOWN_GRACE_MS',
           'TRUST_PROXY',

@@ -21,9 +21,8 @@ export class TokenRevocation {
 
   async revokeSessions(sessionIds: string[], accessTokenTtlSeconds: number): Promise<void> {
     if (sessionIds.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const id of sessionIds) pipeline.set(RedisKeys.revokedSession(id), '1', 'EX', accessTokenTtlSeconds);
-    await pipeline.exec();
+    // One SET each rather than a pipeline: on a Redis Cluster the sessions' keys are spread over nodes.
+    await Promise.all(sessionIds.map((id) => this.redis.set(RedisKeys.revokedSession(id), '1', 'EX', accessTokenTtlSeconds)));
   }
 
   /** Without Redis nobody can tell whether a token was revoked: 503, which clients retry, rather than letting it through. */

@@ -4,6 +4,7 @@ import {
   ConfigError,
   EnvBoolean,
   loadConfig,
+  redisConnectionSettings,
   providerCredentialEnvs,
   refuseKnownSecret,
   secretOrDevDefault,
@@ -11,6 +12,7 @@ import {
   tracingSettings,
   trustProxySetting,
   type LogLevel,
+  type RedisConnectionSettings,
   type ShutdownSettings,
   type TracingSettings,
   type TrustProxy,
@@ -389,7 +391,7 @@ export interface ControlPlaneConfig {
   readonly databaseUrl: string;
   readonly databasePoolSize: number;
   readonly migrateOnStart: boolean;
-  readonly redis: { readonly url: string; readonly keyPrefix: string };
+  readonly redis: RedisConnectionSettings;
   readonly jwtSecret: string;
   readonly secretsKey: Buffer;
   readonly previousSecretsKeys: readonly Buffer[];
@@ -444,7 +446,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     migrateOnStart: env.MIGRATE_ON_START ?? !production,
-    redis: Object.freeze({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
+    redis: redisConnectionSettings(env),
     jwtSecret: secretOrDevDefault(env.JWT_SECRET, 'JWT_SECRET', production, 'sluice-development-jwt-secret-do-not-use'),
     secretsKey: decodeKey(secretOrDevDefault(env.SECRETS_KEY, 'SECRETS_KEY', production, '0'.repeat(64))),
     previousSecretsKeys: Object.freeze((env.SECRETS_KEY_PREVIOUS ?? '').split(',').filter(Boolean).map(decodeKey)),

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { MetricsRegistry, REDIS, ShutdownHooks } from '@sluice/platform';
+import { duplicateRedisClient, MetricsRegistry, REDIS, ShutdownHooks } from '@sluice/platform';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -47,7 +47,7 @@ export class MeteringService implements OnApplicationBootstrap, OnApplicationShu
     const consumerName = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.consumer = new UsageConsumer({
       // Its own connection: the blocking read must not hold up the app's other commands.
-      redis: this.redis.duplicate({ connectionName: 'control-plane-metering' }),
+      redis: duplicateRedisClient(this.redis, { connectionName: 'control-plane-metering' }),
       writer: this.writer,
       consumerName,
       batchSize: this.config.metering.batchSize,

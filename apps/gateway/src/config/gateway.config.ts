@@ -2,12 +2,14 @@ import {
   CommonEnv,
   ConfigError,
   loadConfig,
+  redisConnectionSettings,
   providerCredentialEnvs,
   secretOrDevDefault,
   shutdownSettings,
   tracingSettings,
   trustProxySetting,
   type LogLevel,
+  type RedisConnectionSettings,
   type ShutdownSettings,
   type TracingSettings,
   type TrustProxy,
@@ -155,7 +157,7 @@ export interface GatewayConfig {
     readonly redisDownMode: RedisDownMode;
     readonly redisTimeoutMs: number;
   };
-  readonly redis: { readonly url: string; readonly keyPrefix: string };
+  readonly redis: RedisConnectionSettings;
   readonly jwtSecret: string;
   readonly upstream: {
     readonly connectionsPerOrigin: number;
@@ -202,7 +204,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     admission: Object.freeze({ redisDownMode: env.ADMISSION_REDIS_DOWN_MODE, redisTimeoutMs: env.ADMISSION_REDIS_TIMEOUT_MS }),
-    redis: Object.freeze({ url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX }),
+    redis: redisConnectionSettings(env),
     jwtSecret: secretOrDevDefault(env.JWT_SECRET, 'JWT_SECRET', env.NODE_ENV === 'production', 'sluice-development-jwt-secret-do-not-use'),
     upstream: Object.freeze({
       connectionsPerOrigin: env.UPSTREAM_CONNECTIONS_PER_ORIGIN,

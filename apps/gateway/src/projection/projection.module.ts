@@ -1,6 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { REDIS } from '@sluice/platform';
+import { duplicateRedisClient, REDIS } from '@sluice/platform';
 import { Admission, ProjectionReader } from '@sluice/gateway/redis-state';
 import type Redis from 'ioredis';
 import { ProjectionHealthIndicator } from './projection.health';
@@ -12,7 +12,13 @@ import { ProjectionHealthIndicator } from './projection.health';
 @Module({
   imports: [TerminusModule],
   providers: [
-    { provide: ProjectionReader, inject: [REDIS], useFactory: (redis: Redis) => new ProjectionReader({ redis }) },
+    {
+      provide: ProjectionReader,
+      inject: [REDIS],
+      // The subscriber is made here because a Redis Cluster client takes its overrides elsewhere than a single-node one.
+      useFactory: (redis: Redis) =>
+        new ProjectionReader({ redis, subscriber: duplicateRedisClient(redis, { autoResubscribe: false, connectionName: 'gateway:invalidations' }) }),
+    },
     { provide: Admission, inject: [REDIS], useFactory: (redis: Redis) => new Admission(redis) },
     ProjectionHealthIndicator,
   ],

@@ -17,6 +17,7 @@ export * from './lib/metrics/metrics';
 export * from './lib/metrics/metrics-server';
 export * from './lib/pagination/pagination';
 export * from './lib/redis/redis-client';
+export * from './lib/redis/redis-cluster-nodes';
 export * from './lib/redis/redis.health';
 export * from './lib/redis/redis.module';
 export * from './lib/redis/redis.token';

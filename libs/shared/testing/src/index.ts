@@ -11,4 +11,5 @@ export * from './lib/projection-records';
 export * from './lib/path-variants';
 export * from './lib/slow-client';
 export * from './lib/fuzz';
+export * from './lib/redis-cluster';
 export * from './lib/webhook-receiver';

@@ -18,6 +18,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** A closed port: with REDIS_CLUSTER_NODES set, an app that still used REDIS_URL would fail its readiness. */
+const UNUSED_REDIS_URL = 'redis://127.0.0.1:1/0';
+
 /** The platform admin every cluster bootstraps. */
 export { ADMIN_EMAIL, TEST_PASSWORD };
 
@@ -30,6 +33,11 @@ export interface ClusterOptions {
   gatewayEnv?: Record<string, string>;
   /** Default: the shared test Redis (under a key prefix of the cluster's own). */
   redisUrl?: string;
+  /**
+   * A Redis Cluster instead (REDIS_CLUSTER_NODES, `host:port,…`), which the caller
+   * started and removes. REDIS_URL then points at a closed port: nothing may use it.
+   */
+  redisClusterNodes?: string;
   /** As under `npm start`: catalog models without provider credentials are answered by the mock provider. */
   devMockUpstream?: boolean;
 }
@@ -45,6 +53,7 @@ export class Cluster {
     readonly mock: MockProvider,
     readonly databaseUrl: string,
     readonly redisUrl: string,
+    readonly redisClusterNodes: string | null,
     readonly redisKeyPrefix: string,
     readonly controlPlanes: ServiceProcess[],
     readonly gateways: ServiceProcess[],
@@ -54,17 +63,27 @@ export class Cluster {
     private readonly cleanUp: () => Promise<void>,
   ) {}
 
-  static async start({ controlPlanes, gateways, env = {}, controlPlaneEnv = {}, gatewayEnv = {}, redisUrl = TEST_REDIS_URL, devMockUpstream = false }: ClusterOptions): Promise<Cluster> {
+  static async start({
+    controlPlanes,
+    gateways,
+    env = {},
+    controlPlaneEnv = {},
+    gatewayEnv = {},
+    redisUrl = TEST_REDIS_URL,
+    redisClusterNodes,
+    devMockUpstream = false,
+  }: ClusterOptions): Promise<Cluster> {
     const mock = await startMockProvider();
     const database = await createTestDatabase();
     const redisKeyPrefix = uniqueKeyPrefix();
     const spillRoot = mkdtempSync(join(tmpdir(), 'sluice-cluster-'));
-    const shared = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisKeyPrefix, ...env };
+    const redis: Record<string, string> = redisClusterNodes ? { REDIS_URL: UNUSED_REDIS_URL, REDIS_CLUSTER_NODES: redisClusterNodes } : { REDIS_URL: redisUrl };
+    const shared = { ...redis, REDIS_KEY_PREFIX: redisKeyPrefix, ...env };
     const started: ServiceProcess[] = [];
     const cleanUp = async (): Promise<void> => {
       await Promise.all(started.map((service) => service.stop()));
       await mock.close();
-      await deleteKeysWithPrefix(redisKeyPrefix, redisUrl).catch(() => undefined);
+      if (!redisClusterNodes) await deleteKeysWithPrefix(redisKeyPrefix, redisUrl).catch(() => undefined);
       await database.drop();
       rmSync(spillRoot, { recursive: true, force: true });
     };
@@ -105,7 +124,7 @@ export class Cluster {
       started.push(...gatewayProcesses);
       const call = apiClient(planes[0].url);
       const adminToken = (await login(call, ADMIN_EMAIL)).access;
-      return new Cluster(mock, database.url, redisUrl, redisKeyPrefix, planes, gatewayProcesses, call, adminToken, cleanUp);
+      return new Cluster(mock, database.url, redis.REDIS_URL, redisClusterNodes ?? null, redisKeyPrefix, planes, gatewayProcesses, call, adminToken, cleanUp);
     } catch (error) {
       await cleanUp();
       throw error;

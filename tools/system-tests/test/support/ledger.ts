@@ -1,6 +1,6 @@
 import { RedisKeys, USAGE_CONSUMER_GROUP } from '@sluice/contracts';
 import { waitUntil } from '@sluice/testing';
-import Redis from 'ioredis';
+import Redis, { Cluster as RedisCluster } from 'ioredis';
 import { Client } from 'pg';
 import type { Cluster } from './cluster';
 
@@ -64,7 +64,12 @@ export class Ledger {
     const db = new Client({ connectionString: cluster.databaseUrl });
     await db.connect();
     // Commands fail fast while Redis is away (a test may restart it) instead of queueing.
-    const redis = new Redis(cluster.redisUrl, { keyPrefix: cluster.redisKeyPrefix, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const redis = cluster.redisClusterNodes
+      ? (new RedisCluster(
+          cluster.redisClusterNodes.split(',').map((node) => ({ host: node.split(':')[0], port: Number(node.split(':')[1]) })),
+          { keyPrefix: cluster.redisKeyPrefix, redisOptions: { maxRetriesPerRequest: 1 } },
+        ) as unknown as Redis)
+      : new Redis(cluster.redisUrl, { keyPrefix: cluster.redisKeyPrefix, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     return new Ledger(cluster.databaseUrl, db, redis, cluster.redisKeyPrefix);
   }
 

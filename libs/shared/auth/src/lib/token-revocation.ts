@@ -1,8 +1,8 @@
 import { RedisKeys } from '@sluice/contracts';
 
-/** The one Redis command the lookup needs (an ioredis client has it). */
+/** The one Redis command the lookup needs (an ioredis client, single-node or cluster, has it). */
 export interface RevocationStore {
-  mget(...keys: string[]): Promise<Array<string | null>>;
+  get(key: string): Promise<string | null>;
 }
 
 /**
@@ -13,6 +13,7 @@ export interface RevocationStore {
  * the caller refuses with a 503 rather than letting the token through.
  */
 export async function isAccessTokenRevoked(store: RevocationStore, claims: { jti: string; sid: string }): Promise<boolean> {
-  const [token, session] = await store.mget(RedisKeys.revokedAccessToken(claims.jti), RedisKeys.revokedSession(claims.sid));
+  // Two GETs, not one MGET: the two keys live in different Redis Cluster slots.
+  const [token, session] = await Promise.all([store.get(RedisKeys.revokedAccessToken(claims.jti)), store.get(RedisKeys.revokedSession(claims.sid))]);
   return token !== null || session !== null;
 }

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { Cluster, default as Redis } from 'ioredis';
 import {
   invalidationFor,
   RedisChannels,
@@ -58,6 +58,12 @@ export class ProjectionWriter {
    */
   async write(entries: ProjectionEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    // A MULTI may only touch one slot on a Redis Cluster: one per hash tag there, one in all on a single server.
+    const groups = this.clustered ? groupBySlotTag(entries, (entry) => this.keyPrefix + entry.key) : [entries];
+    await Promise.all(groups.map((group) => this.writeTogether(group)));
+  }
+
+  private async writeTogether(entries: ProjectionEntry[]): Promise<void> {
     const transaction = this.redis.multi();
     for (const entry of entries) {
       if (entry.value === null) transaction.del(entry.key);
@@ -70,6 +76,24 @@ export class ProjectionWriter {
     if (!results || failure) throw failure ?? new Error('Projection write was aborted');
   }
 
+  private get clustered(): boolean {
+    return (this.redis as { isCluster?: boolean }).isCluster === true;
+  }
+
+  /** MGET, split per slot on a cluster (a cross-slot MGET is refused there). */
+  private async currentValues(keys: string[]): Promise<Array<string | null>> {
+    if (!this.clustered) return this.redis.mget(keys);
+    const groups = groupBySlotTag(keys, (key) => this.keyPrefix + key);
+    const values = new Map<string, string | null>();
+    await Promise.all(
+      groups.map(async (group) => {
+        const found = await this.redis.mget(group);
+        group.forEach((key, i) => values.set(key, found[i]));
+      }),
+    );
+    return keys.map((key) => values.get(key) ?? null);
+  }
+
   /**
    * Makes Redis hold exactly `desired`: writes records that differ or are
    * missing, deletes projection keys nothing in the database accounts for.
@@ -79,7 +103,7 @@ export class ProjectionWriter {
     let written = 0;
     for (let start = 0; start < desired.length; start += COMPARE_BATCH) {
       const batch = desired.slice(start, start + COMPARE_BATCH);
-      const current = await this.redis.mget(batch.map((entry) => entry.key));
+      const current = await this.currentValues(batch.map((entry) => entry.key));
       const stale = batch.filter((entry, i) => current[i] !== entry.value);
       await this.write(stale);
       written += stale.length;
@@ -93,17 +117,47 @@ export class ProjectionWriter {
     return { written, deleted: orphans.length };
   }
 
-  /** Every projection key under this deployment's prefix, without the prefix. SCAN's MATCH is not prefixed by ioredis. */
+  /**
+   * Every projection key under this deployment's prefix, without the prefix:
+   * SCANs every master of a cluster (a SCAN sees one node's keys only). SCAN's
+   * MATCH is not prefixed by ioredis.
+   */
   private async projectionKeys(): Promise<string[]> {
+    const nodes = this.clustered ? (this.redis as unknown as Cluster).nodes('master') : [this.redis];
     const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${this.keyPrefix}proj:v${REDIS_CONTRACT_VERSION}:*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...batch.map((key) => key.slice(this.keyPrefix.length)));
-    } while (cursor !== '0');
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'MATCH', `${this.keyPrefix}proj:v${REDIS_CONTRACT_VERSION}:*`, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...batch.map((key) => key.slice(this.keyPrefix.length)));
+      } while (cursor !== '0');
+    }
     return keys;
   }
+}
+
+/**
+ * Splits items so that each group's keys share a hash tag (the text between
+ * the first `{` and the next `}`, or the whole key without one): keys of one
+ * group are then in one Redis Cluster slot.
+ */
+export function groupBySlotTag<T>(items: T[], fullKey: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const tag = hashTag(fullKey(item));
+    const group = groups.get(tag);
+    if (group) group.push(item);
+    else groups.set(tag, [item]);
+  }
+  return [...groups.values()];
+}
+
+function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  if (open === -1) return key;
+  const close = key.indexOf('}', open + 1);
+  return close === -1 || close === open + 1 ? key : key.slice(open + 1, close);
 }
 
 /** The Redis key (without the deployment prefix) holding a target's record. */

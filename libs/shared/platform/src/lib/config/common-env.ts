@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { OTLP_HEADERS_PATTERN, TRACE_SAMPLERS, type TraceSampler } from '../tracing/tracing-settings';
 import { EnvBoolean } from './env-values';
+import { REDIS_CLUSTER_NODES_PATTERN } from '../redis/redis-cluster-nodes';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -19,6 +20,28 @@ export class CommonEnv {
 
   @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   readonly REDIS_URL: string = 'redis://127.0.0.1:6379/0';
+
+  /**
+   * Redis Cluster seed nodes, `host:port,host:port,…`. When set, both apps talk
+   * to the cluster and REDIS_URL is not used at all (docs/operations.md).
+   */
+  @IsOptional()
+  @Matches(REDIS_CLUSTER_NODES_PATTERN, { message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' })
+  readonly REDIS_CLUSTER_NODES?: string;
+
+  /** AUTH of every cluster node (ACL user, and its password); REDIS_URL's credentials are not used with a cluster. */
+  @IsOptional()
+  @IsString()
+  readonly REDIS_CLUSTER_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  readonly REDIS_CLUSTER_PASSWORD?: string;
+
+  /** TLS to every cluster node. */
+  @EnvBoolean()
+  @IsIn([true, false], { message: 'REDIS_CLUSTER_TLS must be true or false' })
+  readonly REDIS_CLUSTER_TLS: boolean = false;
 
   /** Prepended to every Redis key and channel: lets deployments and test runs share one Redis. */
   @IsString()

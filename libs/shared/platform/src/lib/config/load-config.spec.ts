@@ -71,7 +71,7 @@ describe('describeStartupError', () => {
   it('explains an unreachable dependency in one line', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', address: '127.0.0.1', port: 5432 });
     expect(describeStartupError(refused)).toBe(
-      'cannot reach a dependency at 127.0.0.1:5432 (ECONNREFUSED): is it running, and are DATABASE_URL and REDIS_URL right?',
+      'cannot reach a dependency at 127.0.0.1:5432 (ECONNREFUSED): is it running, and are DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES) right?',
     );
     expect(describeStartupError(new AggregateError([refused]))).toContain('127.0.0.1:5432');
   });

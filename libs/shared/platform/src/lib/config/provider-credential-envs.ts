@@ -6,7 +6,7 @@ export const DEFAULT_PROVIDER_CREDENTIAL_ENVS: readonly string[] = Object.freeze
 const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
 
 /** Sluice's own secrets and connection strings: never a provider credential, whatever the list says. */
-const SLUICE_SECRETS = new Set(['JWT_SECRET', 'SECRETS_KEY', 'DATABASE_URL', 'REDIS_URL', 'SLUICE_ADMIN_PASSWORD', 'OTEL_EXPORTER_OTLP_HEADERS']);
+const SLUICE_SECRETS = new Set(['JWT_SECRET', 'SECRETS_KEY', 'DATABASE_URL', 'REDIS_URL', 'REDIS_CLUSTER_PASSWORD', 'SLUICE_ADMIN_PASSWORD', 'OTEL_EXPORTER_OTLP_HEADERS']);
 
 /**
  * `PROVIDER_CREDENTIAL_ENVS`, comma-separated: the only variables a catalog

@@ -25,7 +25,7 @@ export function describeStartupError(error: unknown): string {
   const network = firstNetworkError(error as NetworkError);
   if (network?.code === 'ECONNREFUSED' || network?.code === 'EHOSTUNREACH' || network?.code === 'ETIMEDOUT') {
     const where = network.address ? `${network.address}:${network.port}` : 'its configured address';
-    return `cannot reach a dependency at ${where} (${network.code}): is it running, and are DATABASE_URL and REDIS_URL right?`;
+    return `cannot reach a dependency at ${where} (${network.code}): is it running, and are DATABASE_URL and REDIS_URL (or REDIS_CLUSTER_NODES) right?`;
   }
   if (network?.code === 'EADDRINUSE') {
     return `port ${network.port ?? ''} is already in use; stop the other process or set another port`;
