@@ -1,7 +1,8 @@
 import { api, ok, useLoad } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { QuotaBar } from '../components/QuotaBar';
-import { formatLimit, formatTime } from '../lib/format';
+import { formatInteger, formatLimit, formatTime } from '../lib/format';
+import { resetIn, windowLabel } from '../lib/limits';
 import { useSession } from '../session';
 import { NoTenant } from './NoTenant';
 
@@ -18,15 +19,19 @@ const RATE_LIMITS = {
   max_keys: 'API keys',
 } as const;
 
-/** The tenant's plan, its quota bars and the plan's rate limits and features. */
+/** The tenant's plan, its quota bars, its rate-limit windows as they stand now, and the plan's rate limits and features. */
 export function Limits() {
   const { tenant } = useSession();
   const data = useLoad(async () => {
     if (!tenant) return null;
     const path = { params: { path: { tenant: tenant.slug } } };
-    const [quota, entitlements] = await Promise.all([ok(api.GET('/api/tenants/{tenant}/quota', path)), ok(api.GET('/api/tenants/{tenant}/entitlements', path))]);
+    const [quota, entitlements, live] = await Promise.all([
+      ok(api.GET('/api/tenants/{tenant}/quota', path)),
+      ok(api.GET('/api/tenants/{tenant}/entitlements', path)),
+      ok(api.GET('/api/tenants/{tenant}/limits', path)),
+    ]);
     const plan = 'plan' in entitlements ? await ok(api.GET('/api/plans/{id}', { params: { path: { id: entitlements.plan } } })).catch(() => null) : null;
-    return { quota, entitlements, plan };
+    return { quota, entitlements, plan, live };
   }, `${tenant?.slug}`);
   if (!tenant) return <NoTenant />;
   const entitlements = data.data?.entitlements;
@@ -47,6 +52,25 @@ export function Limits() {
             <QuotaBar label="AI tokens" used={data.data.quota.ai_tokens_used} limit={data.data.quota.ai_tokens_limit} />
             <QuotaBar label="Users" used={data.data.quota.current_users} limit={data.data.quota.max_users} />
             <p>Quota resets {formatTime(data.data.quota.quota_reset_at)}.</p>
+          </section>
+          <section className="panel" aria-labelledby="live-title">
+            <h2 id="live-title">Rate limits now</h2>
+            <button type="button" className="secondary" onClick={data.reload}>
+              Refresh
+            </button>
+            {data.data.live.windows.length === 0 && data.data.live.concurrency.length === 0 && <p>No rate limit applies to this tenant.</p>}
+            {data.data.live.windows.map((window) => (
+              <div key={`${window.level}:${window.team_id ?? ''}:${window.limit}`}>
+                <QuotaBar label={windowLabel(window)} used={window.used} limit={window.value} />
+                <small className="hint">
+                  {formatInteger(window.remaining)} left, {resetIn(window.reset - Date.parse(data.data?.live.checked_at ?? '') / 1000)}
+                </small>
+              </div>
+            ))}
+            {data.data.live.concurrency.map((slot) => (
+              <QuotaBar key={`${slot.level}:${slot.team_id ?? ''}`} label={`Requests at once (${slot.level})`} used={slot.in_use} limit={slot.value} />
+            ))}
+            <p>As of {formatTime(data.data.live.checked_at)}.</p>
           </section>
           {data.data.plan && (
             <section className="panel" aria-labelledby="limits-title">
