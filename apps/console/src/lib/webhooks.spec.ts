@@ -1,4 +1,4 @@
-import { deliverySummary, toggleEvent, WEBHOOK_EVENT_TYPES } from './webhooks';
+import { deliverySummary, endpointState, toggleEvent, WEBHOOK_EVENT_TYPES } from './webhooks';
 
 const delivery = {
   id: 'd1',
@@ -43,5 +43,12 @@ describe('webhook helpers', () => {
     expect(deliverySummary({ ...delivery, status: 'pending', attempt_count: 1, next_attempt_at: null, attempts: [{ ...attempt, status_code: null, duration_ms: 3, error: 'connection refused' }] }).outcome).toBe(
       'connection refused',
     );
+  });
+
+  it('says why an endpoint is disabled or since when it fails', () => {
+    expect(endpointState({ enabled: true, disabled_reason: null, failing_since: null })).toBe('enabled');
+    expect(endpointState({ enabled: true, disabled_reason: null, failing_since: '2026-01-01T00:00:00Z' })).toMatch(/^enabled, failing since /);
+    expect(endpointState({ enabled: false, disabled_reason: 'failing for 5 days', failing_since: null })).toBe('disabled: failing for 5 days');
+    expect(endpointState({ enabled: false, disabled_reason: null, failing_since: null })).toBe('disabled');
   });
 });

@@ -1,7 +1,9 @@
 import type { components } from '@sluice/client';
+import { formatTime } from './format';
 
 export type WebhookEventType = components['schemas']['CreateWebhookEndpointDto']['events'][number];
 type Delivery = components['schemas']['WebhookDeliveryResponseDto'];
+type Endpoint = components['schemas']['WebhookEndpointResponseDto'];
 
 /** Every event type an endpoint can subscribe to, in the API's words (the compiler fails when the API's list changes). */
 const EVENT_TYPE_SET = {
@@ -36,4 +38,10 @@ export function deliverySummary(delivery: Delivery): { outcome: string; duration
   const last = delivery.attempts.length > 0 ? delivery.attempts[delivery.attempts.length - 1] : undefined;
   const outcome = !last ? 'not attempted yet' : last.status_code !== null ? `HTTP ${last.status_code}` : (last.error ?? 'no answer');
   return { outcome, duration: last ? `${last.duration_ms} ms` : '—', nextAttempt: delivery.status === 'pending' ? delivery.next_attempt_at : null };
+}
+
+/** An endpoint's state in words: why Sluice or an admin disabled it, or since when it has been failing. */
+export function endpointState(endpoint: Pick<Endpoint, 'enabled' | 'disabled_reason' | 'failing_since'>): string {
+  if (endpoint.enabled) return endpoint.failing_since ? `enabled, failing since ${formatTime(endpoint.failing_since)}` : 'enabled';
+  return endpoint.disabled_reason ? `disabled: ${endpoint.disabled_reason}` : 'disabled';
 }

@@ -25,14 +25,12 @@ export function Limits() {
   const data = useLoad(async () => {
     if (!tenant) return null;
     const path = { params: { path: { tenant: tenant.slug } } };
-    const [quota, entitlements, live] = await Promise.all([
-      ok(api.GET('/api/tenants/{tenant}/quota', path)),
-      ok(api.GET('/api/tenants/{tenant}/entitlements', path)),
-      ok(api.GET('/api/tenants/{tenant}/limits', path)),
-    ]);
+    const [quota, entitlements] = await Promise.all([ok(api.GET('/api/tenants/{tenant}/quota', path)), ok(api.GET('/api/tenants/{tenant}/entitlements', path))]);
     const plan = 'plan' in entitlements ? await ok(api.GET('/api/plans/{id}', { params: { path: { id: entitlements.plan } } })).catch(() => null) : null;
-    return { quota, entitlements, plan, live };
+    return { quota, entitlements, plan };
   }, `${tenant?.slug}`);
+  // Loaded on its own: the live counters live in Redis, and their failure should not hide the rest of the page.
+  const live = useLoad(async () => (tenant ? ok(api.GET('/api/tenants/{tenant}/limits', { params: { path: { tenant: tenant.slug } } })) : null), `${tenant?.slug}`);
   if (!tenant) return <NoTenant />;
   const entitlements = data.data?.entitlements;
   return (
@@ -52,25 +50,6 @@ export function Limits() {
             <QuotaBar label="AI tokens" used={data.data.quota.ai_tokens_used} limit={data.data.quota.ai_tokens_limit} />
             <QuotaBar label="Users" used={data.data.quota.current_users} limit={data.data.quota.max_users} />
             <p>Quota resets {formatTime(data.data.quota.quota_reset_at)}.</p>
-          </section>
-          <section className="panel" aria-labelledby="live-title">
-            <h2 id="live-title">Rate limits now</h2>
-            <button type="button" className="secondary" onClick={data.reload}>
-              Refresh
-            </button>
-            {data.data.live.windows.length === 0 && data.data.live.concurrency.length === 0 && <p>No rate limit applies to this tenant.</p>}
-            {data.data.live.windows.map((window) => (
-              <div key={`${window.level}:${window.team_id ?? ''}:${window.limit}`}>
-                <QuotaBar label={windowLabel(window)} used={window.used} limit={window.value} />
-                <small className="hint">
-                  {formatInteger(window.remaining)} left, {resetIn(window.reset - Date.parse(data.data?.live.checked_at ?? '') / 1000)}
-                </small>
-              </div>
-            ))}
-            {data.data.live.concurrency.map((slot) => (
-              <QuotaBar key={`${slot.level}:${slot.team_id ?? ''}`} label={`Requests at once (${slot.level})`} used={slot.in_use} limit={slot.value} />
-            ))}
-            <p>As of {formatTime(data.data.live.checked_at)}.</p>
           </section>
           {data.data.plan && (
             <section className="panel" aria-labelledby="limits-title">
@@ -104,6 +83,26 @@ export function Limits() {
           )}
         </>
       )}
+      <section className="panel" aria-labelledby="live-title">
+        <h2 id="live-title">Rate limits now</h2>
+        <button type="button" className="secondary" onClick={live.reload}>
+          Refresh
+        </button>
+        <ErrorMessage error={live.error} />
+        {live.data && live.data.windows.length === 0 && live.data.concurrency.length === 0 && <p>No rate limit applies to this tenant.</p>}
+        {live.data?.windows.map((window) => (
+          <div key={`${window.level}:${window.team_id ?? ''}:${window.limit}`}>
+            <QuotaBar label={windowLabel(window)} used={window.used} limit={window.value} />
+            <small className="hint">
+              {formatInteger(window.remaining)} left, {resetIn(window.reset - Date.parse(live.data?.checked_at ?? '') / 1000)}
+            </small>
+          </div>
+        ))}
+        {live.data?.concurrency.map((slot) => (
+          <QuotaBar key={`${slot.level}:${slot.team_id ?? ''}`} label={`Requests at once (${slot.level})`} used={slot.in_use} limit={slot.value} />
+        ))}
+        {live.data && <p>As of {formatTime(live.data.checked_at)}.</p>}
+      </section>
     </>
   );
 }

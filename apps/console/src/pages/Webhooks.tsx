@@ -6,7 +6,7 @@ import { Field } from '../components/Field';
 import { Pager } from '../components/Pager';
 import { SecretOnce } from '../components/SecretOnce';
 import { formatTime } from '../lib/format';
-import { deliverySummary, toggleEvent, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../lib/webhooks';
+import { deliverySummary, endpointState, toggleEvent, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../lib/webhooks';
 import { useSession } from '../session';
 import { NoTenant } from './NoTenant';
 
@@ -129,11 +129,6 @@ export function Webhooks() {
       {open && <DeliveryLog endpoint={endpoints.data?.results.find((each) => each.id === open) ?? null} id={open} />}
     </>
   );
-}
-
-function endpointState(endpoint: Endpoint): string {
-  if (endpoint.enabled) return endpoint.failing_since ? `enabled, failing since ${formatTime(endpoint.failing_since)}` : 'enabled';
-  return endpoint.disabled_reason ? `disabled: ${endpoint.disabled_reason}` : 'disabled';
 }
 
 function DeliveryLog({ endpoint, id }: { endpoint: Endpoint | null; id: string }) {
