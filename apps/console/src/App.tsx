@@ -3,6 +3,7 @@ import { Layout, PAGE_LABELS } from './components/Layout';
 import { useCurrentPage, type Page } from './lib/router';
 import { Audit } from './pages/Audit';
 import { Credits } from './pages/Credits';
+import { Integrations } from './pages/Integrations';
 import { Keys } from './pages/Keys';
 import { Limits } from './pages/Limits';
 import { Members } from './pages/Members';
@@ -10,9 +11,10 @@ import { Overview } from './pages/Overview';
 import { SignIn } from './pages/SignIn';
 import { Tenants } from './pages/Tenants';
 import { Usage } from './pages/Usage';
+import { Webhooks } from './pages/Webhooks';
 import { SessionProvider } from './session';
 
-const PAGES: Record<Page, () => React.JSX.Element> = { overview: Overview, usage: Usage, keys: Keys, members: Members, audit: Audit, limits: Limits, credits: Credits, tenants: Tenants };
+const PAGES: Record<Page, () => React.JSX.Element> = { overview: Overview, usage: Usage, keys: Keys, members: Members, audit: Audit, limits: Limits, credits: Credits, webhooks: Webhooks, integrations: Integrations, tenants: Tenants };
 
 function CurrentPage() {
   const page = useCurrentPage();

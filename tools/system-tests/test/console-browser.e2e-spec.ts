@@ -1,5 +1,7 @@
 import { addMember, createActiveTenant, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
 import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +42,9 @@ describe('web console in Chromium', () => {
   const viewerEmail = `${unique('viewer')}@example.com`;
   const keyName = unique('console-key');
   const requested: string[] = [];
+  /** A local webhook receiver (the control plane may call loopback here only because the test opens 127.0.0.0/8). */
+  let receiver: Server;
+  let receiverUrl: string;
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
@@ -52,7 +57,10 @@ describe('web console in Chromium', () => {
       env: { ...process.env, NODE_ENV: 'production' },
     });
     if (build.status !== 0) throw new Error(`console build failed:\n${build.stdout}\n${build.stderr}`);
-    cluster = await Cluster.start({ controlPlanes: 1, gateways: 1, controlPlaneEnv: { CONSOLE_DIR: buildDir } });
+    receiver = createServer((request, response) => request.resume().on('end', () => response.writeHead(204).end()));
+    await new Promise<void>((listening) => receiver.listen(0, '127.0.0.1', listening));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    cluster = await Cluster.start({ controlPlanes: 1, gateways: 1, controlPlaneEnv: { CONSOLE_DIR: buildDir, WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8' } });
     origin = cluster.controlPlanes[0].url;
     acme = await createActiveTenant(cluster.call, cluster.adminToken, unique('acme'));
     globex = await createActiveTenant(cluster.call, cluster.adminToken, unique('globex'));
@@ -74,6 +82,7 @@ describe('web console in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await cluster?.close();
+    await new Promise((closed) => (receiver ? receiver.close(closed) : closed(undefined)));
     if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   }, START_DEADLINE_MS);
 
@@ -127,7 +136,7 @@ describe('web console in Chromium', () => {
       await signIn(ADMIN_EMAIL);
       await page.locator('figure.chart canvas').first().waitFor();
       const navigation = page.getByRole('navigation', { name: 'Console' });
-      for (const label of ['Overview', 'Usage', 'API keys', 'Members and teams', 'Audit log', 'Limits and quota', 'Credits', 'Tenants']) {
+      for (const label of ['Overview', 'Usage', 'API keys', 'Members and teams', 'Audit log', 'Limits and quota', 'Credits', 'Webhooks', 'Integrations', 'Tenants']) {
         await expectVisible(navigation.getByRole('link', { name: label, exact: true }));
       }
       await page.locator('.tenant-switcher select').selectOption(acme.slug);
@@ -209,6 +218,40 @@ describe('web console in Chromium', () => {
   );
 
   it(
+    'adds a webhook endpoint, shows its signing secret once, and logs a test delivery',
+    async () => {
+      await open('Webhooks', 'Webhooks');
+      const form = page.getByRole('form', { name: 'Add an endpoint' });
+      await form.getByLabel('URL').fill(receiverUrl);
+      await form.getByLabel('key.created').check();
+      await form.getByRole('button', { name: 'Add endpoint' }).click();
+      const shown = page.getByTestId('secret-value');
+      await shown.waitFor();
+      const signingSecret = (await shown.textContent()) ?? '';
+      expect(signingSecret).toMatch(/^whsec_/);
+      await shot('15-webhooks-secret-once');
+      await page.getByRole('button', { name: 'I have stored it' }).click();
+      const row = page.getByRole('row', { name: new RegExp(receiverUrl) });
+      await row.waitFor();
+      expect(await page.content()).not.toContain(signingSecret);
+      await row.getByRole('button', { name: 'Send test' }).click();
+      await page.getByRole('status').filter({ hasText: 'Test event queued' }).waitFor();
+      await row.getByRole('button', { name: 'Deliveries' }).click();
+      const log = page.getByRole('region', { name: /^Deliveries to / });
+      await waitUntil(
+        async () => {
+          await log.getByRole('button', { name: 'Refresh' }).click();
+          return (await log.getByRole('row', { name: /webhook\.test.*HTTP 204/ }).count()) === 1;
+        },
+        PROPAGATION_DEADLINE_MS,
+        'the test delivery to be logged',
+      );
+      await shot('16-webhooks-deliveries');
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
     'shows every other page: the last-owner rule in the API’s words, a credit grant, a tenant’s lifecycle',
     async () => {
       await open('Usage', 'Usage');
@@ -241,6 +284,7 @@ describe('web console in Chromium', () => {
       await shot('08-audit');
       await open('Limits and quota', 'Limits and quota');
       await page.getByRole('progressbar', { name: 'API calls' }).waitFor();
+      await page.getByText(/^As of /).waitFor();
       await shot('09-limits');
       await open('Credits', 'Credits');
       await page.getByText(/^Balance:/).waitFor();
@@ -250,7 +294,13 @@ describe('web console in Chromium', () => {
       await grant.getByRole('button', { name: 'Grant' }).click();
       await page.getByRole('row', { name: /console test grant/ }).waitFor();
       await page.getByText('Balance: $12.50').waitFor();
+      await page.getByText(/^Billing status:/).waitFor();
+      await page.getByText(/^No statements yet/).waitFor();
       await shot('10-credits');
+      await open('Integrations', 'Integrations');
+      await page.getByRole('heading', { level: 2, name: 'Inbound events' }).waitFor();
+      await page.getByText('No events').waitFor();
+      await shot('10b-integrations');
       await open('Tenants', 'Tenants');
       await page.getByRole('row', { name: new RegExp(globex.slug) }).waitFor();
       // A tenant's whole lifecycle: created pending, activated, suspended with a reason, restored.
@@ -300,7 +350,9 @@ describe('web console in Chromium', () => {
       await page.getByRole('row', { name: new RegExp(viewerEmail) }).waitFor();
       expect(await page.getByText('Add a member').count()).toBe(0);
       expect(await page.getByRole('button', { name: /^Remove / }).count()).toBe(0);
-      expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Tenants' }).count()).toBe(0);
+      for (const adminOnly of ['Tenants', 'Webhooks', 'Integrations']) {
+        expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: adminOnly }).count()).toBe(0);
+      }
       expect(await callFromPage('POST', '/api/api-keys', {}, { name: 'viewer-tries' })).toBe(403);
       expect(await callFromPage('POST', `/api/api-keys/${active.body.id}/revoke`)).toBe(403);
       // Another tenant's data: not listed, not readable by naming it.

@@ -10,13 +10,18 @@ const LABELS: Record<Page, string> = {
   audit: 'Audit log',
   limits: 'Limits and quota',
   credits: 'Credits',
+  webhooks: 'Webhooks',
+  integrations: 'Integrations',
   tenants: 'Tenants',
 };
+
+/** Pages only a tenant's admins (and platform admins) can use: hidden from the others, whom the API refuses anyway. */
+const ADMIN_PAGES = new Set<Page>(['webhooks', 'integrations']);
 
 export function Layout({ children }: { children: ReactNode }) {
   const { profile, tenants, tenant, selectTenant, signOut, permissions } = useSession();
   const current = useCurrentPage();
-  const pages = (Object.keys(LABELS) as Page[]).filter((page) => page !== 'tenants' || permissions.platformAdmin);
+  const pages = (Object.keys(LABELS) as Page[]).filter((page) => (page === 'tenants' ? permissions.platformAdmin : ADMIN_PAGES.has(page) ? permissions.manageTenant : true));
   return (
     <div className="shell">
       <a className="skip" href="#main">

@@ -8,14 +8,16 @@ export interface Permissions {
   manageKeys: boolean;
   /** Add, re-role and remove members; create teams. */
   manageMembers: boolean;
-  /** Buy credits through checkout. */
+  /** Buy credits through checkout, and open the billing portal. */
   buyCredits: boolean;
+  /** Read statements; manage webhook endpoints and integrations (the tenant's admins). */
+  manageTenant: boolean;
   /** The platform-admin pages (tenants) and granting credits directly. */
   platformAdmin: boolean;
 }
 
 export function permissionsFor(role: TenantRole | null, isPlatformAdmin: boolean): Permissions {
-  if (isPlatformAdmin) return { manageKeys: true, manageMembers: true, buyCredits: true, platformAdmin: true };
+  if (isPlatformAdmin) return { manageKeys: true, manageMembers: true, buyCredits: true, manageTenant: true, platformAdmin: true };
   const rank = role ? RANK[role] : -1;
-  return { manageKeys: rank >= RANK.member, manageMembers: rank >= RANK.admin, buyCredits: rank >= RANK.owner, platformAdmin: false };
+  return { manageKeys: rank >= RANK.member, manageMembers: rank >= RANK.admin, buyCredits: rank >= RANK.owner, manageTenant: rank >= RANK.admin, platformAdmin: false };
 }

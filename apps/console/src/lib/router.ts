@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 
 /** The console's pages, under /console/. */
-export const PAGES = ['overview', 'usage', 'keys', 'members', 'audit', 'limits', 'credits', 'tenants'] as const;
+export const PAGES = ['overview', 'usage', 'keys', 'members', 'audit', 'limits', 'credits', 'webhooks', 'integrations', 'tenants'] as const;
 export type Page = (typeof PAGES)[number];
 
 export const BASE = '/console/';

@@ -1,6 +1,7 @@
 import { SluiceApiError } from '@sluice/client';
 import { useState, type FormEvent } from 'react';
 import { api, ok, useLoad } from '../api';
+import { Billing } from '../components/Billing';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 import { Pager } from '../components/Pager';
@@ -10,7 +11,7 @@ import { NoTenant } from './NoTenant';
 
 const PAGE_SIZE = 25;
 
-/** Credit balance and ledger; buying credits goes through the billing checkout, granting them is for platform admins. */
+/** Credit balance and ledger, and for the tenant's admins its billing (status, statements, the payment portal); buying credits goes through the billing checkout, granting them is for platform admins. */
 export function Credits() {
   const { tenant, permissions } = useSession();
   const [page, setPage] = useState(1);
@@ -28,6 +29,7 @@ export function Credits() {
           Balance: <strong>{formatUsd(credits.data.balance_usd)}</strong> ({credits.data.billing_mode})
         </p>
       )}
+      {permissions.manageTenant && <Billing tenant={tenant.slug} canOpenPortal={permissions.buyCredits} />}
       {permissions.buyCredits && <AmountForm title="Buy credits" action="Continue to checkout" onAmount={(amount) => checkout(tenant.slug, amount)} />}
       {permissions.platformAdmin && (
         <AmountForm

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import type { SameShape } from '@sluice/platform';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { HealthView, ProviderHealthView } from '../health.service';
@@ -10,6 +10,8 @@ export class HealthQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) tenant?: string;
 }
 
+// Named apart from the operator's and the health check's classes of the same names: one schema name each in the document.
+@ApiSchema({ name: 'IntegrationProviderHealthDto' })
 export class ProviderHealthDto {
   @ApiProperty({ format: 'uuid', description: 'The provider' }) id!: string;
   @ApiProperty() provider!: string;
@@ -20,9 +22,10 @@ export class ProviderHealthDto {
   @ApiProperty() error_message!: string;
 }
 
+@ApiSchema({ name: 'IntegrationHealthResponseDto' })
 export class HealthResponseDto {
   @ApiProperty({ enum: STATUSES, description: 'The worst of the providers’ statuses' }) status!: HealthStatus;
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/ProviderHealthDto' } }) providers!: Record<string, ProviderHealthView>;
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/IntegrationProviderHealthDto' } }) providers!: Record<string, ProviderHealthView>;
   @ApiProperty({ type: [ProviderHealthDto] }) results!: ProviderHealthView[];
 }
 

@@ -1,8 +1,10 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import type { SameShape } from '@sluice/platform';
 import { AUTH_TYPES, type AuthType } from '../providers.repository';
 import type { ProviderView } from '../providers.service';
 
+// Named apart from the operator's AI provider view, which has the same class name: one schema name each in the document.
+@ApiSchema({ name: 'IntegrationProviderResponseDto' })
 export class ProviderResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) tenant!: string;

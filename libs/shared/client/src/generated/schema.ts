@@ -1578,15 +1578,14 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         HealthResponseDto: {
-            /**
-             * @description The worst of the providers’ statuses
-             * @enum {string}
-             */
-            status: "healthy" | "degraded" | "down";
-            providers: {
-                [key: string]: components["schemas"]["ProviderHealthDto"];
-            };
-            results: components["schemas"]["ProviderHealthDto"][];
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            /** @enum {string} */
+            service: "control-plane";
+            /** @enum {string} */
+            database: "connected" | "disconnected";
+            /** @enum {string} */
+            redis: "connected" | "disconnected";
         };
         LivenessResponseDto: {
             /** @enum {string} */
@@ -2895,13 +2894,26 @@ export interface components {
             /** @description On a single statement only, not in lists */
             lines?: components["schemas"]["StatementLineResponseDto"][];
         };
-        ProviderResponseDto: {
-            provider: string;
-            models: string[];
-            deployments: number;
-            regions: string[];
-            pricing: components["schemas"]["ProviderPricingDto"];
-            health: components["schemas"]["ProviderHealthDto"];
+        IntegrationProviderResponseDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            tenant: string;
+            name: string;
+            webhook_url: string | null;
+            api_base_url: string | null;
+            /** @enum {string} */
+            auth_type: "none" | "api_key" | "bearer" | "oauth2" | "basic" | "hmac";
+            /** @description Whether a secret_key is set (it is never returned) */
+            has_secret: boolean;
+            is_active: boolean;
+            map_users: boolean;
+            allowed_ips: string[];
+            rate_limit_per_minute: number | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         CreateProviderDto: {
             /** @description Tenant id, slug or domain; defaults to X-Tenant or the caller’s only tenant */
@@ -2969,7 +2981,7 @@ export interface components {
             /** Format: date-time */
             processed_at: string | null;
         };
-        ProviderHealthDto: {
+        IntegrationProviderHealthDto: {
             /**
              * Format: uuid
              * @description The provider
@@ -2985,6 +2997,17 @@ export interface components {
             /** Format: date-time */
             last_check: string;
             error_message: string;
+        };
+        IntegrationHealthResponseDto: {
+            /**
+             * @description The worst of the providers’ statuses
+             * @enum {string}
+             */
+            status: "healthy" | "degraded" | "down";
+            providers: {
+                [key: string]: components["schemas"]["IntegrationProviderHealthDto"];
+            };
+            results: components["schemas"]["IntegrationProviderHealthDto"][];
         };
         TriggerSyncDto: {
             tenant?: string;
@@ -3367,6 +3390,20 @@ export interface components {
         ProviderPricingDto: {
             input_per_mtok_usd: components["schemas"]["PriceRangeDto"];
             output_per_mtok_usd: components["schemas"]["PriceRangeDto"];
+        };
+        ProviderHealthDto: {
+            gateways_reporting: number;
+            /** @description Deployments whose breaker is open on some gateway */
+            open: string[];
+            half_open: string[];
+        };
+        ProviderResponseDto: {
+            provider: string;
+            models: string[];
+            deployments: number;
+            regions: string[];
+            pricing: components["schemas"]["ProviderPricingDto"];
+            health: components["schemas"]["ProviderHealthDto"];
         };
     };
     responses: never;
@@ -10873,7 +10910,7 @@ export interface operations {
                         next: string | null;
                         /** @description Link to the previous page; null on the first */
                         previous: string | null;
-                        results: components["schemas"]["ProviderResponseDto"][];
+                        results: components["schemas"]["IntegrationProviderResponseDto"][];
                     };
                 };
             };
@@ -10951,7 +10988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProviderResponseDto"];
+                    "application/json": components["schemas"]["IntegrationProviderResponseDto"];
                 };
             };
             /** @description The request is malformed or fails validation */
@@ -11026,7 +11063,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProviderResponseDto"];
+                    "application/json": components["schemas"]["IntegrationProviderResponseDto"];
                 };
             };
             /** @description The request is malformed or fails validation */
@@ -11179,7 +11216,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProviderResponseDto"];
+                    "application/json": components["schemas"]["IntegrationProviderResponseDto"];
                 };
             };
             /** @description The request is malformed or fails validation */
@@ -11736,7 +11773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HealthResponseDto"];
+                    "application/json": components["schemas"]["IntegrationHealthResponseDto"];
                 };
             };
             /** @description The request is malformed or fails validation */
