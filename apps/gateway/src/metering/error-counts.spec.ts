@@ -1,4 +1,5 @@
 import { OperatorRedisKeys } from '@sluice/contracts';
+import { ShutdownHooks } from '@sluice/platform';
 import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueKeyPrefix } from '@sluice/testing';
 import Redis from 'ioredis';
 import { ErrorCounts, noteFailedTenant } from './error-counts';
@@ -54,5 +55,14 @@ describe('ErrorCounts', () => {
     await errors.flush();
     expect(await counts(`away:${OperatorRedisKeys.errorsOnDay('20261206')}`)).toEqual({ provider_error: 1 });
     away.disconnect();
+  });
+
+  it('writes the last counts in the drain, before Redis closes', async () => {
+    const hooks = new ShutdownHooks();
+    const errors = new ErrorCounts(redis, hooks);
+    errors.onApplicationBootstrap();
+    errors.count('origin_not_allowed', {}, at);
+    await hooks.run();
+    expect(await counts(OperatorRedisKeys.errorsOnDay('20261206'))).toMatchObject({ origin_not_allowed: 1 });
   });
 });

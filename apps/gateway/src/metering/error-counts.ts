@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ERROR_COUNTS_DAY_TTL_SECONDS, ERROR_COUNTS_MONTH_TTL_SECONDS, OperatorRedisKeys, type ErrorCode } from '@sluice/contracts';
-import { REDIS } from '@sluice/platform';
+import { REDIS, ShutdownHooks } from '@sluice/platform';
 import type Redis from 'ioredis';
 
 /** How often counted errors leave for Redis. */
@@ -26,14 +26,20 @@ export function noteFailedTenant(request: object, tenantId: string): void {
  * never reach this class.
  */
 @Injectable()
-export class ErrorCounts implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ErrorCounts implements OnApplicationBootstrap {
   private readonly logger = new Logger('ErrorCounts');
   /** day (`yyyymmdd`) → tenant id (or none) → code → count, not yet in Redis. */
   private pending = new Map<string, Map<string, Map<string, number>>>();
   private timer: NodeJS.Timeout | undefined;
   private warned = false;
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis, hooks?: ShutdownHooks) {
+    // After the last request has been answered, before Redis closes: the last second's counts are written too.
+    hooks?.register('error counts flush', async () => {
+      clearInterval(this.timer);
+      await this.flush();
+    });
+  }
 
   /** The answer to `request` failed with `code`; never throws. */
   count(code: ErrorCode, request: object, now = new Date()): void {
@@ -43,11 +49,6 @@ export class ErrorCounts implements OnApplicationBootstrap, OnApplicationShutdow
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.flush(), ERROR_COUNTS_FLUSH_INTERVAL_MS);
     this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush();
   }
 
   /**
