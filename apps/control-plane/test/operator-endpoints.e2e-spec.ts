@@ -104,6 +104,15 @@ describe('operator endpoints', () => {
     expect(monitor.body.today.requests).toBe(0);
   });
 
+  it('answers the error counts the gateways keep in Redis, today’s and this month’s', async () => {
+    const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+    await redis.hset(OperatorRedisKeys.errorsOnDay(day), { invalid_api_key: 2, rate_limit_exceeded: 5 });
+    await redis.hset(OperatorRedisKeys.errorsInMonth(day.slice(0, 6)), { invalid_api_key: 9, rate_limit_exceeded: 5, provider_unavailable: 1 });
+    const monitor = await as('platform_admin')<{ errors_today: unknown; errors_month: unknown }>('GET', '/api/admin/monitor/');
+    expect(monitor.body.errors_today).toEqual({ by_reason: { invalid_api_key: 2, rate_limit_exceeded: 5 }, total: 7 });
+    expect(monitor.body.errors_month).toEqual({ by_reason: { invalid_api_key: 9, provider_unavailable: 1, rate_limit_exceeded: 5 }, total: 15 });
+  });
+
   it('groups the catalog by provider with price ranges and the open breakers gateways report', async () => {
     await redis.hset(
       OperatorRedisKeys.gatewayHeartbeats(),

@@ -4,10 +4,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Cluster } from './support/cluster';
-import { chat, createActiveTenant, createKey } from './support/tenants';
+import { awaitRoomInWindow, chat, createActiveTenant, createKey } from './support/tenants';
 
 /** A catalog change reaches every gateway within a second (docs/operations.md, Operator endpoints). */
 const PROPAGATION_DEADLINE_MS = 1_000;
+
+interface ErrorCounts {
+  by_reason: Record<string, number>;
+  total: number;
+}
 
 interface CacheStatus {
   records: { api_key: number; tenant: number; catalog: number };
@@ -93,5 +98,40 @@ describe('operator endpoints against running processes', () => {
     expect(monitor.body.tenants_by_status.find((row) => row.status === 'active')?.count).toBeGreaterThan(0);
     const balances = await admin<{ count: number; results: unknown[] }>('GET', '/api/admin/balances/?low_balance_below_usd=5');
     expect(balances.status).toBe(200);
+  });
+
+  it('counts refused requests by reason: the monitor’s errors today rise by exactly the refusals sent', async () => {
+    const monitor = async () => (await admin<{ errors_today: ErrorCounts; errors_month: ErrorCounts }>('GET', '/api/admin/monitor/')).body;
+    const reasons = ['invalid_api_key', 'rate_limit_exceeded'];
+    const before = await monitor();
+    const tenant = await createActiveTenant(cluster, 'basic');
+    const key = await createKey(cluster, tenant, { rpm: 2 });
+    const badKey = await chat(cluster.gateways[0].url, 'sk-not-a-real-key');
+    await badKey.body?.cancel();
+    expect(badKey.status).toBe(401);
+
+    await awaitRoomInWindow(60);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const answer = await chat(cluster.gateways[0].url, key.key);
+      await answer.body?.cancel();
+      statuses.push(answer.status);
+    }
+    expect(statuses).toEqual([200, 200, 429, 429, 429]);
+
+    const expected = (counts: ErrorCounts, reason: string, added: number) => (counts.by_reason[reason] ?? 0) + added;
+    let after = before;
+    await waitUntil(
+      async () => {
+        after = await monitor();
+        return reasons.every((reason) => (after.errors_today.by_reason[reason] ?? 0) >= expected(before.errors_today, reason, reason === 'invalid_api_key' ? 1 : 3));
+      },
+      10_000,
+      'the refusals in the monitor',
+    );
+    expect(after.errors_today.by_reason['invalid_api_key']).toBe(expected(before.errors_today, 'invalid_api_key', 1));
+    expect(after.errors_today.by_reason['rate_limit_exceeded']).toBe(expected(before.errors_today, 'rate_limit_exceeded', 3));
+    expect(after.errors_today.total).toBe(Object.values(after.errors_today.by_reason).reduce((sum, n) => sum + n, 0));
+    expect(after.errors_month.by_reason['rate_limit_exceeded']).toBe(expected(before.errors_month, 'rate_limit_exceeded', 3));
   });
 });

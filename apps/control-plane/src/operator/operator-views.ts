@@ -48,6 +48,12 @@ export interface StatusCountView {
   count: number;
 }
 
+export interface ErrorCountsView {
+  /** Error code (`invalid_api_key`, `rate_limit_exceeded`, `provider_unavailable`, …) → requests answered with it. */
+  by_reason: Record<string, number>;
+  total: number;
+}
+
 export interface MonitorView {
   at: string;
   tenants_by_status: StatusCountView[];
@@ -58,6 +64,9 @@ export interface MonitorView {
   usage_stream: { length: number; pending: number | null; lag: number | null; dead_letters: number };
   credit_liabilities_usd: number;
   gateways_seen: number;
+  /** Inference requests the gateways refused or failed, UTC today and this month (counted in Redis). */
+  errors_today: ErrorCountsView;
+  errors_month: ErrorCountsView;
 }
 
 export interface BalanceView {

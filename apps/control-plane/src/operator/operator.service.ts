@@ -7,7 +7,7 @@ import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { CatalogBootstrap } from '../catalog/catalog-bootstrap';
 import type { BalancesQueryDto } from './dto/operator.dto';
 import { OperatorRepository } from './operator.repository';
-import type { BalanceView, CacheStatusView, GatewaySeenView, MonitorView, ProviderView, RefreshModelsView, UsageTotalsView } from './operator-views';
+import type { BalanceView, CacheStatusView, ErrorCountsView, GatewaySeenView, MonitorView, ProviderView, RefreshModelsView, UsageTotalsView } from './operator-views';
 
 const MICROS_PER_USD = 1_000_000;
 const TOP = 10;
@@ -70,7 +70,8 @@ export class OperatorService {
     requirePlatformAdmin(principal);
     const today = now.toISOString().slice(0, 10);
     const monthStart = `${today.slice(0, 8)}01`;
-    const [statuses, todayTotals, monthTotals, topTenants, topModels, stream, deadLetters, liabilities, gateways] = await Promise.all([
+    const day = today.replaceAll('-', '');
+    const [statuses, todayTotals, monthTotals, topTenants, topModels, stream, deadLetters, liabilities, gateways, errorsToday, errorsMonth] = await Promise.all([
       this.repository.tenantsByStatus(),
       this.repository.usageSince(today),
       this.repository.usageSince(monthStart),
@@ -80,6 +81,8 @@ export class OperatorService {
       this.redis.xlen(RedisKeys.usageDeadLetters()).catch(() => 0),
       this.repository.creditLiabilitiesMicros(),
       this.gatewaysSeen(),
+      this.errorCounts(OperatorRedisKeys.errorsOnDay(day)),
+      this.errorCounts(OperatorRedisKeys.errorsInMonth(day.slice(0, 6))),
     ]);
     return {
       at: now.toISOString(),
@@ -91,6 +94,8 @@ export class OperatorService {
       usage_stream: { ...stream, dead_letters: deadLetters },
       credit_liabilities_usd: liabilities / MICROS_PER_USD,
       gateways_seen: gateways.length,
+      errors_today: errorsToday,
+      errors_month: errorsMonth,
     };
   }
 
@@ -139,6 +144,18 @@ export class OperatorService {
       byProvider.set(model.provider, view);
     }
     return [...byProvider.values()].sort((a, b) => a.provider.localeCompare(b.provider));
+  }
+
+  /** One hash the gateways count into (apps/gateway/src/metering/error-counts.ts); empty while Redis is away. */
+  private async errorCounts(key: string): Promise<ErrorCountsView> {
+    const all = await this.redis.hgetall(key).catch(() => ({}) as Record<string, string>);
+    const byReason: Record<string, number> = {};
+    let total = 0;
+    for (const [code, value] of Object.entries(all).sort(([a], [b]) => a.localeCompare(b))) {
+      byReason[code] = Number(value);
+      total += Number(value);
+    }
+    return { by_reason: byReason, total };
   }
 
   /** Keys of each record kind, by SCAN over the deployment's prefix (ioredis does not prefix a MATCH). */

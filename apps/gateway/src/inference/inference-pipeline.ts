@@ -12,6 +12,7 @@ import { ensureModelAllowed, mayUseModel } from '../auth/model-access';
 import type { ModelResolver } from '../routing/model-resolver';
 import { UpstreamRouter } from '../routing/upstream-router';
 import { CatalogModels } from '../catalog/catalog-models';
+import { noteFailedTenant } from '../metering/error-counts';
 import { watchClientAbort, type ClientAbort } from './client-abort';
 import { Forwarder } from './forward';
 import type { InferenceRequest, ResponseEdge } from './inference-request';
@@ -52,35 +53,41 @@ export class InferencePipeline {
   /** `parse` validates the body; it runs after authentication, so an anonymous caller learns nothing from it. */
   async handle(req: FastifyRequest, reply: FastifyReply, parse: (body: unknown) => InferenceRequest, edge: ResponseEdge): Promise<void> {
     const caller = await this.authenticator.authenticate(req.headers, req.ip);
-    const inference = parse(req.body);
-    ensureTenantMatches(caller, inference.tenantId);
-    const requestedName = inference.canonical.model;
-    const resolver = await this.catalog.resolver();
-    const model = resolver.resolve(requestedName);
-    ensureModelAllowed(caller, model, requestedName);
-
-    const requestId = meteringRequestId(req);
-    const estimatedPromptTokens = estimatePromptTokens(inference.canonical);
-    const admitted = await this.admit(reply, {
-      caller,
-      model,
-      requestId,
-      estimatedPromptTokens,
-      maxTokens: completionTokenBudget(inference.canonical, model),
-      holdTtlMs: this.holdTtlMs(model, resolver),
-    });
-
-    const meter = new RequestMeter(model);
-    const client = watchClientAbort(reply.raw);
     try {
-      await this.serve(reply, inference, edge, { caller, model, resolver, meter, client, estimatedPromptTokens });
+      const inference = parse(req.body);
+      ensureTenantMatches(caller, inference.tenantId);
+      const requestedName = inference.canonical.model;
+      const resolver = await this.catalog.resolver();
+      const model = resolver.resolve(requestedName);
+      ensureModelAllowed(caller, model, requestedName);
+
+      const requestId = meteringRequestId(req);
+      const estimatedPromptTokens = estimatePromptTokens(inference.canonical);
+      const admitted = await this.admit(reply, {
+        caller,
+        model,
+        requestId,
+        estimatedPromptTokens,
+        maxTokens: completionTokenBudget(inference.canonical, model),
+        holdTtlMs: this.holdTtlMs(model, resolver),
+      });
+
+      const meter = new RequestMeter(model);
+      const client = watchClientAbort(reply.raw);
+      try {
+        await this.serve(reply, inference, edge, { caller, model, resolver, meter, client, estimatedPromptTokens });
+      } catch (error) {
+        meter.outcome = client.signal.aborted ? 'client_aborted' : 'provider_error';
+        meter.httpStatus = error instanceof HttpException ? error.getStatus() : 500;
+        throw error;
+      } finally {
+        client.dispose();
+        void this.settlement.settle({ requestId, caller, ticket: admitted.ticket, meter, endpoint: edge.endpoint, stream: inference.stream });
+      }
     } catch (error) {
-      meter.outcome = client.signal.aborted ? 'client_aborted' : 'provider_error';
-      meter.httpStatus = error instanceof HttpException ? error.getStatus() : 500;
+      // Only a failure pays for this: the error path learns whose request it was (error-counts.ts).
+      noteFailedTenant(req, caller.tenant.id);
       throw error;
-    } finally {
-      client.dispose();
-      void this.settlement.settle({ requestId, caller, ticket: admitted.ticket, meter, endpoint: edge.endpoint, stream: inference.stream });
     }
   }
 

@@ -5,15 +5,17 @@ import { MetricsRegistry, REDIS, ShutdownHooks } from '@sluice/platform';
 import type Redis from 'ioredis';
 import { Gauge } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { ErrorCounts } from './error-counts';
 import { GatewayMetrics } from './gateway-metrics';
 
 /** How long the shutdown drain waits for buffered usage to reach Redis before persisting the rest to disk. */
 const USAGE_FLUSH_TIMEOUT_MS = 5_000;
 
-/** Usage events to the Redis stream (buffered through outages) and the hot-path Prometheus metrics. */
+/** Usage events to the Redis stream (buffered through outages), the hot-path Prometheus metrics and the error counts. */
 @Module({
   providers: [
     GatewayMetrics,
+    ErrorCounts,
     {
       provide: UsageRecorder,
       inject: [REDIS, GATEWAY_CONFIG, ShutdownHooks, MetricsRegistry],
@@ -28,7 +30,7 @@ const USAGE_FLUSH_TIMEOUT_MS = 5_000;
       },
     },
   ],
-  exports: [GatewayMetrics, UsageRecorder],
+  exports: [GatewayMetrics, UsageRecorder, ErrorCounts],
 })
 export class MeteringModule {}
 

@@ -5,6 +5,7 @@ import { Type } from 'class-transformer';
 import type {
   BalanceView,
   CacheStatusView,
+  ErrorCountsView,
   GatewaySeenView,
   MonitorView,
   PriceRangeView,
@@ -95,6 +96,17 @@ class MonitorStreamDto extends UsageStreamDto {
   @ApiProperty() dead_letters!: number;
 }
 
+class ErrorCountsDto {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    description: 'Error code → inference requests the gateways answered with it',
+    example: { invalid_api_key: 3, rate_limit_exceeded: 12 },
+  })
+  by_reason!: Record<string, number>;
+  @ApiProperty() total!: number;
+}
+
 export class MonitorResponseDto {
   @ApiProperty({ format: 'date-time' }) at!: string;
   @ApiProperty({ type: [StatusCountDto] }) tenants_by_status!: StatusCountDto[];
@@ -105,6 +117,8 @@ export class MonitorResponseDto {
   @ApiProperty({ type: MonitorStreamDto }) usage_stream!: MonitorStreamDto;
   @ApiProperty() credit_liabilities_usd!: number;
   @ApiProperty() gateways_seen!: number;
+  @ApiProperty({ type: ErrorCountsDto }) errors_today!: ErrorCountsDto;
+  @ApiProperty({ type: ErrorCountsDto }) errors_month!: ErrorCountsDto;
 }
 
 export class BalanceResponseDto {
@@ -148,6 +162,7 @@ const _totalsInSync: SameShape<UsageTotalsView, UsageTotalsDto> = true;
 const _topTenantInSync: SameShape<TopTenantView, TopTenantDto> = true;
 const _topModelInSync: SameShape<TopModelView, TopModelDto> = true;
 const _statusInSync: SameShape<StatusCountView, StatusCountDto> = true;
+const _errorsInSync: SameShape<ErrorCountsView, ErrorCountsDto> = true;
 const _monitorInSync: SameShape<MonitorView, MonitorResponseDto> = true;
 const _balanceInSync: SameShape<BalanceView, BalanceResponseDto> = true;
 const _rangeInSync: SameShape<PriceRangeView, PriceRangeDto> = true;

@@ -3362,6 +3362,19 @@ export interface components {
             lag: number | null;
             dead_letters: number;
         };
+        ErrorCountsDto: {
+            /**
+             * @description Error code → inference requests the gateways answered with it
+             * @example {
+             *       "invalid_api_key": 3,
+             *       "rate_limit_exceeded": 12
+             *     }
+             */
+            by_reason: {
+                [key: string]: number;
+            };
+            total: number;
+        };
         MonitorResponseDto: {
             /** Format: date-time */
             at: string;
@@ -3373,6 +3386,8 @@ export interface components {
             usage_stream: components["schemas"]["MonitorStreamDto"];
             credit_liabilities_usd: number;
             gateways_seen: number;
+            errors_today: components["schemas"]["ErrorCountsDto"];
+            errors_month: components["schemas"]["ErrorCountsDto"];
         };
         BalanceResponseDto: {
             /** Format: uuid */

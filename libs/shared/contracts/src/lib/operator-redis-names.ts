@@ -9,7 +9,17 @@ export const OperatorRedisKeys = {
   gatewayHeartbeats: () => 'ops:v1:gateways',
   /** HASH `last_full_rebuild_at` (ISO time), `invalidations_published` (count), written by the control plane. */
   projectionStats: () => 'ops:v1:projection',
+  /** HASH error code → requests the gateways refused or failed with it on one UTC day (`yyyymmdd`). */
+  errorsOnDay: (yyyymmdd: string) => `ops:v1:errors:day:${yyyymmdd}`,
+  /** HASH error code → the same counts over one UTC calendar month (`yyyymm`). */
+  errorsInMonth: (yyyymm: string) => `ops:v1:errors:month:${yyyymm}`,
+  /** HASH error code → one tenant's refused or failed requests on one UTC day, hash-tagged by the tenant. */
+  tenantErrorsOnDay: (tenantId: string, yyyymmdd: string) => `ops:v1:errors:{${tenantId}}:day:${yyyymmdd}`,
 } as const;
+
+/** How long the error counters are kept: a day's for a few days, a month's past the month's end. */
+export const ERROR_COUNTS_DAY_TTL_SECONDS = 3 * 24 * 3600;
+export const ERROR_COUNTS_MONTH_TTL_SECONDS = 40 * 24 * 3600;
 
 /** A gateway's report of itself; the control plane shows those seen within {@link GATEWAY_SEEN_WITHIN_MS}. */
 export interface GatewayHeartbeat {
