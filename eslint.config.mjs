@@ -18,7 +18,8 @@ const depConstraints = [
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] },
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:auth', 'type:data-access', 'type:testing'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:tool', 'type:testing'] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [] },
+  // The local fake servers share their start-up and configuration code (tools/fake-server).
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool'] },
   { sourceTag: 'type:auth', onlyDependOnLibsWithTags: ['type:contracts'] },
   // Provider adapters are pure transforms; their golden tests may replay the mock provider.
   { sourceTag: 'type:providers', onlyDependOnLibsWithTags: ['type:contracts', 'type:tool'] },

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { closer, listen, urlHost } from '@sluice/fake-server';
 import { createFakeStripeServer, FakeStripeState, type Delivery, type Fault, type RecordedCall, type SendOptions } from './server';
 
 export { FakeStripeState, type Delivery, type Fault, type RecordedCall, type SendOptions, type StripeEvent } from './server';
@@ -32,16 +32,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const state = new FakeStripeState(options.webhookUrl ?? null, options.webhookSecret ?? null);
   const server = createFakeStripeServer(state);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  state.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  let closing: Promise<void> | undefined;
+  const port = await listen(server, options.port ?? 0, host);
+  state.baseUrl = `http://${urlHost(host)}:${port}`;
   return {
     url: state.baseUrl,
     port,
@@ -54,12 +46,6 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     injectFault: (fault) => state.injectFault(fault),
     pay: (id, sendOptions) => state.payCheckoutSession(id, sendOptions),
     sendEvent: (type, object, sendOptions) => state.sendEvent(type, object, sendOptions),
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: closer(server),
   };
 }

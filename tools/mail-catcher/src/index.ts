@@ -1,7 +1,7 @@
+import { listen, urlHost } from '@sluice/fake-server';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { SMTPServer } from 'smtp-server';
 
 export { loadConfig, parsePort, ConfigError, type MailCatcherConfig } from './config';
@@ -96,9 +96,9 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
     return send(404, { error: 'not found' });
   });
 
-  const smtpPort = await listen((port, done) => smtp.listen(port, host, done), smtp.server, options.smtpPort ?? 0);
-  const httpPort = await listen((port, done) => http.listen(port, host, done), http, options.httpPort ?? 0);
-  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const smtpPort = await listen(smtp.server, options.smtpPort ?? 0, host);
+  const httpPort = await listen(http, options.httpPort ?? 0, host);
+  const hostPart = urlHost(host);
   return {
     httpUrl: `http://${hostPart}:${httpPort}`,
     smtpUrl: `smtp://${hostPart}:${smtpPort}`,
@@ -114,14 +114,4 @@ export async function startMailCatcher(options: MailCatcherOptions = {}): Promis
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   const objects = Array.isArray(field) ? field : field ? [field] : [];
   return objects.flatMap((object) => object.value.map((entry) => entry.address ?? '')).filter(Boolean);
-}
-
-function listen(start: (port: number, done: () => void) => void, server: Server | import('node:net').Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    start(port, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }

@@ -1,3 +1,7 @@
+import { parseHost, parsePort } from '@sluice/fake-server';
+
+export { ConfigError, parsePort } from '@sluice/fake-server';
+
 export const DEFAULT_PORT = 9100;
 export const DEFAULT_HOST = '127.0.0.1';
 
@@ -6,25 +10,9 @@ export interface MockProviderConfig {
   host: string;
 }
 
-/** A configuration problem, worded as the one line an operator needs to fix it. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-/** Reads a TCP port from an environment value; unset or blank gives `fallback`, 0 picks a free port. */
-export function parsePort(raw: string | undefined, name: string, fallback: number): number {
-  const text = raw?.trim() ?? '';
-  if (text === '') return fallback;
-  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port <= 65535)) {
-    throw new ConfigError(`Invalid configuration: ${name} must be an integer from 0 to 65535 (0 picks a free port), got "${raw}"`);
-  }
-  return port;
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv): MockProviderConfig {
   return {
     port: parsePort(env['MOCK_PROVIDER_PORT'], 'MOCK_PROVIDER_PORT', DEFAULT_PORT),
-    host: env['MOCK_PROVIDER_HOST']?.trim() || DEFAULT_HOST,
+    host: parseHost(env['MOCK_PROVIDER_HOST'], DEFAULT_HOST),
   };
 }

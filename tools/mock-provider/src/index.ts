@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closer, listen, urlHost } from '@sluice/fake-server';
 import { createMockProviderServer } from './server';
 
 export { createMockProviderServer, type MockProviderServerOptions } from './server';
@@ -38,25 +38,11 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
   const server = createMockProviderServer(
     options.recordRequests ? { onRequest: (req) => requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers } }) } : {},
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
+  const port = await listen(server, options.port ?? 0, host);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${urlHost(host)}:${port}`,
     port,
     requests,
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: closer(server),
   };
 }

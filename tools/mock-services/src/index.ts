@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { closer, listen, urlHost } from '@sluice/fake-server';
 import { FaultQueue, parseFaults } from './faults';
 import { DEFAULT_RECORDS } from './config';
 import { createMockServicesServer } from './server';
@@ -40,28 +40,14 @@ export async function startMockServices(options: MockServicesOptions = {}): Prom
     faults,
     onRequest: (request, path) => requests.push({ method: request.method ?? '', path, headers: { ...request.headers } }),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
+  const port = await listen(server, options.port ?? 0, host);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${urlHost(host)}:${port}`,
     port,
     requests,
     injectFault(pathContains, spec, times = 1) {
       faults.add({ pathContains, faults: parseFaults(spec), times });
     },
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closing;
-    },
+    close: closer(server),
   };
 }

@@ -1,23 +1,5 @@
+import { runFakeServer } from '@sluice/fake-server';
 import { loadConfig } from './config';
 import { startMockServices } from './index';
 
-const SERVICE = 'mock-services';
-
-async function main(): Promise<void> {
-  const services = await startMockServices(loadConfig(process.env));
-  process.stdout.write(`${JSON.stringify({ level: 'info', service: SERVICE, msg: `Mock services listening on ${services.url}` })}\n`);
-  const stop = (): void => {
-    services.close().then(
-      () => process.exit(0),
-      () => process.exit(0),
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch((error: unknown) => {
-  const reason = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${SERVICE}: ${reason}\n`);
-  process.exit(1);
-});
+void runFakeServer('mock-services', () => startMockServices(loadConfig(process.env)), (services) => `Mock services listening on ${services.url}`);
