@@ -374,3 +374,17 @@ describe('createHttpApp behind a proxy, in production', () => {
     expect(await trickleRequest(running.url, '/things')).toMatch(/^HTTP\/1\.1 408/);
   });
 });
+
+describe('createHttpApp when a module cannot start', () => {
+  it('rejects for the caller to report instead of exiting the process', async () => {
+    @Module({ providers: [{ provide: 'DATABASE', useFactory: () => Promise.reject(new Error('no database')) }] })
+    class BrokenModule {}
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    try {
+      await expect(createHttpApp(BrokenModule, { bodyLimitBytes: 2048, trustProxy: false })).rejects.toThrow('no database');
+      expect(exit).not.toHaveBeenCalled();
+    } finally {
+      exit.mockRestore();
+    }
+  });
+});

@@ -79,6 +79,9 @@ export async function createHttpApp(
     bufferLogs: true,
     // Body parsing is ours (useStrictJsonParser), not Nest's defaults.
     bodyParser: false,
+    // A module that fails to start (no database) rejects here, for the caller to report (startOrExit exits 1), rather
+    // than Nest calling process.exit itself: in a test process that would end every other test with it.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
