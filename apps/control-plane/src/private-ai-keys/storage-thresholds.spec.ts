@@ -1,13 +1,14 @@
-import { storageLimitBytes, storageThresholdsReached } from './storage-thresholds';
+import { storageSizeBytes } from '../common/storage-size';
+import { storageThresholdsReached } from './storage-thresholds';
 
 describe('private database storage thresholds', () => {
   it('reads a plan\'s vector_db_storage in binary units, and nothing else', () => {
-    expect(storageLimitBytes('10GB')).toBe(10 * 1024 ** 3);
-    expect(storageLimitBytes('512 mb')).toBe(512 * 1024 ** 2);
-    expect(storageLimitBytes('1.5TB')).toBe(1.5 * 1024 ** 4);
-    expect(storageLimitBytes(null)).toBeNull();
-    expect(storageLimitBytes('lots')).toBeNull();
-    expect(storageLimitBytes('10 GiB')).toBeNull();
+    expect(storageSizeBytes('10GB')).toBe(10 * 1024 ** 3);
+    expect(storageSizeBytes('512 mb')).toBe(512 * 1024 ** 2);
+    expect(storageSizeBytes('1.5TB')).toBe(1.5 * 1024 ** 4);
+    expect(storageSizeBytes(null)).toBeNull();
+    expect(storageSizeBytes('lots')).toBeNull();
+    expect(storageSizeBytes('10 GiB')).toBeNull();
   });
 
   it('reaches 80 % and 100 % at the exact byte, lowest first', () => {

@@ -1,16 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PlansRepository, TenantsRepository, UnitOfWork } from '@sluice/control-plane/data-access';
+import { storageSizeBytes } from '../common/storage-size';
 import { USAGE_THRESHOLDS } from '../metering/usage-thresholds';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { PrivateAiKeysRepository } from './private-ai-keys.repository';
-
-const UNIT_BYTES: Record<string, number> = { KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
-
-/** A plan's `vector_db_storage` (`10GB`, `512 MB`; binary units) in bytes; null when unset or unreadable. */
-export function storageLimitBytes(limit: string | null | undefined): number | null {
-  const match = /^(\d{1,9}(?:\.\d{1,3})?)\s?(KB|MB|GB|TB)$/i.exec(limit?.trim() ?? '');
-  return match ? Math.round(Number(match[1]) * UNIT_BYTES[match[2].toUpperCase()]) : null;
-}
 
 /** The thresholds (percent) that `bytes` has reached of `limitBytes`, lowest first. */
 export function storageThresholdsReached(bytes: number, limitBytes: number): number[] {
@@ -38,7 +31,7 @@ export class StorageThresholds {
     await this.unitOfWork.run(async (tx) => {
       const tenant = await this.tenants.findById(tenantId, tx);
       const limit = tenant ? (await this.plans.findById(tenant.subscription_tier, tx))?.extras.vector_db_storage ?? null : null;
-      const limitBytes = storageLimitBytes(limit);
+      const limitBytes = storageSizeBytes(limit);
       if (limitBytes === null || limitBytes === 0) return;
       const { bytes } = await this.keys.tenantStorage(tenantId, tx);
       for (const threshold of storageThresholdsReached(bytes, limitBytes)) {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PLAN_ID_PATTERN } from '../../plans/dto/plan.dto';
+import { STORAGE_SIZE } from '../../common/storage-size';
 
 const COUNT_MAX = 1_000_000_000;
 
@@ -18,7 +19,7 @@ class ProductFieldsDto {
   max_budget_per_key?: number | null;
   @ApiPropertyOptional({ type: 'integer', description: "default and ceiling of a key's rpm", nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(COUNT_MAX) rpm_per_key?: number | null;
   @ApiPropertyOptional({ type: 'integer', description: 'private AI keys (each with a database) a tenant may hold; null: no cap (docs/private-ai-keys.md)', nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) vector_db_count?: number | null;
-  @ApiPropertyOptional({ type: String, description: 'stored and returned, e.g. "10GB"', nullable: true }) @IsOptional() @IsString() @Matches(/^\d{1,9}(\.\d{1,3})?\s?(KB|MB|GB|TB)$/i, { message: 'vector_db_storage must be a size such as 10GB' }) vector_db_storage?: string | null;
+  @ApiPropertyOptional({ type: String, description: 'stored and returned, e.g. "10GB"', nullable: true }) @IsOptional() @IsString() @Matches(STORAGE_SIZE, { message: 'vector_db_storage must be a size such as 10GB' }) vector_db_storage?: string | null;
   @ApiPropertyOptional({ description: 'plan period_days', minimum: 1, maximum: 366 }) @IsOptional() @IsInt() @Min(1) @Max(366) renewal_period_days?: number;
   @ApiPropertyOptional({ description: 'an inactive product cannot be checked out or assigned' }) @IsOptional() @IsBoolean() active?: boolean;
   @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsInt() @Min(0) @Max(COUNT_MAX) price_monthly_cents?: number;
