@@ -55,14 +55,14 @@ export class WebhookDeliverer {
     });
     const schedule = this.config.webhooks.retryScheduleSeconds;
     const retryAt = !response.ok && delivery.schedule_step < schedule.length ? new Date(Date.now() + schedule[delivery.schedule_step] * 1000) : null;
-    const failingSince = await this.webhooks.completeAttempt(
+    const { failingSince, enabled } = await this.webhooks.completeAttempt(
       { id: delivery.id, endpointId: delivery.endpoint_id },
       { statusCode: response.statusCode, durationMs: response.durationMs, responseExcerpt: response.excerpt, error: response.error, nextAttemptAt: retryAt },
       { status: response.ok ? 'succeeded' : retryAt ? 'pending' : 'failed', scheduleStep: response.ok ? delivery.schedule_step : delivery.schedule_step + 1 },
     );
     const disabled = !response.ok && this.health.failingTooLong(failingSince) && (await this.health.disableIfFailing(delivery.tenant_id, delivery.endpoint_id));
     if (response.ok) return 'succeeded';
-    if (disabled) return 'endpoint_disabled';
+    if (disabled || !enabled) return 'endpoint_disabled';
     if (!retryAt) return 'failed';
     // If Redis refuses, the sweeper queues it once it is due.
     await this.dispatcher.dispatch([{ id: delivery.id, endpoint_id: delivery.endpoint_id, attempt_count: delivery.attempt_count, next_attempt_at: retryAt }]).catch(() => undefined);

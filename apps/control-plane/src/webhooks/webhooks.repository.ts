@@ -158,6 +158,9 @@ export class WebhooksRepository {
            ELSE b.event_type = ANY (e.events)
          END
          ORDER BY b.id, e.id
+         -- An endpoint being disabled right now is waited for and then left
+         -- out; its abandoning of pending deliveries cannot miss these.
+         FOR SHARE OF e
          RETURNING id, endpoint_id, attempt_count, next_attempt_at
        )
        SELECT (SELECT count(*) FROM batch) AS drained, coalesce((SELECT json_agg(inserted) FROM inserted), '[]'::json) AS deliveries`,
@@ -197,25 +200,48 @@ export class WebhooksRepository {
   }
 
   /**
-   * Records an attempt, moves the delivery on (finished, or pending until
-   * `nextAttemptAt`) and the endpoint's failing streak (cleared by a success,
-   * started by a failure), in one statement; returns when the streak began
-   * (null after a success).
+   * Records an attempt, moves the endpoint's failing streak (cleared by a
+   * success, started by a failure) and the delivery on (finished, or pending
+   * until `nextAttemptAt`); returns when the streak began (null after a
+   * success) and whether the endpoint is still enabled. The endpoint's row is
+   * locked first, as disabling it does, so an attempt that was in flight while
+   * the endpoint was disabled cannot put its delivery back to pending.
    */
-  async completeAttempt(delivery: { id: string; endpointId: string }, attempt: AttemptRecord, outcome: { status: DeliveryStatus; scheduleStep: number }): Promise<Date | null> {
+  completeAttempt(
+    delivery: { id: string; endpointId: string },
+    attempt: AttemptRecord,
+    outcome: { status: DeliveryStatus; scheduleStep: number },
+  ): Promise<{ failingSince: Date | null; enabled: boolean }> {
     const succeeded = outcome.status === 'succeeded';
-    const row = await queryOne<{ failing_since: Date | null }>(
-      this.dataSource,
-      `WITH attempt AS (
-         INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_excerpt, error, next_attempt_at) VALUES ($1, $3, $4, $5, $6, $7)
-       ), delivery AS (
-         UPDATE webhook_deliveries SET status = $8, schedule_step = $9, next_attempt_at = $7, lease_until = NULL, updated_at = now() WHERE id = $1
-       )
-       UPDATE webhook_endpoints SET failing_since = CASE WHEN $10::boolean THEN NULL ELSE coalesce(failing_since, now()) END
-       WHERE id = $2 RETURNING failing_since`,
-      [delivery.id, delivery.endpointId, attempt.statusCode, attempt.durationMs, attempt.responseExcerpt, attempt.error, attempt.nextAttemptAt, outcome.status, outcome.scheduleStep, succeeded],
-    );
-    return row?.failing_since ?? null;
+    return this.dataSource.transaction(async (manager) => {
+      const tx = { manager };
+      const endpoint = await queryOne<{ failing_since: Date | null; enabled: boolean }>(
+        tx,
+        'UPDATE webhook_endpoints SET failing_since = CASE WHEN $2::boolean THEN NULL ELSE coalesce(failing_since, now()) END WHERE id = $1 RETURNING failing_since, enabled',
+        [delivery.endpointId, succeeded],
+      );
+      const enabled = endpoint?.enabled ?? false;
+      const stopped = outcome.status === 'pending' && !enabled;
+      await query(
+        tx,
+        `WITH attempt AS (
+           INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_excerpt, error, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6)
+         )
+         UPDATE webhook_deliveries SET status = $7, schedule_step = $8, next_attempt_at = $9, lease_until = NULL, updated_at = now() WHERE id = $1`,
+        [
+          delivery.id,
+          attempt.statusCode,
+          attempt.durationMs,
+          attempt.responseExcerpt,
+          attempt.error,
+          stopped ? null : attempt.nextAttemptAt,
+          stopped ? 'failed' : outcome.status,
+          outcome.scheduleStep,
+          stopped ? null : attempt.nextAttemptAt,
+        ],
+      );
+      return { failingSince: endpoint?.failing_since ?? null, enabled };
+    });
   }
 
   async finishDelivery(tx: Transaction, deliveryId: string, outcome: { status: DeliveryStatus; scheduleStep: number; nextAttemptAt: Date | null }): Promise<void> {
