@@ -62,7 +62,7 @@ interface ShardState {
   groupReady: boolean;
   claimCursor: string;
   nextClaimAt: number;
-  /** Just taken over: claim every pending entry at once, whoever it was delivered to (the previous holder lost the lease). */
+  /** A leased shard just taken over: claim every pending entry at once, whoever it was delivered to (the previous holder lost the lease). */
   takeOver: boolean;
   /** Batches read from it and not yet handled: the shard is released only at zero. */
   inFlight: number;
@@ -94,6 +94,8 @@ const RETRY_DELAY_MS = 1_000;
  * A shard is read only while its lease is valid, and given up (surplus over
  * the fair share, or at stop) only once its batches are acknowledged, so a
  * tenant's events, all in one shard, are handled in order by one consumer.
+ * The single stream of `USAGE_STREAM_SHARDS=1` has no lease: every replica
+ * reads it through the group, as before shards existed.
  */
 export class UsageConsumer {
   private readonly redis: Redis;
@@ -150,7 +152,7 @@ export class UsageConsumer {
     this.refreshing = (async () => {
       try {
         for (const shard of await this.leases.refresh()) {
-          this.states.set(shard.keys.stream, { groupReady: false, claimCursor: '0-0', nextClaimAt: 0, takeOver: true, inFlight: 0 });
+          this.states.set(shard.keys.stream, { groupReady: false, claimCursor: '0-0', nextClaimAt: 0, takeOver: !shard.shared, inFlight: 0 });
         }
         await this.releaseIdleSurplus();
         for (const stream of this.states.keys()) if (!this.heldShards.includes(stream)) this.states.delete(stream);

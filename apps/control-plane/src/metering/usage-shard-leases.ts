@@ -8,6 +8,11 @@ export interface HeldShard {
   validUntil: number;
   /** Over this consumer's fair share: read no more from it; give it up once its batches are done. */
   releasing: boolean;
+  /**
+   * The single stream of one shard (`RedisKeys.usageStream()`): no lease, every replica reads it through the
+   * consumer group, as before shards existed; entries a dead replica left are claimed once idle `claimIdleMs`.
+   */
+  shared: boolean;
 }
 
 export interface UsageShardLeasesOptions {
@@ -38,7 +43,8 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  *
  * The shards are those of this process's count and of every count a gateway
  * or control plane has announced (`usageShardCounts`), so that events left in
- * the streams of a previous count are still consumed.
+ * the streams of a previous count are still consumed. The single stream of a
+ * count of 1 has no lease: every replica shares it, as it always did.
  */
 export class UsageShardLeases {
   private readonly held = new Map<string, HeldShard>();
@@ -65,30 +71,39 @@ export class UsageShardLeases {
     const validUntil = now + leaseMs;
     const [consumers, all] = await Promise.all([this.liveConsumers(now), this.shardsToConsume()]);
     await Promise.all(
-      [...this.held.values()].map(async (shard) => {
+      this.leasedShards().map(async (shard) => {
         const renewed = Number(await redis.eval(RENEW, 1, shard.keys.lease, consumerName, leaseMs));
         if (renewed === 1) shard.validUntil = validUntil;
         else this.held.delete(shard.keys.stream);
       }),
     );
-    const share = Math.ceil(all.length / Math.max(consumers, 1));
     const taken: HeldShard[] = [];
-    for (let i = 0; i < all.length && this.held.size < share; i++) {
-      const keys = all[(this.offset + i) % all.length];
+    const single = RedisKeys.usageStream();
+    const leased = all.filter((keys) => keys.stream !== single);
+    if (leased.length < all.length && !this.held.has(single)) {
+      const shard: HeldShard = { keys: all.find((keys) => keys.stream === single) as UsageShardKeys, validUntil: Infinity, releasing: false, shared: true };
+      this.held.set(single, shard);
+      taken.push(shard);
+    }
+    const share = Math.ceil(leased.length / Math.max(consumers, 1));
+    const holding = () => this.leasedShards().length;
+    for (let i = 0; i < leased.length && holding() < share; i++) {
+      const keys = leased[(this.offset + i) % leased.length];
       if (this.held.has(keys.stream)) continue;
       if ((await redis.set(keys.lease, consumerName, 'PX', leaseMs, 'NX')) !== 'OK') continue;
-      const shard: HeldShard = { keys, validUntil, releasing: false };
+      const shard: HeldShard = { keys, validUntil, releasing: false, shared: false };
       this.held.set(keys.stream, shard);
       taken.push(shard);
     }
-    let surplus = this.held.size - share;
-    for (const shard of this.held.values()) shard.releasing = surplus-- > 0;
+    let surplus = holding() - share;
+    for (const shard of this.leasedShards()) shard.releasing = surplus-- > 0;
     return taken;
   }
 
   /** Gives one shard up (its batches are done): another consumer may take it at once. */
   async release(shard: HeldShard): Promise<void> {
     this.held.delete(shard.keys.stream);
+    if (shard.shared) return;
     await this.options.redis.eval(RELEASE, 1, shard.keys.lease, this.options.consumerName);
   }
 
@@ -96,6 +111,10 @@ export class UsageShardLeases {
   async releaseAll(): Promise<void> {
     await Promise.all(this.shards.map((shard) => this.release(shard)));
     await this.options.redis.zrem(RedisKeys.usageConsumers(), this.options.consumerName);
+  }
+
+  private leasedShards(): HeldShard[] {
+    return [...this.held.values()].filter((shard) => !shard.shared);
   }
 
   /** Registers this consumer until `now + leaseMs`, forgets expired ones, and counts the live ones. */
