@@ -101,7 +101,8 @@ export class UsageConsumer {
   private readonly redis: Redis;
   private readonly acks: Redis;
   private readonly leases: UsageShardLeases;
-  private readonly states = new Map<string, ShardState>();
+  /** By held shard (a shard given up and taken again is a new one, so a late batch of the old never counts against it). */
+  private readonly states = new Map<HeldShard, ShardState>();
   private readonly leaseMs: number;
   private readonly blockMs: number;
   private readonly pollMs: number;
@@ -140,6 +141,7 @@ export class UsageConsumer {
     this.wakeUp?.();
     await this.loop;
     clearInterval(this.leaseTimer);
+    this.leaseTimer = undefined;
     await this.refreshing;
     await this.leases.releaseAll().catch(() => undefined);
     this.redis.disconnect();
@@ -148,14 +150,16 @@ export class UsageConsumer {
 
   /** Renews and takes leases (on the acknowledging connection, never behind a blocked read), and releases the surplus that is idle. */
   private refreshLeases(): void {
-    if (this.refreshing || this.stopping) return;
+    if (this.refreshing) return;
     this.refreshing = (async () => {
       try {
-        for (const shard of await this.leases.refresh()) {
-          this.states.set(shard.keys.stream, { groupReady: false, claimCursor: '0-0', nextClaimAt: 0, takeOver: !shard.shared, inFlight: 0 });
+        // While stopping, the leases are still renewed (the last batches are being written) but no shard is taken.
+        for (const shard of await this.leases.refresh({ take: !this.stopping })) {
+          this.states.set(shard, { groupReady: false, claimCursor: '0-0', nextClaimAt: 0, takeOver: !shard.shared, inFlight: 0 });
         }
         await this.releaseIdleSurplus();
-        for (const stream of this.states.keys()) if (!this.heldShards.includes(stream)) this.states.delete(stream);
+        const held = new Set(this.leases.shards);
+        for (const shard of this.states.keys()) if (!held.has(shard)) this.states.delete(shard);
       } catch (error) {
         this.options.observer?.failed(error);
       } finally {
@@ -166,7 +170,7 @@ export class UsageConsumer {
 
   private async releaseIdleSurplus(): Promise<void> {
     for (const shard of this.leases.shards) {
-      if (shard.releasing && (this.states.get(shard.keys.stream)?.inFlight ?? 0) === 0) await this.leases.release(shard);
+      if (shard.releasing && (this.states.get(shard)?.inFlight ?? 0) === 0) await this.leases.release(shard);
     }
   }
 
@@ -201,14 +205,14 @@ export class UsageConsumer {
 
   /** The next batch from the held shards in turn; null (after a pause) when none has anything. */
   private async take(): Promise<Batch | null> {
-    const readable = this.leases.shards.filter((shard) => !shard.releasing && shard.validUntil > Date.now() && this.states.has(shard.keys.stream));
+    const readable = this.leases.shards.filter((shard) => !shard.releasing && shard.validUntil > Date.now() && this.states.has(shard));
     if (readable.length === 0) {
       await this.pause(this.pollMs);
       return null;
     }
     for (let i = 0; i < readable.length; i++) {
       const shard = readable[this.turn++ % readable.length];
-      const state = this.states.get(shard.keys.stream) as ShardState;
+      const state = this.states.get(shard) as ShardState;
       state.inFlight++;
       let entries: StreamEntry[] = [];
       try {
@@ -230,7 +234,7 @@ export class UsageConsumer {
 
   /** A batch of the shard is acknowledged (or given up on): a shard being released may go. */
   private done(shard: HeldShard): void {
-    const state = this.states.get(shard.keys.stream);
+    const state = this.states.get(shard);
     if (state) state.inFlight--;
     if (shard.releasing && (state?.inFlight ?? 0) <= 0) this.leases.release(shard).catch((error) => this.options.observer?.failed(error));
   }

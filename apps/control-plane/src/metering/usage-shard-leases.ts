@@ -64,9 +64,10 @@ export class UsageShardLeases {
 
   /**
    * Renews what is held, drops what was lost, takes free shards up to the fair
-   * share and marks the surplus `releasing`. Resolves to the newly taken shards.
+   * share (unless `take` is false: a consumer stopping) and marks the surplus
+   * `releasing`. Resolves to the newly taken shards.
    */
-  async refresh(now = Date.now()): Promise<HeldShard[]> {
+  async refresh({ take = true }: { take?: boolean } = {}, now = Date.now()): Promise<HeldShard[]> {
     const { redis, consumerName, leaseMs } = this.options;
     const validUntil = now + leaseMs;
     const [consumers, all] = await Promise.all([this.liveConsumers(now), this.shardsToConsume()]);
@@ -80,14 +81,14 @@ export class UsageShardLeases {
     const taken: HeldShard[] = [];
     const single = RedisKeys.usageStream();
     const leased = all.filter((keys) => keys.stream !== single);
-    if (leased.length < all.length && !this.held.has(single)) {
+    if (take && leased.length < all.length && !this.held.has(single)) {
       const shard: HeldShard = { keys: all.find((keys) => keys.stream === single) as UsageShardKeys, validUntil: Infinity, releasing: false, shared: true };
       this.held.set(single, shard);
       taken.push(shard);
     }
     const share = Math.ceil(leased.length / Math.max(consumers, 1));
     const holding = () => this.leasedShards().length;
-    for (let i = 0; i < leased.length && holding() < share; i++) {
+    for (let i = 0; take && i < leased.length && holding() < share; i++) {
       const keys = leased[(this.offset + i) % leased.length];
       if (this.held.has(keys.stream)) continue;
       if ((await redis.set(keys.lease, consumerName, 'PX', leaseMs, 'NX')) !== 'OK') continue;
