@@ -106,6 +106,15 @@ describe('UsageConsumer over sharded streams', () => {
     }
   });
 
+  it('gives a third consumer its share: every shard held by exactly one, none by more than ceil(16 / 3)', async () => {
+    const three = [consumer('one'), consumer('two'), consumer('three')];
+    await waitUntil(() => three.every((started) => started.heldShards.length >= 4 && started.heldShards.length <= 6) && three.reduce((sum, started) => sum + started.heldShards.length, 0) === SHARDS, 10_000, 'three shares');
+    const held = three.flatMap((started) => started.heldShards);
+    expect(new Set(held).size).toBe(SHARDS);
+    const total = await append(Array.from({ length: 48 }, () => randomUUID()), 5);
+    await waitUntil(() => allWrittenOnce(total), 20_000, 'every event once');
+  });
+
   it('hands a stopped consumer’s shards to the other at once, and a dead one’s (with its pending entries) within the claim idle time', async () => {
     const survivor = consumer('survivor');
     const leaving = consumer('leaving');
