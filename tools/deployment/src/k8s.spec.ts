@@ -447,8 +447,8 @@ describe.each(RENDERS)('k8s %s', (name: Render) => {
           'NODE_ENV',
           'REDIS_KEY_PREFIX',
           'REDIS_URL',
-          // prod shows the Redis Cluster set-up.
-          ...(name === 'prod' ? ['REDIS_CLUSTER_NODES'] : []),
+          // prod shows the Redis Cluster set-up, with the usage stream spread over its masters.
+          ...(name === 'prod' ? ['REDIS_CLUSTER_NODES', 'USAGE_STREAM_SHARDS'] : []),
           'SHUTDOWN_DRAIN_DELAY_MS',
           'SHUTDOWN_GRACE_MS',
           'TRUST_PROXY',

@@ -414,7 +414,7 @@ export interface ControlPlaneConfig {
   /** PROVIDER_CREDENTIAL_ENVS: what a deployment's `credential_env` may name. */
   readonly providerCredentialEnvs: readonly string[];
   readonly projectionReconcileIntervalMs: number;
-  readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number };
+  readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number; readonly streamShards: number };
   readonly billing: BillingSettings;
   readonly integrations: IntegrationsSettings;
   readonly webhooks: WebhookSettings;
@@ -469,7 +469,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     catalogFile: env.CATALOG_FILE,
     providerCredentialEnvs: providerCredentialEnvs(env.PROVIDER_CREDENTIAL_ENVS),
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
-    metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
+    metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS, streamShards: env.USAGE_STREAM_SHARDS }),
     billing: billingSettings(env),
     integrations: integrationsSettings(env),
     webhooks: webhookSettings(env, production),

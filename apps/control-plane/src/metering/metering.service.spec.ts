@@ -41,7 +41,7 @@ describe('MeteringService', () => {
       providers: [
         MeteringService,
         { provide: REDIS, useValue: redis },
-        { provide: CONTROL_PLANE_CONFIG, useValue: { metering: { enabled, batchSize: 10, claimIdleMs: 60_000 } } as ControlPlaneConfig },
+        { provide: CONTROL_PLANE_CONFIG, useValue: { metering: { enabled, batchSize: 10, claimIdleMs: 60_000, streamShards: 1 } } as ControlPlaneConfig },
         { provide: LedgerBatchWriter, useValue: {} },
         { provide: ShutdownHooks, useValue: hooks },
         { provide: MetricsRegistry, useValue: registry },

@@ -34,7 +34,7 @@ export class MeteringService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.metering.enabled) return;
     this.hooks.register('usage consumer stop', () => this.stop());
-    const observer = meteringMetrics(this.registry, this.redis, (error) => this.reportFailure(error));
+    const observer = meteringMetrics(this.registry, this.redis, this.config.metering.streamShards, (error) => this.reportFailure(error));
     await this.schema.whenMigrated('consuming usage events', async () => this.start(observer));
   }
 
@@ -52,6 +52,7 @@ export class MeteringService implements OnApplicationBootstrap, OnApplicationShu
       consumerName,
       batchSize: this.config.metering.batchSize,
       claimIdleMs: this.config.metering.claimIdleMs,
+      streamShards: this.config.metering.streamShards,
       observer,
     });
     this.consumer.start();

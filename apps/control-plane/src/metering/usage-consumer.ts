@@ -1,7 +1,9 @@
 import { RedisKeys, USAGE_CONSUMER_GROUP, type UsageDeadLetterReason } from '@sluice/contracts';
 import type { UsageEventInput } from '@sluice/control-plane/data-access';
+import { duplicateRedisClient } from '@sluice/platform';
 import type Redis from 'ioredis';
 import { parseUsageEvent } from './usage-event-validation';
+import { UsageShardLeases, type HeldShard } from './usage-shard-leases';
 
 /** The field of a stream entry that holds the event (the gateway's `USAGE_EVENT_FIELD`). */
 export const USAGE_EVENT_FIELD = 'event';
@@ -22,16 +24,22 @@ export interface UsageConsumerObserver {
 }
 
 export interface UsageConsumerOptions {
-  /** A connection of its own: XREADGROUP blocks it (a duplicate carries the acknowledgements). Closed by `stop()`. */
+  /** A connection of its own: XREADGROUP blocks it (a duplicate carries the acknowledgements and the leases). Closed by `stop()`. */
   redis: Redis;
   writer: UsageBatchWriter;
   /** Unique per process: a restarted process is a new consumer, and claims its predecessor's entries like any other's. */
   consumerName: string;
   batchSize: number;
-  /** Pending entries idle this long belong to a consumer presumed dead and are claimed. */
+  /** Pending entries idle this long belong to a consumer presumed dead and are claimed; a dead consumer's shards move within it. */
   claimIdleMs: number;
-  /** How long one read waits for new entries; also the longest `stop()` waits for an idle read. */
+  /** USAGE_STREAM_SHARDS (docs/scaling.md); 1, the default, is the one stream of before. */
+  streamShards?: number;
+  /** How long a shard lease lasts without renewal; half the claim idle time unless set. */
+  leaseMs?: number;
+  /** How long one read of a lone shard waits for new entries; also the longest `stop()` waits for an idle read. */
   blockMs?: number;
+  /** With several shards (read without blocking), the pause after a round that found nothing. */
+  pollMs?: number;
   observer?: UsageConsumerObserver;
 }
 
@@ -43,15 +51,34 @@ interface DeadLetter {
   reason: string;
 }
 
+/** Entries read from one shard, handled (committed, acknowledged) as one batch. */
+interface Batch {
+  shard: HeldShard;
+  entries: StreamEntry[];
+}
+
+/** What this consumer tracks of a shard it holds. */
+interface ShardState {
+  groupReady: boolean;
+  claimCursor: string;
+  nextClaimAt: number;
+  /** A leased shard just taken over: claim every pending entry at once, whoever it was delivered to (the previous holder lost the lease). */
+  takeOver: boolean;
+  /** Batches read from it and not yet handled: the shard is released only at zero. */
+  inFlight: number;
+}
+
 const RETRY_DELAY_MS = 1_000;
 
 /**
- * Consumes the usage stream into the ledger (docs/limits.md, Metering) as one member of the
- * control plane's consumer group:
+ * Consumes the usage stream shards into the ledger (docs/limits.md, Metering;
+ * docs/scaling.md, Usage stream shards) as one member of the control plane's
+ * consumer group on each shard it holds the lease of ({@link UsageShardLeases}):
  *
- * 1. takes a batch: first entries idle past `claimIdleMs` in any consumer's
- *    pending list (XAUTOCLAIM: a consumer that died mid-batch), else new ones
- *    (XREADGROUP, blocking briefly);
+ * 1. takes a batch from one of its shards, in turn: first entries idle past
+ *    `claimIdleMs` in any consumer's pending list (XAUTOCLAIM: a consumer
+ *    that died mid-batch; on a shard just taken over, all of them), else new
+ *    ones (XREADGROUP);
  * 2. validates each; an invalid one is set aside for the dead-letter stream;
  * 3. writes the valid ones in one transaction (idempotent by request id);
  * 4. only after the commit, appends the dead letters and acknowledges the
@@ -63,36 +90,88 @@ const RETRY_DELAY_MS = 1_000;
  * by one and each one it refuses goes to the dead-letter stream with the
  * database's reason: no event is retried forever. Any other failure (the
  * database down, the schema not migrated yet) acknowledges nothing.
+ *
+ * A shard is read only while its lease is valid, and given up (surplus over
+ * the fair share, or at stop) only once its batches are acknowledged, so a
+ * tenant's events, all in one shard, are handled in order by one consumer.
+ * The single stream of `USAGE_STREAM_SHARDS=1` has no lease: every replica
+ * reads it through the group, as before shards existed.
  */
 export class UsageConsumer {
   private readonly redis: Redis;
   private readonly acks: Redis;
-  private readonly stream = RedisKeys.usageStream();
+  private readonly leases: UsageShardLeases;
+  /** By held shard (a shard given up and taken again is a new one, so a late batch of the old never counts against it). */
+  private readonly states = new Map<HeldShard, ShardState>();
+  private readonly leaseMs: number;
   private readonly blockMs: number;
+  private readonly pollMs: number;
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private claimCursor = '0-0';
-  private nextClaimAt = 0;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private turn = 0;
   private wakeUp: (() => void) | undefined;
 
   constructor(private readonly options: UsageConsumerOptions) {
     this.redis = options.redis;
-    this.acks = options.redis.duplicate();
+    this.acks = duplicateRedisClient(options.redis);
+    this.leaseMs = options.leaseMs ?? Math.max(Math.floor(options.claimIdleMs / 2), 50);
     this.blockMs = options.blockMs ?? 1_000;
+    this.pollMs = options.pollMs ?? 100;
+    this.leases = new UsageShardLeases({ redis: this.acks, consumerName: options.consumerName, shards: options.streamShards ?? 1, leaseMs: this.leaseMs });
   }
 
-  /** Creates the group when missing (from the stream's start, so nothing appended before it is skipped) and starts consuming. */
+  /** The shards this consumer holds now (their stream keys). */
+  get heldShards(): string[] {
+    return this.leases.shards.map((shard) => shard.keys.stream);
+  }
+
+  /** Takes its shards (creating each one's group when missing, from the stream's start, so nothing appended before it is skipped) and starts consuming. */
   start(): void {
-    this.loop ??= this.run();
+    if (this.loop) return;
+    this.refreshLeases();
+    this.leaseTimer = setInterval(() => this.refreshLeases(), Math.max(Math.floor(this.leaseMs / 4), 10));
+    this.loop = this.run();
   }
 
-  /** Finishes the batch in hand (committed and acknowledged), then stops and closes the connection. */
+  /** Finishes the batches in hand (committed and acknowledged), gives its shards up, then stops and closes the connections. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wakeUp?.();
     await this.loop;
+    clearInterval(this.leaseTimer);
+    this.leaseTimer = undefined;
+    await this.refreshing;
+    await this.leases.releaseAll().catch(() => undefined);
     this.redis.disconnect();
     this.acks.disconnect();
+  }
+
+  /** Renews and takes leases (on the acknowledging connection, never behind a blocked read), and releases the surplus that is idle. */
+  private refreshLeases(): void {
+    if (this.refreshing) return;
+    this.refreshing = (async () => {
+      try {
+        // While stopping, the leases are still renewed (the last batches are being written) but no shard is taken.
+        for (const shard of await this.leases.refresh({ take: !this.stopping })) {
+          this.states.set(shard, { groupReady: false, claimCursor: '0-0', nextClaimAt: 0, takeOver: !shard.shared, inFlight: 0 });
+        }
+        await this.releaseIdleSurplus();
+        const held = new Set(this.leases.shards);
+        for (const shard of this.states.keys()) if (!held.has(shard)) this.states.delete(shard);
+      } catch (error) {
+        this.options.observer?.failed(error);
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+  }
+
+  private async releaseIdleSurplus(): Promise<void> {
+    for (const shard of this.leases.shards) {
+      if (shard.releasing && (this.states.get(shard)?.inFlight ?? 0) === 0) await this.leases.release(shard);
+    }
   }
 
   /**
@@ -101,76 +180,115 @@ export class UsageConsumer {
    * never delays them). A batch read when the stop comes is still handled.
    */
   private async run(): Promise<void> {
-    let groupReady = false;
-    let next: Promise<StreamEntry[]> | null = null;
+    let next: Promise<Batch | null> | null = null;
     while (!this.stopping || next) {
+      let batch: Batch | null = null;
       try {
-        if (!groupReady) groupReady = await this.ensureGroup();
         const prefetched = next;
         next = null;
-        const batch = prefetched ? await prefetched : await this.take();
-        if (batch.length === 0) continue;
+        batch = prefetched ? await prefetched : await this.take();
+        if (!batch) continue;
         if (!this.stopping) next = this.take();
         // A failed prefetch surfaces when awaited; until then it must not count as unhandled.
         next?.catch(() => undefined);
-        await this.handle(batch);
+        await this.handle(batch.shard, batch.entries);
       } catch (error) {
         // Redis restarted without its data (or the stream was deleted): the group is gone and must be created again.
-        if (isMissingGroup(error)) groupReady = false;
+        if (isMissingGroup(error)) for (const state of this.states.values()) state.groupReady = false;
         this.options.observer?.failed(error);
         await this.pause(RETRY_DELAY_MS);
+      } finally {
+        if (batch) this.done(batch.shard);
       }
     }
   }
 
-  private async take(): Promise<StreamEntry[]> {
-    return (await this.claimStale()) ?? (await this.readNew());
+  /** The next batch from the held shards in turn; null (after a pause) when none has anything. */
+  private async take(): Promise<Batch | null> {
+    const readable = this.leases.shards.filter((shard) => !shard.releasing && shard.validUntil > Date.now() && this.states.has(shard));
+    if (readable.length === 0) {
+      await this.pause(this.pollMs);
+      return null;
+    }
+    for (let i = 0; i < readable.length; i++) {
+      const shard = readable[this.turn++ % readable.length];
+      const state = this.states.get(shard) as ShardState;
+      state.inFlight++;
+      let entries: StreamEntry[] = [];
+      try {
+        if (!state.groupReady) state.groupReady = await this.ensureGroup(shard);
+        // A lone shard is read blocking, as the single stream always was; several are polled in turn.
+        entries = (await this.claimStale(shard, state)) ?? (await this.readNew(shard, readable.length === 1 ? this.blockMs : null));
+      } catch (error) {
+        state.inFlight--;
+        if (isMissingGroup(error)) state.groupReady = false;
+        throw error;
+      }
+      if (entries.length > 0) return { shard, entries };
+      state.inFlight--;
+      if (this.stopping) return null;
+    }
+    if (readable.length > 1) await this.pause(this.pollMs);
+    return null;
   }
 
-  private async ensureGroup(): Promise<boolean> {
+  /** A batch of the shard is acknowledged (or given up on): a shard being released may go. */
+  private done(shard: HeldShard): void {
+    const state = this.states.get(shard);
+    if (state) state.inFlight--;
+    if (shard.releasing && (state?.inFlight ?? 0) <= 0) this.leases.release(shard).catch((error) => this.options.observer?.failed(error));
+  }
+
+  private async ensureGroup(shard: HeldShard): Promise<boolean> {
     try {
       // ioredis does not prefix XGROUP's key (nor XINFO's): name it in full.
-      await this.redis.xgroup('CREATE', prefixed(this.redis, this.stream), USAGE_CONSUMER_GROUP, '0', 'MKSTREAM');
+      await this.redis.xgroup('CREATE', prefixed(this.redis, shard.keys.stream), USAGE_CONSUMER_GROUP, '0', 'MKSTREAM');
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
     }
     return true;
   }
 
-  /** Entries another (dead) consumer left pending, or null when none is due; scans the pending list at most every half idle time. */
-  private async claimStale(): Promise<StreamEntry[] | null> {
-    if (Date.now() < this.nextClaimAt) return null;
+  /**
+   * Entries another (dead) consumer left pending, or null when none is due; scans the pending list at most every
+   * half idle time, and at once, whatever their idle time, on a shard just taken over.
+   */
+  private async claimStale(shard: HeldShard, state: ShardState): Promise<StreamEntry[] | null> {
+    if (Date.now() < state.nextClaimAt) return null;
     const [cursor, entries] = (await this.redis.xautoclaim(
-      this.stream,
+      shard.keys.stream,
       USAGE_CONSUMER_GROUP,
       this.options.consumerName,
-      this.options.claimIdleMs,
-      this.claimCursor,
+      state.takeOver ? 0 : this.options.claimIdleMs,
+      state.claimCursor,
       'COUNT',
       this.options.batchSize,
     )) as [string, StreamEntry[]];
-    this.claimCursor = cursor;
-    if (cursor === '0-0') this.nextClaimAt = Date.now() + Math.min(this.options.claimIdleMs / 2, 5_000);
+    state.claimCursor = cursor;
+    if (cursor === '0-0') {
+      state.takeOver = false;
+      state.nextClaimAt = Date.now() + Math.min(this.options.claimIdleMs / 2, 5_000);
+    }
     return entries.length > 0 ? entries : null;
   }
 
-  private async readNew(): Promise<StreamEntry[]> {
+  private async readNew(shard: HeldShard, blockMs: number | null): Promise<StreamEntry[]> {
+    const block = blockMs === null ? [] : ['BLOCK', blockMs];
     const reply = (await this.redis.xreadgroup(
       'GROUP',
       USAGE_CONSUMER_GROUP,
       this.options.consumerName,
       'COUNT',
       this.options.batchSize,
-      'BLOCK',
-      this.blockMs,
+      ...(block as ['BLOCK', number]),
       'STREAMS',
-      this.stream,
+      shard.keys.stream,
       '>',
     )) as Array<[string, StreamEntry[]]> | null;
     return reply?.[0]?.[1] ?? [];
   }
 
-  private async handle(entries: StreamEntry[]): Promise<void> {
+  private async handle(shard: HeldShard, entries: StreamEntry[]): Promise<void> {
     const events = new Map<string, { id: string; raw: string; event: UsageEventInput }>();
     const deadLetters: DeadLetter[] = [];
     let repeated = 0;
@@ -187,7 +305,7 @@ export class UsageConsumer {
     const invalid = deadLetters.length;
     const recorded = await this.write(valid, deadLetters);
     if (deadLetters.length > 0) await this.appendDeadLetters(deadLetters);
-    await this.acks.xack(this.stream, USAGE_CONSUMER_GROUP, ...entries.map(([id]) => id));
+    await this.acks.xack(shard.keys.stream, USAGE_CONSUMER_GROUP, ...entries.map(([id]) => id));
     const refused = deadLetters.length - invalid;
     this.options.observer?.recorded(recorded);
     this.options.observer?.duplicates(valid.length - refused - recorded + repeated);

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModelsRepository } from '@sluice/control-plane/data-access';
-import { GATEWAY_SEEN_WITHIN_MS, OperatorRedisKeys, RedisKeys, USAGE_CONSUMER_GROUP, type GatewayHeartbeat } from '@sluice/contracts';
+import { GATEWAY_SEEN_WITHIN_MS, OperatorRedisKeys, RedisKeys, type GatewayHeartbeat } from '@sluice/contracts';
 import { ConfigError, pageWindow, REDIS, SluiceException } from '@sluice/platform';
 import type Redis from 'ioredis';
 import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { CatalogBootstrap } from '../catalog/catalog-bootstrap';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
+import { usageStreamStatus } from '../metering/usage-stream-status';
 import type { BalancesQueryDto } from './dto/operator.dto';
 import { OperatorRepository } from './operator.repository';
 import type { BalanceView, CacheStatusView, ErrorCountsView, GatewaySeenView, MonitorView, ProviderView, RefreshModelsView, UsageTotalsView } from './operator-views';
@@ -25,6 +27,7 @@ export class OperatorService {
     private readonly catalogFile: CatalogBootstrap,
     private readonly models: ModelsRepository,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CONTROL_PLANE_CONFIG) private readonly config: ControlPlaneConfig,
   ) {}
 
   async refreshModels(principal: Principal): Promise<RefreshModelsView> {
@@ -177,18 +180,9 @@ export class OperatorService {
     return { api_key: apiKeys, tenant: tenants, catalog };
   }
 
-  private async usageStream(): Promise<CacheStatusView['usage_stream']> {
-    const key = RedisKeys.usageStream();
-    const length = await this.redis.xlen(key).catch(() => 0);
-    const groups = (await this.redis.xinfo('GROUPS', `${this.redis.options.keyPrefix ?? ''}${key}`).catch(() => [])) as Array<Array<string | number | null>>;
-    for (const flat of groups) {
-      const info = new Map<string, string | number | null>();
-      for (let i = 0; i + 1 < flat.length; i += 2) info.set(String(flat[i]), flat[i + 1]);
-      if (info.get('name') !== USAGE_CONSUMER_GROUP) continue;
-      const lag = info.get('lag');
-      return { length, pending: Number(info.get('pending') ?? 0), lag: typeof lag === 'number' ? lag : null };
-    }
-    return { length, pending: null, lag: null };
+  /** Summed over the usage stream shards (docs/scaling.md). */
+  private usageStream(): Promise<CacheStatusView['usage_stream']> {
+    return usageStreamStatus(this.redis, this.config.metering.streamShards);
   }
 
   /** Heartbeats newer than the window; older ones (a gateway that stopped without saying so) are dropped from the hash. */

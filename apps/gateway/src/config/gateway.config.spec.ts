@@ -21,6 +21,14 @@ describe('loadGatewayConfig', () => {
     expect(config.usageSpillDirectory).toBe('/var/spill');
   });
 
+  it('reads USAGE_STREAM_SHARDS: one stream by default, a whole number from 1 to 256, refused with a clear message otherwise', () => {
+    expect(loadGatewayConfig({}).usageStreamShards).toBe(1);
+    expect(loadGatewayConfig({ USAGE_STREAM_SHARDS: '16' }).usageStreamShards).toBe(16);
+    for (const value of ['0', '-1', '257', '1.5', 'sixteen']) {
+      expect(() => loadGatewayConfig({ USAGE_STREAM_SHARDS: value })).toThrow('USAGE_STREAM_SHARDS must be a whole number from 1 to 256');
+    }
+  });
+
   it('reads what admission does while Redis is down: fail_open by default, within 2 s', () => {
     expect(loadGatewayConfig({}).admission).toEqual({ redisDownMode: 'fail_open', redisTimeoutMs: 2_000 });
     expect(loadGatewayConfig({ ADMISSION_REDIS_DOWN_MODE: 'fail_closed', ADMISSION_REDIS_TIMEOUT_MS: '250' }).admission).toEqual({

@@ -174,6 +174,8 @@ export interface GatewayConfig {
     readonly breakerCooldownMs: number;
   };
   readonly usageSpillDirectory: string;
+  /** USAGE_STREAM_SHARDS: how many streams the usage events are spread over, by tenant. */
+  readonly usageStreamShards: number;
   /** PROVIDER_CREDENTIAL_ENVS: the variables a catalog `credential_env` may name. */
   readonly providerCredentialEnvs: readonly string[];
   /**
@@ -219,6 +221,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
       breakerCooldownMs: env.CIRCUIT_BREAKER_COOLDOWN_MS,
     }),
     usageSpillDirectory: env.USAGE_SPILL_DIR,
+    usageStreamShards: env.USAGE_STREAM_SHARDS,
     providerCredentialEnvs: credentialEnvs,
     credentialEnvironment: Object.freeze(Object.fromEntries(credentialEnvs.map((name) => [name, environment[name]]))),
   });

@@ -20,7 +20,7 @@ const USAGE_FLUSH_TIMEOUT_MS = 5_000;
       provide: UsageRecorder,
       inject: [REDIS, GATEWAY_CONFIG, ShutdownHooks, MetricsRegistry],
       useFactory: (redis: Redis, config: GatewayConfig, hooks: ShutdownHooks, registry: MetricsRegistry) => {
-        const recorder = UsageRecorder.start({ redis, spillDirectory: config.usageSpillDirectory });
+        const recorder = UsageRecorder.start({ redis, spillDirectory: config.usageSpillDirectory, streamShards: config.usageStreamShards });
         // Runs once every request and stream has finished, before Redis closes: nothing is added after it.
         hooks.register('usage recorder flush', async () => {
           await recorder.close(USAGE_FLUSH_TIMEOUT_MS);

@@ -4,6 +4,7 @@ export * from './lib/ids';
 export * from './lib/messages';
 export * from './lib/pagination';
 export * from './lib/redis-names';
+export * from './lib/usage-shards';
 export * from './lib/projection';
 export * from './lib/openai-wire';
 export * from './lib/anthropic-wire';

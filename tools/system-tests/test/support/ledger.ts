@@ -1,4 +1,4 @@
-import { RedisKeys, USAGE_CONSUMER_GROUP } from '@sluice/contracts';
+import { USAGE_CONSUMER_GROUP, usageShardKeyList, usageStreamOf } from '@sluice/contracts';
 import { waitUntil } from '@sluice/testing';
 import Redis, { Cluster as RedisCluster } from 'ioredis';
 import { Client } from 'pg';
@@ -58,9 +58,11 @@ export class Ledger {
     private readonly db: Client,
     private readonly redis: Redis,
     private readonly keyPrefix: string,
+    /** The deployment's USAGE_STREAM_SHARDS: backlog and deliveries are summed over its shards. */
+    private readonly streamShards: number,
   ) {}
 
-  static async open(cluster: Cluster): Promise<Ledger> {
+  static async open(cluster: Cluster, streamShards = 1): Promise<Ledger> {
     const db = new Client({ connectionString: cluster.databaseUrl });
     await db.connect();
     // Commands fail fast while Redis is away (a test may restart it) instead of queueing.
@@ -70,7 +72,9 @@ export class Ledger {
           { keyPrefix: cluster.redisKeyPrefix, redisOptions: { maxRetriesPerRequest: 1 } },
         ) as unknown as Redis)
       : new Redis(cluster.redisUrl, { keyPrefix: cluster.redisKeyPrefix, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    return new Ledger(cluster.databaseUrl, db, redis, cluster.redisKeyPrefix);
+    // Without an offline queue, a command sent before the first connection fails: wait for it.
+    await waitUntil(() => redis.status === 'ready', 10_000, 'the ledger’s Redis connection');
+    return new Ledger(cluster.databaseUrl, db, redis, cluster.redisKeyPrefix, streamShards);
   }
 
   async events(tenantIds: string[]): Promise<LedgerEvent[]> {
@@ -127,10 +131,18 @@ export class Ledger {
     return rows;
   }
 
-  /** The consumer group's lag and pending count (null lag: Redis cannot tell, e.g. after entries were deleted). */
+  /** The consumer group's lag and pending count, summed over the shards; null while a shard has no group (null lag: Redis cannot tell, e.g. after entries were deleted). */
   async backlog(): Promise<StreamBacklog | null> {
+    const perShard = await Promise.all(usageShardKeyList(this.streamShards).map(({ stream }) => this.shardBacklog(stream)));
+    if (perShard.some((shard) => shard === null)) return null;
+    const shards = perShard as StreamBacklog[];
+    const lag = shards.some((shard) => shard.lag === null) ? null : shards.reduce((sum, shard) => sum + (shard.lag as number), 0);
+    return { lag, pending: shards.reduce((sum, shard) => sum + shard.pending, 0) };
+  }
+
+  private async shardBacklog(stream: string): Promise<StreamBacklog | null> {
     // ioredis does not prefix XINFO's key.
-    const groups = (await this.redis.xinfo('GROUPS', `${this.keyPrefix}${RedisKeys.usageStream()}`).catch(() => null)) as Array<Array<string | number | null>> | null;
+    const groups = (await this.redis.xinfo('GROUPS', `${this.keyPrefix}${stream}`).catch(() => null)) as Array<Array<string | number | null>> | null;
     for (const flat of groups ?? []) {
       const info = new Map<string, unknown>();
       for (let i = 0; i + 1 < flat.length; i += 2) info.set(String(flat[i]), flat[i + 1]);
@@ -139,10 +151,26 @@ export class Ledger {
     return null;
   }
 
-  /** Deliveries not yet acknowledged, per consumer name (`<host>-<pid>-<random>`). */
+  /** Deliveries not yet acknowledged, per consumer name (`<host>-<pid>-<random>`), over every shard. */
   async pendingByConsumer(): Promise<Map<string, number>> {
-    const summary = (await this.redis.xpending(RedisKeys.usageStream(), USAGE_CONSUMER_GROUP).catch(() => null)) as [number, string, string, Array<[string, string]> | null] | null;
-    return new Map((summary?.[3] ?? []).map(([consumer, count]) => [consumer, Number(count)]));
+    const byConsumer = new Map<string, number>();
+    for (const { stream } of usageShardKeyList(this.streamShards)) {
+      const summary = (await this.redis.xpending(stream, USAGE_CONSUMER_GROUP).catch(() => null)) as [number, string, string, Array<[string, string]> | null] | null;
+      for (const [consumer, count] of summary?.[3] ?? []) byConsumer.set(consumer, (byConsumer.get(consumer) ?? 0) + Number(count));
+    }
+    return byConsumer;
+  }
+
+  /** Which consumer (`<host>-<pid>-<random>`) holds each shard's lease, by shard stream; null where none does. */
+  async leaseHolders(): Promise<Map<string, string | null>> {
+    const holders = new Map<string, string | null>();
+    for (const { stream, lease } of usageShardKeyList(this.streamShards)) holders.set(stream, await this.redis.get(lease));
+    return holders;
+  }
+
+  /** Appends raw usage events to their tenants' shards, as a gateway of this shard count does. */
+  async appendToShards(events: Array<{ tenant_id: string }>): Promise<void> {
+    for (const event of events) await this.redis.xadd(usageStreamOf(event.tenant_id, this.streamShards), '*', 'event', JSON.stringify(event));
   }
 
   /** Deliveries held by the consumer of the process `pid`. */

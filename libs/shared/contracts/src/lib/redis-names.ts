@@ -51,8 +51,15 @@ export const RedisKeys = {
   budgetHolds: (tenantId: string, subject: string, period: string) => `budget-holds:${v}:{${tenantId}}:${subject}:${period}`,
   /** What one admitted request reserved, until it is settled (or its hold expires). */
   admission: (tenantId: string, requestId: string) => `adm:${v}:{${tenantId}}:${requestId}`,
-  /** Usage events, appended by the gateway, consumed by the control plane. */
+  /**
+   * Usage events, appended by the gateway, consumed by the control plane: the one stream of a deployment with
+   * `USAGE_STREAM_SHARDS=1`; with more, shard `i` is `usageShardKeys(i, n).stream` (usage-shards.ts).
+   */
   usageStream: () => `usage:${v}`,
+  /** Every `USAGE_STREAM_SHARDS` a gateway or control plane has run with (a SET): consumers drain the shards of each (docs/operations.md). */
+  usageShardCounts: () => `usage:${v}:shard-counts`,
+  /** Live usage consumers of the control plane: ZSET consumer name → expiry (epoch ms), renewed with their shard leases. */
+  usageConsumers: () => `usage:${v}:consumers`,
   /** Usage events that failed validation or were refused by the ledger: `XADD ... event <raw> reason <text> source_id <stream id> consumer <name>`. */
   usageDeadLetters: () => `usage-dead:${v}`,
   /**

@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { RedisKeys, type UsageEventV1 } from '@sluice/contracts';
+import { RedisKeys, usageStreamOf, type UsageEventV1 } from '@sluice/contracts';
 import { deleteKeysWithPrefix, DisposableRedisServer, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
 import { USAGE_EVENT_FIELD, UsageRecorder } from './usage-recorder';
 
@@ -102,6 +102,29 @@ describe('UsageRecorder (shared Redis)', () => {
     expect(recorder.written).toBe(25);
     expect([recorder.buffered, recorder.spilled, recorder.replayed]).toEqual([0, 0, 0]);
     expect(spillFiles(directory)).toEqual([]);
+  });
+
+  it('with shards, appends each event to its tenant’s shard, in order per tenant, replayed ones first, and announces its count', async () => {
+    const tenants = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const ofTenant = (n: number): UsageEventV1 => ({ ...usageEvent(n), tenant_id: tenants[n % tenants.length] });
+    writeLeftover(directory, DEAD_PID, Array.from({ length: 12 }, (_, i) => `${JSON.stringify(ofTenant(i + 1))}\n`));
+    recorder = UsageRecorder.start({ redis, spillDirectory: directory, streamShards: 16, batchSize: 5 });
+    for (let n = 13; n <= 60; n++) recorder.record(ofTenant(n));
+
+    await waitUntil(() => recorder?.idle === true, 5_000, 'the events to be written');
+
+    expect(await redis.smembers(RedisKeys.usageShardCounts())).toEqual(['16']);
+    expect(await redis.exists(RedisKeys.usageStream())).toBe(0);
+    const written: string[] = [];
+    for (const tenant of tenants) {
+      const entries = await redis.xrange(usageStreamOf(tenant, 16), '-', '+');
+      const ofThisTenant = entries.map(([, fields]) => JSON.parse(fields[1]) as UsageEventV1).filter((event) => event.tenant_id === tenant);
+      const expected = Array.from({ length: 60 }, (_, i) => ofTenant(i + 1)).filter((event) => event.tenant_id === tenant);
+      expect(requestIds(ofThisTenant)).toEqual(requestIds(expected));
+      written.push(...requestIds(ofThisTenant));
+    }
+    expect(written).toHaveLength(60);
+    expect(recorder.replayed).toBe(12);
   });
 
   it('replays the spill file a crashed process left, skipping its torn last line, before new events', async () => {

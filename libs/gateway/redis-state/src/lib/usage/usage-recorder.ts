@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Redis from 'ioredis';
-import { RedisKeys, type UsageEventV1 } from '@sluice/contracts';
+import { RedisKeys, usageStreamOf, type UsageEventV1 } from '@sluice/contracts';
 import {
   copyLines,
   fileSize,
@@ -30,6 +30,8 @@ export interface UsageRecorderOptions {
   memoryLimit?: number;
   /** XADDs per pipeline. */
   batchSize?: number;
+  /** USAGE_STREAM_SHARDS: each event goes to its tenant's shard (docs/scaling.md); 1, the default, is the one stream of before. */
+  streamShards?: number;
   /** Spilled lines between fsyncs; see {@link SpillFile} for the trade-off. */
   fsyncEvery?: number;
   /** The longest a spilled line waits for its fsync. */
@@ -39,10 +41,16 @@ export interface UsageRecorderOptions {
   maxRetryDelayMs?: number;
 }
 
-/** Events waiting in memory, serialised already (the form both Redis and the disk want). */
+/** An event serialised already (the form both Redis and the disk want), with the stream of its tenant's shard. */
+interface QueuedLine {
+  text: string;
+  stream: string;
+}
+
+/** Events waiting in memory. */
 interface MemoryChunk {
   kind: 'memory';
-  lines: string[];
+  lines: QueuedLine[];
 }
 
 /** Events waiting in a spill file between two byte offsets; `end: null` while still being appended to. */
@@ -61,7 +69,10 @@ type Chunk = MemoryChunk | DiskChunk;
  * usage is never lost, whatever Redis does.
  *
  * Every event joins one ordered queue of chunks, drained by a single writer
- * with pipelined XADDs (never trimmed). While Redis fails, the queue grows:
+ * with pipelined XADDs (never trimmed), each to the stream of its tenant's
+ * shard: one pipeline per shard stream and batch, so that on Redis Cluster
+ * each pipeline stays in one slot; a tenant's events stay in order, as they
+ * are in one stream. While Redis fails, the queue grows:
  * up to `memoryLimit` events in memory, the rest appended to this process's
  * spill file. Once Redis answers again the chunks are replayed in the order
  * the events were recorded, then the spill file is removed. Files left by a
@@ -80,6 +91,9 @@ export class UsageRecorder {
   private readonly directory: string;
   private readonly memoryLimit: number;
   private readonly batchSize: number;
+  private readonly streamShards: number;
+  /** Whether this process's shard count is in `usageShardCounts`, where consumers look for shards to drain. */
+  private shardCountAnnounced = false;
   private readonly minRetryDelayMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly spill: SpillFile;
@@ -111,6 +125,7 @@ export class UsageRecorder {
     this.directory = options.spillDirectory;
     this.memoryLimit = options.memoryLimit ?? 10_000;
     this.batchSize = options.batchSize ?? 500;
+    this.streamShards = options.streamShards ?? 1;
     this.minRetryDelayMs = options.minRetryDelayMs ?? 50;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 2_000;
     mkdirSync(this.directory, { recursive: true });
@@ -166,9 +181,9 @@ export class UsageRecorder {
   /** Queues one event; never blocks on Redis or throws because Redis is down. */
   record(event: UsageEventV1): void {
     if (this.closed) throw new Error('UsageRecorder is closed');
-    const line = JSON.stringify(event);
+    const line = { text: JSON.stringify(event), stream: usageStreamOf(event.tenant_id, this.streamShards) };
     const last = this.chunks.at(-1);
-    if (this.memoryCount >= this.memoryLimit && this.spillLine(line, last)) {
+    if (this.memoryCount >= this.memoryLimit && this.spillLine(line.text, last)) {
       this.spilledCount++;
     } else {
       if (last?.kind === 'memory') last.lines.push(line);
@@ -311,7 +326,7 @@ export class UsageRecorder {
     this.sealOwnChunk(chunk);
     if (chunk.own) this.syncSpill();
     const end = chunk.end ?? chunk.start;
-    let lines: string[] = [];
+    let lines: QueuedLine[] = [];
     let offsets: number[] = [];
     let skipped = 0;
     let batchEnd = chunk.start;
@@ -337,8 +352,9 @@ export class UsageRecorder {
     try {
       for await (const { text, next } of readSpilledLines(chunk.path, chunk.start, end)) {
         batchEnd = next;
-        if (isUsageEventLine(text)) {
-          lines.push(text);
+        const tenant = usageEventTenant(text);
+        if (tenant !== null) {
+          lines.push({ text, stream: usageStreamOf(tenant, this.streamShards) });
           offsets.push(next);
         } else {
           skipped++;
@@ -353,20 +369,48 @@ export class UsageRecorder {
     return writeBatch();
   }
 
-  /** XADDs `lines` in one pipeline; resolves to how many, from the first, Redis took. */
-  private async append(lines: string[]): Promise<number> {
+  /**
+   * XADDs `lines`, one pipeline per stream (all sent at once); resolves to how
+   * many, from the first, Redis took. A line after the first failure that
+   * Redis took anyway is sent again with the retry: at least once, as ever.
+   */
+  private async append(lines: QueuedLine[]): Promise<number> {
     if (this.redis.status !== 'ready') return 0;
-    const pipeline = this.redis.pipeline();
-    const stream = RedisKeys.usageStream();
-    for (const line of lines) pipeline.xadd(stream, '*', USAGE_EVENT_FIELD, line);
+    if (!(await this.announceShardCount())) return 0;
+    const byStream = new Map<string, number[]>();
+    lines.forEach((line, position) => {
+      const positions = byStream.get(line.stream);
+      if (positions) positions.push(position);
+      else byStream.set(line.stream, [position]);
+    });
+    const taken = new Array<boolean>(lines.length).fill(false);
+    await Promise.all(
+      [...byStream].map(async ([stream, positions]) => {
+        const pipeline = this.redis.pipeline();
+        for (const position of positions) pipeline.xadd(stream, '*', USAGE_EVENT_FIELD, lines[position].text);
+        try {
+          const results = (await pipeline.exec()) ?? [];
+          positions.forEach((position, i) => (taken[position] = results[i]?.[0] === null));
+        } catch {
+          // Nothing of this stream counts as taken.
+        }
+      }),
+    );
+    let written = 0;
+    while (written < lines.length && taken[written]) written++;
+    return written;
+  }
+
+  /** Adds this process's shard count to the ones consumers drain, before its first event: a count no control plane runs with is still consumed. */
+  private async announceShardCount(): Promise<boolean> {
+    if (this.shardCountAnnounced) return true;
     try {
-      const results = (await pipeline.exec()) ?? [];
-      let written = 0;
-      while (written < lines.length && results[written] && results[written][0] === null) written++;
-      return written;
+      await this.redis.sadd(RedisKeys.usageShardCounts(), String(this.streamShards));
+      this.shardCountAnnounced = true;
     } catch {
-      return 0;
+      // Redis failed: the batch waits with the rest.
     }
+    return this.shardCountAnnounced;
   }
 
   /** A replayed chunk is done: a leftover file goes at once, ours when no chunk needs it any more. */
@@ -392,7 +436,7 @@ export class UsageRecorder {
     try {
       for (const chunk of this.chunks) {
         if (chunk.kind === 'memory') {
-          if (chunk.lines.length > 0) writeAll(fd, Buffer.from(`${chunk.lines.join('\n')}\n`));
+          if (chunk.lines.length > 0) writeAll(fd, Buffer.from(`${chunk.lines.map((line) => line.text).join('\n')}\n`));
           memoryLines += chunk.lines.length;
         } else {
           copyLines(chunk.path, chunk.start, chunk.end ?? this.spill.size, fd);
@@ -444,13 +488,18 @@ export class UsageRecorder {
   }
 }
 
-/** A spill file line worth replaying: a usage event of a version this gateway writes. */
-function isUsageEventLine(text: string): boolean {
+/**
+ * The tenant of a spill file line worth replaying (a usage event of a version
+ * this gateway writes), else null. A line without a tenant goes to shard 0:
+ * the consumer sets it aside as invalid, as it would any other.
+ */
+function usageEventTenant(text: string): string | null {
   try {
     const event = JSON.parse(text) as Partial<UsageEventV1> | null;
-    return event !== null && typeof event === 'object' && event.v === 1 && typeof event.request_id === 'string';
+    if (event === null || typeof event !== 'object' || event.v !== 1 || typeof event.request_id !== 'string') return null;
+    return typeof event.tenant_id === 'string' ? event.tenant_id : '';
   } catch {
-    return false;
+    return null;
   }
 }
 

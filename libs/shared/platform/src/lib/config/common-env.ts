@@ -4,6 +4,7 @@
 import 'reflect-metadata';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { OTLP_HEADERS_PATTERN, TRACE_SAMPLERS, type TraceSampler } from '../tracing/tracing-settings';
+import { MAX_USAGE_STREAM_SHARDS } from '@sluice/contracts';
 import { EnvBoolean } from './env-values';
 import { REDIS_CLUSTER_NODES_PATTERN } from '../redis/redis-cluster-nodes';
 
@@ -42,6 +43,16 @@ export class CommonEnv {
   @EnvBoolean()
   @IsIn([true, false], { message: 'REDIS_CLUSTER_TLS must be true or false' })
   readonly REDIS_CLUSTER_TLS: boolean = false;
+
+  /**
+   * Streams the usage events are spread over, by tenant (docs/scaling.md, Usage stream shards): 1 is the
+   * single stream of before; 16 suits a Redis Cluster. Gateways and control planes must agree; changing it
+   * on a running deployment is in docs/operations.md.
+   */
+  @IsInt({ message: `USAGE_STREAM_SHARDS must be a whole number from 1 to ${MAX_USAGE_STREAM_SHARDS}` })
+  @Min(1, { message: `USAGE_STREAM_SHARDS must be a whole number from 1 to ${MAX_USAGE_STREAM_SHARDS}` })
+  @Max(MAX_USAGE_STREAM_SHARDS, { message: `USAGE_STREAM_SHARDS must be a whole number from 1 to ${MAX_USAGE_STREAM_SHARDS}` })
+  readonly USAGE_STREAM_SHARDS: number = 1;
 
   /** Prepended to every Redis key and channel: lets deployments and test runs share one Redis. */
   @IsString()
