@@ -213,3 +213,28 @@ describe('a request id admitted before', () => {
     expect(await redis.hget(RedisKeys.limitWindow(tenantId, 'key:k1', 'rpm'), 'n')).toBeNull();
   });
 });
+
+describe('expiries of the keys that hold holds', () => {
+  it('are set when a key is created and only ever extended: a shorter hold after a longer one does not shorten them', async () => {
+    const tenantId = randomUUID();
+    await redis.set(RedisKeys.credits(tenantId), '10000');
+    const limits: ResolvedLimits = { windows: [], concurrency: [{ level: 'key', subject: 'key:k1', limit: 5 }], quota: null, budgets: [] };
+    const request = (holdTtlMs: number): AdmissionRequest => ({
+      tenantId,
+      requestId: randomUUID(),
+      limits,
+      reservedTokens: 1,
+      creditReservationMicros: 100,
+      budgetReservationMicros: 0,
+      holdTtlMs,
+    });
+    const holdKeys = [RedisKeys.concurrency(tenantId, 'key:k1'), RedisKeys.creditHolds(tenantId), RedisKeys.creditHoldAmounts(tenantId), RedisKeys.creditHeld(tenantId)];
+
+    admitted(await admission.admit(request(60_000)));
+    for (const key of holdKeys) expect(await redis.pttl(key)).toBeGreaterThan(30_000);
+    admitted(await admission.admit(request(1_000)));
+    for (const key of holdKeys) expect(await redis.pttl(key)).toBeGreaterThan(30_000);
+    admitted(await admission.admit(request(600_000)));
+    for (const key of holdKeys) expect(await redis.pttl(key)).toBeGreaterThan(300_000);
+  });
+});
