@@ -29,7 +29,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { measureAdmissionCost, type AdmissionCost, type ScriptCost } from './admission-cost';
+import { measureAdmissionCost, printAdmissionCost } from './admission-cost';
 
 const TOTAL = Number(process.env['BENCH_METERING_EVENTS'] ?? 50_000);
 const BATCH = Number(process.env['BENCH_METERING_BATCH'] ?? 1_000);
@@ -151,23 +151,6 @@ async function main(): Promise<void> {
     await deleteKeysWithPrefix(prefix);
     await dropDatabase(database.name);
   }
-}
-
-function printAdmissionCost({ admit, settle, otherCommands, loadAverage }: AdmissionCost): void {
-  const line = (name: string, cost: ScriptCost) =>
-    `  ${name.padEnd(6)} ${cost.roundTripsPerCall.toFixed(2)} round trip(s), Redis server time ${cost.serverMicrosPerCall.toFixed(1)} µs ` +
-    `(CPU ${cost.cpuMicrosPerCall.toFixed(1)} µs), ${cost.commandsPerCall.toFixed(1)} commands inside the script, ${cost.keysPerCall.toFixed(0)} keys`;
-  console.log(
-    `\nadmission per request (${admit.calls.toLocaleString('en')} requests; every limit on: request and token windows, concurrency at tenant, team and key, ` +
-      `period quota, prepaid credit, team and key budgets; private redis-server, load average ${loadAverage.toFixed(2)}):`,
-  );
-  console.log(line('admit', admit));
-  console.log(line('settle', settle));
-  console.log(
-    `  total  ${(admit.roundTripsPerCall + settle.roundTripsPerCall).toFixed(2)} round trips, Redis server time ` +
-      `${(admit.serverMicrosPerCall + settle.serverMicrosPerCall).toFixed(1)} µs (CPU ${(admit.cpuMicrosPerCall + settle.cpuMicrosPerCall).toFixed(1)} µs) per admitted and settled request`,
-  );
-  if (Object.keys(otherCommands).length > 0) console.log(`  other commands sent: ${JSON.stringify(otherCommands)}`);
 }
 
 /** The built control plane on the bench's database and prefix, consuming as in production. */

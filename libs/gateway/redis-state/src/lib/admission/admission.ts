@@ -23,7 +23,8 @@ export class DuplicateAdmissionError extends Error {
   }
 }
 
-type AdmitReply = [number, string, number, number, number, number, number, number, number, number];
+/** Admitted: status, then the request and token windows' limit, remaining and reset; refused: the same, then the refusal. */
+type AdmitReply = [status: number, ...windows: [number, number, number, number, number, number], kind?: string, index?: number, retryAfter?: number];
 
 /**
  * Limits, quota and credit for one request in one Redis round trip each way:
@@ -36,9 +37,9 @@ export class Admission {
     const { keys, args } = admissionCall(request);
     const reply = (await admitScript.run(this.redis, keys, args)) as AdmitReply;
     if (reply[0] === -1) throw new DuplicateAdmissionError(request.requestId);
-    const rateLimit: RateLimitState = { requests: windowState(reply[4], reply[5], reply[6]), tokens: windowState(reply[7], reply[8], reply[9]) };
+    const rateLimit: RateLimitState = { requests: windowState(reply[1], reply[2], reply[3]), tokens: windowState(reply[4], reply[5], reply[6]) };
     if (reply[0] === 1) return { admitted: true, ticket: ticketFor(request), rateLimit };
-    return { admitted: false, refusal: describeRefusal(request, reply[1], reply[2], reply[3]), rateLimit };
+    return { admitted: false, refusal: describeRefusal(request, reply[7] ?? '', reply[8] ?? 0, reply[9] ?? 0), rateLimit };
   }
 
   async settle(settlement: SettlementRequest): Promise<SettlementOutcome> {

@@ -75,11 +75,10 @@ describe('script key layout', () => {
     const ticket = ticketFor(everything);
     const settle = settlementCall({ ticket, actualTokens: 1, actualCostMicros: 1, tokenTotals: { model: 'gpt-4', settledAt: new Date('2026-12-31T23:59:59.999Z') } });
     expect(settle.keys.slice(-2)).toEqual([RedisKeys.tenantDailyTokens(tenantId, '20261231'), RedisKeys.tenantMonthlyTokens(tenantId, '202612')]);
-    expect(settle.args.slice(8, 10)).toEqual(['1', 'gpt-4']);
-    expect(settle.args.slice(12)).toEqual(['2', '1796083200', '-1']);
+    expect(settle.args.slice(-6)).toEqual(['b', '2', '1796083200', '-1', 't', 'gpt-4']);
     const without = settlementCall({ ticket, actualTokens: 1, actualCostMicros: 1 });
     expect(without.keys).toHaveLength(settle.keys.length - 2);
-    expect(without.args[8]).toBe('0');
+    expect(without.args).toEqual(settle.args.slice(0, -2));
   });
 
   it.each([1.5, -1, Number.NaN, Number.MAX_SAFE_INTEGER + 2])('refuses a non-integer or negative count (%p) before calling Redis', (reservedTokens) => {

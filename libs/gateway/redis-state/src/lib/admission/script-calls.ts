@@ -1,15 +1,12 @@
 import { RedisKeys } from '@sluice/contracts';
-import { countsTokens, WINDOW_SECONDS, type AdmissionRequest, type AdmissionTicket, type SettlementRequest } from './admission.types';
-import { DAILY_TOKENS_TTL_SECONDS, MONTHLY_TOKENS_TTL_SECONDS, utcDayStamp, utcMonthStamp } from './token-totals';
+import { countsTokens, type AdmissionRequest, type AdmissionTicket, type SettlementRequest } from './admission.types';
+import { utcDayStamp, utcMonthStamp } from './token-totals';
 
 /** KEYS and ARGV of one script call, in the layout its Lua header documents. */
 export interface ScriptCall {
   keys: string[];
   args: string[];
 }
-
-/** A settled record is kept this long only to answer `already_settled`; after that a repeat is `unknown`, also a no-op. */
-const SETTLED_RECORD_TTL_MS = 5 * 60_000;
 
 /**
  * An unsettled record lives past its holds so that a request that outlived its
@@ -28,6 +25,7 @@ export function creditKeys(tenantId: string): string[] {
   ];
 }
 
+/** The admission script's KEYS and ARGV: only the limits the request carries (layout in admit.lua.ts). */
 export function admissionCall(request: AdmissionRequest): ScriptCall {
   const { tenantId, requestId, limits } = request;
   const keys = [RedisKeys.admission(tenantId, requestId)];
@@ -36,31 +34,36 @@ export function admissionCall(request: AdmissionRequest): ScriptCall {
     integer(request.holdTtlMs),
     integer(admissionRecordTtlMs(request.holdTtlMs)),
     integer(request.reservedTokens),
-    request.creditReservationMicros === null ? '-1' : integer(request.creditReservationMicros),
     String(limits.windows.length),
-    String(limits.concurrency.length),
-    optionalLimit(limits.quota?.apiCalls),
-    optionalLimit(limits.quota?.aiTokens),
-    integer(limits.quota?.periodEndEpochSeconds ?? 0),
-    String(limits.budgets.length),
-    integer(request.budgetReservationMicros),
   ];
   for (const window of limits.windows) {
     keys.push(RedisKeys.limitWindow(tenantId, window.subject, window.window));
-    args.push(countsTokens(window.window) ? '1' : '0', String(WINDOW_SECONDS[window.window]), integer(window.limit));
+    args.push(window.window, integer(window.limit));
   }
-  for (const concurrency of limits.concurrency) {
-    keys.push(RedisKeys.concurrency(tenantId, concurrency.subject));
-    args.push(integer(concurrency.limit));
+  if (limits.concurrency.length > 0) {
+    args.push('c', String(limits.concurrency.length));
+    for (const concurrency of limits.concurrency) {
+      keys.push(RedisKeys.concurrency(tenantId, concurrency.subject));
+      args.push(integer(concurrency.limit));
+    }
   }
   const quota = limits.quota;
-  if (quota && isLimited(quota.apiCalls)) keys.push(RedisKeys.quotaCounter(tenantId, quota.periodStart, 'calls'));
-  if (quota && isLimited(quota.aiTokens)) keys.push(RedisKeys.quotaCounter(tenantId, quota.periodStart, 'tokens'));
-  for (const budget of limits.budgets) {
-    keys.push(...budgetKeys(tenantId, budget));
-    args.push(integer(budget.limitMicros), optionalLimit(budget.periodEndEpochSeconds));
+  if (quota && (isLimited(quota.apiCalls) || isLimited(quota.aiTokens))) {
+    args.push('q', optionalLimit(quota.apiCalls), optionalLimit(quota.aiTokens), integer(quota.periodEndEpochSeconds));
+    if (isLimited(quota.apiCalls)) keys.push(RedisKeys.quotaCounter(tenantId, quota.periodStart, 'calls'));
+    if (isLimited(quota.aiTokens)) keys.push(RedisKeys.quotaCounter(tenantId, quota.periodStart, 'tokens'));
   }
-  if (request.creditReservationMicros !== null) keys.push(...creditKeys(tenantId));
+  if (limits.budgets.length > 0) {
+    args.push('b', String(limits.budgets.length), integer(request.budgetReservationMicros));
+    for (const budget of limits.budgets) {
+      keys.push(...budgetKeys(tenantId, budget));
+      args.push(integer(budget.limitMicros), optionalLimit(budget.periodEndEpochSeconds));
+    }
+  }
+  if (request.creditReservationMicros !== null) {
+    args.push('k', integer(request.creditReservationMicros));
+    keys.push(...creditKeys(tenantId));
+  }
   return { keys, args };
 }
 
@@ -84,39 +87,38 @@ export function ticketFor(request: AdmissionRequest): AdmissionTicket {
   };
 }
 
+/** The settlement script's KEYS and ARGV: only what the admission charged (layout in settle.lua.ts). */
 export function settlementCall({ ticket, actualTokens, actualCostMicros, tokenTotals }: SettlementRequest): ScriptCall {
   const { tenantId } = ticket;
-  const keys = [
-    RedisKeys.admission(tenantId, ticket.requestId),
-    ...ticket.concurrencySubjects.map((subject) => RedisKeys.concurrency(tenantId, subject)),
-    ...ticket.tokenWindows.map(({ subject, window }) => RedisKeys.limitWindow(tenantId, subject, window)),
-  ];
-  if (ticket.quotaTokens) keys.push(RedisKeys.quotaCounter(tenantId, ticket.quotaTokens.periodStart, 'tokens'));
-  if (ticket.holdsCredit) keys.push(...creditKeys(tenantId));
-  const { budgets } = ticket;
-  for (const budget of budgets) keys.push(...budgetKeys(tenantId, budget));
+  const keys = [RedisKeys.admission(tenantId, ticket.requestId)];
+  const args = [ticket.requestId, integer(actualTokens), integer(actualCostMicros)];
+  if (ticket.concurrencySubjects.length > 0) {
+    args.push('c', String(ticket.concurrencySubjects.length));
+    for (const subject of ticket.concurrencySubjects) keys.push(RedisKeys.concurrency(tenantId, subject));
+  }
+  if (ticket.tokenWindows.length > 0) {
+    args.push('w', String(ticket.tokenWindows.length));
+    for (const { subject, window } of ticket.tokenWindows) keys.push(RedisKeys.limitWindow(tenantId, subject, window));
+  }
+  if (ticket.quotaTokens) {
+    args.push('q');
+    keys.push(RedisKeys.quotaCounter(tenantId, ticket.quotaTokens.periodStart, 'tokens'));
+  }
+  if (ticket.holdsCredit) {
+    args.push('k');
+    keys.push(...creditKeys(tenantId));
+  }
+  if (ticket.budgets.length > 0) {
+    args.push('b', String(ticket.budgets.length), ...ticket.budgets.map((budget) => optionalLimit(budget.periodEndEpochSeconds)));
+    for (const budget of ticket.budgets) keys.push(...budgetKeys(tenantId, budget));
+  }
   if (tokenTotals) {
+    args.push('t', tokenTotals.model);
     keys.push(
       RedisKeys.tenantDailyTokens(tenantId, utcDayStamp(tokenTotals.settledAt)),
       RedisKeys.tenantMonthlyTokens(tenantId, utcMonthStamp(tokenTotals.settledAt)),
     );
   }
-  const args = [
-    ticket.requestId,
-    integer(actualTokens),
-    integer(actualCostMicros),
-    String(ticket.concurrencySubjects.length),
-    String(ticket.tokenWindows.length),
-    ticket.quotaTokens ? '1' : '0',
-    ticket.holdsCredit ? '1' : '0',
-    String(SETTLED_RECORD_TTL_MS),
-    tokenTotals ? '1' : '0',
-    tokenTotals?.model ?? '',
-    String(DAILY_TOKENS_TTL_SECONDS),
-    String(MONTHLY_TOKENS_TTL_SECONDS),
-    String(budgets.length),
-    ...budgets.map((budget) => optionalLimit(budget.periodEndEpochSeconds)),
-  ];
   return { keys, args };
 }
 
