@@ -186,13 +186,9 @@ export interface FuzzTarget<Input> {
  */
 export async function fuzzRoute<Input>(target: FuzzTarget<Input>, numRuns: number): Promise<string | null> {
   let last = '';
-  // The state a refused request left: the next request's `before`, as nothing else moves the snapshot between them
-  // (it leaves out what changes on its own). One snapshot a request instead of two, the larger part of a run's time.
-  let current: string[] | null = null;
   const property = fc.asyncProperty(target.inputs, async (input) => {
     const request = target.toRequest(input);
-    const before = current ?? (await target.snapshot());
-    current = null;
+    const before = await target.snapshot();
     const response = await target.send(request);
     last = `${request.method} ${request.url.slice(0, 200)} (${request.mutation}${request.token ? '' : ', anonymous'})`;
     const problem = contractProblem(response);
@@ -205,7 +201,6 @@ export async function fuzzRoute<Input>(target: FuzzTarget<Input>, numRuns: numbe
       if (added.length > 0) {
         throw new Error(`${last} was refused with ${response.status} but changed state: before ${gone.join(', ')}; after ${added.join(', ')}`);
       }
-      current = after;
     } else {
       await target.settled?.(request, response);
     }
