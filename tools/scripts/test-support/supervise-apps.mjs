@@ -19,7 +19,7 @@ const supervisor = new Supervisor({
 });
 
 function run(name, main, tsconfig, options = {}) {
-  const env = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: tsconfig };
+  const env = { ...process.env, TS_NODE_PROJECT: tsconfig };
   supervisor.run(name, process.execPath, ['-r', join(root, 'tools/scripts/test-support/register-ts.cjs'), '-r', 'tsconfig-paths/register', join(root, main)], { cwd: root, env, ...options });
 }
 

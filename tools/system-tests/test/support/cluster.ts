@@ -120,7 +120,7 @@ export class Cluster {
         return service;
       };
       // The first control plane alone (two replicas bootstrapping the admin at once would race for no reason a test
-      // cares about), then every other process together: a start is mostly waiting (connections, readiness polls).
+      // cares about), then every other process together, their starts overlapping.
       const first = await startPlane(0);
       // Settled, not raced: on a failure every process that did start is in `started` for the clean-up.
       const others = await Promise.allSettled([

@@ -109,8 +109,8 @@ export async function startGatewayService(env: Record<string, string> = {}, { wa
 }
 
 /**
- * Services started at once (a start is mostly waiting: connections, readiness
- * polls). If one fails, the others that started are closed, and its error thrown.
+ * Services started at once, their starts overlapping. If one fails, the
+ * others that started are closed, and its error thrown.
  */
 export async function startTogether<T extends { close: () => Promise<void> }>(starts: Array<Promise<T>>): Promise<T[]> {
   const outcomes = await Promise.allSettled(starts);

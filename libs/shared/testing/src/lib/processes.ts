@@ -156,7 +156,8 @@ export async function runCommand(main: string, tsconfig: string, env: Record<str
 function spawnTs(main: string, tsconfig: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['-r', REGISTER_TS, '-r', 'tsconfig-paths/register', main], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'], TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: tsconfig, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    // TS_NODE_PROJECT, as ts-node names it: the transpile hook and tsconfig-paths both read it.
+    env: { PATH: process.env['PATH'], TS_NODE_PROJECT: tsconfig, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
