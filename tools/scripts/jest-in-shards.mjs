@@ -6,21 +6,31 @@
 // database connections to time out, and then the heap runs out. A fresh
 // process per shard keeps each one small. Extra arguments go to every shard.
 // Ends with the summary reporter's one line, summed over the shards.
+//
+// JEST_SHARDS_AT_ONCE (default 1) runs that many shards side by side, each
+// one's output printed whole when it ends. Most e2e time is waiting (app
+// starts, polls, timers), but whether two shards at once stay within every
+// test's deadlines on 2 cores is unmeasured: the default stays sequential.
 import { spawn } from 'node:child_process';
 
 const SHARDS = Number(process.env.JEST_SHARDS ?? 4);
+const AT_ONCE = Math.max(1, Math.min(SHARDS, Number(process.env.JEST_SHARDS_AT_ONCE ?? 1)));
 const extra = process.argv.slice(2);
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let status = 0;
 
-for (let shard = 1; shard <= SHARDS; shard++) {
-  process.stdout.write(`\njest: shard ${shard}/${SHARDS}\n`);
+/** Runs one shard; its output goes straight through, or is held and printed whole (`held`) so shards never interleave. */
+function runShard(shard, held) {
+  const heldOutput = [];
+  const write = (stream, chunk) => (held ? heldOutput.push([stream, chunk]) : stream.write(chunk));
+  write(process.stdout, `\njest: shard ${shard}/${SHARDS}\n`);
   let summarised = false;
-  const code = await new Promise((resolve) => {
-    const child = spawn('npx', ['jest', '--ci', '--passWithNoTests', `--shard=${shard}/${SHARDS}`, ...extra], { stdio: ['inherit', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['jest', '--ci', '--passWithNoTests', `--shard=${shard}/${SHARDS}`, ...extra], { stdio: ['inherit', 'pipe', held ? 'pipe' : 'inherit'] });
     let pending = '';
+    child.stderr?.on('data', (chunk) => write(process.stderr, chunk));
     child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
+      write(process.stdout, chunk);
       const lines = (pending + chunk.toString()).split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
@@ -32,12 +42,22 @@ for (let shard = 1; shard <= SHARDS; shard++) {
         totals.skipped += Number(counts[3]);
       }
     });
-    child.on('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+    child.on('close', (exitCode, signal) => {
+      for (const [stream, chunk] of heldOutput) stream.write(chunk);
+      // A shard that died before its summary (a crash) counts as one failure.
+      if (!summarised) totals.failed += 1;
+      if ((exitCode ?? (signal ? 1 : 0)) !== 0) status = 1;
+      resolve();
+    });
   });
-  // A shard that died before its summary (a crash) counts as one failure.
-  if (!summarised) totals.failed += 1;
-  if (code !== 0) status = 1;
 }
+
+let next = 1;
+await Promise.all(
+  Array.from({ length: AT_ONCE }, async () => {
+    while (next <= SHARDS) await runShard(next++, AT_ONCE > 1);
+  }),
+);
 
 process.stdout.write(`\njest: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
 process.exit(status);

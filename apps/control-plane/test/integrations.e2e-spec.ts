@@ -61,6 +61,7 @@ describe('integrations: providers, signed inbound webhooks, event log, health an
   let world: IdentityWorld;
   let mock: MockServices;
   let db: Client;
+  let malformedSync: ApiResponse<SyncBody>;
 
   beforeAll(async () => {
     mock = await startMockServices({ records: 10 });
@@ -75,6 +76,10 @@ describe('integrations: providers, signed inbound webhooks, event log, health an
     });
     db = new Client({ connectionString: world.app.databaseUrl });
     await db.connect();
+    // A sync whose pages stay malformed fails only after its job's backoff (1 + 2 + 4 + 8 s): started first, it waits
+    // while the other tests run, and its own test (data sync, below) finds it failed or nearly so.
+    const broken = await createProvider({ name: unique('broken'), api_base_url: `${mock.url}/_mock/malformed/api/mock` });
+    malformedSync = await world.call<SyncBody>('POST', '/api/integrations/sync/trigger/', { ...as('admin'), body: { provider: broken.name, sync_type: 'notifications' } });
   });
   afterAll(async () => {
     await db?.end();
@@ -333,8 +338,7 @@ describe('integrations: providers, signed inbound webhooks, event log, health an
     });
 
     it('fails a sync whose pages stay malformed, with the reason', async () => {
-      const provider = await createProvider({ name: unique('broken'), api_base_url: `${mock.url}/_mock/malformed/api/mock` });
-      const trigger = await world.call<SyncBody>('POST', '/api/integrations/sync/trigger/', { ...as('admin'), body: { provider: provider.name, sync_type: 'notifications' } });
+      const trigger = malformedSync;
       expect(trigger.status).toBe(202);
       const sync = async () => (await world.call<SyncBody>('GET', `/api/integrations/data-sync/${trigger.body.id}/`, as('viewer'))).body;
       await waitUntil(async () => (await sync()).status === 'failed', 40_000, 'sync failed');

@@ -1,5 +1,6 @@
 // What `npm start` runs once built, with the same Supervisor, signal handling
-// and log lines, but from the sources (ts-node) so that a test needs no build.
+// and log lines, but from the sources (register-ts.cjs, transpiled as ts-node
+// would, each file once) so that a test needs no build.
 // Prints `ready <pids>` when all three answer; exits as `npm start` does.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +19,8 @@ const supervisor = new Supervisor({
 });
 
 function run(name, main, tsconfig, options = {}) {
-  const env = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: tsconfig };
-  supervisor.run(name, process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(root, main)], { cwd: root, env, ...options });
+  const env = { ...process.env, TS_NODE_PROJECT: tsconfig };
+  supervisor.run(name, process.execPath, ['-r', join(root, 'tools/scripts/test-support/register-ts.cjs'), '-r', 'tsconfig-paths/register', join(root, main)], { cwd: root, env, ...options });
 }
 
 async function ready(url) {

@@ -1,6 +1,6 @@
 import { startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { addMember, ADMIN_EMAIL, apiClient, type Call, createActiveTenant, login, TEST_PASSWORD, unique, waitUntil } from '@sluice/testing';
-import { SERVICES_TIMEOUT_MS, startControlPlaneService, startGatewayService, type RunningControlPlane, type RunningService } from './support/services';
+import { SERVICES_TIMEOUT_MS, startControlPlaneService, startGatewayService, startTogether, type RunningControlPlane, type RunningService } from './support/services';
 
 /** A change made in the control plane is in force on every gateway within a second (README.md, "API: keys"). */
 const PROPAGATION_DEADLINE_MS = 1_000;
@@ -18,31 +18,38 @@ interface Refusal {
   code: string | undefined;
 }
 
+// One control plane for both describes; the gateways start together.
+let mock: MockProvider;
+let controlPlane: RunningControlPlane;
+let gateways: RunningService[];
+let emptyGateway: RunningService;
+
+beforeAll(async () => {
+  mock = await startMockProvider();
+  controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
+  // Both replicas read the projection the control plane writes (the same key prefix); the empty one a prefix of its own, which nothing writes.
+  [emptyGateway, ...gateways] = await startTogether([
+    startGatewayService({}, { waitForReady: false }),
+    startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
+    startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
+  ]);
+}, SERVICES_TIMEOUT_MS);
+
+afterAll(async () => {
+  // The gateways share the control plane's prefix: they close first, the control plane deletes the keys last.
+  for (const gateway of [emptyGateway, ...(gateways ?? [])]) await gateway?.close();
+  await controlPlane?.close();
+  await mock?.close();
+}, SERVICES_TIMEOUT_MS);
+
 describe('API key changes reach every gateway replica (issue 5)', () => {
-  let mock: MockProvider;
-  let controlPlane: RunningControlPlane;
-  let gateways: RunningService[];
   let call: Call;
   let adminToken: string;
 
   beforeAll(async () => {
-    mock = await startMockProvider();
-    controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD, MOCK_PROVIDER_URL: mock.url });
-    // Both replicas read the projection the control plane writes: the same key prefix.
-    gateways = [
-      await startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
-      await startGatewayService({ REDIS_KEY_PREFIX: controlPlane.redisKeyPrefix }),
-    ];
     call = apiClient(controlPlane.url);
     adminToken = (await login(call, ADMIN_EMAIL)).access;
-  }, SERVICES_TIMEOUT_MS);
-
-  afterAll(async () => {
-    // The gateways share the control plane's prefix: they close first, the control plane deletes the keys last.
-    for (const gateway of gateways ?? []) await gateway.close();
-    await controlPlane?.close();
-    await mock?.close();
-  }, SERVICES_TIMEOUT_MS);
+  });
 
   /** An active tenant of its own with an owner, so one scenario's suspension or deletion cannot touch another's keys. */
   async function ownedTenant(): Promise<{ slug: string; id: string; ownerToken: string }> {
@@ -167,24 +174,11 @@ describe('API key changes reach every gateway replica (issue 5)', () => {
 });
 
 describe('a gateway with no projection at all (docs/limits.md, "When Redis is down")', () => {
-  let controlPlane: RunningControlPlane;
-  let emptyGateway: RunningService;
-
-  beforeAll(async () => {
-    controlPlane = await startControlPlaneService({ SLUICE_ADMIN_EMAIL: ADMIN_EMAIL, SLUICE_ADMIN_PASSWORD: TEST_PASSWORD });
-    emptyGateway = await startGatewayService({}, { waitForReady: false });
-  }, SERVICES_TIMEOUT_MS);
-
-  afterAll(async () => {
-    await emptyGateway?.close();
-    await controlPlane?.close();
-  }, SERVICES_TIMEOUT_MS);
-
   it('answers a well-formed key with 503 service_unavailable and Retry-After, so clients retry instead of discarding it', async () => {
     const call = apiClient(controlPlane.url);
     const adminToken = (await login(call, ADMIN_EMAIL)).access;
     const tenant = await createActiveTenant(call, adminToken, unique('empty-projection'));
-    // A real key, issued by the control plane on its own prefix: the empty gateway has never seen it.
+    // A real key, issued by the control plane on its prefix: the empty gateway has never seen it.
     const created = await call<KeyBody>('POST', '/api/api-keys/', { token: adminToken, body: { tenant: tenant.id, name: 'good' } });
     expect(created.status).toBe(201);
     const response = await fetch(`${emptyGateway.url}/v1/chat/completions`, {

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Three processes through ts-node on a shared machine: generous, polled. */
+/** Three processes from their sources on a shared machine: generous, polled. */
 const START_DEADLINE_MS = 120_000;
 const STOP_DEADLINE_MS = 30_000;
 /** Variants of npm start's launcher, kept beside its scripts (tools/scripts), which they import. */

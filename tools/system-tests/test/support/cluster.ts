@@ -100,28 +100,38 @@ export class Cluster {
         THROTTLE_LOGIN_PER_MINUTE: '1000',
         ...controlPlaneEnv,
       };
-      // One at a time: two replicas bootstrapping the admin at once would race for no reason a test cares about.
-      const planes: ServiceProcess[] = [];
-      for (let index = 0; index < controlPlanes; index++) {
+      const startPlane = async (index: number): Promise<ServiceProcess> => {
         const service = await ServiceProcess.start({ ...CONTROL_PLANE_ENTRY, name: `control-plane-${index + 1}` }, planeEnv);
         started.push(service);
-        planes.push(service);
-      }
-      const gatewayProcesses = await Promise.all(
-        Array.from({ length: gateways }, (_, index) =>
-          ServiceProcess.start(
-            { ...GATEWAY_ENTRY, name: `gateway-${index + 1}` },
-            {
-              ...shared,
-              ...MOCK_PROVIDER_GATEWAY_ENV,
-              ...(devMockUpstream ? { DEV_MOCK_UPSTREAM_URL: mock.url } : {}),
-              USAGE_SPILL_DIR: mkdtempSync(join(spillRoot, `gateway-${index + 1}-`)),
-              ...gatewayEnv,
-            },
-          ),
-        ),
-      );
-      started.push(...gatewayProcesses);
+        return service;
+      };
+      const startGateway = async (index: number): Promise<ServiceProcess> => {
+        const service = await ServiceProcess.start(
+          { ...GATEWAY_ENTRY, name: `gateway-${index + 1}` },
+          {
+            ...shared,
+            ...MOCK_PROVIDER_GATEWAY_ENV,
+            ...(devMockUpstream ? { DEV_MOCK_UPSTREAM_URL: mock.url } : {}),
+            USAGE_SPILL_DIR: mkdtempSync(join(spillRoot, `gateway-${index + 1}-`)),
+            ...gatewayEnv,
+          },
+        );
+        started.push(service);
+        return service;
+      };
+      // The first control plane alone (two replicas bootstrapping the admin at once would race for no reason a test
+      // cares about), then every other process together, their starts overlapping.
+      const first = await startPlane(0);
+      // Settled, not raced: on a failure every process that did start is in `started` for the clean-up.
+      const others = await Promise.allSettled([
+        ...Array.from({ length: controlPlanes - 1 }, (_, index) => startPlane(index + 1)),
+        ...Array.from({ length: gateways }, (_, index) => startGateway(index)),
+      ]);
+      const failed = others.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+      const processes = others.map((outcome) => (outcome as PromiseFulfilledResult<ServiceProcess>).value);
+      const planes = [first, ...processes.slice(0, controlPlanes - 1)];
+      const gatewayProcesses = processes.slice(controlPlanes - 1);
       const call = apiClient(planes[0].url);
       const adminToken = (await login(call, ADMIN_EMAIL)).access;
       return new Cluster(mock, database.url, redis.REDIS_URL, redisClusterNodes ?? null, redisKeyPrefix, planes, gatewayProcesses, call, adminToken, cleanUp);

@@ -108,6 +108,19 @@ export async function startGatewayService(env: Record<string, string> = {}, { wa
   }
 }
 
+/**
+ * Services started at once, their starts overlapping. If one fails, the
+ * others that started are closed, and its error thrown.
+ */
+export async function startTogether<T extends { close: () => Promise<void> }>(starts: Array<Promise<T>>): Promise<T[]> {
+  const outcomes = await Promise.allSettled(starts);
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  const started = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  if (!failed) return started;
+  await Promise.all(started.map((service) => service.close().catch(() => undefined)));
+  throw failed.reason;
+}
+
 /** `npm run projection:rebuild` against `env`: its exit code and output. */
 export function runProjectionRebuild(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return runCommand('apps/control-plane/src/projection-rebuild.ts', CONTROL_PLANE_ENTRY.tsconfig, env);

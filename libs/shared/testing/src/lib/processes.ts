@@ -3,13 +3,15 @@ import { resolve } from 'node:path';
 import { freePort, waitUntil } from './redis';
 
 const REPO_ROOT = resolve(__dirname, '../../../../..');
+/** ts-node's transpile-only loading, with each file's output kept between starts (the file says why). */
+const REGISTER_TS = resolve(REPO_ROOT, 'tools/scripts/test-support/register-ts.cjs');
 
 export interface ServiceEntry {
   /** For messages: `gateway`, `control-plane-2`. */
   name: string;
   /** The app's `main.ts`, relative to the repository root. */
   main: string;
-  /** The tsconfig ts-node compiles it with, relative to the repository root. */
+  /** The tsconfig it is transpiled with, relative to the repository root. */
   tsconfig: string;
   /** The variable the app reads its port from. */
   portVariable: string;
@@ -42,7 +44,7 @@ export interface Exit {
 }
 
 /**
- * An app's `main.ts` as a real process (through ts-node, no build), so that
+ * An app's `main.ts` as a real process (from its sources, no build), so that
  * signals, exit codes and a SIGKILL are real. `restart()` starts the same
  * service again on the same port, as an orchestrator would.
  */
@@ -150,11 +152,12 @@ export async function runCommand(main: string, tsconfig: string, env: Record<str
   return { code, output };
 }
 
-/** A TypeScript entry point through ts-node (no build), with only PATH and `env` in its environment. */
+/** A TypeScript entry point from its sources (no build), with only PATH and `env` in its environment. */
 function spawnTs(main: string, tsconfig: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', main], {
+  return spawn(process.execPath, ['-r', REGISTER_TS, '-r', 'tsconfig-paths/register', main], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env['PATH'], TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: tsconfig, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    // TS_NODE_PROJECT, as ts-node names it: the transpile hook and tsconfig-paths both read it.
+    env: { PATH: process.env['PATH'], TS_NODE_PROJECT: tsconfig, NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
