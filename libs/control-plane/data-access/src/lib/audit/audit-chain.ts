@@ -38,12 +38,7 @@ export type UnhashedAuditEvent = Omit<AuditEvent, 'hash'>;
  * RFC 8785 canonicalisation, so any verifier in any language recomputes it.
  */
 export function hashAuditEvent(event: UnhashedAuditEvent): string {
-  return chainHash(event.prev_hash, canonicalAuditEvent(event));
-}
-
-/** The hash of an event given its `prev_hash` and its canonical form (`canonicalAuditEvent`). */
-export function chainHash(prevHash: string | null, canonical: string): string {
-  return sha256Hex((prevHash ?? '') + canonical);
+  return sha256Hex((event.prev_hash ?? '') + canonicalAuditEvent(event));
 }
 
 /**

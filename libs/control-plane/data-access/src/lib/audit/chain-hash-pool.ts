@@ -65,9 +65,14 @@ export class ChainHashPool {
 
   private constructor(private readonly threads: HashThread[]) {}
 
-  /** Starts `size` threads (they load in the background: `check` uses them once they are ready); undefined when the thread's code is not there. */
-  static start(size = defaultHashThreads()): ChainHashPool | undefined {
-    const script = workerScript();
+  /**
+   * Starts `size` threads (they load in the background: `check` uses them once
+   * they are ready); undefined when the thread's code is not there.
+   * `workerFile`: a built `chain-hash-worker.js` to run instead of the one
+   * found next to this code (`npm run bench:audit` runs the bundle's).
+   */
+  static start(size = defaultHashThreads(), workerFile?: string): ChainHashPool | undefined {
+    const script = workerFile ? () => new Worker(workerFile) : workerScript();
     if (!script) return undefined;
     return new ChainHashPool(Array.from({ length: Math.max(1, size) }, () => new HashThread(script())));
   }

@@ -70,7 +70,7 @@ const COPY_ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r
 const COPY_ESCAPE = /\\(.)/gs;
 
 /** Undoes COPY's text-format escaping: backslash before itself, the delimiter and the control characters. */
-export function unescapeCopy(field: string): string {
+function unescapeCopy(field: string): string {
   if (!field.includes('\\')) return field;
   return field.replace(COPY_ESCAPE, (_match, escaped: string) => COPY_ESCAPES[escaped] ?? escaped);
 }
