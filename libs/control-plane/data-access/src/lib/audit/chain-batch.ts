@@ -30,12 +30,21 @@ export interface ChainBatchResult {
   brokenAfterFirst: BrokenLink[];
 }
 
-/** The rows of a `RowBytes` batch: UTF-8 text, each row ending in a newline (COPY escapes the newlines inside values). */
+/**
+ * The rows of a `RowBytes` batch: UTF-8 text, each row ending in a newline
+ * (COPY escapes the newlines inside values). Each row is decoded on its own,
+ * so that it is a small flat string, not a slice pinning the whole batch.
+ */
 export function rowsOfBytes(bytes: Uint8Array): ChainRowText[] {
-  if (bytes.length === 0) return [];
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', 0, bytes.byteLength - 1);
-  return text.split('\n') as ChainRowText[];
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const rows: ChainRowText[] = [];
+  for (let start = 0, end = buffer.indexOf(NEWLINE); end !== -1; start = end + 1, end = buffer.indexOf(NEWLINE, start)) {
+    rows.push(buffer.toString('utf8', start, end) as ChainRowText);
+  }
+  return rows;
 }
+
+const NEWLINE = 0x0a;
 
 /**
  * Checks a batch of COPY rows as far as it can without the events before it,

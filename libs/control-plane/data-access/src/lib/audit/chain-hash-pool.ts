@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ChainBatchResult } from './chain-batch';
 import type { HashRequest, HashResponse } from './chain-hash-protocol';
@@ -72,7 +72,7 @@ export class ChainHashPool {
    * found next to this code (`npm run bench:audit` runs the bundle's).
    */
   static start(size = defaultHashThreads(), workerFile?: string): ChainHashPool | undefined {
-    const script = workerFile ? () => new Worker(workerFile) : workerScript();
+    const script = workerFile ? () => new Worker(resolve(workerFile), { resourceLimits: THREAD_LIMITS }) : workerScript();
     if (!script) return undefined;
     return new ChainHashPool(Array.from({ length: Math.max(1, size) }, () => new HashThread(script())));
   }
@@ -125,6 +125,13 @@ export class ChainHashPool {
 
 const WORKER_NAME = 'chain-hash-worker';
 
+/**
+ * A thread holds one batch at a time and its garbage: a small young generation
+ * is collected often and cheaply, and keeps the process's memory flat (V8's
+ * default lets each thread's young generation grow to tens of megabytes).
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
 /** How to start a thread, or undefined when its code is missing. */
 function workerScript(): (() => Worker) | undefined {
   if (__filename.endsWith('.ts')) {
@@ -133,9 +140,9 @@ function workerScript(): (() => Worker) | undefined {
     const bootstrap = `const load = require('node:module').createRequire(${JSON.stringify(source)});
 load('ts-node').register({ transpileOnly: true, skipProject: true, compilerOptions: { module: 'commonjs', target: 'es2022', esModuleInterop: true } });
 load(${JSON.stringify(source)});`;
-    return () => new Worker(bootstrap, { eval: true, execArgv: [] });
+    return () => new Worker(bootstrap, { eval: true, execArgv: [], resourceLimits: THREAD_LIMITS });
   }
   const bundled = join(__dirname, `${WORKER_NAME}.js`);
   if (!existsSync(bundled)) return undefined;
-  return () => new Worker(bundled);
+  return () => new Worker(bundled, { resourceLimits: THREAD_LIMITS });
 }
