@@ -18,8 +18,30 @@ export interface VerifyChainOptions {
   pool?: ChainHashPool;
 }
 
-/** Below this many events a chain is verified on the calling thread alone (a few tens of milliseconds). */
-export const THREADS_AFTER_EVENTS = 10_000;
+/** Below this many events a chain is verified on the calling thread alone: starting threads costs more CPU than a short chain saves (each loads a fresh V8 isolate). */
+export const THREADS_AFTER_EVENTS = 50_000;
+
+/**
+ * Hashing threads this process runs at once, over all verifications: one per
+ * CPU. Concurrent verifications (several API requests) share them; one that
+ * finds none free checks its chain on its own thread, as a short chain does,
+ * so that requests cannot multiply threads and their memory.
+ */
+let threadsInUse = 0;
+
+function leaseThreads(wanted: number): { count: number; release(): void } {
+  const count = Math.max(0, Math.min(wanted, defaultHashThreads() - threadsInUse));
+  threadsInUse += count;
+  let released = false;
+  return {
+    count,
+    release() {
+      if (released) return;
+      released = true;
+      threadsInUse -= count;
+    },
+  };
+}
 
 /**
  * Verifies one chain straight from the database, with exactly the result of
@@ -48,6 +70,7 @@ export async function verifyChain(
   const threadsAfter = options.threadsAfter ?? THREADS_AFTER_EVENTS;
   let pool = options.pool;
   let ownPool: ChainHashPool | undefined;
+  let lease: { count: number; release(): void } | undefined;
   const answers: Array<Promise<ChainBatchResult>> = [];
   const maxWaiting = 2 * Math.max(1, options.threads ?? defaultHashThreads());
   const join = (result: ChainBatchResult) => {
@@ -58,7 +81,10 @@ export async function verifyChain(
     let read = 0;
     for await (const batch of repository.streamChainBytes(tenantId, batchSize)) {
       read += batch.rows;
-      if (!pool && threads > 0 && read > threadsAfter) pool = ownPool = ChainHashPool.start(threads);
+      if (!pool && !lease && threads > 0 && read > threadsAfter) {
+        lease = leaseThreads(threads);
+        if (lease.count > 0) pool = ownPool = ChainHashPool.start(lease.count);
+      }
       const answer = pool?.check(batch, MAX_BROKEN_LINKS);
       if (answer) {
         // Awaited in order below; a failure must not count as unhandled meanwhile.
@@ -72,6 +98,7 @@ export async function verifyChain(
     for (const answer of answers.splice(0)) join(await answer);
   } finally {
     await ownPool?.close();
+    lease?.release();
   }
   return stitcher.result();
 }
