@@ -149,6 +149,16 @@ describe('verifyChain on hashing threads', () => {
     expect(result.broken_links).toEqual([expect.objectContaining({ event_id: events[400].id, reason: BROKEN_LINK_REASONS.hashMismatch })]);
   });
 
+  it('runs concurrent verifications, which share the process threads, each as the reference does', async () => {
+    const tenants = [randomUUID(), randomUUID(), randomUUID()];
+    const chains: AuditEvent[][] = [];
+    for (const tenant of tenants) chains.push(await seedChain(tenant, 400));
+    await tamper('DELETE FROM audit_events WHERE id = $1', [chains[1][250].id]);
+    const results = await Promise.all(tenants.map((tenant) => verifyChain(audit, tenant, undefined, BATCH, { threads: 2, threadsAfter: 0 })));
+    for (const [index, tenant] of tenants.entries()) expect(results[index]).toEqual(await verifyChainInThread(audit, tenant));
+    expect(results.map((result) => result.chain_valid)).toEqual([true, false, true]);
+  });
+
   it('rejects a batch the thread cannot read with the error the calling thread would throw', async () => {
     const garbage = Buffer.from('only\ttwo\n');
     expect(() => checkChainBatch(['only\ttwo' as never])).toThrow(/fields, expected 16/);
