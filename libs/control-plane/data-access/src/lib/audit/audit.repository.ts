@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Transaction } from '../unit-of-work';
 import { hashAuditEvent, PLATFORM_CHAIN_ID, type AuditActor, type AuditEvent, type UnhashedAuditEvent } from './audit-chain';
 import { CHAIN_ROW_COLUMNS, parseChainRow, type ChainRowText } from './chain-row';
-import { ByteRowBatches, CopyOutBatches, TextRowBatches, type RowBatchBuilder, type RowBytes } from './copy-out-batches';
+import { ByteRowBatches, CopyOutBatches, TextRowBatches, type ByteBufferSource, type RowBatchBuilder, type RowBytes } from './copy-out-batches';
 
 /** What a caller records; the repository adds id, seq, timestamp and hashes. */
 export interface AuditDraft {
@@ -151,10 +151,11 @@ export class AuditRepository {
    * The same, each batch still as the bytes PostgreSQL sent (rows of
    * `CHAIN_ROW_COLUMNS`, each ending in a newline) in a buffer of its own:
    * what the reading thread hands to the hashing threads (`verifyChain`)
-   * without decoding a character.
+   * without decoding a character. `buffers` lets the caller hand out buffers
+   * it has finished with, so that a long chain reuses a few.
    */
-  async *streamChainBytes(tenantId: string | null, batchSize = CHAIN_BATCH_SIZE): AsyncGenerator<RowBytes> {
-    yield* this.copyChain(tenantId, batchSize, new ByteRowBatches());
+  async *streamChainBytes(tenantId: string | null, batchSize = CHAIN_BATCH_SIZE, buffers?: ByteBufferSource): AsyncGenerator<RowBytes> {
+    yield* this.copyChain(tenantId, batchSize, new ByteRowBatches(buffers));
   }
 
   private async *copyChain<Batch>(tenantId: string | null, batchSize: number, builder: RowBatchBuilder<Batch>): AsyncGenerator<Batch> {

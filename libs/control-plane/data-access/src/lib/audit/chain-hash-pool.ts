@@ -14,6 +14,7 @@ export function defaultHashThreads(): number {
 interface Waiting {
   resolve(result: ChainBatchResult): void;
   reject(error: Error): void;
+  returned?(bytes: Uint8Array): void;
 }
 
 class HashThread {
@@ -34,6 +35,7 @@ class HashThread {
     }
     const waiting = this.waiting.get(response.id);
     this.waiting.delete(response.id);
+    waiting?.returned?.(response.bytes);
     if ('error' in response) waiting?.reject(new Error(response.error));
     else waiting?.resolve(response.result);
   }
@@ -94,10 +96,11 @@ export class ChainHashPool {
 
   /**
    * Hands a batch to the ready thread with the least work; the batch's buffer
-   * is transferred, so the caller must not touch it afterwards. Undefined when
-   * no thread is ready: the caller checks the batch itself.
+   * is transferred, so the caller must not touch it afterwards (`returned`
+   * gets it back once the thread is done with it). Undefined when no thread
+   * is ready: the caller checks the batch itself.
    */
-  check(batch: RowBytes, maxBrokenLinks: number): Promise<ChainBatchResult> | undefined {
+  check(batch: RowBytes, maxBrokenLinks: number, returned?: (bytes: Uint8Array) => void): Promise<ChainBatchResult> | undefined {
     let chosen: HashThread | undefined;
     for (const thread of this.threads) {
       if (thread.ready && (!chosen || thread.waiting.size < chosen.waiting.size)) chosen = thread;
@@ -113,6 +116,7 @@ export class ChainHashPool {
           resolve(result);
         },
         reject,
+        returned,
       });
       thread.worker.postMessage(request, [batch.bytes.buffer as ArrayBuffer]);
     });

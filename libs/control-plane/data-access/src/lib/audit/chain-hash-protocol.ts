@@ -7,5 +7,5 @@ export interface HashRequest {
   maxBrokenLinks: number;
 }
 
-/** A hashing thread's answer: loaded (once), or a batch's result or failure. */
-export type HashResponse = { ready: true } | { id: number; result: ChainBatchResult } | { id: number; error: string };
+/** A hashing thread's answer: loaded (once), or a batch's result or failure, with the batch's buffer transferred back for reuse. */
+export type HashResponse = { ready: true } | { id: number; bytes: Uint8Array; result: ChainBatchResult } | { id: number; bytes: Uint8Array; error: string };

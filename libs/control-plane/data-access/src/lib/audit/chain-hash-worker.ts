@@ -15,10 +15,11 @@ if (!port) throw new Error('chain-hash-worker runs only as a worker thread');
 port.on('message', ({ id, bytes, maxBrokenLinks }: HashRequest) => {
   let response: HashResponse;
   try {
-    response = { id, result: checkChainBatch(rowsOfBytes(bytes), maxBrokenLinks) };
+    response = { id, bytes, result: checkChainBatch(rowsOfBytes(bytes), maxBrokenLinks) };
   } catch (error) {
-    response = { id, error: error instanceof Error ? error.message : String(error) };
+    response = { id, bytes, error: error instanceof Error ? error.message : String(error) };
   }
-  port.postMessage(response);
+  // The rows were decoded into strings of their own: the buffer goes back to be filled again.
+  port.postMessage(response, [bytes.buffer as ArrayBuffer]);
 });
 port.postMessage({ ready: true } satisfies HashResponse);

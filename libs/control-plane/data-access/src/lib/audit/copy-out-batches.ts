@@ -39,19 +39,27 @@ export interface RowBytes {
   rows: number;
 }
 
+/** Where `ByteRowBatches` takes its buffers from: at least `size` bytes, over an ArrayBuffer of its own (never node's shared pool), so that it can be transferred. */
+export type ByteBufferSource = (size: number) => Buffer;
+
+export const newByteBuffer: ByteBufferSource = (size) => Buffer.from(new ArrayBuffer(size));
+
+/** Initial bytes of a batch's buffer: 500 typical events fit. */
+export const BATCH_BUFFER_BYTES = 256 * 1024;
+
 /** Rows copied, undecoded, into one buffer per batch: the cheapest for the reading thread, which then only copies memory. */
 export class ByteRowBatches implements RowBatchBuilder<RowBytes> {
   private buffer: Buffer;
   private length = 0;
   private count = 0;
 
-  constructor(private readonly initialBytes = 256 * 1024) {
-    this.buffer = ByteRowBatches.allocate(initialBytes);
+  constructor(private readonly buffers: ByteBufferSource = newByteBuffer) {
+    this.buffer = buffers(BATCH_BUFFER_BYTES);
   }
 
   add(chunk: Buffer): void {
     if (this.length + chunk.length > this.buffer.length) {
-      const grown = ByteRowBatches.allocate(Math.max(this.buffer.length * 2, this.length + chunk.length));
+      const grown = newByteBuffer(Math.max(this.buffer.length * 2, this.length + chunk.length));
       this.buffer.copy(grown, 0, 0, this.length);
       this.buffer = grown;
     }
@@ -66,15 +74,10 @@ export class ByteRowBatches implements RowBatchBuilder<RowBytes> {
 
   take(): RowBytes {
     const batch = { bytes: this.buffer.subarray(0, this.length), rows: this.count };
-    this.buffer = ByteRowBatches.allocate(this.initialBytes);
+    this.buffer = this.buffers(BATCH_BUFFER_BYTES);
     this.length = 0;
     this.count = 0;
     return batch;
-  }
-
-  /** A buffer over an ArrayBuffer of its own (never node's shared pool), so that it can be transferred. */
-  private static allocate(size: number): Buffer {
-    return Buffer.from(new ArrayBuffer(size));
   }
 }
 

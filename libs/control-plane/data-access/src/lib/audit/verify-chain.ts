@@ -3,6 +3,7 @@ import { checkChainBatch, ChainStitcher, rowsOfBytes, type ChainBatchResult } fr
 import { ChainHashPool, defaultHashThreads } from './chain-hash-pool';
 import { parseChainRow } from './chain-row';
 import { ChainVerifier, MAX_BROKEN_LINKS, type ChainVerification } from './chain-verifier';
+import { BATCH_BUFFER_BYTES, newByteBuffer } from './copy-out-batches';
 
 export interface VerifyProgress {
   verified: number;
@@ -44,6 +45,26 @@ function leaseThreads(wanted: number): { count: number; release(): void } {
 }
 
 /**
+ * The batch buffers of one verification, handed back and filled again: a long
+ * chain reuses a few instead of allocating (and zeroing) one per batch, which
+ * also keeps the memory allocator from fragmenting between threads.
+ */
+class BufferShelf {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  readonly take = (size: number): Buffer => {
+    const buffer = this.free.pop();
+    return buffer && buffer.length >= size ? buffer : newByteBuffer(size);
+  };
+
+  readonly put = (bytes: Uint8Array): void => {
+    if (this.free.length < this.capacity && bytes.buffer.byteLength >= BATCH_BUFFER_BYTES) this.free.push(Buffer.from(bytes.buffer as ArrayBuffer));
+  };
+}
+
+/**
  * Verifies one chain straight from the database, with exactly the result of
  * checking its events one by one in `seq` order (`verifyChainInThread`).
  *
@@ -73,25 +94,28 @@ export async function verifyChain(
   let lease: { count: number; release(): void } | undefined;
   const answers: Array<Promise<ChainBatchResult>> = [];
   const maxWaiting = 2 * Math.max(1, options.threads ?? defaultHashThreads());
+  // Enough for every batch that can be in flight: waiting for an answer, queued by the COPY, being filled.
+  const shelf = new BufferShelf(maxWaiting + 4);
   const join = (result: ChainBatchResult) => {
     stitcher.add(result);
     onProgress?.({ verified: stitcher.checked, total });
   };
   try {
     let read = 0;
-    for await (const batch of repository.streamChainBytes(tenantId, batchSize)) {
+    for await (const batch of repository.streamChainBytes(tenantId, batchSize, shelf.take)) {
       read += batch.rows;
       if (!pool && !lease && threads > 0 && read > threadsAfter) {
         lease = leaseThreads(threads);
         if (lease.count > 0) pool = ownPool = ChainHashPool.start(lease.count);
       }
-      const answer = pool?.check(batch, MAX_BROKEN_LINKS);
+      const answer = pool?.check(batch, MAX_BROKEN_LINKS, shelf.put);
       if (answer) {
         // Awaited in order below; a failure must not count as unhandled meanwhile.
         answer.catch(() => undefined);
         answers.push(answer);
       } else {
         answers.push(Promise.resolve(checkChainBatch(rowsOfBytes(batch.bytes))));
+        shelf.put(batch.bytes);
       }
       while (answers.length >= maxWaiting) join(await (answers.shift() as Promise<ChainBatchResult>));
     }
