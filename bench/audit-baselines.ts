@@ -1,61 +1,90 @@
 /**
- * What `bench:audit` compares the verifier against in the same run, so that a
- * busy machine slows both sides alike:
- * - `previousVerifier`: the implementation before the fast path, in what
- *   costs time (sixteen columns with `to_char`, 5,000-row batches, the
- *   `canonicalize` package on a freshly built object), with the production
- *   row mapping and hashed members so that it verifies the same thing;
- * - `rawSelect`: the same SELECT streamed and thrown away, no hashing at all.
+ * Where `bench:audit`'s time goes, measured in the same run as the verifiers:
+ * - `readOnly`: the chain's COPY streamed and thrown away, no hashing: the
+ *   ceiling that PostgreSQL and the reading thread put on any verifier;
+ * - `hashOnly`: the batch check (`checkChainBatch`, what each hashing thread
+ *   runs) on batches already in memory, on this thread: the CPU one event's
+ *   hashing costs;
+ * - `copyBackendCpu`: the CPU time of the PostgreSQL backend serving a chain's
+ *   COPY (from /proc: the server runs on this machine), so PostgreSQL's share
+ *   is known too.
  */
-import { auditEventOfRow, hashedMembers, type AuditRow, type UnhashedAuditEvent } from '@sluice/control-plane/data-access';
-import canonicalize from 'canonicalize';
-import { createHash } from 'node:crypto';
+import { checkChainBatch, rowsOfBytes, type AuditRepository } from '@sluice/control-plane/data-access';
+import { readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 
-const PREVIOUS_BATCH = 5_000;
-const PREVIOUS_SELECT = `SELECT id, tenant_id, seq, event_type, actor_type, actor_id, actor_email, resource_type, resource_id,
-  payload, ip_address, user_agent, request_id,
-  to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, prev_hash, hash
-  FROM audit_events WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`;
-
-/** Streams the first `limit` events of a chain the previous way; `onBatch` sees each batch. */
-async function previousStream(dataSource: DataSource, chainId: string, limit: number, onBatch: (rows: AuditRow[]) => void): Promise<number> {
-  let after = 0;
-  let seen = 0;
-  let next = dataSource.query(PREVIOUS_SELECT, [chainId, after, PREVIOUS_BATCH]) as Promise<AuditRow[]>;
-  while (seen < limit) {
-    const rows = await next;
-    if (rows.length === 0) break;
-    after = Number(rows[rows.length - 1].seq);
-    next = dataSource.query(PREVIOUS_SELECT, [chainId, after, PREVIOUS_BATCH]) as Promise<AuditRow[]>;
-    onBatch(rows);
-    seen += rows.length;
+/** Streams the first `limit` events' bytes and drops them; calls `onBatch` after each batch. */
+export async function readOnly(repository: AuditRepository, tenantId: string, limit: number, batchSize: number, onBatch: () => void): Promise<number> {
+  let read = 0;
+  for await (const batch of repository.streamChainBytes(tenantId, batchSize)) {
+    read += batch.rows;
+    onBatch();
+    if (read >= limit) break;
   }
-  await next;
-  return seen;
+  return read;
 }
 
-/** Raw SELECT throughput of the previous query: what PostgreSQL and node-postgres alone cost. */
-export function rawSelect(dataSource: DataSource, chainId: string, limit: number): Promise<number> {
-  return previousStream(dataSource, chainId, limit, () => undefined);
+/** Reads the first `limit` events' batches into memory: the input of `hashOnly`. */
+export async function batchesInMemory(repository: AuditRepository, tenantId: string, limit: number, batchSize: number): Promise<Uint8Array[]> {
+  const batches: Uint8Array[] = [];
+  let read = 0;
+  for await (const batch of repository.streamChainBytes(tenantId, batchSize)) {
+    batches.push(batch.bytes);
+    read += batch.rows;
+    if (read >= limit) break;
+  }
+  return batches;
 }
 
-/** The previous verifier's work on the first `limit` events; throws if the chain does not verify. */
-export function previousVerifier(dataSource: DataSource, chainId: string, limit: number): Promise<number> {
-  let previousHash: string | null = null;
-  return previousStream(dataSource, chainId, limit, (rows) => {
-    for (const row of rows) {
-      const event = auditEventOfRow(row);
-      if (previousHashOf(event) !== event.hash || event.prev_hash !== previousHash) throw new Error(`previous verifier: event ${event.id} is broken`);
-      previousHash = event.hash;
-    }
-  });
+/** Checks batches on this thread, as a hashing thread does; throws unless every event is intact. */
+export function hashOnly(batches: Uint8Array[]): number {
+  let events = 0;
+  for (const bytes of batches) {
+    const result = checkChainBatch(rowsOfBytes(bytes));
+    if (result.brokenAfterFirst.length > 0 || result.first?.hashBreak) throw new Error('hashOnly: the bench chain does not verify');
+    events += result.count;
+  }
+  return events;
 }
 
-function previousHashOf(event: UnhashedAuditEvent): string {
-  const canonical = canonicalize(hashedMembers(event));
-  return createHash('sha256')
-    .update(event.prev_hash ?? '')
-    .update(canonical ?? '')
-    .digest('hex');
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process, in microseconds. */
+function processCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * The CPU time of the backend that serves the chain's COPY: `sample()` on each
+ * batch (the first finds the backend), `micros()` at the end. 0 when the
+ * server's processes are not visible from here.
+ */
+export function copyBackendCpu(dataSource: DataSource): { sample(): void; micros(): Promise<number> } {
+  let found: Promise<number | undefined> | undefined;
+  let start = 0;
+  return {
+    sample() {
+      found ??= (
+        dataSource.query(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SET LOCAL datestyle%' AND state = 'active' LIMIT 1",
+        ) as Promise<Array<{ pid: number }>>
+      )
+        .then(([row]) => {
+          if (!row) return undefined;
+          start = processCpuMicros(row.pid);
+          return row.pid;
+        })
+        .catch(() => undefined);
+    },
+    async micros() {
+      const pid = await found;
+      try {
+        return pid === undefined ? 0 : processCpuMicros(pid) - start;
+      } catch {
+        return 0;
+      }
+    },
+  };
 }

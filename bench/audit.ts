@@ -1,43 +1,62 @@
 /**
  * `npm run bench:audit`: seeds one tenant chain of 1,000,000 audit events (real
  * hashes, bulk-inserted), then verifies it from the database as the API and the
- * CLI do. Target (bench/README.md): at least 100,000 events/s, with memory flat.
+ * CLI do, twice in the same run and on the same data: with the single-threaded
+ * verifier (`verifyChainInThread`, the reference) and with the threaded one
+ * (`verifyChain`: the reading thread streams the COPY, a pool of hashing
+ * threads checks the batches). Target (bench/README.md): at least 250,000
+ * events/s with the threads, memory flat.
  *
- * The machine is shared, so absolute rates swing with its load; the bench
- * therefore also runs, in the same process and on the same data, the raw
- * SELECT of the previous implementation and the previous verifier
- * (`audit-baselines.ts`) and prints the ratios, along with node's CPU time per
- * event, which depends less on the load than the wall clock does. Memory flatness: live heap
- * after a full GC and peak RSS after 100k events and at the end.
+ * The machine is shared, so absolute rates swing with its load: the two run in
+ * turns (new, old; then old, new in a second round, ...) and the bench prints
+ * their ratio, the load average, the CPU time per event of the whole process
+ * (every thread) and of the PostgreSQL backend serving the COPY, and where the
+ * time goes: the COPY read alone (no hashing) and the hashing alone (in memory,
+ * one thread). Memory: live heap after a full GC and peak RSS (threads
+ * included) after 100k events and at the end of each verifier.
  *
- * Environment: `BENCH_AUDIT_EVENTS` (default 1,000,000), `BENCH_AUDIT_COMPARE_EVENTS`
- * (events the baselines run on, default 200,000), `BENCH_AUDIT_DATABASE` (keep
- * and reuse that database: seeded on the first run, so later runs skip the
- * minute of seeding; otherwise a throw-away database is dropped afterwards).
- * Uses the test server (`TEST_DATABASE_URL`).
+ * Environment: `BENCH_AUDIT_EVENTS` (default 1,000,000), `BENCH_AUDIT_ROUNDS`
+ * (default 1), `BENCH_AUDIT_THREADS` (hashing threads, default one per CPU),
+ * `BENCH_AUDIT_BATCH` (events per batch, default the verifier's),
+ * `BENCH_AUDIT_PROFILE_EVENTS` (events the read-only and hash-only profile run
+ * on, default 200,000), `BENCH_AUDIT_DATABASE` (keep and reuse that database:
+ * seeded on the first run, so later runs skip the minute of seeding; otherwise
+ * a throw-away database is dropped afterwards). Uses the test server
+ * (`TEST_DATABASE_URL`).
  */
 import {
   AuditRepository,
+  CHAIN_BATCH_SIZE,
+  ChainHashPool,
   dataSourceOptions,
+  defaultHashThreads,
   hashAuditEvent,
   migrateDatabase,
   verifyChain,
+  verifyChainInThread,
+  type ChainVerification,
   type UnhashedAuditEvent,
+  type VerifyProgress,
 } from '@sluice/control-plane/data-access';
 import { databaseUrl, dropDatabase } from '@sluice/testing';
 import { randomUUID } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { previousVerifier, rawSelect } from './audit-baselines';
+import { batchesInMemory, copyBackendCpu, hashOnly, readOnly } from './audit-baselines';
 
 const TOTAL = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 1_000_000);
 const CHECKPOINT = Math.min(100_000, TOTAL);
-const COMPARE = Math.min(Number(process.env['BENCH_AUDIT_COMPARE_EVENTS'] ?? 200_000), TOTAL);
+const ROUNDS = Math.max(1, Number(process.env['BENCH_AUDIT_ROUNDS'] ?? 1));
+const THREADS = Number(process.env['BENCH_AUDIT_THREADS'] ?? defaultHashThreads());
+const BATCH = Number(process.env['BENCH_AUDIT_BATCH'] ?? CHAIN_BATCH_SIZE);
+const PROFILE = Math.min(Number(process.env['BENCH_AUDIT_PROFILE_EVENTS'] ?? 200_000), TOTAL);
 const KEPT_DATABASE = process.env['BENCH_AUDIT_DATABASE'];
+/** The hashing threads' code as production runs it (the npm script builds the control plane first), not its TypeScript source under ts-node. */
+const WORKER_FILE = 'dist/apps/control-plane/chain-hash-worker.js';
 /** The chain of a kept database: fixed, so a later run finds it. */
 const KEPT_TENANT = '5ee0be4c-0000-4000-8000-00000000a0d1';
-const TARGET_PER_SECOND = 100_000;
+const TARGET_PER_SECOND = 250_000;
 const INSERT_BATCH = 10_000;
 function* events(tenantId: string): Generator<UnhashedAuditEvent & { hash: string }> {
   let prevHash: string | null = null;
@@ -95,28 +114,105 @@ async function seed(client: Client, tenantId: string): Promise<void> {
   await client.query('ANALYZE audit_events');
 }
 
-interface Measured {
+interface Run {
   events: number;
   seconds: number;
+  /** Every thread of this process. */
   cpuMicros: number;
+  /** The PostgreSQL backend serving the COPY. */
+  pgMicros: number;
+  heapBefore: number;
+  heapAtCheckpoint: number;
+  heapAtEnd: number;
+  rssBefore: number;
+  rssAtCheckpoint: number;
+  peakRss: number;
 }
 
-async function measure(work: () => Promise<number>): Promise<Measured> {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const events = await work();
-  const used = process.cpuUsage(cpu);
-  return { events, seconds: (performance.now() - start) / 1000, cpuMicros: used.user + used.system };
-}
-
-const perSecond = (run: Measured) => run.events / run.seconds;
 const count = (n: number) => Math.round(n).toLocaleString('en');
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const cpuPerEvent = (run: Measured) => `${(run.cpuMicros / run.events).toFixed(1)} µs node CPU/event`;
+const micros = (total: number, events: number) => `${(total / events).toFixed(2)} µs`;
 
 function liveHeap(): number {
   global.gc?.();
   return process.memoryUsage().heapUsed;
+}
+
+type Verifier = (onProgress: (progress: VerifyProgress) => void) => Promise<ChainVerification>;
+
+/** One verification of the whole chain, with its time, CPU and memory. */
+async function measureVerifier(dataSource: DataSource, verify: Verifier): Promise<Run> {
+  const heapBefore = liveHeap();
+  const rssBefore = process.memoryUsage().rss;
+  let heapAtCheckpoint = 0;
+  let rssAtCheckpoint = 0;
+  let peakRss = rssBefore;
+  const backend = copyBackendCpu(dataSource);
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const result = await verify(({ verified }) => {
+    backend.sample();
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    if (!heapAtCheckpoint && verified >= CHECKPOINT) {
+      heapAtCheckpoint = liveHeap();
+      rssAtCheckpoint = peakRss;
+    }
+  });
+  const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  if (!result.chain_valid || result.verified_count !== TOTAL) throw new Error(`verification failed: ${JSON.stringify(result).slice(0, 500)}`);
+  return {
+    events: result.verified_count,
+    seconds,
+    cpuMicros: used.user + used.system,
+    pgMicros: await backend.micros(),
+    heapBefore,
+    heapAtCheckpoint,
+    heapAtEnd: liveHeap(),
+    rssBefore,
+    rssAtCheckpoint,
+    peakRss,
+  };
+}
+
+/** Sums of several runs of one verifier (times and CPU added, memory the worst). */
+function combined(runs: Run[]): Run {
+  const sum = (pick: (run: Run) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  const max = (pick: (run: Run) => number) => Math.max(...runs.map(pick));
+  return {
+    events: sum((run) => run.events),
+    seconds: sum((run) => run.seconds),
+    cpuMicros: sum((run) => run.cpuMicros),
+    pgMicros: sum((run) => run.pgMicros),
+    heapBefore: max((run) => run.heapBefore),
+    heapAtCheckpoint: max((run) => run.heapAtCheckpoint),
+    heapAtEnd: max((run) => run.heapAtEnd),
+    rssBefore: max((run) => run.rssBefore),
+    rssAtCheckpoint: max((run) => run.rssAtCheckpoint),
+    peakRss: max((run) => run.peakRss),
+  };
+}
+
+function describe(name: string, run: Run): string[] {
+  const rate = run.events / run.seconds;
+  return [
+    `  ${name}: ${count(rate)} events/s (${run.seconds.toFixed(2)} s for ${count(run.events)}); CPU per event: ${micros(run.cpuMicros, run.events)} this process, ` +
+      `${micros(run.pgMicros, run.events)} PostgreSQL backend`,
+    `      live heap after GC: ${mb(run.heapBefore)} before, ${mb(run.heapAtCheckpoint)} after ${count(CHECKPOINT)}, ${mb(run.heapAtEnd)} at the end; ` +
+      `peak RSS: ${mb(run.rssBefore)} before, ${mb(run.rssAtCheckpoint)} by ${count(CHECKPOINT)}, ${mb(run.peakRss)} by the end ` +
+      `(growth ${mb(run.peakRss - run.rssAtCheckpoint)} over the last ${count(TOTAL - CHECKPOINT)})`,
+  ];
+}
+
+/** `verifyChain` as in production: its threads start when the chain turns out long, from the built worker file. */
+async function verifyWithBuiltThreads(repository: AuditRepository, tenantId: string, onProgress: (progress: VerifyProgress) => void): Promise<ChainVerification> {
+  const pool = ChainHashPool.start(THREADS, WORKER_FILE);
+  if (!pool) throw new Error(`${WORKER_FILE} is missing: build the control plane`);
+  try {
+    return await verifyChain(repository, tenantId, onProgress, BATCH, { pool, threads: THREADS });
+  } finally {
+    await pool.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -142,55 +238,53 @@ async function main(): Promise<void> {
       throw new Error(`${name} holds ${existing} events, not ${TOTAL}: drop it or set BENCH_AUDIT_EVENTS=${existing}`);
     }
 
-    process.stderr.write(`Verifying ${count(TOTAL)} events...\n`);
-    const baselineHeap = liveHeap();
-    const baselineRss = process.memoryUsage().rss;
-    let heapAtCheckpoint = 0;
-    let peakRss = baselineRss;
-    let peakRssAtCheckpoint = 0;
-    let compared: Measured | undefined;
-    const cpu = process.cpuUsage();
-    const start = performance.now();
-    const current = await measure(async () => {
-      const result = await verifyChain(repository, tenantId, ({ verified }) => {
-        peakRss = Math.max(peakRss, process.memoryUsage().rss);
-        if (!compared && verified >= COMPARE) {
-          const used = process.cpuUsage(cpu);
-          compared = { events: verified, seconds: (performance.now() - start) / 1000, cpuMicros: used.user + used.system };
-        }
-        if (!heapAtCheckpoint && verified >= CHECKPOINT) {
-          heapAtCheckpoint = liveHeap();
-          peakRssAtCheckpoint = peakRss;
-        }
-      });
-      if (!result.chain_valid || result.verified_count !== TOTAL) throw new Error(`verification failed: ${JSON.stringify(result).slice(0, 500)}`);
-      return result.verified_count;
-    });
-    const heapAtEnd = liveHeap();
-    if (!compared) throw new Error('verification never reached the comparison point');
+    const sides: Record<'old' | 'new', { verify: Verifier; runs: Run[] }> = {
+      old: { verify: (onProgress) => verifyChainInThread(repository, tenantId, onProgress, BATCH), runs: [] },
+      new: { verify: (onProgress) => verifyWithBuiltThreads(repository, tenantId, onProgress), runs: [] },
+    };
+    const loadDuringVerification: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const side of round % 2 === 0 ? (['new', 'old'] as const) : (['old', 'new'] as const)) {
+        process.stderr.write(`Round ${round + 1}/${ROUNDS}: ${side === 'new' ? `threaded verifier (${THREADS} threads)` : 'single-threaded verifier'}, ${count(TOTAL)} events...\n`);
+        sides[side].runs.push(await measureVerifier(dataSource, sides[side].verify));
+        loadDuringVerification.push(loadavg()[0]);
+      }
+    }
+    const [oldRun, newRun] = [combined(sides.old.runs), combined(sides.new.runs)];
 
-    // After the current verifier, so its memory figures are its own (the previous one's 5,000-row
-    // batches of objects grow the heap for good) and so the baselines, not it, get the warmer cache.
-    process.stderr.write(`Baselines on the first ${count(COMPARE)} events...\n`);
-    const raw = await measure(() => rawSelect(dataSource, tenantId, COMPARE));
-    const previous = await measure(() => previousVerifier(dataSource, tenantId, COMPARE));
+    process.stderr.write(`Profile on the first ${count(PROFILE)} events...\n`);
+    const backend = copyBackendCpu(dataSource);
+    let cpu = process.cpuUsage();
+    let start = performance.now();
+    const read = await readOnly(repository, tenantId, PROFILE, BATCH, () => backend.sample());
+    const readSeconds = (performance.now() - start) / 1000;
+    const readCpu = process.cpuUsage(cpu);
+    const readPg = await backend.micros();
+    const batches = await batchesInMemory(repository, tenantId, PROFILE, BATCH);
+    cpu = process.cpuUsage();
+    start = performance.now();
+    const hashed = hashOnly(batches);
+    const hashCpu = process.cpuUsage(cpu);
+    const hashSeconds = (performance.now() - start) / 1000;
 
-    const rate = perSecond(current);
-    const ratio = (a: Measured, b: Measured) => `${(perSecond(a) / perSecond(b)).toFixed(2)}x`;
+    const rate = (run: Run) => run.events / run.seconds;
+    const perEvent = (run: Run) => (run.cpuMicros + run.pgMicros) / run.events;
     process.stdout.write(
       [
-        `audit verification benchmark (${count(TOTAL)} events, one chain; load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end, 1-min)`,
-        `  seeding:            ${seeding}`,
-        `  same run, first ${count(COMPARE)} events:`,
-        `    raw SELECT of the previous query, no hashing: ${count(perSecond(raw))} events/s (${cpuPerEvent(raw)})`,
-        `    previous verifier:                            ${count(perSecond(previous))} events/s (${cpuPerEvent(previous)})`,
-        `    current verifier:                             ${count(perSecond(compared))} events/s (${cpuPerEvent(compared)}) = ` +
-          `${ratio(compared, previous)} the previous verifier, ${ratio(compared, raw)} the raw SELECT`,
-        `  current verifier, all ${count(TOTAL)}: ${current.seconds.toFixed(2)} s = ${count(rate)} events/s ` +
-          `(${(rate / TARGET_PER_SECOND).toFixed(2)}x the ${count(TARGET_PER_SECOND)}/s target; ${cpuPerEvent(current)})`,
-        `  live heap after GC:  ${mb(baselineHeap)} before, ${mb(heapAtCheckpoint)} after ${count(CHECKPOINT)}, ${mb(heapAtEnd)} after ${count(TOTAL)}`,
-        `  peak RSS:            ${mb(baselineRss)} before, ${mb(peakRssAtCheckpoint)} by ${count(CHECKPOINT)}, ${mb(peakRss)} by ${count(TOTAL)} ` +
-          `(growth ${mb(peakRss - peakRssAtCheckpoint)} over the last ${count(TOTAL - CHECKPOINT)})`,
+        `audit verification benchmark (${count(TOTAL)} events, one chain, batches of ${count(BATCH)}, ${ROUNDS} round(s); ` +
+          `${availableParallelism()} CPUs, ${THREADS} hashing threads; load average ${loadAtStart.toFixed(1)} at start, ` +
+          `${loadDuringVerification.map((load) => load.toFixed(1)).join(', ')} after each verification, 1-min)`,
+        `  seeding: ${seeding}`,
+        ...describe('single-threaded verifier (old)', oldRun),
+        ...describe(`threaded verifier (new, ${THREADS} threads)`, newRun),
+        `  new/old: ${(rate(newRun) / rate(oldRun)).toFixed(2)}x events/s; ${(rate(newRun) / TARGET_PER_SECOND).toFixed(2)}x the ${count(TARGET_PER_SECOND)}/s target; ` +
+          `CPU per event, process and PostgreSQL together: ${perEvent(oldRun).toFixed(2)} µs old, ${perEvent(newRun).toFixed(2)} µs new ` +
+          `(so ${availableParallelism()} idle CPUs would verify at most ~${count((availableParallelism() * 1_000_000) / perEvent(newRun))} events/s)`,
+        `  where the time goes (first ${count(PROFILE)} events, one thread each):`,
+        `    PostgreSQL COPY read and dropped, no hashing: ${count(read / readSeconds)} events/s; CPU per event: ${micros(readPg, read)} PostgreSQL backend, ` +
+          `${micros(readCpu.user + readCpu.system, read)} reading thread`,
+        `    hashing alone (checkChainBatch on batches in memory): ${micros(hashCpu.user + hashCpu.system, hashed)} CPU per event = ` +
+          `${count(hashed / hashSeconds)} events/s per thread`,
         '',
       ].join('\n'),
     );

@@ -1022,7 +1022,7 @@ export class FakePersonalTokensRepository implements Pick<PersonalTokensReposito
  * `verifyChain` finds each chain it is asked about valid and empty; the
  * hashing itself has its own specs.
  */
-export class FakeAuditRepository implements Pick<AuditRepository, 'append' | 'search' | 'chains' | 'countChain' | 'streamChainRows'> {
+export class FakeAuditRepository implements Pick<AuditRepository, 'append' | 'search' | 'chains' | 'countChain' | 'streamChainRows' | 'streamChainBytes'> {
   constructor(private readonly db: FakeDatabase) {}
 
   async append(tx: Transaction, draft: AuditDraft): Promise<AuditEvent> {
@@ -1071,6 +1071,10 @@ export class FakeAuditRepository implements Pick<AuditRepository, 'append' | 'se
   }
 
   async *streamChainRows(): AsyncGenerator<never[]> {
+    yield* [];
+  }
+
+  async *streamChainBytes(): AsyncGenerator<never> {
     yield* [];
   }
 }

@@ -1,5 +1,7 @@
 export * from './lib/audit/audit-chain';
 export * from './lib/audit/audit.repository';
+export * from './lib/audit/chain-batch';
+export { ChainHashPool, defaultHashThreads } from './lib/audit/chain-hash-pool';
 export { canonicalJson } from './lib/audit/canonical-json';
 export * from './lib/audit/chain-verifier';
 export * from './lib/audit/redaction';

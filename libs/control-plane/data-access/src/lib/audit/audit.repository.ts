@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Transaction } from '../unit-of-work';
 import { hashAuditEvent, PLATFORM_CHAIN_ID, type AuditActor, type AuditEvent, type UnhashedAuditEvent } from './audit-chain';
 import { CHAIN_ROW_COLUMNS, parseChainRow, type ChainRowText } from './chain-row';
-import { CopyOutBatches } from './copy-out-batches';
+import { ByteRowBatches, CopyOutBatches, TextRowBatches, type ByteBufferSource, type RowBatchBuilder, type RowBytes } from './copy-out-batches';
 
 /** What a caller records; the repository adds id, seq, timestamp and hashes. */
 export interface AuditDraft {
@@ -144,6 +144,21 @@ export class AuditRepository {
    * GC clears almost for free. Stopping early cancels the COPY.
    */
   async *streamChainRows(tenantId: string | null, batchSize = CHAIN_BATCH_SIZE): AsyncGenerator<ChainRowText[]> {
+    for await (const rows of this.copyChain(tenantId, batchSize, new TextRowBatches())) yield rows as ChainRowText[];
+  }
+
+  /**
+   * The same, each batch still as the bytes PostgreSQL sent (rows of
+   * `CHAIN_ROW_COLUMNS`, each ending in a newline) in a buffer of its own:
+   * what the reading thread hands to the hashing threads (`verifyChain`)
+   * without decoding a character. `buffers` lets the caller hand out buffers
+   * it has finished with, so that a long chain reuses a few.
+   */
+  async *streamChainBytes(tenantId: string | null, batchSize = CHAIN_BATCH_SIZE, buffers?: ByteBufferSource): AsyncGenerator<RowBytes> {
+    yield* this.copyChain(tenantId, batchSize, new ByteRowBatches(buffers));
+  }
+
+  private async *copyChain<Batch>(tenantId: string | null, batchSize: number, builder: RowBatchBuilder<Batch>): AsyncGenerator<Batch> {
     const chainId = tenantId ?? PLATFORM_CHAIN_ID;
     // COPY takes no bind parameters; the id is quoted by the driver and cast.
     // SET LOCAL lasts for this query string only (one implicit transaction).
@@ -151,6 +166,7 @@ export class AuditRepository {
       `SET LOCAL datestyle = 'ISO'; COPY (SELECT ${CHAIN_ROW_COLUMNS} FROM audit_events
          WHERE chain_id = ${escapeLiteral(chainId)}::uuid ORDER BY seq) TO STDOUT`,
       batchSize,
+      builder,
     );
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
@@ -158,7 +174,7 @@ export class AuditRepository {
       const [{ pid }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows as Array<{ pid: number }>;
       try {
         client.query(copy);
-        for await (const rows of copy.batches()) yield rows as ChainRowText[];
+        yield* copy.batches();
       } finally {
         if (!copy.done) {
           // The connection goes back to the pool only after the server is

@@ -2,7 +2,8 @@
  * RFC 8785 (JCS) canonical JSON, byte-identical to the `canonicalize` package
  * (kept as the reference in the tests) but several times faster on the audit
  * hot path: one string built by appending instead of a `reduce` with a
- * template string per member, and no sort for arrays.
+ * template string per member, no sort for arrays, and an insertion sort for
+ * the keys of small objects.
  *
  * The rules are those of ECMAScript's `JSON.stringify`, which RFC 8785 adopts:
  * strings and numbers are printed by it (so `-0` is `0`, `1e21` is `1e+21`,
@@ -52,7 +53,8 @@ function canonicalArray(items: unknown[]): string {
 
 function canonicalObject(object: Record<string, unknown>): string {
   const keys = Object.keys(object);
-  if (keys.length > 1) keys.sort();
+  if (keys.length > SMALL_OBJECT) keys.sort();
+  else sortSmall(keys);
   let out = '{';
   let first = true;
   for (const key of keys) {
@@ -63,6 +65,22 @@ function canonicalObject(object: Record<string, unknown>): string {
     out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
   }
   return `${out}}`;
+}
+
+/** Up to this many keys, an insertion sort with `>` beats `Array#sort` several times over (and payloads' objects are small). */
+const SMALL_OBJECT = 16;
+
+/** In place, by UTF-16 code units (what `>` on strings compares, as `Array#sort` does by default). */
+function sortSmall(keys: string[]): void {
+  for (let index = 1; index < keys.length; index += 1) {
+    const key = keys[index];
+    let before = index - 1;
+    while (before >= 0 && keys[before] > key) {
+      keys[before + 1] = keys[before];
+      before -= 1;
+    }
+    keys[before + 1] = key;
+  }
 }
 
 function hasToJson(value: object): value is { toJSON(): unknown } {

@@ -6,6 +6,9 @@ export const BROKEN_LINK_REASONS = {
   linkMismatch: 'Chain link mismatch',
 } as const;
 
+/** Broken links listed (not checked: every event is) per chain: a chain rewritten wholesale would otherwise list every event. */
+export const MAX_BROKEN_LINKS = 1_000;
+
 export type BrokenLinkReason = (typeof BROKEN_LINK_REASONS)[keyof typeof BROKEN_LINK_REASONS];
 
 /** One broken link, as the verification endpoint and CLI report it. */
@@ -30,6 +33,30 @@ export interface ChainVerification {
   broken_links?: BrokenLink[];
 }
 
+/** What is wrong with one event, without the event's identity (`brokenLink` adds it). */
+export type BreakDetail = Omit<BrokenLink, 'event_id' | 'event_type' | 'timestamp'>;
+
+/** Was the event changed? Its recomputed hash against the stored one. */
+export function hashCheck(event: AuditEvent): BreakDetail | undefined {
+  const computed = hashAuditEvent(event);
+  return computed === event.hash ? undefined : { reason: BROKEN_LINK_REASONS.hashMismatch, computed_hash: computed, stored_hash: event.hash };
+}
+
+/**
+ * Does the event follow the one before it (`expectedSeq` is that one's seq + 1,
+ * `previousHash` its stored hash; 1 and null for the first)? A gap already
+ * explains a broken link, so it is reported alone.
+ */
+export function linkCheck(event: Pick<AuditEvent, 'seq' | 'prev_hash'>, expectedSeq: number, previousHash: string | null): BreakDetail | undefined {
+  if (event.seq !== expectedSeq) return { reason: BROKEN_LINK_REASONS.sequenceGap, expected_seq: expectedSeq, seq: event.seq };
+  if (event.prev_hash !== previousHash) return { reason: BROKEN_LINK_REASONS.linkMismatch };
+  return undefined;
+}
+
+export function brokenLink(event: Pick<AuditEvent, 'id' | 'event_type' | 'timestamp'>, detail: BreakDetail): BrokenLink {
+  return { event_id: event.id, event_type: event.event_type, timestamp: event.timestamp, ...detail };
+}
+
 /**
  * Checks a chain one event at a time, in `seq` order, holding only the
  * previous event's hash and seq: memory stays flat whatever the chain's length.
@@ -47,25 +74,16 @@ export class ChainVerifier {
   constructor(
     private readonly tenantId: string | null,
     /** Stop listing (not checking) after this many broken links. */
-    private readonly maxBrokenLinks = 1_000,
+    private readonly maxBrokenLinks = MAX_BROKEN_LINKS,
   ) {}
 
   add(event: AuditEvent): void {
     this.total += 1;
-    let intact = true;
-    const computed = hashAuditEvent(event);
-    if (computed !== event.hash) {
-      intact = false;
-      this.report(event, { reason: BROKEN_LINK_REASONS.hashMismatch, computed_hash: computed, stored_hash: event.hash });
-    }
-    if (event.seq !== this.expectedSeq) {
-      intact = false;
-      this.report(event, { reason: BROKEN_LINK_REASONS.sequenceGap, expected_seq: this.expectedSeq, seq: event.seq });
-    } else if (event.prev_hash !== this.previousHash) {
-      intact = false;
-      this.report(event, { reason: BROKEN_LINK_REASONS.linkMismatch });
-    }
-    if (intact) this.verified += 1;
+    const hashBreak = hashCheck(event);
+    const linkBreak = linkCheck(event, this.expectedSeq, this.previousHash);
+    if (hashBreak) this.report(event, hashBreak);
+    if (linkBreak) this.report(event, linkBreak);
+    if (!hashBreak && !linkBreak) this.verified += 1;
     this.expectedSeq = event.seq + 1;
     this.previousHash = event.hash;
   }
@@ -82,8 +100,8 @@ export class ChainVerifier {
     };
   }
 
-  private report(event: AuditEvent, detail: Omit<BrokenLink, 'event_id' | 'event_type' | 'timestamp'>): void {
+  private report(event: AuditEvent, detail: BreakDetail): void {
     if (this.broken.length >= this.maxBrokenLinks) return;
-    this.broken.push({ event_id: event.id, event_type: event.event_type, timestamp: event.timestamp, ...detail });
+    this.broken.push(brokenLink(event, detail));
   }
 }
