@@ -21,6 +21,7 @@ import { readCompletion } from './read-completion';
 import { RequestMeter } from './request-meter';
 import { SettleAndMeter } from './settle-and-meter';
 import { streamToClient } from './stream-to-client';
+import { TranslatingRelay } from './translating-relay';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -120,11 +121,13 @@ export class InferencePipeline {
       const headers: OutgoingHttpHeaders = { ...SSE_HEADERS };
       for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] ??= value;
       reply.raw.writeHead(200, headers);
+      const relay =
+        edge.streamPassThrough?.(inference.canonical, requestedName, adapter.streamFormat) ??
+        new TranslatingRelay(adapter, edge.streamWriter(inference.canonical, requestedName));
       const summary = await streamToClient({
         raw: reply.raw,
         upstream: routed.value,
-        adapter,
-        writer: edge.streamWriter(inference.canonical, requestedName),
+        relay,
         edge,
         meter,
         clientSignal: client.signal,

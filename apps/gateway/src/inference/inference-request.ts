@@ -1,4 +1,4 @@
-import type { CanonicalRequest, CanonicalResponse, NormalizedEvent } from '@sluice/gateway/providers';
+import type { CanonicalRequest, CanonicalResponse, NormalizedEvent, StreamPassThrough, StreamWireFormat } from '@sluice/gateway/providers';
 import type { ErrorCode } from '@sluice/contracts';
 import type { InferenceEndpoint } from '../metering/gateway-metrics';
 
@@ -24,6 +24,12 @@ export interface ResponseEdge {
   readonly endpoint: InferenceEndpoint;
   /** `model`: the name the client asked for, echoed back as providers do. */
   streamWriter(request: CanonicalRequest, model: string): StreamWriter;
+  /**
+   * The upstream's stream relayed as its bytes, when this edge speaks the
+   * upstream's format (docs/decisions.md, Gateway: stream pass-through);
+   * undefined when it must be translated event by event.
+   */
+  streamPassThrough?(request: CanonicalRequest, model: string, upstreamFormat: StreamWireFormat): StreamPassThrough | undefined;
   streamError(code: ErrorCode, message: string): string;
   body(completion: CanonicalResponse, model: string): unknown;
 }
