@@ -1,4 +1,4 @@
-import type { CanonicalRequest, CanonicalResponse, NormalizedEvent, StreamPassThrough, StreamWireFormat } from '@sluice/gateway/providers';
+import type { CanonicalRequest, CanonicalResponse, NormalizedEvent, StreamPassThrough, WireFormat } from '@sluice/gateway/providers';
 import type { ErrorCode } from '@sluice/contracts';
 import type { InferenceEndpoint } from '../metering/gateway-metrics';
 
@@ -29,7 +29,13 @@ export interface ResponseEdge {
    * upstream's format (docs/decisions.md, Gateway: stream pass-through);
    * undefined when it must be translated event by event.
    */
-  streamPassThrough?(request: CanonicalRequest, model: string, upstreamFormat: StreamWireFormat): StreamPassThrough | undefined;
+  streamPassThrough?(request: CanonicalRequest, model: string, upwireFormat: WireFormat): StreamPassThrough | undefined;
   streamError(code: ErrorCode, message: string): string;
   body(completion: CanonicalResponse, model: string): unknown;
+  /**
+   * The provider's answer relayed as its JSON text, when this edge speaks the
+   * provider's format and the text needs no more than the model name
+   * changed; undefined when `body` must build the answer.
+   */
+  answerText?(upstreamText: string, completion: CanonicalResponse, model: string, upstreamFormat: WireFormat): string | undefined;
 }

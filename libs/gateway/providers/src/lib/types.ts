@@ -43,8 +43,8 @@ export interface MappedError {
   retryable: boolean;
 }
 
-/** How a provider streams: OpenAI's `chat.completion.chunk` events or Anthropic's Messages events. */
-export type StreamWireFormat = 'openai' | 'anthropic';
+/** A provider's wire format: OpenAI's Chat Completions (`chat.completion`, `chat.completion.chunk` events) or Anthropic's Messages. */
+export type WireFormat = 'openai' | 'anthropic';
 
 export interface StreamUsage {
   prompt_tokens: number;
@@ -77,7 +77,7 @@ export interface StreamPassThrough {
  */
 export interface ProviderAdapter<State = unknown> {
   readonly kind: ProviderKind;
-  readonly streamFormat: StreamWireFormat;
+  readonly wireFormat: WireFormat;
   buildRequest(request: CanonicalRequest, deployment: DeploymentRecord, credential: string | null, options: BuildOptions): UpstreamRequest;
   /** Throws a `ProviderResponseError` when the body is not a response of this provider. */
   parseResponse(json: unknown): CanonicalResponse;

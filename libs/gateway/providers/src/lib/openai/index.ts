@@ -12,7 +12,7 @@ export type { OpenAiStreamState } from './stream';
 export function createOpenAiAdapter(kind: ProviderKind): ProviderAdapter<OpenAiStreamState> {
   return {
     kind,
-    streamFormat: 'openai',
+    wireFormat: 'openai',
     buildRequest: buildOpenAiRequest,
     parseResponse: parseOpenAiResponse,
     createStreamState: createOpenAiStreamState,
