@@ -11,8 +11,8 @@ const CR = 0x0d;
  * is searched in native code.
  */
 export class SseByteFramer {
-  /** The start of an event whose blank line has not arrived yet. */
-  private pending: Buffer | undefined;
+  /** The start of an event whose blank line has not arrived yet, joined once when it has (not once per chunk). */
+  private pending: Buffer[] = [];
   /** No byte of the current line has been seen: a line ending here is blank. */
   private atLineStart = true;
   /** The last chunk ended in CR: an LF opening the next one belongs to that line ending. */
@@ -30,8 +30,12 @@ export class SseByteFramer {
     let frameStart = 0;
     const emit = (end: number) => {
       const own = chunk.subarray(frameStart, end);
-      frames.push(this.pending === undefined ? own : Buffer.concat([this.pending, own]));
-      this.pending = undefined;
+      if (this.pending.length === 0) frames.push(own);
+      else {
+        this.pending.push(own);
+        frames.push(Buffer.concat(this.pending));
+        this.pending = [];
+      }
       frameStart = end;
     };
     if (chunk.indexOf(CR, index) < 0) {
@@ -58,18 +62,15 @@ export class SseByteFramer {
         if (blank) emit(index + 1);
       }
     }
-    if (frameStart < length) {
-      const rest = chunk.subarray(frameStart);
-      // Copied: the chunk's memory may be reused by whoever handed it over.
-      this.pending = this.pending === undefined ? Buffer.from(rest) : Buffer.concat([this.pending, rest]);
-    }
+    // Copied: the chunk's memory may be reused by whoever handed it over.
+    if (frameStart < length) this.pending.push(Buffer.from(chunk.subarray(frameStart)));
     return frames;
   }
 
   /** What the stream left unfinished (an event whose blank line never came), or undefined. */
   end(): Buffer | undefined {
-    const rest = this.pending;
-    this.pending = undefined;
+    const rest = this.pending.length === 0 ? undefined : Buffer.concat(this.pending);
+    this.pending = [];
     this.atLineStart = true;
     this.skipLeadingLf = false;
     return rest;
