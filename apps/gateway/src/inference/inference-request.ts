@@ -1,4 +1,4 @@
-import type { CanonicalRequest, CanonicalResponse, NormalizedEvent } from '@sluice/gateway/providers';
+import type { CanonicalRequest, CanonicalResponse, NormalizedEvent, StreamPassThrough, WireFormat } from '@sluice/gateway/providers';
 import type { ErrorCode } from '@sluice/contracts';
 import type { InferenceEndpoint } from '../metering/gateway-metrics';
 
@@ -24,6 +24,18 @@ export interface ResponseEdge {
   readonly endpoint: InferenceEndpoint;
   /** `model`: the name the client asked for, echoed back as providers do. */
   streamWriter(request: CanonicalRequest, model: string): StreamWriter;
+  /**
+   * The upstream's stream relayed as its bytes, when this edge speaks the
+   * upstream's format (docs/decisions.md, Gateway: stream pass-through);
+   * undefined when it must be translated event by event.
+   */
+  streamPassThrough?(request: CanonicalRequest, model: string, upwireFormat: WireFormat): StreamPassThrough | undefined;
   streamError(code: ErrorCode, message: string): string;
   body(completion: CanonicalResponse, model: string): unknown;
+  /**
+   * The provider's answer relayed as its JSON text, when this edge speaks the
+   * provider's format and the text needs no more than the model name
+   * changed; undefined when `body` must build the answer.
+   */
+  answerText?(upstreamText: string, completion: CanonicalResponse, model: string, upstreamFormat: WireFormat): string | undefined;
 }

@@ -1,15 +1,29 @@
-import { SseParser, type NormalizedEvent, type ProviderAdapter, type SseFrame } from '@sluice/gateway/providers';
+import type { StreamUsage } from '@sluice/gateway/providers';
 import type { ServerResponse } from 'node:http';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import { UpstreamError } from '../upstream/upstream.error';
-import type { ResponseEdge, StreamWriter } from './inference-request';
+import type { ResponseEdge } from './inference-request';
 import type { RequestMeter } from './request-meter';
+
+/**
+ * Turns the provider's stream into what the client is sent, chunk by chunk:
+ * its bytes as they came (`OpenAiStreamPassThrough`) or translated event by
+ * event (`TranslatingRelay`), and keeps what metering needs.
+ */
+export interface StreamRelay {
+  /** `done` after the stream's terminator, `failed` after an `error` event was produced; nothing is taken after either. */
+  readonly state: 'open' | 'done' | 'failed';
+  readonly usage: StreamUsage | undefined;
+  readonly generatedCharacters: number;
+  readonly contentSeen: boolean;
+  push(chunk: Uint8Array): string | Buffer | undefined;
+  end(): string | Buffer | undefined;
+}
 
 export interface StreamToClient {
   raw: ServerResponse;
   upstream: UpstreamResponse;
-  adapter: ProviderAdapter;
-  writer: StreamWriter;
+  relay: StreamRelay;
   edge: ResponseEdge;
   meter: RequestMeter;
   /** Aborted when the client disconnects. */
@@ -22,45 +36,27 @@ export interface StreamSummary {
 }
 
 /**
- * Step five of the hot path: the provider's stream, parsed once, normalised
- * by its adapter and re-serialised for the client, chunk by chunk as it
- * arrives. Nothing is retried from here: the client may already hold bytes,
- * so an upstream failure ends the stream with the edge's `error` event.
+ * Step five of the hot path: the provider's stream relayed to the client as
+ * it arrives, with backpressure. Nothing is retried from here: the client
+ * may already hold bytes, so an upstream failure ends the stream with the
+ * edge's `error` event.
  */
-export async function streamToClient({ raw, upstream, adapter, writer, edge, meter, clientSignal }: StreamToClient): Promise<StreamSummary> {
-  const parser = new SseParser();
-  const state = adapter.createStreamState();
-  let generatedCharacters = 0;
-  let finished = false;
-
-  /** Writes what a batch of frames produces; true once the stream is over (done, or an error event). */
-  const relay = async (frames: SseFrame[]): Promise<boolean> => {
-    let out = '';
-    for (const frame of frames) {
-      for (const event of adapter.parseStreamFrame(frame, state)) {
-        generatedCharacters += generatedLength(event);
-        if (event.type === 'usage') meter.providerUsage(event.prompt_tokens, event.completion_tokens);
-        const text = writer.write(event);
-        if (text !== '' && (event.type === 'text_delta' || event.type === 'tool_call_delta')) meter.markFirstToken();
-        out += text;
-        if (event.type === 'error') {
-          meter.outcome = 'provider_error';
-          finished = true;
-        } else if (event.type === 'done') finished = true;
-        if (finished) break;
-      }
-      if (finished) break;
-    }
-    if (out !== '') await write(raw, out);
-    return finished;
-  };
-
+export async function streamToClient({ raw, upstream, relay, edge, meter, clientSignal }: StreamToClient): Promise<StreamSummary> {
   try {
     for await (const chunk of upstream.body) {
-      if (await relay(parser.push(chunk))) break;
+      const out = relay.push(chunk);
+      if (out !== undefined) {
+        const drained = send(raw, out, relay, meter);
+        if (drained !== undefined) await drained;
+      }
+      if (relay.state !== 'open') break;
     }
-    if (!finished) await relay(parser.end());
-    if (!finished) {
+    if (relay.state === 'open') {
+      const out = relay.end();
+      if (out !== undefined) await send(raw, out, relay, meter);
+    }
+    if (relay.state === 'failed') meter.outcome = 'provider_error';
+    else if (relay.state === 'open') {
       meter.outcome = 'provider_error';
       await write(raw, edge.streamError('provider_error', 'The provider ended the stream before it was complete'));
     }
@@ -73,22 +69,23 @@ export async function streamToClient({ raw, upstream, adapter, writer, edge, met
       await write(raw, edge.streamError(failure?.code ?? 'provider_error', failure?.message ?? 'The provider stream failed'));
     }
   }
+  const usage = relay.usage;
+  if (usage !== undefined) meter.providerUsage(usage.prompt_tokens, usage.completion_tokens);
   if (clientSignal.aborted) meter.outcome = 'client_aborted';
   if (!raw.destroyed) raw.end();
-  return { generatedCharacters };
+  return { generatedCharacters: relay.generatedCharacters };
 }
 
-function generatedLength(event: NormalizedEvent): number {
-  if (event.type === 'text_delta') return event.text.length;
-  if (event.type === 'tool_call_delta') return event.arguments_delta.length + (event.name?.length ?? 0);
-  return 0;
+function send(raw: ServerResponse, out: string | Buffer, relay: StreamRelay, meter: RequestMeter): Promise<void> | undefined {
+  if (relay.contentSeen) meter.markFirstToken();
+  return write(raw, out);
 }
 
 /** Writes now; if the socket's buffer is full, waits until it drains or the client is gone. */
-async function write(raw: ServerResponse, text: string): Promise<void> {
-  if (raw.destroyed || raw.writableEnded) return;
-  if (raw.write(text)) return;
-  await new Promise<void>((resolve) => {
+function write(raw: ServerResponse, data: string | Buffer): Promise<void> | undefined {
+  if (raw.destroyed || raw.writableEnded) return undefined;
+  if (raw.write(data)) return undefined;
+  return new Promise<void>((resolve) => {
     const done = () => {
       raw.off('drain', done);
       raw.off('close', done);

@@ -6,6 +6,8 @@ export * from './lib/openai';
 export * from './lib/anthropic';
 export * from './lib/mock';
 export { OpenAiChunkWriter, clientWantsStreamUsage, type OpenAiChunkWriterOptions } from './lib/edge/openai-chunk-writer';
+export { OpenAiStreamPassThrough, type OpenAiStreamPassThroughOptions } from './lib/edge/openai-stream-pass-through';
+export { withModelName } from './lib/edge/model-name';
 export { AnthropicEventWriter, type AnthropicEventWriterOptions } from './lib/edge/anthropic-event-writer';
 export { openAiStreamError, anthropicStreamError, anthropicErrorType } from './lib/edge/stream-errors';
 export { fromMessagesRequest } from './lib/edge/anthropic-inbound';

@@ -43,12 +43,41 @@ export interface MappedError {
   retryable: boolean;
 }
 
+/** A provider's wire format: OpenAI's Chat Completions (`chat.completion`, `chat.completion.chunk` events) or Anthropic's Messages. */
+export type WireFormat = 'openai' | 'anthropic';
+
+export interface StreamUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+/**
+ * A stream relayed as the upstream's bytes, when the client speaks the
+ * upstream's format: fed each chunk, it answers what to write and keeps
+ * what metering needs.
+ */
+export interface StreamPassThrough {
+  /** `done` after the terminator, `failed` after it wrote an `error` event; nothing is taken after either. */
+  readonly state: 'open' | 'done' | 'failed';
+  /** The last usage the provider reported. */
+  readonly usage: StreamUsage | undefined;
+  /** Characters of generated text and tool calls: the basis of an estimate when the provider reports no usage. */
+  readonly generatedCharacters: number;
+  /** Whether any text or tool call has been seen (the first token's time). */
+  readonly contentSeen: boolean;
+  /** The bytes to write for one upstream chunk, or undefined. */
+  push(chunk: Uint8Array): Buffer | undefined;
+  /** What the upstream's end completes (an event without its closing blank line), or undefined. */
+  end(): Buffer | undefined;
+}
+
 /**
  * One provider's wire format. Pure transforms: the gateway's upstream layer
  * sends the request and feeds back what came in.
  */
 export interface ProviderAdapter<State = unknown> {
   readonly kind: ProviderKind;
+  readonly wireFormat: WireFormat;
   buildRequest(request: CanonicalRequest, deployment: DeploymentRecord, credential: string | null, options: BuildOptions): UpstreamRequest;
   /** Throws a `ProviderResponseError` when the body is not a response of this provider. */
   parseResponse(json: unknown): CanonicalResponse;

@@ -19,8 +19,14 @@ export function grantedScopes(scopes: readonly KeyScope[]): KeyScope[] {
   return KEY_SCOPES.filter((scope) => granted.has(scope));
 }
 
+/** `grantedScopes(scopes).includes(needed)` without building it: asked on every gateway request. */
 export function hasScope(scopes: readonly KeyScope[], needed: KeyScope): boolean {
-  return grantedScopes(scopes).includes(needed);
+  if (!(KEY_SCOPES as readonly string[]).includes(needed)) return false;
+  for (const scope of scopes) {
+    if (scope === needed) return true;
+    if (Object.hasOwn(IMPLIED, scope) && IMPLIED[scope].includes(needed)) return true;
+  }
+  return false;
 }
 
 /** What a tenant API key's scopes allow on the control plane: `read` ≈ viewer, `write` ≈ admin. */

@@ -11,6 +11,7 @@ export type { AnthropicStreamState } from './stream';
 
 export const anthropicAdapter: ProviderAdapter<AnthropicStreamState> = {
   kind: 'anthropic',
+  wireFormat: 'anthropic',
   buildRequest: buildAnthropicRequest,
   parseResponse: parseAnthropicResponse,
   createStreamState: createAnthropicStreamState,

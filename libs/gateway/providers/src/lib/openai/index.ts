@@ -12,6 +12,7 @@ export type { OpenAiStreamState } from './stream';
 export function createOpenAiAdapter(kind: ProviderKind): ProviderAdapter<OpenAiStreamState> {
   return {
     kind,
+    wireFormat: 'openai',
     buildRequest: buildOpenAiRequest,
     parseResponse: parseOpenAiResponse,
     createStreamState: createOpenAiStreamState,

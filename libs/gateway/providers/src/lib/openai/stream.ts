@@ -31,7 +31,7 @@ export function parseOpenAiStreamFrame(frame: SseFrame, state: OpenAiStreamState
     return [MALFORMED];
   }
   if (!isRecord(json)) return [MALFORMED];
-  if (json['error'] !== undefined) return [streamError(json['error'])];
+  if (json['error'] !== undefined) return [openAiInStreamError(json['error'])];
   if (!Array.isArray(json['choices'])) return [MALFORMED];
   const chunk = json as unknown as OpenAiChatCompletionChunk;
   const events: NormalizedEvent[] = [];
@@ -70,7 +70,7 @@ function pushChoiceEvents(choice: OpenAiChunkChoice, events: NormalizedEvent[]):
 }
 
 /** `{error: {message, type}}` from OpenAI and vLLM, `{error: "text"}` from Ollama. */
-function streamError(error: unknown): NormalizedEvent {
+export function openAiInStreamError(error: unknown): Extract<NormalizedEvent, { type: 'error' }> {
   if (typeof error === 'string') return { type: 'error', code: 'provider_error', message: error };
   const detail = isRecord(error) ? error : {};
   const message = typeof detail['message'] === 'string' ? detail['message'] : 'The provider reported an error mid-stream';

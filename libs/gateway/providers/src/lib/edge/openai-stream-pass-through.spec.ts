@@ -1,0 +1,157 @@
+import { fixtureBytes, framesOf, randomBoundaries, streamEvents } from '../../../test/golden';
+import { SseParser } from '../sse/sse-parser';
+import { openAiAdapter } from '../openai';
+import { OpenAiStreamPassThrough, type OpenAiStreamPassThroughOptions } from './openai-stream-pass-through';
+
+interface Relayed {
+  out: string;
+  relay: OpenAiStreamPassThrough;
+}
+
+function relay(input: string | Uint8Array, options: Partial<OpenAiStreamPassThroughOptions> = {}, boundaries: number[] = []): Relayed {
+  const bytes = typeof input === 'string' ? Buffer.from(input) : Buffer.from(input);
+  const passThrough = new OpenAiStreamPassThrough({ model: 'mock-gpt', includeUsage: false, ...options });
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (const end of [...boundaries, bytes.length]) {
+    const out = passThrough.push(bytes.subarray(start, end));
+    if (out !== undefined) parts.push(out);
+    start = end;
+  }
+  const rest = passThrough.end();
+  if (rest !== undefined) parts.push(rest);
+  return { out: Buffer.concat(parts).toString('utf8'), relay: passThrough };
+}
+
+function dataOf(text: string): string[] {
+  return framesOf(Buffer.from(text)).map((frame) => frame.data);
+}
+
+function chunk(fields: Record<string, unknown>): string {
+  return `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'upstream-model', ...fields })}\n\n`;
+}
+
+const TEXT = fixtureBytes('openai', 'chat-stream-text.sse');
+const TOOL = fixtureBytes('openai', 'chat-stream-tool.sse');
+const ERROR = fixtureBytes('openai', 'chat-stream-error.sse');
+const USAGE_FRAME = /data: \{[^\n]*"choices":\[\],"usage":\{[^\n]*\n\n/;
+
+describe('OpenAiStreamPassThrough', () => {
+  it('relays the upstream’s bytes unchanged when the client asked for usage and the model names agree', () => {
+    const { out, relay: passThrough } = relay(TEXT, { includeUsage: true });
+    expect(out).toBe(Buffer.from(TEXT).toString('utf8'));
+    expect(passThrough.state).toBe('done');
+    expect(passThrough.usage).toEqual({ prompt_tokens: 7, completion_tokens: 6 });
+  });
+
+  it('leaves the usage chunk out for a client that did not ask, and still reads the usage', () => {
+    const { out, relay: passThrough } = relay(TEXT);
+    expect(out).toBe(Buffer.from(TEXT).toString('utf8').replace(USAGE_FRAME, ''));
+    expect(passThrough.usage).toEqual({ prompt_tokens: 7, completion_tokens: 6 });
+  });
+
+  it('writes the same bytes wherever the upstream’s chunks are cut (frames split across chunks)', () => {
+    const whole = relay(TEXT).out;
+    for (let seed = 1; seed <= 40; seed++) expect(relay(TEXT, {}, randomBoundaries(TEXT.length, seed)).out).toBe(whole);
+    for (let cut = 1; cut < 600; cut += 7) expect(relay(TEXT, {}, [cut]).out).toBe(whole);
+  });
+
+  it('gives every chunk the model name the client asked for, spliced into the bytes', () => {
+    const { out } = relay(TEXT, { model: 'my-alias', includeUsage: true });
+    const original = dataOf(Buffer.from(TEXT).toString('utf8'));
+    const relayed = dataOf(out);
+    expect(relayed).toHaveLength(original.length);
+    relayed.forEach((data, i) => {
+      if (data === '[DONE]') return expect(original[i]).toBe('[DONE]');
+      expect(JSON.parse(data)).toEqual({ ...JSON.parse(original[i]), model: 'my-alias' });
+    });
+  });
+
+  it('serialises an event again where the model field is not unambiguous in its bytes', () => {
+    const spaced = `data: {"id":"c1","model": "upstream-model","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\n`;
+    expect(dataOf(relay(spaced).out).map((d) => (d === '[DONE]' ? d : JSON.parse(d).model))).toEqual(['mock-gpt', '[DONE]']);
+    const twice = chunk({ choices: [{ index: 0, delta: { content: 'x' } }], extra: { model: 'upstream-model' } }) + 'data: [DONE]\n\n';
+    expect(JSON.parse(dataOf(relay(twice).out)[0])).toMatchObject({ model: 'mock-gpt', extra: { model: 'upstream-model' } });
+  });
+
+  it('counts generated characters as the parsing relay does, for an estimate when no usage comes', () => {
+    for (const fixture of [TEXT, TOOL]) {
+      const events = streamEvents(openAiAdapter, fixture);
+      let expected = 0;
+      for (const event of events) {
+        if (event.type === 'text_delta') expected += event.text.length;
+        if (event.type === 'tool_call_delta') expected += event.arguments_delta.length + (event.name?.length ?? 0);
+      }
+      const { relay: passThrough } = relay(fixture);
+      expect(passThrough.generatedCharacters).toBe(expected);
+      expect(passThrough.contentSeen).toBe(true);
+    }
+    const noUsage = chunk({ choices: [{ index: 0, delta: { content: 'héllo 👋' } }] }) + 'data: [DONE]\n\n';
+    const { relay: passThrough } = relay(noUsage);
+    expect(passThrough.usage).toBeUndefined();
+    expect(passThrough.generatedCharacters).toBe('héllo 👋'.length);
+  });
+
+  it('stops at [DONE]: nothing after it is relayed', () => {
+    const { out, relay: passThrough } = relay(`data: [DONE]\n\n${chunk({ choices: [{ index: 0, delta: { content: 'late' } }] })}`);
+    expect(out).toBe('data: [DONE]\n\n');
+    expect(passThrough.state).toBe('done');
+    expect(passThrough.push(Buffer.from(chunk({ choices: [] })))).toBeUndefined();
+  });
+
+  it('takes [DONE] whose blank line never came, at the upstream’s end', () => {
+    const { out, relay: passThrough } = relay(`${chunk({ choices: [{ index: 0, delta: { content: 'a' } }] })}data: [DONE]\n`, { model: 'upstream-model' });
+    expect(passThrough.state).toBe('done');
+    expect(out.endsWith('data: [DONE]\n\n')).toBe(true);
+  });
+
+  it('stays open when the upstream ends without [DONE], so the relay can report the cut', () => {
+    const { relay: passThrough } = relay(chunk({ choices: [{ index: 0, delta: { content: 'a' } }] }));
+    expect(passThrough.state).toBe('open');
+  });
+
+  it('ends an upstream’s in-stream error with the gateway’s error event', () => {
+    const { out, relay: passThrough } = relay(ERROR);
+    expect(passThrough.state).toBe('failed');
+    const frames = new SseParser().push(Buffer.from(out));
+    const last = frames[frames.length - 1];
+    expect(last.event).toBe('error');
+    expect(JSON.parse(last.data)).toMatchObject({ error: { code: 'provider_error', message: 'Mock stream error injected by the stream_error directive' } });
+    expect(frames.slice(0, -1).every((frame) => frame.event === undefined && JSON.parse(frame.data).choices.length === 1)).toBe(true);
+  });
+
+  it('ends a malformed event with the error event, and relays nothing after it', () => {
+    const { out, relay: passThrough } = relay(`data: {"choices":\n\n${chunk({ choices: [] })}`);
+    expect(passThrough.state).toBe('failed');
+    expect(out).toMatch(/^event: error\ndata: \{"error":\{[^\n]*"message":"The OpenAI-compatible stream sent a malformed event"/);
+    expect(relay('data: [1,2]\n\n').relay.state).toBe('failed');
+    expect(relay('data: {"id":"x"}\n\n').relay.state).toBe('failed');
+  });
+
+  it('drops comments, keep-alives and choice-less chunks without usage (Azure’s prompt filter results)', () => {
+    const content = chunk({ choices: [{ index: 0, delta: { content: 'a' } }] });
+    const azure = `: ping\n\ndata: {"id":"","object":"","created":0,"model":"","choices":[],"prompt_filter_results":[]}\n\n${content}data: [DONE]\n\n`;
+    expect(relay(azure, { model: 'upstream-model' }).out).toBe(`${content}data: [DONE]\n\n`);
+  });
+
+  it('takes usage out of a chunk with choices, and sends it as its own chunk before [DONE] to a client that asked', () => {
+    const stream = chunk({ choices: [{ index: 0, delta: { content: 'a' }, finish_reason: 'stop' }], usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 } }) + 'data: [DONE]\n\n';
+    const asked = dataOf(relay(stream, { includeUsage: true }).out);
+    expect(asked).toHaveLength(3);
+    expect(JSON.parse(asked[0]).usage).toBeUndefined();
+    expect(JSON.parse(asked[1])).toEqual({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'mock-gpt', choices: [], usage: { prompt_tokens: 4, completion_tokens: 1, total_tokens: 5 } });
+    expect(asked[2]).toBe('[DONE]');
+    const { out, relay: passThrough } = relay(stream);
+    expect(dataOf(out).map((d) => (d === '[DONE]' ? d : JSON.parse(d).usage))).toEqual([undefined, '[DONE]']);
+    expect(passThrough.usage).toEqual({ prompt_tokens: 4, completion_tokens: 1 });
+  });
+
+  it('reads events in any valid SSE shape (CRLF, data: without a space, several data lines) and writes them as data lines', () => {
+    const body = '{"id":"c1","model":"mock-gpt","choices":[{"index":0,"delta":{"content":"a"}}]}';
+    const stream = `data:${body}\r\n\r\nevent: message\r\ndata: {"id":"c1","model":"mock-gpt",\r\ndata: "choices":[{"index":0,"delta":{"content":"b"}}]}\r\n\r\ndata: [DONE]\r\n\r\n`;
+    const { out, relay: passThrough } = relay(stream);
+    expect(passThrough.state).toBe('done');
+    expect(passThrough.generatedCharacters).toBe(2);
+    expect(dataOf(out)).toEqual([body, '{"id":"c1","model":"mock-gpt",\n"choices":[{"index":0,"delta":{"content":"b"}}]}', '[DONE]']);
+  });
+});

@@ -1,0 +1,196 @@
+import { isRecord, malformedFrameEvent } from '../errors';
+import { openAiInStreamError } from '../openai/stream';
+import { SseByteFramer } from '../sse/sse-byte-framer';
+import { SseParser } from '../sse/sse-parser';
+import { sseData } from '../sse/sse-serializer';
+import type { NormalizedEvent, StreamPassThrough, StreamUsage } from '../types';
+import { openAiStreamError } from './stream-errors';
+
+export interface OpenAiStreamPassThroughOptions {
+  /** The model name the client asked for: every chunk carries it, whatever the upstream named. */
+  model: string;
+  /** Whether the client asked for the usage chunk (`stream_options.include_usage`); upstreams are always asked. */
+  includeUsage: boolean;
+}
+
+const DATA_PREFIX = Buffer.from('data: ');
+const DONE_FRAME = Buffer.from('data: [DONE]\n\n');
+const LF = 0x0a;
+const MALFORMED = malformedFrameEvent('OpenAI-compatible') as Extract<NormalizedEvent, { type: 'error' }>;
+
+/**
+ * An OpenAI-format stream relayed to an OpenAI-format client as the
+ * upstream's own bytes (docs/decisions.md, Gateway: stream pass-through).
+ * Each event is parsed once, for what metering needs and for what the
+ * gateway's contract changes, and is otherwise written as it came:
+ *
+ * - `model` becomes the name the client asked for (spliced into the bytes);
+ * - usage is read for metering and the usage chunk reaches only a client
+ *   that asked for it (a usage on a chunk with choices is taken out of it,
+ *   and sent as its own chunk before `[DONE]`, as OpenAI does);
+ * - choice-less chunks without usage (Azure's prompt filter results),
+ *   comments and keep-alives are dropped;
+ * - an in-stream error or a malformed event ends the stream with the
+ *   gateway's `error` event, as the parsing relay does.
+ */
+export class OpenAiStreamPassThrough implements StreamPassThrough {
+  state: StreamPassThrough['state'] = 'open';
+  usage: StreamUsage | undefined;
+  generatedCharacters = 0;
+  contentSeen = false;
+
+  private readonly framer = new SseByteFramer();
+  /** For events that are not one `data:` line: rare, so built when first needed. */
+  private parser: SseParser | undefined;
+  private readonly modelField: Buffer;
+  /** The upstream's `model` value as it appears in its chunks, and the bytes to look for. */
+  private upstreamModel: string | undefined;
+  private upstreamModelField: Buffer | undefined;
+  private usageChunkSent = false;
+  /** The last chunk's id and timestamp, for a usage chunk the gateway writes itself. */
+  private lastId: unknown = '';
+  private lastCreated: unknown = 0;
+  private out: Buffer[] = [];
+
+  constructor(private readonly options: OpenAiStreamPassThroughOptions) {
+    this.modelField = Buffer.from(`"model":${JSON.stringify(options.model)}`);
+  }
+
+  push(chunk: Uint8Array): Buffer | undefined {
+    if (this.state !== 'open') return undefined;
+    for (const frame of this.framer.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+      this.frame(frame);
+      if (this.state !== 'open') break;
+    }
+    return this.flush();
+  }
+
+  end(): Buffer | undefined {
+    if (this.state !== 'open') return undefined;
+    const rest = this.framer.end();
+    if (rest !== undefined) this.frame(rest);
+    if (this.state === 'open' && this.parser !== undefined) for (const frame of this.parser.end()) this.payload(frame.data, undefined);
+    return this.flush();
+  }
+
+  private frame(frame: Buffer): void {
+    const length = frame.length;
+    // The common shape, `data: <payload>\n\n`, is read in place; any other goes through the full parser.
+    if (length > 8 && frame[length - 1] === LF && frame[length - 2] === LF && frame.indexOf(LF) === length - 2 && startsWith(frame, DATA_PREFIX) && !frame.includes(0x0d)) {
+      this.payload(frame.toString('utf8', DATA_PREFIX.length, length - 2), frame);
+      return;
+    }
+    this.parser ??= new SseParser();
+    for (const event of this.parser.push(frame)) {
+      this.payload(event.data, undefined);
+      if (this.state !== 'open') return;
+    }
+  }
+
+  /** `frame` is the event's bytes when they may be written as they are. */
+  private payload(data: string, frame: Buffer | undefined): void {
+    if (data === '[DONE]') {
+      if (this.options.includeUsage && this.usage !== undefined && !this.usageChunkSent) this.out.push(Buffer.from(this.usageChunk(this.usage)));
+      this.out.push(frame ?? DONE_FRAME);
+      this.state = 'done';
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return this.fail(MALFORMED.code, MALFORMED.message);
+    }
+    if (!isRecord(json)) return this.fail(MALFORMED.code, MALFORMED.message);
+    if (json['error'] !== undefined) {
+      const error = openAiInStreamError(json['error']);
+      return this.fail(error.code, error.message);
+    }
+    const choices = json['choices'];
+    if (!Array.isArray(choices)) return this.fail(MALFORMED.code, MALFORMED.message);
+    this.lastId = json['id'];
+    this.lastCreated = json['created'];
+    const usage = json['usage'];
+    const hasUsage = isRecord(usage);
+    if (hasUsage) this.usage = { prompt_tokens: usage['prompt_tokens'] as number, completion_tokens: usage['completion_tokens'] as number };
+    if (choices.length === 0) {
+      if (!hasUsage || !this.options.includeUsage) return;
+      this.usageChunkSent = true;
+    } else {
+      this.countGenerated(choices);
+      if (hasUsage) {
+        // Taken out of a chunk with choices; sent on its own before `[DONE]` if the client asked.
+        delete json['usage'];
+        json['model'] = this.options.model;
+        this.out.push(Buffer.from(sseData(JSON.stringify(json))));
+        return;
+      }
+    }
+    this.write(json['model'], data, frame);
+  }
+
+  /** The event as it came, its `model` replaced by the client's name. */
+  private write(model: unknown, data: string, frame: Buffer | undefined): void {
+    if (model === this.options.model) {
+      this.out.push(frame ?? Buffer.from(sseData(data)));
+      return;
+    }
+    if (typeof model === 'string' && model !== this.upstreamModel) {
+      this.upstreamModel = model;
+      this.upstreamModelField = Buffer.from(`"model":${JSON.stringify(model)}`);
+    }
+    const bytes = frame ?? Buffer.from(sseData(data));
+    const needle = typeof model === 'string' ? this.upstreamModelField : undefined;
+    const at = needle === undefined ? -1 : bytes.indexOf(needle);
+    // Spliced only where the field is unambiguous (once, compact); otherwise the event is serialised again.
+    if (needle !== undefined && at >= 0 && bytes.indexOf(needle, at + needle.length) < 0) {
+      this.out.push(bytes.subarray(0, at), this.modelField, bytes.subarray(at + needle.length));
+      return;
+    }
+    const json = JSON.parse(data) as Record<string, unknown>;
+    json['model'] = this.options.model;
+    this.out.push(Buffer.from(sseData(JSON.stringify(json))));
+  }
+
+  private countGenerated(choices: unknown[]): void {
+    for (const choice of choices) {
+      const delta = isRecord(choice) ? choice['delta'] : undefined;
+      if (!isRecord(delta)) continue;
+      const content = delta['content'];
+      if (typeof content === 'string' && content !== '') {
+        this.generatedCharacters += content.length;
+        this.contentSeen = true;
+      }
+      const calls = delta['tool_calls'];
+      if (!Array.isArray(calls)) continue;
+      for (const call of calls) {
+        this.contentSeen = true;
+        const fn = isRecord(call) ? call['function'] : undefined;
+        if (!isRecord(fn)) continue;
+        if (typeof fn['arguments'] === 'string') this.generatedCharacters += fn['arguments'].length;
+        if (typeof fn['name'] === 'string') this.generatedCharacters += fn['name'].length;
+      }
+    }
+  }
+
+  private usageChunk({ prompt_tokens, completion_tokens }: StreamUsage): string {
+    const usage = { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+    return sseData(JSON.stringify({ id: this.lastId, object: 'chat.completion.chunk', created: this.lastCreated, model: this.options.model, choices: [], usage }));
+  }
+
+  private fail(code: Parameters<typeof openAiStreamError>[0], message: string): void {
+    this.out.push(Buffer.from(openAiStreamError(code, message)));
+    this.state = 'failed';
+  }
+
+  private flush(): Buffer | undefined {
+    const out = this.out;
+    if (out.length === 0) return undefined;
+    this.out = [];
+    return out.length === 1 ? out[0] : Buffer.concat(out);
+  }
+}
+
+function startsWith(bytes: Buffer, prefix: Buffer): boolean {
+  return bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+}
