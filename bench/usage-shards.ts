@@ -23,6 +23,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+// The consumer lives in the control-plane app; the bench drives it in-process, without the app around it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { UsageConsumer, type UsageBatchWriter } from '../apps/control-plane/src/metering/usage-consumer';
 
 const EVENTS = Number(process.env['BENCH_SHARDS_EVENTS'] ?? 20_000);
