@@ -29,11 +29,11 @@ const COLUMN_DEFINITIONS = `
 
 /**
  * `usage_events` becomes a table partitioned by the month of `started_at`
- * (docs/scaling.md, "PostgreSQL at volume"): one partition per UTC month from
- * the oldest event's month to three months ahead, and a DEFAULT partition
- * that takes an event of a month without one, so ingestion never fails on a
- * missing partition (the partitions job moves such rows into their month's
- * partition when it creates it).
+ * (docs/scaling.md, "PostgreSQL at volume"): one partition per UTC month
+ * that holds events and for the current month and three ahead, and a DEFAULT
+ * partition that takes an event of a month without one, so ingestion never
+ * fails on a missing partition (the partitions job moves such rows into
+ * their month's partition when it creates it).
  *
  * A unique key of a partitioned table must hold the partition key, so the
  * primary key becomes (request_id, started_at): a redelivered event carries
@@ -58,15 +58,16 @@ export class PartitionUsageEvents1764800000000 implements MigrationInterface {
     await queryRunner.query('CREATE INDEX usage_events_tenant_started ON usage_events (tenant_id, started_at)');
     await queryRunner.query('CREATE TABLE usage_events_default PARTITION OF usage_events DEFAULT');
 
-    const [{ first }] = (await queryRunner.query(
-      `SELECT to_char(date_trunc('month', COALESCE(min(started_at), now()) AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS first FROM usage_events_unpartitioned`,
-    )) as Array<{ first: string }>;
-    const [{ last }] = (await queryRunner.query(
-      `SELECT to_char(date_trunc('month', GREATEST(COALESCE(max(started_at), now()), now()) AT TIME ZONE 'UTC') + make_interval(months => $1), 'YYYY-MM-DD') AS last
-       FROM usage_events_unpartitioned`,
+    // The months holding events, and the current month with the next three: not every month in between (one event stamped
+    // far ahead by a broken clock would otherwise cost hundreds of empty partitions); a month left out falls to DEFAULT.
+    const months = (await queryRunner.query(
+      `SELECT to_char(month, 'YYYY-MM-DD') AS month FROM (
+         SELECT DISTINCT date_trunc('month', started_at AT TIME ZONE 'UTC') AS month FROM usage_events_unpartitioned
+         UNION SELECT date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => ahead) FROM generate_series(0, $1::int) AS ahead
+       ) m ORDER BY 1`,
       [MONTHS_AHEAD],
-    )) as Array<{ last: string }>;
-    for (let month = first; month <= last; month = nextMonth(month)) {
+    )) as Array<{ month: string }>;
+    for (const { month } of months) {
       await queryRunner.query(
         `CREATE TABLE ${partitionName(month)} PARTITION OF usage_events FOR VALUES FROM ('${month} 00:00:00+00') TO ('${nextMonth(month)} 00:00:00+00')`,
       );
