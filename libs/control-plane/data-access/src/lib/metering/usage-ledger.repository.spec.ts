@@ -119,6 +119,24 @@ describe('UsageLedgerRepository', () => {
     expect(await ledger.periodUsage(owner.tenant, new Date('2026-01-01T00:00:00.000Z'))).toEqual({ api_calls: '0', ai_tokens: '0', cost_micros: '0' });
   });
 
+  it("reads several tenants' period usage in one query, each in its own period", async () => {
+    const [a, b, idle] = [await tenantWithKey(), await tenantWithKey(), await tenantWithKey()];
+    await ingest([event(a), event(a), event(b, { started_at: '2026-03-31T00:00:00.000Z' })]);
+    const rows = await ledger.periodUsages([
+      { tenantId: a.tenant, periodStart: PERIOD_START },
+      { tenantId: b.tenant, periodStart: new Date('2026-03-31T00:00:00.000Z') },
+      { tenantId: idle.tenant, periodStart: PERIOD_START },
+    ]);
+    expect(rows.sort((x, y) => (x.api_calls < y.api_calls ? -1 : 1))).toEqual([
+      { tenant_id: b.tenant, api_calls: '1', ai_tokens: '15', cost_micros: '100' },
+      { tenant_id: a.tenant, api_calls: '2', ai_tokens: '30', cost_micros: '200' },
+    ]);
+    expect(await credits.totalsOf([a.tenant, idle.tenant])).toEqual([
+      { tenant_id: a.tenant, balance_micros: '0', top_ups_micros: '0' },
+      { tenant_id: idle.tenant, balance_micros: '0', top_ups_micros: '0' },
+    ]);
+  });
+
   describe('on the monthly partitions of usage_events', () => {
     // The test database has partitions from its migration's month on; the months of these events get theirs as the partitions job gives them.
     beforeAll(async () => {

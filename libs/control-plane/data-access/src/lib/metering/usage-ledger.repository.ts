@@ -70,11 +70,10 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
  */
 const INGEST = `
 WITH input AS (
-  SELECT DISTINCT ON (request_id) * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
+  SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
     $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::int[], $15::int[], $16::int[], $17::timestamptz[], $18::timestamptz[])
     AS e(request_id, tenant_id, api_key_id, team_id, environment, model, provider, deployment, prompt_tokens, completion_tokens, cost_micros,
       usage_source, outcome, http_status, latency_ms, time_to_first_token_ms, started_at, finished_at)
-  ORDER BY request_id
 ),
 inserted AS (
   INSERT INTO usage_events (request_id, tenant_id, api_key_id, team_id, environment, model, provider, deployment, prompt_tokens,
@@ -99,7 +98,7 @@ billed AS (
 period AS (
   INSERT INTO tenant_period_usage AS u (tenant_id, period_start, api_calls, ai_tokens, cost_micros)
   SELECT tenant_id,
-    last_reset_at + make_interval(secs => floor(extract(epoch FROM started_at - last_reset_at) / (period_days * 86400.0)) * period_days * 86400),
+    last_reset_at + make_interval(secs => floor(date_part('epoch', started_at - last_reset_at) / (period_days * 86400::float8)) * period_days * 86400::float8),
     count(*), sum(prompt_tokens + completion_tokens), sum(cost_micros)
   FROM billed GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (tenant_id, period_start) DO UPDATE SET
@@ -119,8 +118,17 @@ balances AS (
 )
 SELECT count(*)::int AS recorded FROM inserted`;
 
-/** The INGEST statement's parameters: one array per column, in its `unnest` order. */
-export function ingestColumns(events: UsageEventInput[]): unknown[][] {
+/**
+ * The INGEST statement's parameters: one array per column, in its `unnest`
+ * order, one event per request id (the first of the batch), sorted by request
+ * id so that two consumers inserting overlapping batches (a claimed batch
+ * redelivered while its first consumer still writes it) wait on each other's
+ * rows in the same order instead of deadlocking.
+ */
+export function ingestColumns(batch: readonly UsageEventInput[]): unknown[][] {
+  const unique = new Map<string, UsageEventInput>();
+  for (const event of batch) if (!unique.has(event.request_id)) unique.set(event.request_id, event);
+  const events = [...unique.values()].sort((a, b) => (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0));
   const n = events.length;
   const columns: unknown[][] = Array.from({ length: 18 }, () => new Array<unknown>(n));
   for (let i = 0; i < n; i++) {
@@ -174,6 +182,16 @@ export class UsageLedgerRepository {
        WHERE d.tenant_id = $1 AND d.day BETWEEN $2::date AND $3::date ${keyFilter}
        GROUP BY 1 ORDER BY 1 NULLS LAST`,
       params,
+    );
+  }
+
+  /** `periodUsage` of several tenants in one query, each in its own period; only tenants with usage in theirs have a row. */
+  periodUsages(periods: ReadonlyArray<{ tenantId: string; periodStart: Date }>, db: Reader = this.dataSource): Promise<Array<PeriodUsageRow & { tenant_id: string }>> {
+    return query<PeriodUsageRow & { tenant_id: string }>(
+      db,
+      `SELECT u.tenant_id, u.api_calls::text, u.ai_tokens::text, u.cost_micros::text
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS p(tenant_id, period_start) JOIN tenant_period_usage u ON u.tenant_id = p.tenant_id AND u.period_start = p.period_start`,
+      [periods.map((period) => period.tenantId), periods.map((period) => period.periodStart)],
     );
   }
 
