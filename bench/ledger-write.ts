@@ -6,7 +6,8 @@
  * machine's load falls on both. Each side has a fresh database of its own:
  * the previous one migrated up to just before partitioning, today's fully.
  * Times only the writes (parsing the stream and validation are the
- * consumer's, measured end to end by `metering.ts`).
+ * consumer's, measured end to end by `metering.ts`). A third side writes
+ * today's way on two connections at once, as two consumers would.
  */
 import type { UsageEventV1 } from '@sluice/contracts';
 import { dataSourceOptions, MIGRATIONS, runMigrations, UnitOfWork, UsageLedgerRepository, type UsageEventInput } from '@sluice/control-plane/data-access';
@@ -28,6 +29,8 @@ export interface LedgerWriteResult {
   batch: number;
   previous: LedgerWriteSide;
   current: LedgerWriteSide;
+  /** Today's write with two connections at once (two consumers' share). */
+  parallel: LedgerWriteSide;
   loadAverage: number;
 }
 
@@ -42,12 +45,16 @@ export async function measureLedgerWrites(total: number, batch: number, makeEven
   const previousIndex = MIGRATIONS.findIndex((migration) => migration.name === 'PartitionUsageEvents1764800000000');
   const previous = await openSide('previous', MIGRATIONS.slice(0, previousIndex));
   const current = await openSide('current', MIGRATIONS);
+  const parallel = await openSide('parallel', MIGRATIONS);
   try {
     const ledger = new UsageLedgerRepository(current.dataSource);
     const unitOfWork = new UnitOfWork(current.dataSource);
+    const parallelLedger = new UsageLedgerRepository(parallel.dataSource);
+    const parallelUnitOfWork = new UnitOfWork(parallel.dataSource);
     const sides: Side[] = [
       { name: previous.name, dataSource: previous.dataSource, write: (events) => previousIngest(previous.dataSource, events), seconds: 0 },
       { name: current.name, dataSource: current.dataSource, write: (events) => unitOfWork.run((tx) => ledger.ingest(tx, events)), seconds: 0 },
+      { name: parallel.name, dataSource: parallel.dataSource, write: (events) => writeInParallel(parallelLedger, parallelUnitOfWork, events, tenantIds), seconds: 0 },
     ];
     // The same tenants (ids and plans) in both databases, so that both sides do the same work.
     const tenantIds = Array.from({ length: 10 }, () => randomUUID());
@@ -74,11 +81,24 @@ export async function measureLedgerWrites(total: number, batch: number, makeEven
       eventsPerSecond: timed / side.seconds,
       exact: await isExact(side.dataSource, all, tenantIds),
     });
-    return { events: timed, batch, previous: await result(sides[0]), current: await result(sides[1]), loadAverage: loadavg()[0] };
+    return { events: timed, batch, previous: await result(sides[0]), current: await result(sides[1]), parallel: await result(sides[2]), loadAverage: loadavg()[0] };
   } finally {
     await previous.close();
     await current.close();
+    await parallel.close();
   }
+}
+
+/**
+ * What two consumers do with the batch between them: two transactions on two
+ * connections at once, split by tenant so that they never wait on each
+ * other's rollup, period or balance rows.
+ */
+async function writeInParallel(ledger: UsageLedgerRepository, unitOfWork: UnitOfWork, events: UsageEventInput[], tenantIds: string[]): Promise<number> {
+  const halves: UsageEventInput[][] = [[], []];
+  for (const event of events) halves[tenantIds.indexOf(event.tenant_id) % 2].push(event);
+  const recorded = await Promise.all(halves.map((half) => unitOfWork.run((tx) => ledger.ingest(tx, half))));
+  return recorded[0] + recorded[1];
 }
 
 /** Every event once in the events, the daily rollup, the period usage; one debit per prepaid live event with a cost. */
@@ -98,7 +118,7 @@ async function openSide(name: string, migrations: typeof MIGRATIONS): Promise<{ 
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.end();
-  const dataSource = await new DataSource({ ...dataSourceOptions(databaseUrl(database), 2), migrations }).initialize();
+  const dataSource = await new DataSource({ ...dataSourceOptions(databaseUrl(database), 4), migrations }).initialize();
   await runMigrations(dataSource);
   return {
     name,

@@ -1,7 +1,9 @@
 /**
  * `npm run bench:metering`: how fast the control plane ingests usage events
  * from the Redis stream into PostgreSQL (target in bench/README.md: at least
- * 10,000 events/s). Seeds `BENCH_METERING_EVENTS` (default 50,000) usage events, as
+ * 10,000 events/s end to end), and how fast the usage ledger's write alone
+ * goes, today's beside the previous one in the same run (`ledger-write.ts`;
+ * target 100,000 events/s). Seeds `BENCH_METERING_EVENTS` (default 50,000) usage events, as
  * the gateway writes them, into a private key prefix of the test Redis and a
  * fresh, migrated database with ten tenants (half prepaid, so ledger debits
  * are part of the work); then starts the built control plane
@@ -15,7 +17,7 @@
  * settlement scripts' round trips and server time per request, with every
  * limit on, on a private redis-server (`admission-cost.ts`).
  *
- * Environment: `BENCH_METERING_EVENTS`, `BENCH_METERING_BATCH` (becomes
+ * Environment: `BENCH_METERING_EVENTS`, `BENCH_LEDGER_EVENTS` (default 100,000), `BENCH_METERING_BATCH` (becomes
  * `METERING_BATCH_SIZE`, default 1,000), `BENCH_ADMISSION_WAVES` (default 150
  * waves of 32 requests), `TEST_DATABASE_URL`, `TEST_REDIS_URL`.
  */
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
       const [row] = (await dataSource.query(`INSERT INTO tenants (name, slug, status, subscription_tier) VALUES ($1, $2, 'active', $3) RETURNING id`, [
         `Bench ${i}`,
         `bench-${i}`,
-        i % 2 === 0 ? 'basic' : 'free',
+        i % 2 === 0 ? 'prepaid' : 'free',
       ])) as Array<{ id: string }>;
       tenantIds.push(row.id);
     }
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
     console.log(`  ledger exact: ${exact ? 'yes' : 'NO'} (events ${check.events}, rollup requests ${check.rollup}, period calls ${check.period}, debits ${check.debits}/${expectedDebits})`);
     printLedgerWrites(ledgerWrites);
     printAdmissionCost(admissionCost);
-    if (!exact || !ledgerWrites.previous.exact || !ledgerWrites.current.exact) process.exitCode = 1;
+    if (!exact || !ledgerWrites.previous.exact || !ledgerWrites.current.exact || !ledgerWrites.parallel.exact) process.exitCode = 1;
   } finally {
     if (child) await stop(child);
     await dataSource.destroy();
@@ -160,13 +162,14 @@ async function main(): Promise<void> {
   }
 }
 
-function printLedgerWrites({ events, batch, previous, current, loadAverage }: LedgerWriteResult): void {
+function printLedgerWrites({ events, batch, previous, current, parallel, loadAverage }: LedgerWriteResult): void {
   const line = (name: string, side: LedgerWriteResult['current']) =>
     `  ${name.padEnd(9)} ${Math.round(side.eventsPerSecond).toLocaleString('en').padStart(9)} events/s (${side.seconds.toFixed(2)} s), ledger exact: ${side.exact ? 'yes' : 'NO'}`;
   console.log(`\nusage ledger writes alone (${events.toLocaleString('en')} events in batches of ${batch}, alternating, load average ${loadAverage.toFixed(2)}):`);
   console.log(line('previous', previous) + ' (one JSON document per batch, unpartitioned usage_events)');
   console.log(line('current', current) + ` (column arrays, monthly partitions; target >= ${LEDGER_TARGET_PER_SECOND.toLocaleString('en')}/s: ${current.eventsPerSecond >= LEDGER_TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
-  console.log(`  ratio    ${(current.eventsPerSecond / previous.eventsPerSecond).toFixed(2)}x`);
+  console.log(line('2 writers', parallel) + ' (the same, two connections at once, split by tenant: two consumers)');
+  console.log(`  ratio    ${(current.eventsPerSecond / previous.eventsPerSecond).toFixed(2)}x one writer, ${(parallel.eventsPerSecond / previous.eventsPerSecond).toFixed(2)}x two writers`);
 }
 
 function printAdmissionCost({ admit, settle, otherCommands, loadAverage }: AdmissionCost): void {
