@@ -3,7 +3,8 @@ import { createTestDatabase } from '@sluice/testing';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ControlPlaneConfig } from '../config/control-plane.config';
-import { UsagePartitionsMaintenance } from './usage-partitions';
+import type { Queue } from 'bullmq';
+import { UsagePartitionsMaintenance, UsagePartitionsSchedule, USAGE_PARTITIONS_JOB } from './usage-partitions';
 
 /** The partitions job's step on a real, migrated database, at chosen clock times. */
 describe('UsagePartitionsMaintenance', () => {
@@ -79,5 +80,14 @@ describe('UsagePartitionsMaintenance', () => {
     await insertEvent('req-late', '2031-01-25T00:00:00.000Z');
     expect(await maintenance(3).run(now)).toEqual({ created: [], detached: [] });
     expect(await partitionOf('req-late')).toBe('usage_events_default');
+  });
+});
+
+describe('UsagePartitionsSchedule', () => {
+  it('schedules the job once for every replica, at the configured interval', async () => {
+    const upsertJobScheduler = jest.fn().mockResolvedValue(undefined);
+    const queue = { upsertJobScheduler, on: jest.fn() } as unknown as Queue;
+    await new UsagePartitionsSchedule(queue, { usagePartitions: { retentionMonths: null, aheadMonths: 3, intervalMs: 120_000 } } as ControlPlaneConfig).onApplicationBootstrap();
+    expect(upsertJobScheduler).toHaveBeenCalledWith(USAGE_PARTITIONS_JOB, { every: 120_000 }, expect.objectContaining({ name: USAGE_PARTITIONS_JOB }));
   });
 });
