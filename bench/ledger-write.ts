@@ -7,7 +7,7 @@
  * the previous one migrated up to just before partitioning, today's fully.
  * Times only the writes (parsing the stream and validation are the
  * consumer's, measured end to end by `metering.ts`). A third side writes
- * today's way on two connections at once, as two consumers would.
+ * today's way on two connections at once, as the consumer's writer does.
  */
 import type { UsageEventV1 } from '@sluice/contracts';
 import { dataSourceOptions, MIGRATIONS, runMigrations, UnitOfWork, UsageLedgerRepository, type UsageEventInput } from '@sluice/control-plane/data-access';
@@ -29,7 +29,7 @@ export interface LedgerWriteResult {
   batch: number;
   previous: LedgerWriteSide;
   current: LedgerWriteSide;
-  /** Today's write with two connections at once (two consumers' share). */
+  /** Today's write on two connections at once, split by tenant (METERING_WRITERS=2). */
   parallel: LedgerWriteSide;
   loadAverage: number;
 }
@@ -90,8 +90,9 @@ export async function measureLedgerWrites(total: number, batch: number, makeEven
 }
 
 /**
- * What two consumers do with the batch between them: two transactions on two
- * connections at once, split by tenant so that they never wait on each
+ * What the consumer's writer does with `METERING_WRITERS=2` (its default,
+ * `apps/control-plane/src/metering/ledger-batch-writer.ts`): two transactions
+ * on two connections at once, split by tenant so that they never wait on each
  * other's rollup, period or balance rows.
  */
 async function writeInParallel(ledger: UsageLedgerRepository, unitOfWork: UnitOfWork, events: UsageEventInput[], tenantIds: string[]): Promise<number> {

@@ -168,7 +168,7 @@ function printLedgerWrites({ events, batch, previous, current, parallel, loadAve
   console.log(`\nusage ledger writes alone (${events.toLocaleString('en')} events in batches of ${batch}, alternating, load average ${loadAverage.toFixed(2)}):`);
   console.log(line('previous', previous) + ' (one JSON document per batch, unpartitioned usage_events)');
   console.log(line('current', current) + ` (column arrays, monthly partitions; target >= ${LEDGER_TARGET_PER_SECOND.toLocaleString('en')}/s: ${current.eventsPerSecond >= LEDGER_TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
-  console.log(line('2 writers', parallel) + ' (the same, two connections at once, split by tenant: two consumers)');
+  console.log(line('2 writers', parallel) + ' (the same, two connections at once, split by tenant: METERING_WRITERS=2, the default)');
   console.log(`  ratio    ${(current.eventsPerSecond / previous.eventsPerSecond).toFixed(2)}x one writer, ${(parallel.eventsPerSecond / previous.eventsPerSecond).toFixed(2)}x two writers`);
 }
 

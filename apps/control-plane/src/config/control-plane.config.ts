@@ -191,6 +191,12 @@ class ControlPlaneEnv extends CommonEnv {
   @Max(86_400_000, { message: 'METERING_CLAIM_IDLE_MS must be a whole number of milliseconds from 100 to 86400000' })
   readonly METERING_CLAIM_IDLE_MS: number = 30_000;
 
+  /** Ledger transactions a batch is written as, at once, split by tenant (each takes a database connection while it runs). */
+  @IsInt({ message: 'METERING_WRITERS must be a whole number from 1 to 8' })
+  @Min(1, { message: 'METERING_WRITERS must be a whole number from 1 to 8' })
+  @Max(8, { message: 'METERING_WRITERS must be a whole number from 1 to 8' })
+  readonly METERING_WRITERS: number = 2;
+
   /**
    * Months of `usage_events` kept attached (docs/operations.md, "Usage event partitions"): older monthly partitions are
    * detached by the partitions job. Unset: every month is kept. At least 2, so the month a statement is being closed
@@ -437,7 +443,7 @@ export interface ControlPlaneConfig {
   /** PROVIDER_CREDENTIAL_ENVS: what a deployment's `credential_env` may name. */
   readonly providerCredentialEnvs: readonly string[];
   readonly projectionReconcileIntervalMs: number;
-  readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number };
+  readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number; readonly writers: number };
   /** The monthly partitions of `usage_events` (docs/operations.md): retention in months (null: keep all), months kept ready ahead, job interval. */
   readonly usagePartitions: { readonly retentionMonths: number | null; readonly aheadMonths: number; readonly intervalMs: number };
   readonly billing: BillingSettings;
@@ -494,7 +500,7 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     catalogFile: env.CATALOG_FILE,
     providerCredentialEnvs: providerCredentialEnvs(env.PROVIDER_CREDENTIAL_ENVS),
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
-    metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS }),
+    metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS, writers: env.METERING_WRITERS }),
     usagePartitions: Object.freeze({
       retentionMonths: env.USAGE_EVENTS_RETENTION_MONTHS ?? null,
       aheadMonths: env.USAGE_PARTITIONS_AHEAD_MONTHS,

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { DataAccessModule, UnitOfWork, UsageLedgerRepository } from '@sluice/control-plane/data-access';
+import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SchemaReadyModule } from '../database/schema-ready.module';
 import { JobRunnerModule } from '../jobs/job-runner';
 import { LedgerBatchWriter } from './ledger-batch-writer';
@@ -18,8 +19,9 @@ import { WebhookOutboxModule } from '../webhooks/webhook-outbox.module';
   providers: [
     {
       provide: LedgerBatchWriter,
-      inject: [UnitOfWork, UsageLedgerRepository, UsageThresholds],
-      useFactory: (unitOfWork: UnitOfWork, ledger: UsageLedgerRepository, thresholds: UsageThresholds) => new LedgerBatchWriter(unitOfWork, ledger, thresholds),
+      inject: [UnitOfWork, UsageLedgerRepository, UsageThresholds, CONTROL_PLANE_CONFIG],
+      useFactory: (unitOfWork: UnitOfWork, ledger: UsageLedgerRepository, thresholds: UsageThresholds, config: ControlPlaneConfig) =>
+        new LedgerBatchWriter(unitOfWork, ledger, thresholds, config.metering.writers),
     },
     UsageThresholds,
     MeteringService,
