@@ -152,6 +152,11 @@ describe('UsageLedgerRepository', () => {
       ])) as Array<{ request_id: string; partition: string }>;
     const debits = async (tenant: string) => (await credits.ledger(tenant, { limit: 100, offset: 0 })).rows.map((row) => [row.request_id, row.amount_micros]);
 
+    it('refuses to create a partition for anything but the first day of a month', async () => {
+      const partitions = new UsagePartitionsRepository(db.dataSource);
+      for (const month of ['2026-03-02', "2026-03-01'; DROP TABLE usage_events; --", '2026-13-01']) await expect(partitions.ensureMonth(month)).rejects.toThrow(/first day of a month/);
+    });
+
     it('records a request id repeated within one batch once, keeping its first event, even under another started_at', async () => {
       const owner = await tenantWithKey('prepaid');
       const first = event(owner);

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 export type Month = string;
 
 const NAME_PATTERN = /^usage_events_y(\d{4})m(\d{2})$/;
+const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-01$/;
 const DEFAULT_PARTITION = 'usage_events_default';
 /** Serialises the partitions job's changes across replicas (and with a second run of the job on one). */
 const LOCK_KEY = "hashtext('sluice:usage_events_partitions')";
@@ -65,6 +66,8 @@ export class UsagePartitionsRepository {
    * (retention detached it; it is the operator's to archive or drop).
    */
   async ensureMonth(month: Month): Promise<boolean> {
+    // The name and bounds go into DDL, which takes no parameters: only a month's first day gets that far.
+    if (!MONTH_PATTERN.test(month)) throw new Error(`Not the first day of a month: ${month}`);
     const name = partitionName(month);
     const from = `${month} 00:00:00+00`;
     const to = `${addMonths(month, 1)} 00:00:00+00`;
