@@ -1,7 +1,9 @@
 /**
  * `npm run bench:metering`: how fast the control plane ingests usage events
  * from the Redis stream into PostgreSQL (target in bench/README.md: at least
- * 10,000 events/s). Seeds `BENCH_METERING_EVENTS` (default 50,000) usage events, as
+ * 10,000 events/s end to end), and how fast the usage ledger's write alone
+ * goes, today's beside the previous one in the same run (`ledger-write.ts`;
+ * target 100,000 events/s). Seeds `BENCH_METERING_EVENTS` (default 50,000) usage events, as
  * the gateway writes them, into a private key prefix of the test Redis and a
  * fresh, migrated database with ten tenants (half prepaid, so ledger debits
  * are part of the work); then starts the built control plane
@@ -15,7 +17,7 @@
  * settlement scripts' round trips and server time per request, with every
  * limit on, on a private redis-server (`admission-cost.ts`).
  *
- * Environment: `BENCH_METERING_EVENTS`, `BENCH_METERING_BATCH` (becomes
+ * Environment: `BENCH_METERING_EVENTS`, `BENCH_LEDGER_EVENTS` (default 100,000), `BENCH_METERING_BATCH` (becomes
  * `METERING_BATCH_SIZE`, default 1,000), `BENCH_ADMISSION_WAVES` (default 150
  * waves of 32 requests), `TEST_DATABASE_URL`, `TEST_REDIS_URL`.
  */
@@ -30,6 +32,7 @@ import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { measureAdmissionCost, printAdmissionCost } from './admission-cost';
+import { measureLedgerWrites, type LedgerWriteResult } from './ledger-write';
 
 const TOTAL = Number(process.env['BENCH_METERING_EVENTS'] ?? 50_000);
 const BATCH = Number(process.env['BENCH_METERING_BATCH'] ?? 1_000);
@@ -37,14 +40,18 @@ const TARGET_PER_SECOND = 10_000;
 const SEED_PIPELINE = 2_000;
 const CLOCK_TICKS_PER_SECOND = 100;
 const SCRAPE_INTERVAL_MS = 250;
+const SPAN_DAYS = 60;
+const LEDGER_EVENTS = Number(process.env['BENCH_LEDGER_EVENTS'] ?? 100_000);
+const LEDGER_TARGET_PER_SECOND = 100_000;
 const ADMISSION_WAVES = Number(process.env['BENCH_ADMISSION_WAVES'] ?? 150);
 
-function* events(tenantIds: string[]): Generator<UsageEventV1> {
+function* events(tenantIds: string[], total = TOTAL): Generator<UsageEventV1> {
   const keys = Array.from({ length: 20 }, () => randomUUID());
   const models = ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet', 'mock-fast', 'mock-slow'];
-  const start = Date.now() - 3 * 86_400_000;
-  for (let i = 0; i < TOTAL; i++) {
-    const startedAt = new Date(start + Math.floor((i / TOTAL) * 3 * 86_400_000));
+  // Sixty days back to now: the events fall in two or three monthly partitions.
+  const start = Date.now() - SPAN_DAYS * 86_400_000;
+  for (let i = 0; i < total; i++) {
+    const startedAt = new Date(start + Math.floor((i / total) * SPAN_DAYS * 86_400_000));
     yield {
       v: 1,
       request_id: `bench-${i}-${randomUUID()}`,
@@ -82,6 +89,7 @@ async function createDatabase(): Promise<{ name: string; url: string }> {
 
 async function main(): Promise<void> {
   const admissionCost = await measureAdmissionCost(ADMISSION_WAVES);
+  const ledgerWrites = await measureLedgerWrites(LEDGER_EVENTS, BATCH, events);
   const database = await createDatabase();
   const prefix = `sluice-bench:metering:${randomUUID().slice(0, 8)}:`;
   const redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
@@ -94,7 +102,7 @@ async function main(): Promise<void> {
       const [row] = (await dataSource.query(`INSERT INTO tenants (name, slug, status, subscription_tier) VALUES ($1, $2, 'active', $3) RETURNING id`, [
         `Bench ${i}`,
         `bench-${i}`,
-        i % 2 === 0 ? 'basic' : 'free',
+        i % 2 === 0 ? 'prepaid' : 'free',
       ])) as Array<{ id: string }>;
       tenantIds.push(row.id);
     }
@@ -142,8 +150,9 @@ async function main(): Promise<void> {
     console.log(`  ${measured.toLocaleString('en')} events in ${seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString('en')} events/s (target >= ${TARGET_PER_SECOND.toLocaleString('en')}/s: ${rate >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
     console.log(`  control-plane CPU ${(cpu / measured).toFixed(1)} µs per event (the rest is PostgreSQL and Redis)`);
     console.log(`  ledger exact: ${exact ? 'yes' : 'NO'} (events ${check.events}, rollup requests ${check.rollup}, period calls ${check.period}, debits ${check.debits}/${expectedDebits})`);
+    printLedgerWrites(ledgerWrites);
     printAdmissionCost(admissionCost);
-    if (!exact) process.exitCode = 1;
+    if (!exact || !ledgerWrites.previous.exact || !ledgerWrites.current.exact || !ledgerWrites.parallel.exact) process.exitCode = 1;
   } finally {
     if (child) await stop(child);
     await dataSource.destroy();
@@ -153,6 +162,15 @@ async function main(): Promise<void> {
   }
 }
 
+function printLedgerWrites({ events, batch, previous, current, parallel, loadAverage }: LedgerWriteResult): void {
+  const line = (name: string, side: LedgerWriteResult['current']) =>
+    `  ${name.padEnd(9)} ${Math.round(side.eventsPerSecond).toLocaleString('en').padStart(9)} events/s (${side.seconds.toFixed(2)} s), ledger exact: ${side.exact ? 'yes' : 'NO'}`;
+  console.log(`\nusage ledger writes alone (${events.toLocaleString('en')} events in batches of ${batch}, alternating, load average ${loadAverage.toFixed(2)}):`);
+  console.log(line('previous', previous) + ' (one JSON document per batch, unpartitioned usage_events)');
+  console.log(line('current', current) + ` (column arrays, monthly partitions; target >= ${LEDGER_TARGET_PER_SECOND.toLocaleString('en')}/s: ${current.eventsPerSecond >= LEDGER_TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
+  console.log(line('2 writers', parallel) + ' (the same, two connections at once, split by tenant: METERING_WRITERS=2, the default)');
+  console.log(`  ratio    ${(current.eventsPerSecond / previous.eventsPerSecond).toFixed(2)}x one writer, ${(parallel.eventsPerSecond / previous.eventsPerSecond).toFixed(2)}x two writers`);
+}
 /** The built control plane on the bench's database and prefix, consuming as in production. */
 function startControlPlane(url: string, prefix: string, port: number, metricsPort: number): ChildProcess {
   const child = spawn(process.execPath, ['dist/apps/control-plane/main.js'], {

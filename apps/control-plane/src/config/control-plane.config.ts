@@ -191,6 +191,35 @@ class ControlPlaneEnv extends CommonEnv {
   @Max(86_400_000, { message: 'METERING_CLAIM_IDLE_MS must be a whole number of milliseconds from 100 to 86400000' })
   readonly METERING_CLAIM_IDLE_MS: number = 30_000;
 
+  /** Ledger transactions a batch is written as, at once, split by tenant (each takes a database connection while it runs). */
+  @IsInt({ message: 'METERING_WRITERS must be a whole number from 1 to 8' })
+  @Min(1, { message: 'METERING_WRITERS must be a whole number from 1 to 8' })
+  @Max(8, { message: 'METERING_WRITERS must be a whole number from 1 to 8' })
+  readonly METERING_WRITERS: number = 2;
+
+  /**
+   * Months of `usage_events` kept attached (docs/operations.md, "Usage event partitions"): older monthly partitions are
+   * detached by the partitions job. Unset: every month is kept. At least 2, so the month a statement is being closed
+   * for is never detached under it.
+   */
+  @IsOptional()
+  @IsInt({ message: 'USAGE_EVENTS_RETENTION_MONTHS must be a whole number of months from 2 to 1200, or unset to keep every month' })
+  @Min(2, { message: 'USAGE_EVENTS_RETENTION_MONTHS must be a whole number of months from 2 to 1200, or unset to keep every month' })
+  @Max(1200, { message: 'USAGE_EVENTS_RETENTION_MONTHS must be a whole number of months from 2 to 1200, or unset to keep every month' })
+  readonly USAGE_EVENTS_RETENTION_MONTHS?: number;
+
+  /** Monthly partitions of `usage_events` the partitions job keeps ready past the current month. */
+  @IsInt({ message: 'USAGE_PARTITIONS_AHEAD_MONTHS must be a whole number of months from 1 to 24' })
+  @Min(1, { message: 'USAGE_PARTITIONS_AHEAD_MONTHS must be a whole number of months from 1 to 24' })
+  @Max(24, { message: 'USAGE_PARTITIONS_AHEAD_MONTHS must be a whole number of months from 1 to 24' })
+  readonly USAGE_PARTITIONS_AHEAD_MONTHS: number = 3;
+
+  /** How often the partitions job runs (creates partitions ahead, drains the default partition, detaches past retention). */
+  @IsInt({ message: 'USAGE_PARTITIONS_INTERVAL_MS must be a whole number of milliseconds from 1000 to 86400000' })
+  @Min(1000, { message: 'USAGE_PARTITIONS_INTERVAL_MS must be a whole number of milliseconds from 1000 to 86400000' })
+  @Max(86_400_000, { message: 'USAGE_PARTITIONS_INTERVAL_MS must be a whole number of milliseconds from 1000 to 86400000' })
+  readonly USAGE_PARTITIONS_INTERVAL_MS: number = 3_600_000;
+
   /** Stripe (docs/billing.md): without a secret key, checkout and portal answer 503 `billing_not_configured`. */
   @IsOptional()
   @Matches(/^(sk|rk)_(test|live)_\S+$/, { message: 'STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_… or sk_live_…)' })
@@ -414,7 +443,9 @@ export interface ControlPlaneConfig {
   /** PROVIDER_CREDENTIAL_ENVS: what a deployment's `credential_env` may name. */
   readonly providerCredentialEnvs: readonly string[];
   readonly projectionReconcileIntervalMs: number;
-  readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number; readonly streamShards: number };
+  readonly metering: { readonly enabled: boolean; readonly batchSize: number; readonly claimIdleMs: number; readonly streamShards: number; readonly writers: number };
+  /** The monthly partitions of `usage_events` (docs/operations.md): retention in months (null: keep all), months kept ready ahead, job interval. */
+  readonly usagePartitions: { readonly retentionMonths: number | null; readonly aheadMonths: number; readonly intervalMs: number };
   readonly billing: BillingSettings;
   readonly integrations: IntegrationsSettings;
   readonly webhooks: WebhookSettings;
@@ -469,7 +500,18 @@ export function loadControlPlaneConfig(environment: NodeJS.ProcessEnv): ControlP
     catalogFile: env.CATALOG_FILE,
     providerCredentialEnvs: providerCredentialEnvs(env.PROVIDER_CREDENTIAL_ENVS),
     projectionReconcileIntervalMs: env.PROJECTION_RECONCILE_INTERVAL_MS,
-    metering: Object.freeze({ enabled: env.METERING_ENABLED, batchSize: env.METERING_BATCH_SIZE, claimIdleMs: env.METERING_CLAIM_IDLE_MS, streamShards: env.USAGE_STREAM_SHARDS }),
+    metering: Object.freeze({
+      enabled: env.METERING_ENABLED,
+      batchSize: env.METERING_BATCH_SIZE,
+      claimIdleMs: env.METERING_CLAIM_IDLE_MS,
+      streamShards: env.USAGE_STREAM_SHARDS,
+      writers: env.METERING_WRITERS,
+    }),
+    usagePartitions: Object.freeze({
+      retentionMonths: env.USAGE_EVENTS_RETENTION_MONTHS ?? null,
+      aheadMonths: env.USAGE_PARTITIONS_AHEAD_MONTHS,
+      intervalMs: env.USAGE_PARTITIONS_INTERVAL_MS,
+    }),
     billing: billingSettings(env),
     integrations: integrationsSettings(env),
     webhooks: webhookSettings(env, production),

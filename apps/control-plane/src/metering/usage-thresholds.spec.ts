@@ -52,4 +52,21 @@ describe('UsageThresholds', () => {
     await check(tenant.id, key.id);
     expect(crossings().sort()).toEqual([`budget.key:${key.id}@80`, 'credits@100', 'credits@80']);
   });
+
+  it('checks every tenant and key of a batch, never under another tenant', async () => {
+    const [a, b] = [db.tenant({ quota_overrides: { api_calls_limit: 10 } }), db.tenant({ quota_overrides: { api_calls_limit: 10 } })];
+    const [keyA, keyB] = [db.key(a, { limits: { budget_usd: 1, budget_period: 'total' } }), db.key(b)];
+    db.usage.set(a.id, { api_calls: 8, ai_tokens: 0 });
+    db.usage.set(b.id, { api_calls: 10, ai_tokens: 0 });
+    db.dailyUsage.push({ tenantId: a.id, apiKeyId: keyA.id, day: new Date().toISOString().slice(0, 10), model: 'm', environment: 'live', requests: 1, promptTokens: 1, completionTokens: 1, costMicros: 900_000 });
+    // B's event names A's key: its budget is not B's to cross.
+    await unitOfWork.run((tx) => thresholds.check(tx, [usageEvent(a.id, keyA.id), usageEvent(b.id, keyB.id), usageEvent(b.id, keyA.id)]));
+    const byTenant = db.tables.webhookEvents
+      .filter((event) => event.type === 'usage.threshold')
+      .map((event) => `${event.data['tenant']}:${event.data['subject']}@${event.data['threshold_percent']}`)
+      .sort();
+    expect(byTenant).toEqual(
+      [`${a.id}:quota.api_calls@80`, `${a.id}:budget.key:${keyA.id}@80`, `${b.id}:quota.api_calls@80`, `${b.id}:quota.api_calls@100`].sort(),
+    );
+  });
 });

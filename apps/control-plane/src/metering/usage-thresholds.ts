@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { ApiKeysRepository, CreditsRepository, PlansRepository, TenantsRepository, UsageLedgerRepository, type Transaction, type UsageEventInput } from '@sluice/control-plane/data-access';
+import {
+  ApiKeysRepository,
+  CreditsRepository,
+  PlansRepository,
+  TenantsRepository,
+  UsageLedgerRepository,
+  type ApiKeyRow,
+  type Transaction,
+  type UsageEventInput,
+} from '@sluice/control-plane/data-access';
 import { currentQuotaPeriod, effectiveLimits, planQuota, QUOTA_PERIOD_DAYS } from '../common/quota-rules';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 
@@ -33,6 +42,12 @@ export class UsageThresholds {
     private readonly outbox: WebhookOutbox,
   ) {}
 
+  /**
+   * Reads what every tenant and key of the batch needs in five queries, not
+   * a handful per tenant and key: on a batch of a thousand events from many
+   * tenants the per-tenant reads cost the consumer as much as the ledger
+   * write itself (docs/scaling.md, "PostgreSQL at volume").
+   */
   async check(tx: Transaction, events: readonly UsageEventInput[]): Promise<void> {
     const keysByTenant = new Map<string, Set<string>>();
     for (const event of events) {
@@ -40,8 +55,29 @@ export class UsageThresholds {
       keys.add(event.api_key_id);
       keysByTenant.set(event.tenant_id, keys);
     }
+    if (keysByTenant.size === 0) return;
+    const tenantIds = [...keysByTenant.keys()];
+    const tenants = new Map((await this.tenants.findByIds(tenantIds, tx)).map((tenant) => [tenant.id, tenant]));
+    const plans = new Map((await this.plans.list(tx)).map((plan) => [plan.id, plan]));
+    const periods = new Map<string, { start: Date; limits: ReturnType<typeof effectiveLimits> }>();
+    for (const tenant of tenants.values()) {
+      const plan = plans.get(tenant.subscription_tier) ?? null;
+      const period = currentQuotaPeriod(tenant.last_reset_at, plan?.period_days ?? QUOTA_PERIOD_DAYS);
+      periods.set(tenant.id, { start: period.start, limits: effectiveLimits(tenant, plan && planQuota(plan)) });
+    }
+    const usage = new Map(
+      (await this.ledger.periodUsages([...periods].map(([tenantId, period]) => ({ tenantId, periodStart: period.start })), tx)).map((row) => [row.tenant_id, row]),
+    );
+    const credits = new Map((await this.credits.totalsOf([...tenants.keys()], tx)).map((row) => [row.tenant_id, row]));
+    const pairs = [...keysByTenant].flatMap(([tenantId, keyIds]) => [...keyIds].map((id) => ({ tenantId, id })));
+    const keys = new Map((await this.apiKeys.findByTenantAndIds(pairs, tx)).map((key) => [`${key.tenant_id}:${key.id}`, key]));
     for (const [tenantId, keyIds] of keysByTenant) {
-      const measures = [...(await this.tenantMeasures(tx, tenantId)), ...(await this.budgetMeasures(tx, tenantId, [...keyIds]))];
+      const period = periods.get(tenantId);
+      if (!period) continue;
+      const measures = [
+        ...tenantMeasures(period, usage.get(tenantId), credits.get(tenantId)),
+        ...(await this.budgetMeasures(tx, tenantId, [...keyIds].map((id) => keys.get(`${tenantId}:${id}`)))),
+      ];
       for (const measure of measures) await this.announce(tx, tenantId, measure);
     }
   }
@@ -61,32 +97,14 @@ export class UsageThresholds {
     }
   }
 
-  private async tenantMeasures(tx: Transaction, tenantId: string): Promise<Measure[]> {
-    const tenant = await this.tenants.findById(tenantId, tx);
-    if (!tenant) return [];
-    const plan = await this.plans.findById(tenant.subscription_tier, tx);
-    const limits = effectiveLimits(tenant, plan && planQuota(plan));
-    const period = currentQuotaPeriod(tenant.last_reset_at, plan?.period_days ?? QUOTA_PERIOD_DAYS);
-    const usage = await this.ledger.periodUsage(tenantId, period.start, tx);
-    const periodKey = period.start.toISOString();
-    const measures: Measure[] = [
-      { subject: 'quota.api_calls', period: periodKey, used: Number(usage.api_calls), limit: limits.api_calls_limit, unit: 'requests' },
-      { subject: 'quota.ai_tokens', period: periodKey, used: Number(usage.ai_tokens), limit: limits.ai_tokens_limit, unit: 'tokens' },
-    ];
-    const credits = await this.credits.totals(tenantId, tx);
-    const bought = Number(credits.top_ups_micros);
-    // Each top-up starts a new "period" for the credit balance: the thresholds apply again to the larger total.
-    if (bought > 0) measures.push({ subject: 'credits', period: `top_ups:${bought}`, used: bought - Number(credits.balance_micros), limit: bought, unit: 'usd_micros' });
-    return measures;
-  }
-
-  private async budgetMeasures(tx: Transaction, tenantId: string, keyIds: string[]): Promise<Measure[]> {
+  /** Only keys with a budget cost a query (their spend in the budget's period). */
+  private async budgetMeasures(tx: Transaction, tenantId: string, keys: Array<ApiKeyRow | undefined>): Promise<Measure[]> {
     const measures: Measure[] = [];
     const today = new Date().toISOString().slice(0, 10);
-    for (const keyId of keyIds) {
-      const key = await this.apiKeys.findById(tenantId, keyId, tx);
+    for (const key of keys) {
       const budget = key?.limits.budget_usd;
       if (!key || budget === undefined || budget === null || budget <= 0) continue;
+      const keyId = key.id;
       const budgetPeriod = key.limits.budget_period ?? 'month';
       const from = budgetPeriod === 'day' ? today : budgetPeriod === 'month' ? `${today.slice(0, 7)}-01` : '1970-01-01';
       const [row] = await this.ledger.usage(tenantId, { from, to: today, apiKeyId: keyId }, 'key', tx);
@@ -101,4 +119,21 @@ export class UsageThresholds {
     }
     return measures;
   }
+}
+
+/** The period quotas (calls, tokens) and the credits bought, from the batch's reads. */
+function tenantMeasures(
+  period: { start: Date; limits: ReturnType<typeof effectiveLimits> },
+  usage: { api_calls: string; ai_tokens: string } | undefined,
+  credits: { balance_micros: string; top_ups_micros: string } | undefined,
+): Measure[] {
+  const periodKey = period.start.toISOString();
+  const measures: Measure[] = [
+    { subject: 'quota.api_calls', period: periodKey, used: Number(usage?.api_calls ?? 0), limit: period.limits.api_calls_limit, unit: 'requests' },
+    { subject: 'quota.ai_tokens', period: periodKey, used: Number(usage?.ai_tokens ?? 0), limit: period.limits.ai_tokens_limit, unit: 'tokens' },
+  ];
+  const bought = Number(credits?.top_ups_micros ?? 0);
+  // Each top-up starts a new "period" for the credit balance: the thresholds apply again to the larger total.
+  if (bought > 0) measures.push({ subject: 'credits', period: `top_ups:${bought}`, used: bought - Number(credits?.balance_micros ?? 0), limit: bought, unit: 'usd_micros' });
+  return measures;
 }

@@ -493,7 +493,7 @@ export class FakeSessions implements Pick<Sessions, 'start' | 'refresh' | 'end' 
   }
 }
 
-type TenantMethods = 'create' | 'findById' | 'findByReference' | 'lock' | 'list' | 'update';
+type TenantMethods = 'create' | 'findById' | 'findByIds' | 'findByReference' | 'lock' | 'list' | 'update';
 
 export class FakeTenantsRepository implements Pick<TenantsRepository, TenantMethods> {
   constructor(private readonly db: FakeDatabase) {}
@@ -517,6 +517,10 @@ export class FakeTenantsRepository implements Pick<TenantsRepository, TenantMeth
 
   async findById(id: string): Promise<TenantRow | null> {
     return this.db.tenantRow(id);
+  }
+
+  async findByIds(ids: readonly string[]): Promise<TenantRow[]> {
+    return ids.map((id) => this.db.tenantRow(id)).filter((row): row is TenantRow => row !== null);
   }
 
   async findByReference(reference: string): Promise<TenantRow | null> {
@@ -723,7 +727,7 @@ export class FakeTeamsRepository implements Pick<TeamsRepository, 'create' | 'te
   }
 }
 
-type ApiKeyMethods = 'create' | 'tenantOf' | 'ofTeam' | 'findById' | 'lock' | 'lockActiveOfCreator' | 'usable' | 'countUsable' | 'list' | 'update';
+type ApiKeyMethods = 'create' | 'tenantOf' | 'ofTeam' | 'findById' | 'findByTenantAndIds' | 'lock' | 'lockActiveOfCreator' | 'usable' | 'countUsable' | 'list' | 'update';
 
 export class FakeApiKeysRepository implements Pick<ApiKeysRepository, ApiKeyMethods> {
   constructor(private readonly db: FakeDatabase) {}
@@ -774,6 +778,11 @@ export class FakeApiKeysRepository implements Pick<ApiKeysRepository, ApiKeyMeth
   async findById(tenantId: string, id: string): Promise<ApiKeyRow | null> {
     const row = this.db.tables.apiKeys.get(id);
     return row?.tenant_id === tenantId ? { ...row } : null;
+  }
+
+  async findByTenantAndIds(pairs: ReadonlyArray<{ tenantId: string; id: string }>): Promise<ApiKeyRow[]> {
+    const rows = await Promise.all(pairs.map((pair) => this.findById(pair.tenantId, pair.id)));
+    return rows.filter((row): row is ApiKeyRow => row !== null);
   }
 
   async lock(tx: Transaction, tenantId: string, id: string): Promise<ApiKeyRow | null> {
@@ -851,8 +860,12 @@ export class FakePlansRepository implements Pick<PlansRepository, 'list' | 'find
   }
 }
 
-export class FakeUsageLedgerRepository implements Pick<UsageLedgerRepository, 'periodUsage' | 'usage'> {
+export class FakeUsageLedgerRepository implements Pick<UsageLedgerRepository, 'periodUsage' | 'periodUsages' | 'usage'> {
   constructor(private readonly db: FakeDatabase) {}
+
+  async periodUsages(periods: ReadonlyArray<{ tenantId: string }>): Promise<Array<{ tenant_id: string; api_calls: string; ai_tokens: string; cost_micros: string }>> {
+    return Promise.all(periods.filter((period) => this.db.usage.has(period.tenantId)).map(async (period) => ({ tenant_id: period.tenantId, ...(await this.periodUsage(period.tenantId)) })));
+  }
 
   async periodUsage(tenantId: string): Promise<{ api_calls: string; ai_tokens: string; cost_micros: string }> {
     const usage = this.db.usage.get(tenantId) ?? { api_calls: 0, ai_tokens: 0 };
@@ -875,7 +888,7 @@ export class FakeUsageLedgerRepository implements Pick<UsageLedgerRepository, 'p
   }
 }
 
-export class FakeCreditsRepository implements Pick<CreditsRepository, 'appendTopUp' | 'totals' | 'ledger'> {
+export class FakeCreditsRepository implements Pick<CreditsRepository, 'appendTopUp' | 'totals' | 'totalsOf' | 'ledger'> {
   constructor(private readonly db: FakeDatabase) {}
 
   async appendTopUp(tx: Transaction, tenantId: string, topUp: NewTopUp): Promise<CreditLedgerRow> {
@@ -899,6 +912,10 @@ export class FakeCreditsRepository implements Pick<CreditsRepository, 'appendTop
   async totals(tenantId: string): Promise<CreditTotals> {
     const balance = this.db.tables.balances.get(tenantId) ?? { balance: 0n, topUps: 0n };
     return { tenant_id: tenantId, balance_micros: balance.balance.toString(), top_ups_micros: balance.topUps.toString() };
+  }
+
+  async totalsOf(tenantIds: readonly string[]): Promise<CreditTotals[]> {
+    return Promise.all(tenantIds.map((tenantId) => this.totals(tenantId)));
   }
 
   async ledger(tenantId: string, window: ListWindow): Promise<Slice<CreditLedgerRow>> {

@@ -30,4 +30,5 @@ export * from './lib/billing/credits.repository';
 export * from './lib/billing/billing.repository';
 export * from './lib/billing/statements.repository';
 export * from './lib/metering/usage-ledger.repository';
+export * from './lib/metering/usage-partitions.repository';
 export * from './lib/data-access.module';

@@ -16,6 +16,7 @@ import { TeamsRepository } from './identity/teams.repository';
 import { TenantsRepository } from './identity/tenants.repository';
 import { UsersRepository } from './identity/users.repository';
 import { UsageLedgerRepository } from './metering/usage-ledger.repository';
+import { UsagePartitionsRepository } from './metering/usage-partitions.repository';
 import { ProjectionOutboxRepository } from './projection/projection-outbox.repository';
 import { ProjectionSourcesRepository } from './projection/projection-sources.repository';
 import { UnitOfWork } from './unit-of-work';
@@ -43,6 +44,7 @@ export const DATA_ACCESS_CLASSES: readonly RepositoryClass[] = [
   BillingRepository,
   StatementsRepository,
   UsageLedgerRepository,
+  UsagePartitionsRepository,
 ];
 
 const providers: Provider[] = DATA_ACCESS_CLASSES.map((Repository) => ({

@@ -60,6 +60,12 @@ describe('ApiKeysRepository', () => {
       expect((await db.unitOfWork.run((tx) => apiKeys.lock(tx, a, ofA.active)))?.tenant_id).toBe(a);
     });
 
+    it('finds keys by (tenant, id) pairs only within the tenant each pair names', async () => {
+      const { a, ofA, ofB } = await twoTenants();
+      const found = await apiKeys.findByTenantAndIds([{ tenantId: a, id: ofA.active }, ...Object.values(ofB).map((id) => ({ tenantId: a, id }))]);
+      expect(found.map((key) => [key.tenant_id, key.id])).toEqual([[a, ofA.active]]);
+    });
+
     it("finds a team's keys only within the tenant named", async () => {
       const { a, teamA, teamB, ofA } = await twoTenants();
       expect(await apiKeys.ofTeam(a, teamB)).toEqual([]);

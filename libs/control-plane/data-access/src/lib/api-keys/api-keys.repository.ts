@@ -150,6 +150,14 @@ export class ApiKeysRepository {
     return queryOne<ApiKeyRow>(db, 'SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
   }
 
+  /** The keys of these (tenant, key) pairs that exist, in one query: a key named under another tenant's id is not among them. */
+  findByTenantAndIds(pairs: ReadonlyArray<{ tenantId: string; id: string }>, db: Reader = this.dataSource): Promise<ApiKeyRow[]> {
+    return query<ApiKeyRow>(db, 'SELECT k.* FROM api_keys k JOIN unnest($1::uuid[], $2::uuid[]) AS p(tenant_id, id) ON k.tenant_id = p.tenant_id AND k.id = p.id', [
+      pairs.map((pair) => pair.tenantId),
+      pairs.map((pair) => pair.id),
+    ]);
+  }
+
   /** Locks the key's row until the transaction ends (rotation and revocation must not interleave). */
   lock(tx: Transaction, tenantId: string, id: string): Promise<ApiKeyRow | null> {
     return queryOne<ApiKeyRow>(tx, 'SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, id]);

@@ -69,6 +69,16 @@ export class CreditsRepository {
     return row as CreditTotals;
   }
 
+  /** `totals` of several tenants in one query, one row each (zeros for a tenant without entries). */
+  totalsOf(tenantIds: readonly string[], db: Reader = this.dataSource): Promise<CreditTotals[]> {
+    return query<CreditTotals>(
+      db,
+      `SELECT t.id AS tenant_id, COALESCE(b.balance_micros, 0)::text AS balance_micros, COALESCE(b.top_ups_micros, 0)::text AS top_ups_micros
+       FROM unnest($1::uuid[]) AS t(id) LEFT JOIN credit_balances b ON b.tenant_id = t.id`,
+      [tenantIds],
+    );
+  }
+
   /** Totals of every tenant that has ledger entries, in pages by tenant id. */
   totalsPage(afterTenantId: string | null, limit: number, db: Reader = this.dataSource): Promise<CreditTotals[]> {
     return query<CreditTotals>(

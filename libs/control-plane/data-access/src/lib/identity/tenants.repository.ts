@@ -1,6 +1,6 @@
 import { isUuid } from '@sluice/contracts';
 import type { DataSource } from 'typeorm';
-import { likePattern, listSlice, orderBy, queryOne, type ListWindow, type Reader, type Slice } from '../sql';
+import { likePattern, listSlice, orderBy, query, queryOne, type ListWindow, type Reader, type Slice } from '../sql';
 import type { Transaction } from '../unit-of-work';
 
 export type TenantStatus = 'pending' | 'active' | 'suspended' | 'deleted';
@@ -120,6 +120,11 @@ export class TenantsRepository {
 
   findById(id: string, db: Reader = this.dataSource): Promise<TenantRow | null> {
     return queryOne<TenantRow>(db, `${SELECT} WHERE t.id = $1`, [id]);
+  }
+
+  /** The tenants of these ids that exist, in one query. */
+  findByIds(ids: readonly string[], db: Reader = this.dataSource): Promise<TenantRow[]> {
+    return query<TenantRow>(db, `${SELECT} WHERE t.id = ANY($1::uuid[])`, [ids]);
   }
 
   /** By id or slug, as the `/api/tenants/{slug}/` routes accept either. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { insertApiKey, insertTenant, openTestDatabase, type TestDatabase } from '../../../test/fixtures';
 import { CreditsRepository } from '../billing/credits.repository';
 import { UsageLedgerRepository, type UsageEventInput } from './usage-ledger.repository';
+import { UsagePartitionsRepository } from './usage-partitions.repository';
 
 describe('UsageLedgerRepository', () => {
   let db: TestDatabase;
@@ -116,5 +117,120 @@ describe('UsageLedgerRepository', () => {
     expect((await ledger.periodUsage(owner.tenant, PERIOD_START)).api_calls).toBe('2');
     expect((await ledger.periodUsage(owner.tenant, new Date('2026-03-31T00:00:00.000Z'))).api_calls).toBe('1');
     expect(await ledger.periodUsage(owner.tenant, new Date('2026-01-01T00:00:00.000Z'))).toEqual({ api_calls: '0', ai_tokens: '0', cost_micros: '0' });
+  });
+
+  it("reads several tenants' period usage in one query, each in its own period", async () => {
+    const [a, b, idle] = [await tenantWithKey(), await tenantWithKey(), await tenantWithKey()];
+    await ingest([event(a), event(a), event(b, { started_at: '2026-03-31T00:00:00.000Z' })]);
+    const rows = await ledger.periodUsages([
+      { tenantId: a.tenant, periodStart: PERIOD_START },
+      { tenantId: b.tenant, periodStart: new Date('2026-03-31T00:00:00.000Z') },
+      { tenantId: idle.tenant, periodStart: PERIOD_START },
+    ]);
+    expect(rows.sort((x, y) => (x.api_calls < y.api_calls ? -1 : 1))).toEqual([
+      { tenant_id: b.tenant, api_calls: '1', ai_tokens: '15', cost_micros: '100' },
+      { tenant_id: a.tenant, api_calls: '2', ai_tokens: '30', cost_micros: '200' },
+    ]);
+    expect(await credits.totalsOf([a.tenant, idle.tenant])).toEqual([
+      { tenant_id: a.tenant, balance_micros: '0', top_ups_micros: '0' },
+      { tenant_id: idle.tenant, balance_micros: '0', top_ups_micros: '0' },
+    ]);
+  });
+
+  describe('on the monthly partitions of usage_events', () => {
+    // The test database has partitions from its migration's month on; the months of these events get theirs as the partitions job gives them.
+    beforeAll(async () => {
+      const partitions = new UsagePartitionsRepository(db.dataSource);
+      for (const month of ['2026-03-01', '2026-04-01']) await partitions.ensureMonth(month);
+    });
+
+    const rollupRequests = async (tenant: string) =>
+      Number(((await db.dataSource.query(`SELECT COALESCE(sum(requests), 0)::int AS n FROM usage_daily WHERE tenant_id = $1`, [tenant])) as Array<{ n: number }>)[0].n);
+    const eventRows = async (tenant: string) =>
+      (await db.dataSource.query(`SELECT request_id, tableoid::regclass::text AS partition FROM usage_events WHERE tenant_id = $1 ORDER BY started_at, request_id`, [
+        tenant,
+      ])) as Array<{ request_id: string; partition: string }>;
+    const debits = async (tenant: string) => (await credits.ledger(tenant, { limit: 100, offset: 0 })).rows.map((row) => [row.request_id, row.amount_micros]);
+
+    it('refuses to create a partition for anything but the first day of a month', async () => {
+      const partitions = new UsagePartitionsRepository(db.dataSource);
+      for (const month of ['2026-03-02', "2026-03-01'; DROP TABLE usage_events; --", '2026-13-01']) await expect(partitions.ensureMonth(month)).rejects.toThrow(/first day of a month/);
+    });
+
+    it('records a request id repeated within one batch once, keeping its first event, even under another started_at', async () => {
+      const owner = await tenantWithKey('prepaid');
+      const first = event(owner);
+      const malformed = { ...first, started_at: '2026-04-02T10:00:00.000Z', finished_at: '2026-04-02T10:00:01.000Z', cost_micros: 999 };
+      expect(await ingest([first, { ...first }, malformed])).toBe(1);
+      expect((await eventRows(owner.tenant)).map((row) => row.request_id)).toEqual([first.request_id]);
+      expect(await rollupRequests(owner.tenant)).toBe(1);
+      expect(await ledger.periodUsage(owner.tenant, PERIOD_START)).toEqual({ api_calls: '1', ai_tokens: '15', cost_micros: '100' });
+      expect(await debits(owner.tenant)).toEqual([[first.request_id, '-100']]);
+    });
+
+    it('records each event of a batch that spans a month boundary once, in its month, and skips them all when redelivered', async () => {
+      const owner = await tenantWithKey('prepaid');
+      const batch = [
+        event(owner, { started_at: '2026-03-31T23:59:59.999Z', finished_at: '2026-04-01T00:00:00.500Z' }),
+        event(owner, { started_at: '2026-04-01T00:00:00.000Z', finished_at: '2026-04-01T00:00:00.700Z' }),
+      ];
+      expect(await ingest(batch)).toBe(2);
+      expect((await eventRows(owner.tenant)).map((row) => row.partition)).toEqual(['usage_events_y2026m03', 'usage_events_y2026m04']);
+      expect(await ingest([...batch].reverse())).toBe(0);
+      expect(await ingest([batch[1]])).toBe(0);
+      expect(await rollupRequests(owner.tenant)).toBe(2);
+      expect((await ledger.usage(owner.tenant, { from: '2026-03-31', to: '2026-04-01' }, 'day')).map((row) => [row.group, row.requests])).toEqual([
+        ['2026-03-31', '1'],
+        ['2026-04-01', '1'],
+      ]);
+      expect((await credits.totals(owner.tenant)).balance_micros).toBe('-200');
+      expect(await debits(owner.tenant)).toHaveLength(2);
+    });
+
+    it('counts a batch redelivered after a crash exactly once: the rolled-back attempt left nothing, the second records all', async () => {
+      const owner = await tenantWithKey('prepaid');
+      const batch = [event(owner), event(owner, { started_at: '2026-03-20T00:00:00.000Z' }), event(owner, { environment: 'test' })];
+      // The consumer died before its commit: the transaction rolled back, the entries stayed pending and come again.
+      await expect(
+        db.unitOfWork.run(async (tx) => {
+          expect(await ledger.ingest(tx, batch)).toBe(3);
+          throw new Error('crash before commit');
+        }),
+      ).rejects.toThrow('crash before commit');
+      expect(await eventRows(owner.tenant)).toEqual([]);
+      expect(await ingest(batch)).toBe(3);
+      // It died again after the commit, before XACK: the same batch comes a third time, together with a new event.
+      const later = event(owner);
+      expect(await ingest([...batch, later])).toBe(1);
+      expect(await rollupRequests(owner.tenant)).toBe(4);
+      expect((await ledger.periodUsage(owner.tenant, PERIOD_START)).api_calls).toBe('4');
+      expect((await credits.totals(owner.tenant)).balance_micros).toBe('-300');
+      expect(await debits(owner.tenant)).toHaveLength(3);
+    });
+
+    it('records events far behind and far ahead of every partition in the DEFAULT partition, once each', async () => {
+      const owner = await tenantWithKey('prepaid');
+      const behind = event(owner, { started_at: '1999-12-31T23:00:00.000Z', finished_at: '1999-12-31T23:00:01.000Z' });
+      const ahead = event(owner, { started_at: '2099-06-15T12:00:00.000Z', finished_at: '2099-06-15T12:00:01.000Z' });
+      expect(await ingest([behind, ahead])).toBe(2);
+      expect(await ingest([ahead, behind])).toBe(0);
+      expect((await eventRows(owner.tenant)).map((row) => [row.request_id, row.partition])).toEqual([
+        [behind.request_id, 'usage_events_default'],
+        [ahead.request_id, 'usage_events_default'],
+      ]);
+      expect(await rollupRequests(owner.tenant)).toBe(2);
+      expect(await debits(owner.tenant)).toHaveLength(2);
+    });
+
+    it('debits a request id once even when a malformed event repeats it under another started_at in a later batch', async () => {
+      const owner = await tenantWithKey('prepaid');
+      const first = event(owner);
+      expect(await ingest([first])).toBe(1);
+      // Not a redelivery (that carries the same started_at): a writer that stamped one request twice. The batch does not
+      // fail, and the money moves once; the row itself is kept (docs/scaling.md, "PostgreSQL at volume").
+      expect(await ingest([{ ...first, started_at: '2026-03-05T00:00:00.000Z', finished_at: '2026-03-05T00:00:01.000Z' }])).toBe(1);
+      expect(await debits(owner.tenant)).toEqual([[first.request_id, '-100']]);
+      expect((await credits.totals(owner.tenant)).balance_micros).toBe('-100');
+    });
   });
 });

@@ -46,14 +46,23 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
  * Writes a batch of usage events with every effect they have, in one
  * statement inside the caller's transaction:
  *
- * - the events, unique by `request_id`: an event seen before (redelivered
- *   after a crash between commit and XACK, or replayed by a gateway) is
- *   skipped, and only the newly inserted rows flow into the effects below;
+ * - the events, one row per request id: a request id repeated within the
+ *   batch keeps its first event; an event seen before (redelivered after a
+ *   crash between commit and XACK, or replayed by a gateway) carries the same
+ *   `started_at` and is skipped by the primary key (request_id, started_at),
+ *   whichever monthly partition holds it; only the newly inserted rows flow
+ *   into the effects below (docs/scaling.md, "PostgreSQL at volume");
  * - the daily rollup per (tenant, day, key, team, model, environment);
  * - the tenant's usage in the quota period the request started in (periods
  *   of `period_days` of its plan, counted from its `last_reset_at`);
  * - for prepaid tenants, one ledger debit per live request with a cost, and
- *   the balance beside the ledger.
+ *   the balance beside the ledger; the ledger's unique request id debits a
+ *   request at most once, even for a malformed event that repeats a request
+ *   id under another `started_at`.
+ *
+ * The batch travels as one array per column (`unnest`): PostgreSQL parses
+ * an array of each type directly, where a JSON document of the batch cost a
+ * JSON parse and a record conversion per field.
  *
  * Each upsert takes its rows in a fixed order, so two consumers committing
  * overlapping batches lock rows in the same order; a deadlock is still
@@ -61,18 +70,16 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
  */
 const INGEST = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(
-    request_id text, tenant_id uuid, api_key_id uuid, team_id uuid, environment text, model text, provider text, deployment text,
-    prompt_tokens bigint, completion_tokens bigint, cost_micros bigint, usage_source text, outcome text, http_status int,
-    latency_ms int, time_to_first_token_ms int, started_at timestamptz, finished_at timestamptz)
+  SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
+    $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::int[], $15::int[], $16::int[], $17::timestamptz[], $18::timestamptz[])
+    AS e(request_id, tenant_id, api_key_id, team_id, environment, model, provider, deployment, prompt_tokens, completion_tokens, cost_micros,
+      usage_source, outcome, http_status, latency_ms, time_to_first_token_ms, started_at, finished_at)
 ),
 inserted AS (
   INSERT INTO usage_events (request_id, tenant_id, api_key_id, team_id, environment, model, provider, deployment, prompt_tokens,
     completion_tokens, cost_micros, usage_source, outcome, http_status, latency_ms, time_to_first_token_ms, started_at, finished_at)
-  SELECT request_id, tenant_id, api_key_id, team_id, environment, model, provider, deployment, prompt_tokens,
-    completion_tokens, cost_micros, usage_source, outcome, http_status, latency_ms, time_to_first_token_ms, started_at, finished_at
-  FROM input ORDER BY request_id
-  ON CONFLICT (request_id) DO NOTHING
+  SELECT * FROM input
+  ON CONFLICT (request_id, started_at) DO NOTHING
   RETURNING request_id, tenant_id, api_key_id, team_id, environment, model, prompt_tokens, completion_tokens, cost_micros, started_at
 ),
 daily AS (
@@ -91,7 +98,7 @@ billed AS (
 period AS (
   INSERT INTO tenant_period_usage AS u (tenant_id, period_start, api_calls, ai_tokens, cost_micros)
   SELECT tenant_id,
-    last_reset_at + make_interval(secs => floor(extract(epoch FROM started_at - last_reset_at) / (period_days * 86400.0)) * period_days * 86400),
+    last_reset_at + make_interval(secs => floor(date_part('epoch', started_at - last_reset_at) / (period_days * 86400::float8)) * period_days * 86400::float8),
     count(*), sum(prompt_tokens + completion_tokens), sum(cost_micros)
   FROM billed GROUP BY 1, 2 ORDER BY 1, 2
   ON CONFLICT (tenant_id, period_start) DO UPDATE SET
@@ -101,6 +108,7 @@ debits AS (
   INSERT INTO credit_ledger (tenant_id, kind, amount_micros, request_id)
   SELECT tenant_id, 'usage', -cost_micros, request_id FROM billed
   WHERE billing_mode = 'prepaid' AND environment IN ('live', 'staging') AND cost_micros > 0 ORDER BY request_id
+  ON CONFLICT (request_id) DO NOTHING
   RETURNING tenant_id, amount_micros
 ),
 balances AS (
@@ -110,13 +118,50 @@ balances AS (
 )
 SELECT count(*)::int AS recorded FROM inserted`;
 
+/**
+ * The INGEST statement's parameters: one array per column, in its `unnest`
+ * order, one event per request id (the first of the batch), sorted by request
+ * id so that two consumers inserting overlapping batches (a claimed batch
+ * redelivered while its first consumer still writes it) wait on each other's
+ * rows in the same order instead of deadlocking.
+ */
+export function ingestColumns(batch: readonly UsageEventInput[]): unknown[][] {
+  const unique = new Map<string, UsageEventInput>();
+  for (const event of batch) if (!unique.has(event.request_id)) unique.set(event.request_id, event);
+  const events = [...unique.values()].sort((a, b) => (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0));
+  const n = events.length;
+  const columns: unknown[][] = Array.from({ length: 18 }, () => new Array<unknown>(n));
+  for (let i = 0; i < n; i++) {
+    const e = events[i];
+    columns[0][i] = e.request_id;
+    columns[1][i] = e.tenant_id;
+    columns[2][i] = e.api_key_id;
+    columns[3][i] = e.team_id;
+    columns[4][i] = e.environment;
+    columns[5][i] = e.model;
+    columns[6][i] = e.provider;
+    columns[7][i] = e.deployment;
+    columns[8][i] = e.prompt_tokens;
+    columns[9][i] = e.completion_tokens;
+    columns[10][i] = e.cost_micros;
+    columns[11][i] = e.usage_source;
+    columns[12][i] = e.outcome;
+    columns[13][i] = e.http_status;
+    columns[14][i] = e.latency_ms;
+    columns[15][i] = e.time_to_first_token_ms;
+    columns[16][i] = e.started_at;
+    columns[17][i] = e.finished_at;
+  }
+  return columns;
+}
+
 export class UsageLedgerRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Records a batch (see INGEST); resolves to how many events were new. */
   async ingest(tx: Transaction, events: UsageEventInput[]): Promise<number> {
     if (events.length === 0) return 0;
-    const row = await queryOne<{ recorded: number }>(tx, INGEST, [JSON.stringify(events)]);
+    const row = await queryOne<{ recorded: number }>(tx, INGEST, ingestColumns(events));
     return row?.recorded ?? 0;
   }
 
@@ -137,6 +182,16 @@ export class UsageLedgerRepository {
        WHERE d.tenant_id = $1 AND d.day BETWEEN $2::date AND $3::date ${keyFilter}
        GROUP BY 1 ORDER BY 1 NULLS LAST`,
       params,
+    );
+  }
+
+  /** `periodUsage` of several tenants in one query, each in its own period; only tenants with usage in theirs have a row. */
+  periodUsages(periods: ReadonlyArray<{ tenantId: string; periodStart: Date }>, db: Reader = this.dataSource): Promise<Array<PeriodUsageRow & { tenant_id: string }>> {
+    return query<PeriodUsageRow & { tenant_id: string }>(
+      db,
+      `SELECT u.tenant_id, u.api_calls::text, u.ai_tokens::text, u.cost_micros::text
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS p(tenant_id, period_start) JOIN tenant_period_usage u ON u.tenant_id = p.tenant_id AND u.period_start = p.period_start`,
+      [periods.map((period) => period.tenantId), periods.map((period) => period.periodStart)],
     );
   }
 

@@ -16,6 +16,7 @@ import { TenantBoundSessionsAndUsernames1764700003000 } from './1764700003000-te
 import { Invitations1764700003100 } from './1764700003100-invitations';
 import { KeyEnvironmentsOriginsDeletion1764700004000 } from './1764700004000-key-environments-origins-deletion';
 import { PrivateAiKeys1764700005000 } from './1764700005000-private-ai-keys';
+import { PartitionUsageEvents1764800000000 } from './1764800000000-partition-usage-events';
 
 /**
  * Every migration, in order. Listed explicitly rather than globbed so that
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   Invitations1764700003100,
   KeyEnvironmentsOriginsDeletion1764700004000,
   PrivateAiKeys1764700005000,
+  PartitionUsageEvents1764800000000,
 ];
