@@ -17,7 +17,7 @@
 import { usageStreamOf, type UsageEventV1 } from '@sluice/contracts';
 import type { UsageEventInput } from '@sluice/control-plane/data-access';
 import { UsageRecorder } from '@sluice/gateway/redis-state';
-import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
+import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueKeyPrefix, usageEvent, waitUntil } from '@sluice/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,28 +32,7 @@ const ROUNDS = Number(process.env['BENCH_SHARDS_ROUNDS'] ?? 3);
 const tenants = Array.from({ length: 500 }, () => randomUUID());
 
 function event(index: number): UsageEventV1 {
-  const now = new Date().toISOString();
-  return {
-    v: 1,
-    request_id: `req-${randomUUID()}`,
-    tenant_id: tenants[index % tenants.length],
-    api_key_id: randomUUID(),
-    team_id: null,
-    environment: 'live',
-    model: 'mock-fast',
-    provider: 'mock',
-    deployment: 'mock-fast/0',
-    prompt_tokens: 10,
-    completion_tokens: 20,
-    cost_micros: 30,
-    usage_source: 'provider',
-    outcome: 'completed',
-    http_status: 200,
-    latency_ms: 5,
-    time_to_first_token_ms: 1,
-    started_at: now,
-    finished_at: now,
-  };
+  return usageEvent({ tenant_id: tenants[index % tenants.length], cost_micros: 30, latency_ms: 5, time_to_first_token_ms: 1 });
 }
 
 async function recorderRate(shards: number): Promise<number> {

@@ -1,33 +1,9 @@
 import { RedisKeys, USAGE_CONSUMER_GROUP, type UsageEventV1 } from '@sluice/contracts';
 import { TEST_REDIS_URL, waitUntil } from '@sluice/testing';
 import Redis from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
-/** A valid usage event as the gateway writes it; override any field. */
-export function usageEvent(overrides: Partial<UsageEventV1> & Pick<UsageEventV1, 'tenant_id'>): UsageEventV1 {
-  return {
-    v: 1,
-    request_id: `req-${randomUUID()}`,
-    api_key_id: randomUUID(),
-    team_id: null,
-    environment: 'live',
-    model: 'mock-fast',
-    provider: 'mock',
-    deployment: 'mock-fast/0',
-    prompt_tokens: 10,
-    completion_tokens: 20,
-    cost_micros: 150,
-    usage_source: 'provider',
-    outcome: 'completed',
-    http_status: 200,
-    latency_ms: 42,
-    time_to_first_token_ms: 7,
-    started_at: new Date().toISOString(),
-    finished_at: new Date().toISOString(),
-    ...overrides,
-  };
-}
+export { usageEvent } from '@sluice/testing';
 
 /** Appends to and inspects one control plane's usage stream, as the gateway sees it (same Redis, same key prefix). */
 export class UsageStreamClient {

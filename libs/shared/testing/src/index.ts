@@ -13,3 +13,4 @@ export * from './lib/slow-client';
 export * from './lib/fuzz';
 export * from './lib/redis-cluster';
 export * from './lib/webhook-receiver';
+export * from './lib/usage-events';

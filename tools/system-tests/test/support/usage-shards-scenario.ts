@@ -1,4 +1,5 @@
-import { LocalRedisCluster, waitUntil } from '@sluice/testing';
+import type { UsageEventV1 } from '@sluice/contracts';
+import { LocalRedisCluster, usageEvent, waitUntil } from '@sluice/testing';
 import { randomUUID } from 'node:crypto';
 import { Cluster } from './cluster';
 import { Ledger } from './ledger';
@@ -9,29 +10,8 @@ const SHARDS = 16;
 const CLAIM_IDLE_MS = 2_000;
 
 /** A valid usage event of a tenant the gateway never saw: the streams carry many tenants without creating each. */
-function syntheticEvent(tenantId: string): Record<string, unknown> {
-  const now = new Date().toISOString();
-  return {
-    v: 1,
-    request_id: `req-${randomUUID()}`,
-    tenant_id: tenantId,
-    api_key_id: randomUUID(),
-    team_id: null,
-    environment: 'live',
-    model: 'mock-fast',
-    provider: 'mock',
-    deployment: 'mock-fast/0',
-    prompt_tokens: 3,
-    completion_tokens: 4,
-    cost_micros: 5,
-    usage_source: 'provider',
-    outcome: 'completed',
-    http_status: 200,
-    latency_ms: 10,
-    time_to_first_token_ms: null,
-    started_at: now,
-    finished_at: now,
-  };
+function syntheticEvent(tenantId: string): UsageEventV1 {
+  return usageEvent({ tenant_id: tenantId, prompt_tokens: 3, completion_tokens: 4, cost_micros: 5, latency_ms: 10, time_to_first_token_ms: null });
 }
 
 /**

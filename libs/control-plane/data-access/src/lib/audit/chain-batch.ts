@@ -2,6 +2,7 @@ import type { AuditEvent } from './audit-chain';
 import { parseChainRow, type ChainRowText } from './chain-row';
 import {
   brokenLink,
+  chainVerification,
   hashCheck,
   linkCheck,
   MAX_BROKEN_LINKS,
@@ -120,15 +121,7 @@ export class ChainStitcher {
   }
 
   result(): ChainVerification {
-    const valid = this.broken.length === 0;
-    return {
-      tenant_id: this.tenantId,
-      chain_valid: valid,
-      verified_count: this.verified,
-      total_events: this.total,
-      chain_head: this.previousHash,
-      ...(valid ? {} : { broken_links: this.broken }),
-    };
+    return chainVerification(this.tenantId, this.verified, this.total, this.previousHash, this.broken);
   }
 
   private report(link: BrokenLink): void {

@@ -57,6 +57,12 @@ export function brokenLink(event: Pick<AuditEvent, 'id' | 'event_type' | 'timest
   return { event_id: event.id, event_type: event.event_type, timestamp: event.timestamp, ...detail };
 }
 
+/** The answer of a verification: valid when no link is broken, the broken ones listed otherwise. */
+export function chainVerification(tenantId: string | null, verified: number, total: number, head: string | null, broken: BrokenLink[]): ChainVerification {
+  const valid = broken.length === 0;
+  return { tenant_id: tenantId, chain_valid: valid, verified_count: verified, total_events: total, chain_head: head, ...(valid ? {} : { broken_links: broken }) };
+}
+
 /**
  * Checks a chain one event at a time, in `seq` order, holding only the
  * previous event's hash and seq: memory stays flat whatever the chain's length.
@@ -89,15 +95,7 @@ export class ChainVerifier {
   }
 
   result(): ChainVerification {
-    const valid = this.broken.length === 0;
-    return {
-      tenant_id: this.tenantId,
-      chain_valid: valid,
-      verified_count: this.verified,
-      total_events: this.total,
-      chain_head: this.previousHash,
-      ...(valid ? {} : { broken_links: this.broken }),
-    };
+    return chainVerification(this.tenantId, this.verified, this.total, this.previousHash, this.broken);
   }
 
   private report(event: AuditEvent, detail: BreakDetail): void {
