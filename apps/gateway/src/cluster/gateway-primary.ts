@@ -4,6 +4,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type PrometheusContentType, type Registry } from 'prom-client';
 import type { GatewayConfig } from '../config/gateway.config';
 import { SHUTDOWN_MESSAGE, type ShutdownMessage } from './cluster-messages';
+import { workerNodeFlags } from './worker-node-flags';
 
 /** A worker that died while serving is replaced after this pause (a crash loop does not spin). */
 const RESTART_DELAY_MS = 1_000;
@@ -60,6 +61,8 @@ export class GatewayPrimary {
     cluster.on('listening', (worker) => {
       if (this.shuttingDown && this.lastMessage !== undefined && worker.isConnected()) worker.send(this.lastMessage);
     });
+    // Each worker's V8 heap limits (GATEWAY_WORKER_HEAP_MB, GATEWAY_WORKER_SEMI_SPACE_MB), after the flags Node was started with.
+    cluster.setupPrimary({ execArgv: [...process.execArgv, ...workerNodeFlags(this.config.workerHeap)] });
     for (let i = 0; i < this.config.workers; i++) this.fork();
     let listening = 0;
     const onListening = () => {
