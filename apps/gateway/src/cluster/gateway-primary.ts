@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
-import { MetricsServer } from '@sluice/platform';
+import { createLogger, MetricsServer } from '@sluice/platform/process';
 import cluster, { type Worker } from 'node:cluster';
+import pino, { type Logger } from 'pino';
 import { AggregatorRegistry, type PrometheusContentType, type Registry } from 'prom-client';
 import type { GatewayConfig } from '../config/gateway.config';
 import { SHUTDOWN_MESSAGE, type ShutdownMessage } from './cluster-messages';
@@ -31,7 +31,7 @@ export interface PrimaryOptions {
  * while serving, and exits once every worker has: 0 when all drained cleanly.
  */
 export class GatewayPrimary {
-  private readonly logger = new Logger('Primary');
+  private readonly logger: Logger;
   private readonly metrics: MetricsServer;
   private readonly exitCodes = new Map<number, number>();
   private shuttingDown = false;
@@ -47,6 +47,8 @@ export class GatewayPrimary {
     private readonly options: PrimaryOptions = {},
   ) {
     this.metrics = new MetricsServer(new ClusterMetricsRegistry() as Registry);
+    // Written at once: the primary logs little, and its last line comes just before it exits.
+    this.logger = createLogger({ service: 'ai-gateway', level: config.logLevel, destination: pino.destination({ sync: true }) }).child({ context: 'Primary' });
   }
 
   /** Resolves once every worker listens; rejects when one fails before any did (a start-up error). */
@@ -89,9 +91,14 @@ export class GatewayPrimary {
     this.signalsSeen++;
     const message: ShutdownMessage = { type: SHUTDOWN_MESSAGE, attempt: Math.min(this.signalsSeen, 2), reason };
     this.lastMessage = message;
-    if (this.signalsSeen === 1) this.logger.log(`${reason}: draining ${this.liveWorkers().length} worker(s)`);
+    if (this.signalsSeen === 1) this.logger.info(`${reason}: draining ${this.liveWorkers().length} worker(s)`);
     for (const worker of this.liveWorkers()) if (worker.isConnected()) worker.send(message);
     if (this.liveWorkers().length === 0) void this.finish();
+  }
+
+  /** One line of the primary's own log. */
+  log(message: string): void {
+    this.logger.info(message);
   }
 
   get metricsUrl(): string {
@@ -133,7 +140,7 @@ export class GatewayPrimary {
     this.finished = true;
     await this.metrics.close();
     const clean = [...this.exitCodes.values()].every((code) => code === 0);
-    this.logger.log(clean ? 'Every worker drained and closed' : 'A worker did not drain cleanly');
+    this.logger.info(clean ? 'Every worker drained and closed' : 'A worker did not drain cleanly');
     (this.options.exit ?? ((code: number) => process.exit(code)))(clean ? 0 : 1);
   }
 }

@@ -13,11 +13,11 @@ import {
   type ShutdownSettings,
   type TracingSettings,
   type TrustProxy,
-} from '@sluice/platform';
+} from '@sluice/platform/process';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth';
+import { InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth/cidr';
 import { availableCpus } from './available-cpus';
 
 /** What admission does while Redis is unreachable (docs/limits.md, "When Redis is down"). */
