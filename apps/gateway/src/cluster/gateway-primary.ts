@@ -47,8 +47,10 @@ export class GatewayPrimary {
     private readonly options: PrimaryOptions = {},
   ) {
     this.metrics = new MetricsServer(new ClusterMetricsRegistry() as Registry);
-    // Written at once: the primary logs little, and its last line comes just before it exits.
-    this.logger = createLogger({ service: 'ai-gateway', level: config.logLevel, destination: pino.destination({ sync: true }) }).child({ context: 'Primary' });
+    // Its few lines (started, draining, a worker replaced, exiting) are written whatever LOG_LEVEL says, as Nest's
+    // console logger wrote them before; at once, since the last one comes just before the process exits.
+    const level = config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'info';
+    this.logger = createLogger({ service: 'ai-gateway', level, destination: pino.destination({ sync: true }) }).child({ context: 'Primary' });
   }
 
   /** Resolves once every worker listens; rejects when one fails before any did (a start-up error). */
