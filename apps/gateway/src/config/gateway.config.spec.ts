@@ -19,6 +19,7 @@ describe('loadGatewayConfig', () => {
     expect(loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '1024', GATEWAY_WORKER_SEMI_SPACE_MB: '0' }).workerHeap).toEqual({ oldSpaceMb: 1024, semiSpaceMb: 0 });
     expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '-1' })).toThrow('GATEWAY_WORKER_HEAP_MB must be a whole number from 0 to 65536');
     expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: 'lots' })).toThrow('GATEWAY_WORKER_HEAP_MB must be a whole number from 0 to 65536');
+    expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '64' })).toThrow("GATEWAY_WORKER_HEAP_MB must be 0 (V8's own limit) or from 128 to 65536");
     expect(() => loadGatewayConfig({ GATEWAY_WORKER_SEMI_SPACE_MB: '512' })).toThrow('GATEWAY_WORKER_SEMI_SPACE_MB must be a whole number from 0 to 256');
   });
 

@@ -27,6 +27,7 @@ export type RedisDownMode = (typeof REDIS_DOWN_MODES)[number];
 /** Each worker's V8 heap limits (docs/decisions.md, Gateway: memory): what a worker needs under load, with room for large bodies. */
 export const DEFAULT_WORKER_HEAP_MB = 384;
 export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
+const MIN_WORKER_HEAP_MB = 128;
 
 /** A whole number of `unit` from `min` to `max`, with the one-line message naming the variable. */
 function wholeNumber(name: string, min: number, max: number, unit = ''): PropertyDecorator {
@@ -222,7 +223,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     metricsPort: env.GATEWAY_METRICS_PORT,
     workers: env.GATEWAY_WORKERS ?? (env.NODE_ENV === 'production' ? availableCpus() : 1),
-    workerHeap: Object.freeze({ oldSpaceMb: env.GATEWAY_WORKER_HEAP_MB, semiSpaceMb: env.GATEWAY_WORKER_SEMI_SPACE_MB }),
+    workerHeap: Object.freeze({ oldSpaceMb: workerHeapMb(env.GATEWAY_WORKER_HEAP_MB), semiSpaceMb: env.GATEWAY_WORKER_SEMI_SPACE_MB }),
     shutdown: shutdownSettings(env),
     tracing: tracingSettings(env, 'ai-gateway'),
     bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,
@@ -246,6 +247,14 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     providerCredentialEnvs: credentialEnvs,
     credentialEnvironment: Object.freeze(Object.fromEntries(credentialEnvs.map((name) => [name, environment[name]]))),
   });
+}
+
+/** Below 128 MiB a worker could not even load the app (its heap is ~35 MiB at rest and grows under load). */
+function workerHeapMb(megabytes: number): number {
+  if (megabytes !== 0 && megabytes < MIN_WORKER_HEAP_MB) {
+    throw new ConfigError(`Invalid configuration: GATEWAY_WORKER_HEAP_MB must be 0 (V8's own limit) or from ${MIN_WORKER_HEAP_MB} to 65536`);
+  }
+  return megabytes;
 }
 
 /** Production never answers with the mock: a missing credential there is a 503, so the setting is refused rather than ignored. */
