@@ -24,8 +24,9 @@
  * order reversed every other round), `BENCH_SIDES` (`mock,floor,floor-fastify,gateway`; mock is always run),
  * `BENCH_SHAPES` (`plain`, `stream` or both), `BENCH_GATEWAY_BEFORE` (the `main.js`
  * of a gateway built from another commit: measured too, as `gateway-before`), `BENCH_GATEWAY_LOG_LEVEL` (info,
- * production's default), `BENCH_GATEWAY_NODE_FLAGS` (extra Node flags for the
- * gateway), `BENCH_CPU_PROFILE_DIR` (runs the gateway and the floor with
+ * production's default), `BENCH_GATEWAY_NODE_FLAGS` (Node flags for the
+ * gateway; default: a production worker's, gateway/worker-flags.ts), `BENCH_GATEWAY_BEFORE_NODE_FLAGS`
+ * (for `gateway-before`; default none), `BENCH_CPU_PROFILE_DIR` (runs the gateway and the floor with
  * `--cpu-prof`, profiles written there; default: none), `BENCH_LOAD=autocannon`
  * (the fallback driver), `BENCH_KEEP_LOGS=1`, `BENCH_REDIS_URL`
  * (`TEST_REDIS_URL`, default redis://127.0.0.1:6379/0). Run `npm run bench`,
@@ -46,6 +47,7 @@ import { renderGrid, renderTable, verdict, type Row } from './gateway/report';
 import { ServiceProcess } from './gateway/service-process';
 import { directTarget, gatewayTarget, type Shape, type Target } from './gateway/targets';
 import { measureUnloaded, percentile, type UnloadedSamples } from './gateway/unloaded';
+import { PRODUCTION_WORKER_NODE_FLAGS } from './gateway/worker-flags';
 import { AUTOCANNON, ensureWrk, wrkDriver, type LoadDriver } from './gateway/wrk';
 
 const DURATION_SECONDS = envNumber('BENCH_DURATION_SECONDS', 10);
@@ -57,7 +59,8 @@ const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 2));
 const GATEWAY_LOG_LEVEL = process.env['BENCH_GATEWAY_LOG_LEVEL'] ?? 'info';
 const CPU_PROFILE_DIR = process.env['BENCH_CPU_PROFILE_DIR'];
 /** Extra Node flags for the gateway process, e.g. `--max-semi-space-size=8` or `--trace-gc`. */
-const GATEWAY_NODE_FLAGS = (process.env['BENCH_GATEWAY_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
+/** Node flags for the gateway: by default those a production worker is forked with (gateway/worker-flags.ts). */
+const GATEWAY_NODE_FLAGS = (process.env['BENCH_GATEWAY_NODE_FLAGS'] ?? PRODUCTION_WORKER_NODE_FLAGS.join(' ')).split(' ').filter((flag) => flag !== '');
 const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? TEST_REDIS_URL;
 const KEEP_LOGS = process.env['BENCH_KEEP_LOGS'] === '1';
 const SHAPES = parseList<Shape>('BENCH_SHAPES', 'plain,stream', ['plain', 'stream']);
@@ -66,8 +69,11 @@ const SIDE_NAMES = ['mock', 'floor', 'floor-fastify', 'gateway', 'gateway-before
 type SideName = (typeof SIDE_NAMES)[number];
 /** A gateway built from another commit (its `main.js`), measured as the side `gateway-before`: a before/after table from one run. */
 const GATEWAY_BEFORE_MAIN = process.env['BENCH_GATEWAY_BEFORE'];
-/** Node flags for `gateway-before` instead of `BENCH_GATEWAY_NODE_FLAGS` (one build, two settings, one run). */
-const GATEWAY_BEFORE_NODE_FLAGS = process.env['BENCH_GATEWAY_BEFORE_NODE_FLAGS']?.split(' ').filter((flag) => flag !== '');
+/**
+ * Node flags for `gateway-before` (one build, two settings, one run): none by default, as the workers of the
+ * builds before `GATEWAY_WORKER_HEAP_MB` were forked without any.
+ */
+const GATEWAY_BEFORE_NODE_FLAGS = (process.env['BENCH_GATEWAY_BEFORE_NODE_FLAGS'] ?? '').split(' ').filter((flag) => flag !== '');
 const SIDES = withMock(parseList<SideName>('BENCH_SIDES', `mock,floor,floor-fastify,gateway${GATEWAY_BEFORE_MAIN === undefined ? '' : ',gateway-before'}`, SIDE_NAMES));
 
 const ROOT = resolve(__dirname, '..');
@@ -155,7 +161,7 @@ async function startGateway(
   if (main === undefined || !existsSync(main)) throw new Error(`BENCH_GATEWAY_BEFORE must name a built gateway's main.js (got ${main})`);
   const gateway = await ServiceProcess.start({
     name,
-    nodeArgs: [...(name === 'gateway-before' ? (GATEWAY_BEFORE_NODE_FLAGS ?? GATEWAY_NODE_FLAGS) : GATEWAY_NODE_FLAGS), ...profileFlags(), main],
+    nodeArgs: [...(name === 'gateway-before' ? GATEWAY_BEFORE_NODE_FLAGS : GATEWAY_NODE_FLAGS), ...profileFlags(), main],
     env: {
       ...process.env,
       NODE_ENV: 'production',

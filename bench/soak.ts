@@ -24,6 +24,7 @@ import { BENCH_CREDENTIAL_ENV, BENCH_MODEL, writeBenchProjection } from './gatew
 import { canPin } from './gateway/pinning';
 import { ServiceProcess } from './gateway/service-process';
 import { requestBody } from './gateway/targets';
+import { PRODUCTION_WORKER_NODE_FLAGS } from './gateway/worker-flags';
 
 const REQUESTS = envNumber('SOAK_REQUESTS', 1_000_000);
 const CONNECTIONS = envNumber('SOAK_CONNECTIONS', 32);
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
     const gatewayUrl = `http://127.0.0.1:${port}`;
     const gateway = await ServiceProcess.start({
       name: 'gateway',
-      nodeArgs: ['--expose-gc', '-r', GC_PRELOAD, GATEWAY_MAIN],
+      nodeArgs: [...PRODUCTION_WORKER_NODE_FLAGS, '--expose-gc', '-r', GC_PRELOAD, GATEWAY_MAIN],
       env: {
         ...process.env,
         NODE_ENV: 'production',

@@ -1,9 +1,10 @@
-import { Logger } from '@nestjs/common';
-import { MetricsServer } from '@sluice/platform';
+import { createLogger, MetricsServer } from '@sluice/platform/process';
 import cluster, { type Worker } from 'node:cluster';
+import pino, { type Logger } from 'pino';
 import { AggregatorRegistry, type PrometheusContentType, type Registry } from 'prom-client';
 import type { GatewayConfig } from '../config/gateway.config';
 import { SHUTDOWN_MESSAGE, type ShutdownMessage } from './cluster-messages';
+import { workerNodeFlags } from './worker-node-flags';
 
 /** A worker that died while serving is replaced after this pause (a crash loop does not spin). */
 const RESTART_DELAY_MS = 1_000;
@@ -30,7 +31,7 @@ export interface PrimaryOptions {
  * while serving, and exits once every worker has: 0 when all drained cleanly.
  */
 export class GatewayPrimary {
-  private readonly logger = new Logger('Primary');
+  private readonly logger: Logger;
   private readonly metrics: MetricsServer;
   private readonly exitCodes = new Map<number, number>();
   private shuttingDown = false;
@@ -46,6 +47,10 @@ export class GatewayPrimary {
     private readonly options: PrimaryOptions = {},
   ) {
     this.metrics = new MetricsServer(new ClusterMetricsRegistry() as Registry);
+    // Its few lines (started, draining, a worker replaced, exiting) are written whatever LOG_LEVEL says, as Nest's
+    // console logger wrote them before; at once, since the last one comes just before the process exits.
+    const level = config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'info';
+    this.logger = createLogger({ service: 'ai-gateway', level, destination: pino.destination({ sync: true }) }).child({ context: 'Primary' });
   }
 
   /** Resolves once every worker listens; rejects when one fails before any did (a start-up error). */
@@ -60,6 +65,8 @@ export class GatewayPrimary {
     cluster.on('listening', (worker) => {
       if (this.shuttingDown && this.lastMessage !== undefined && worker.isConnected()) worker.send(this.lastMessage);
     });
+    // Each worker's V8 heap limits (GATEWAY_WORKER_HEAP_MB, GATEWAY_WORKER_SEMI_SPACE_MB), after the flags Node was started with.
+    cluster.setupPrimary({ execArgv: [...process.execArgv, ...workerNodeFlags(this.config.workerHeap)] });
     for (let i = 0; i < this.config.workers; i++) this.fork();
     let listening = 0;
     const onListening = () => {
@@ -86,9 +93,14 @@ export class GatewayPrimary {
     this.signalsSeen++;
     const message: ShutdownMessage = { type: SHUTDOWN_MESSAGE, attempt: Math.min(this.signalsSeen, 2), reason };
     this.lastMessage = message;
-    if (this.signalsSeen === 1) this.logger.log(`${reason}: draining ${this.liveWorkers().length} worker(s)`);
+    if (this.signalsSeen === 1) this.logger.info(`${reason}: draining ${this.liveWorkers().length} worker(s)`);
     for (const worker of this.liveWorkers()) if (worker.isConnected()) worker.send(message);
     if (this.liveWorkers().length === 0) void this.finish();
+  }
+
+  /** One line of the primary's own log. */
+  log(message: string): void {
+    this.logger.info(message);
   }
 
   get metricsUrl(): string {
@@ -130,7 +142,7 @@ export class GatewayPrimary {
     this.finished = true;
     await this.metrics.close();
     const clean = [...this.exitCodes.values()].every((code) => code === 0);
-    this.logger.log(clean ? 'Every worker drained and closed' : 'A worker did not drain cleanly');
+    this.logger.info(clean ? 'Every worker drained and closed' : 'A worker did not drain cleanly');
     (this.options.exit ?? ((code: number) => process.exit(code)))(clean ? 0 : 1);
   }
 }

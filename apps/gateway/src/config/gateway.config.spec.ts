@@ -14,6 +14,15 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig({ GATEWAY_WORKERS: 'two' })).toThrow('GATEWAY_WORKERS must be a whole number from 1 to 256');
   });
 
+  it("reads each worker's V8 heap limits: 384 MiB old space and 8 MiB semi-spaces by default, 0 for V8's own", () => {
+    expect(loadGatewayConfig({}).workerHeap).toEqual({ oldSpaceMb: 384, semiSpaceMb: 8 });
+    expect(loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '1024', GATEWAY_WORKER_SEMI_SPACE_MB: '0' }).workerHeap).toEqual({ oldSpaceMb: 1024, semiSpaceMb: 0 });
+    expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '-1' })).toThrow('GATEWAY_WORKER_HEAP_MB must be a whole number from 0 to 65536');
+    expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: 'lots' })).toThrow('GATEWAY_WORKER_HEAP_MB must be a whole number from 0 to 65536');
+    expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '64' })).toThrow("GATEWAY_WORKER_HEAP_MB must be 0 (V8's own limit) or from 128 to 65536");
+    expect(() => loadGatewayConfig({ GATEWAY_WORKER_SEMI_SPACE_MB: '512' })).toThrow('GATEWAY_WORKER_SEMI_SPACE_MB must be a whole number from 0 to 256');
+  });
+
   it('reads the upstream, routing and usage settings, with defaults', () => {
     const config = loadGatewayConfig({ UPSTREAM_CONNECTIONS_PER_ORIGIN: '16', ROUTING_MAX_ATTEMPTS: '2', USAGE_SPILL_DIR: '/var/spill' });
     expect(config.upstream).toEqual({ connectionsPerOrigin: 16, connectTimeoutMs: 5_000, idleTimeoutMs: 30_000, allowedPrivateCidrs: [], devMockUrl: null });

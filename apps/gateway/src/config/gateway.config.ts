@@ -13,16 +13,21 @@ import {
   type ShutdownSettings,
   type TracingSettings,
   type TrustProxy,
-} from '@sluice/platform';
+} from '@sluice/platform/process';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth';
+import { InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth/cidr';
 import { availableCpus } from './available-cpus';
 
 /** What admission does while Redis is unreachable (docs/limits.md, "When Redis is down"). */
 export const REDIS_DOWN_MODES = ['fail_open', 'fail_closed'] as const;
 export type RedisDownMode = (typeof REDIS_DOWN_MODES)[number];
+
+/** Each worker's V8 heap limits (docs/decisions.md, Gateway: memory): what a worker needs under load, with room for large bodies. */
+export const DEFAULT_WORKER_HEAP_MB = 384;
+export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
+const MIN_WORKER_HEAP_MB = 128;
 
 /** A whole number of `unit` from `min` to `max`, with the one-line message naming the variable. */
 function wholeNumber(name: string, min: number, max: number, unit = ''): PropertyDecorator {
@@ -57,6 +62,18 @@ class GatewayEnv extends CommonEnv {
   @IsOptional()
   @wholeNumber('GATEWAY_WORKERS', 1, 256)
   readonly GATEWAY_WORKERS?: number;
+
+  /**
+   * V8's old-generation limit of each worker process, in MiB (Node's
+   * `--max-old-space-size`); 0 leaves V8's own (sized from the host's memory).
+   * Below 2 GiB V8 also lets the heap grow less before a full collection.
+   */
+  @wholeNumber('GATEWAY_WORKER_HEAP_MB', 0, 65536)
+  readonly GATEWAY_WORKER_HEAP_MB: number = DEFAULT_WORKER_HEAP_MB;
+
+  /** V8's young-generation semi-space of each worker process, in MiB (`--max-semi-space-size`); 0 leaves V8's own (16). */
+  @wholeNumber('GATEWAY_WORKER_SEMI_SPACE_MB', 0, 256)
+  readonly GATEWAY_WORKER_SEMI_SPACE_MB: number = DEFAULT_WORKER_SEMI_SPACE_MB;
 
   /** Longer than the common default: a non-streamed completion is silent until the provider has finished it. */
   override readonly CONNECTION_TIMEOUT_MS: number = 600_000;
@@ -147,6 +164,8 @@ export interface GatewayConfig {
   readonly metricsPort: number;
   /** Worker processes (node:cluster); 1 runs the gateway in this process alone. */
   readonly workers: number;
+  /** V8 heap limits the primary gives each worker it forks, in MiB; 0 = V8's default (cluster/worker-node-flags.ts). */
+  readonly workerHeap: WorkerHeapSettings;
   /** How the process drains on SIGTERM. */
   readonly shutdown: ShutdownSettings;
   /** OpenTelemetry tracing: off unless TRACING_ENABLED. */
@@ -186,6 +205,11 @@ export interface GatewayConfig {
   readonly credentialEnvironment: Readonly<Record<string, string | undefined>>;
 }
 
+export interface WorkerHeapSettings {
+  readonly oldSpaceMb: number;
+  readonly semiSpaceMb: number;
+}
+
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
 export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig {
@@ -201,6 +225,7 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     metricsPort: env.GATEWAY_METRICS_PORT,
     workers: env.GATEWAY_WORKERS ?? (env.NODE_ENV === 'production' ? availableCpus() : 1),
+    workerHeap: Object.freeze({ oldSpaceMb: workerHeapMb(env.GATEWAY_WORKER_HEAP_MB), semiSpaceMb: env.GATEWAY_WORKER_SEMI_SPACE_MB }),
     shutdown: shutdownSettings(env),
     tracing: tracingSettings(env, 'ai-gateway'),
     bodyLimitBytes: env.GATEWAY_BODY_LIMIT_BYTES,
@@ -225,6 +250,14 @@ export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig
     providerCredentialEnvs: credentialEnvs,
     credentialEnvironment: Object.freeze(Object.fromEntries(credentialEnvs.map((name) => [name, environment[name]]))),
   });
+}
+
+/** Below 128 MiB a worker could not even load the app (its heap is ~35 MiB at rest and grows under load). */
+function workerHeapMb(megabytes: number): number {
+  if (megabytes !== 0 && megabytes < MIN_WORKER_HEAP_MB) {
+    throw new ConfigError(`Invalid configuration: GATEWAY_WORKER_HEAP_MB must be 0 (V8's own limit) or from ${MIN_WORKER_HEAP_MB} to 65536`);
+  }
+  return megabytes;
 }
 
 /** Production never answers with the mock: a missing credential there is a 503, so the setting is refused rather than ignored. */

@@ -1,0 +1,19 @@
+import { workerNodeFlags } from './worker-node-flags';
+
+describe('workerNodeFlags', () => {
+  it('gives a worker the configured V8 heap limits after the flags Node was started with', () => {
+    expect(workerNodeFlags({ oldSpaceMb: 384, semiSpaceMb: 8 }, ['--enable-source-maps'], '')).toEqual(['--max-old-space-size=384', '--max-semi-space-size=8']);
+  });
+
+  it("leaves V8's own limit where the setting is 0", () => {
+    expect(workerNodeFlags({ oldSpaceMb: 0, semiSpaceMb: 8 }, [], '')).toEqual(['--max-semi-space-size=8']);
+    expect(workerNodeFlags({ oldSpaceMb: 0, semiSpaceMb: 0 }, [], '')).toEqual([]);
+  });
+
+  it('lets a limit the operator gave Node win, on the command line or in NODE_OPTIONS, in either spelling', () => {
+    const heap = { oldSpaceMb: 384, semiSpaceMb: 8 };
+    expect(workerNodeFlags(heap, ['--max-old-space-size=2048'], '')).toEqual(['--max-semi-space-size=8']);
+    expect(workerNodeFlags(heap, ['--max_semi_space_size=32'], '')).toEqual(['--max-old-space-size=384']);
+    expect(workerNodeFlags(heap, [], '--enable-source-maps  --max-old-space-size=1024 --max-semi-space-size=16')).toEqual([]);
+  });
+});
