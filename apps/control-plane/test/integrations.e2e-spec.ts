@@ -228,6 +228,10 @@ describe('integrations: providers, signed inbound webhooks, event log, health an
     });
 
     it('lists events with filters and pagination, under both names', async () => {
+      // Events the tests above sent are processed in the background: the two names must read the same settled list.
+      const unfinished = async () =>
+        Number((await db.query(`SELECT count(*) AS n FROM integration_events WHERE provider_id = $1 AND status IN ('received', 'processing')`, [provider.id])).rows[0].n);
+      await waitUntil(async () => (await unfinished()) === 0, 20_000, 'the provider’s events to be processed');
       const list = await world.call<Page<EventBody & { provider: string }>>('GET', `/api/integrations/events/?provider=${provider.name}&status=processed&page_size=2`, as('viewer'));
       expect(list.status).toBe(200);
       expect(list.body.results.length).toBeLessThanOrEqual(2);
