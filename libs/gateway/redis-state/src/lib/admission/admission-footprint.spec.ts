@@ -25,7 +25,8 @@ beforeAll(async () => {
   server = await DisposableRedisServer.start();
   redis = new Redis(server.url, { keyPrefix: PREFIX });
   admission = new Admission(redis);
-  monitor = await new Redis(server.url).monitor();
+  // MONITOR gets a connection of its own, made (and closed below) by the client.
+  monitor = await redis.monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (source.includes('lua')) seen.push(args.map((arg) => (arg.startsWith(PREFIX) ? arg.slice(PREFIX.length) : arg)));
     else if (args[0]?.toLowerCase() === 'echo') seen.push(args);
