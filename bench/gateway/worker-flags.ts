@@ -6,4 +6,4 @@
  * one process (`GATEWAY_WORKERS=1`), which takes its flags from the command
  * line: these, so that it measures what a worker is in production.
  */
-export const PRODUCTION_WORKER_NODE_FLAGS: readonly string[] = ['--max-old-space-size=384', '--max-semi-space-size=8'];
+export const PRODUCTION_WORKER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];

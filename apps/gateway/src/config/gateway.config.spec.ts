@@ -14,8 +14,9 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig({ GATEWAY_WORKERS: 'two' })).toThrow('GATEWAY_WORKERS must be a whole number from 1 to 256');
   });
 
-  it("reads each worker's V8 heap limits: 384 MiB old space and 8 MiB semi-spaces by default, 0 for V8's own", () => {
-    expect(loadGatewayConfig({}).workerHeap).toEqual({ oldSpaceMb: 384, semiSpaceMb: 8 });
+  it("reads each worker's V8 heap limits: V8's own old space (0) and 8 MiB semi-spaces by default", () => {
+    expect(loadGatewayConfig({}).workerHeap).toEqual({ oldSpaceMb: 0, semiSpaceMb: 8 });
+    expect(loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '384' }).workerHeap).toEqual({ oldSpaceMb: 384, semiSpaceMb: 8 });
     expect(loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '1024', GATEWAY_WORKER_SEMI_SPACE_MB: '0' }).workerHeap).toEqual({ oldSpaceMb: 1024, semiSpaceMb: 0 });
     expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '-1' })).toThrow('GATEWAY_WORKER_HEAP_MB must be a whole number from 0 to 65536');
     expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: 'lots' })).toThrow('GATEWAY_WORKER_HEAP_MB must be a whole number from 0 to 65536');
