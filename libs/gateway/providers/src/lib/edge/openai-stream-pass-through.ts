@@ -126,11 +126,12 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
         return;
       }
     }
-    this.write(json['model'], data, frame);
+    this.write(json, data, frame);
   }
 
-  /** The event as it came, its `model` replaced by the client's name. */
-  private write(model: unknown, data: string, frame: Buffer | undefined): void {
+  /** The event as it came, its `model` replaced by the client's name; `json` is the event, parsed already. */
+  private write(json: Record<string, unknown>, data: string, frame: Buffer | undefined): void {
+    const model = json['model'];
     if (model === this.options.model) {
       this.out.push(frame ?? Buffer.from(sseData(data)));
       return;
@@ -147,7 +148,6 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
       this.out.push(bytes.subarray(0, at), this.modelField, bytes.subarray(at + needle.length));
       return;
     }
-    const json = JSON.parse(data) as Record<string, unknown>;
     json['model'] = this.options.model;
     this.out.push(Buffer.from(sseData(JSON.stringify(json))));
   }
