@@ -1,6 +1,6 @@
-import { RedisKeys, USAGE_CONSUMER_GROUP, usageShardKeyList, usageStreamOf } from '@sluice/contracts';
+import { RedisKeys, USAGE_CONSUMER_GROUP, usageShardKeyList, usageStreamOf, type UsageEventV1 } from '@sluice/contracts';
 import type { UsageEventInput } from '@sluice/control-plane/data-access';
-import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
+import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueKeyPrefix, usageEvent, waitUntil } from '@sluice/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { UsageConsumer, type UsageBatchWriter } from './usage-consumer';
@@ -33,28 +33,8 @@ class CountingWriter implements UsageBatchWriter {
   }
 }
 
-function usageEvent(tenantId: string, sequence: number): Record<string, unknown> {
-  return {
-    v: 1,
-    request_id: `req-${randomUUID()}`,
-    tenant_id: tenantId,
-    api_key_id: randomUUID(),
-    team_id: null,
-    environment: 'live',
-    model: 'm',
-    provider: 'mock',
-    deployment: null,
-    prompt_tokens: sequence,
-    completion_tokens: 1,
-    cost_micros: 1,
-    usage_source: 'provider',
-    outcome: 'completed',
-    http_status: 200,
-    latency_ms: 1,
-    time_to_first_token_ms: null,
-    started_at: '2026-01-01T00:00:00Z',
-    finished_at: '2026-01-01T00:00:01Z',
-  };
+function shardEvent(tenantId: string, sequence: number): UsageEventV1 {
+  return usageEvent({ tenant_id: tenantId, prompt_tokens: sequence });
 }
 
 describe('UsageConsumer over sharded streams', () => {
@@ -73,7 +53,7 @@ describe('UsageConsumer over sharded streams', () => {
   const append = async (tenants: string[], perTenant: number, shards = SHARDS) => {
     const pipeline = redis.pipeline();
     for (let sequence = 1; sequence <= perTenant; sequence++) {
-      for (const tenant of tenants) pipeline.xadd(usageStreamOf(tenant, shards), '*', 'event', JSON.stringify(usageEvent(tenant, sequence)));
+      for (const tenant of tenants) pipeline.xadd(usageStreamOf(tenant, shards), '*', 'event', JSON.stringify(shardEvent(tenant, sequence)));
     }
     await pipeline.exec();
     return tenants.length * perTenant;

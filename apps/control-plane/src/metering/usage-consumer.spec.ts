@@ -1,6 +1,6 @@
-import { RedisKeys, USAGE_CONSUMER_GROUP } from '@sluice/contracts';
+import { RedisKeys, USAGE_CONSUMER_GROUP, type UsageEventV1 } from '@sluice/contracts';
 import type { UsageEventInput } from '@sluice/control-plane/data-access';
-import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
+import { deleteKeysWithPrefix, TEST_REDIS_URL, uniqueKeyPrefix, usageEvent, waitUntil } from '@sluice/testing';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { UsageConsumer, type UsageBatchWriter, type UsageConsumerObserver } from './usage-consumer';
@@ -29,28 +29,8 @@ class RecordingWriter implements UsageBatchWriter {
   }
 }
 
-function event(requestId = `req-${randomUUID()}`): Record<string, unknown> {
-  return {
-    v: 1,
-    request_id: requestId,
-    tenant_id: randomUUID(),
-    api_key_id: randomUUID(),
-    team_id: null,
-    environment: 'live',
-    model: 'm',
-    provider: 'mock',
-    deployment: null,
-    prompt_tokens: 1,
-    completion_tokens: 1,
-    cost_micros: 1,
-    usage_source: 'provider',
-    outcome: 'completed',
-    http_status: 200,
-    latency_ms: 1,
-    time_to_first_token_ms: null,
-    started_at: '2026-01-01T00:00:00Z',
-    finished_at: '2026-01-01T00:00:01Z',
-  };
+function event(requestId = `req-${randomUUID()}`): UsageEventV1 {
+  return usageEvent({ request_id: requestId, tenant_id: randomUUID() });
 }
 
 describe('UsageConsumer', () => {
@@ -60,7 +40,7 @@ describe('UsageConsumer', () => {
   let consumer: UsageConsumer;
   let deadLettered: Record<string, number>;
 
-  const append = async (...events: Array<Record<string, unknown>>) => {
+  const append = async (...events: object[]) => {
     for (const entry of events) await redis.xadd(RedisKeys.usageStream(), '*', 'event', JSON.stringify(entry));
   };
   // -1 until the consumer has created its group.
