@@ -1,9 +1,18 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { duplicateRedisClient, REDIS } from '@sluice/platform';
+import { createSubscriberClient, REDIS } from '@sluice/platform';
 import { Admission, ProjectionReader } from '@sluice/gateway/redis-state';
 import type Redis from 'ioredis';
 import { ProjectionHealthIndicator } from './projection.health';
+
+/**
+ * The gateway's projection reader. Its subscriber is made here, by the platform,
+ * because on a Redis Cluster it must be a connection whose every resubscription
+ * the reader sees (`createSubscriberClient`), not the cluster client's own.
+ */
+export function createProjectionReader(redis: Redis): ProjectionReader {
+  return new ProjectionReader({ redis, subscriber: createSubscriberClient(redis, { autoResubscribe: false, connectionName: 'gateway:invalidations' }) });
+}
 
 /**
  * What the gateway reads and counts in Redis: the projection (keys, tenants,
@@ -15,9 +24,7 @@ import { ProjectionHealthIndicator } from './projection.health';
     {
       provide: ProjectionReader,
       inject: [REDIS],
-      // The subscriber is made here because a Redis Cluster client takes its overrides elsewhere than a single-node one.
-      useFactory: (redis: Redis) =>
-        new ProjectionReader({ redis, subscriber: duplicateRedisClient(redis, { autoResubscribe: false, connectionName: 'gateway:invalidations' }) }),
+      useFactory: createProjectionReader,
     },
     { provide: Admission, inject: [REDIS], useFactory: (redis: Redis) => new Admission(redis) },
     ProjectionHealthIndicator,

@@ -18,6 +18,7 @@ export * from './lib/metrics/metrics-server';
 export * from './lib/pagination/pagination';
 export * from './lib/redis/redis-client';
 export * from './lib/redis/redis-cluster-nodes';
+export * from './lib/redis/redis-subscriber';
 export * from './lib/redis/redis.health';
 export * from './lib/redis/redis.module';
 export * from './lib/redis/redis.token';

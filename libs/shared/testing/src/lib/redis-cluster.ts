@@ -21,19 +21,22 @@ export class LocalRedisCluster {
     private readonly processes: ChildProcess[],
     /** Every node's `requirepass`, when the cluster was started with one. */
     readonly password?: string,
-    private readonly persistent = false,
+    private readonly settings: NodeSettings = { persistent: false, requireFullCoverage: true },
   ) {}
 
   /**
    * `persistent`: every node keeps its data in an append-only file synced
    * before each reply, so `restartNode` is a process restart, not a data loss.
+   * `requireFullCoverage: false`: the other masters keep serving their slots
+   * while one is down (there are no replicas to take over).
    */
-  static async start({ masters = 3, password, persistent = false }: { masters?: number; password?: string; persistent?: boolean } = {}): Promise<LocalRedisCluster> {
+  static async start({ masters = 3, password, persistent = false, requireFullCoverage = true }: { masters?: number; password?: string; persistent?: boolean; requireFullCoverage?: boolean } = {}): Promise<LocalRedisCluster> {
     const directory = mkdtempSync(join(tmpdir(), 'sluice-redis-cluster-'));
     const ports: number[] = [];
     for (let index = 0; index < masters; index++) ports.push(await distinctFreePort(ports));
-    const processes = ports.map((port) => spawnNode(port, directory, password, persistent));
-    const cluster = new LocalRedisCluster(ports, directory, processes, password, persistent);
+    const settings = { persistent, requireFullCoverage };
+    const processes = ports.map((port) => spawnNode(port, directory, password, settings));
+    const cluster = new LocalRedisCluster(ports, directory, processes, password, settings);
     try {
       await Promise.all(ports.map((port) => waitUntil(() => answersPing(port, password), 5_000, `redis-server on port ${port}`)));
       const auth = password ? ['-a', password, '--no-auth-warning'] : [];
@@ -64,6 +67,14 @@ export class LocalRedisCluster {
     return Promise.all(this.ports.map(async (port) => (await withNode(port, (client) => client.keys(pattern), this.password)) ?? []));
   }
 
+  /** How many connections each node has subscribed to `channel`, in the order of `ports` (0 for a node that is down). */
+  async subscribersPerNode(channel: string): Promise<number[]> {
+    return Promise.all(this.ports.map(async (port) => {
+      const reply = await withNode(port, (client) => client.pubsub('NUMSUB', channel), this.password);
+      return Number((reply as [string, number] | null)?.[1] ?? 0);
+    }));
+  }
+
   /** Every node answers and agrees that all 16,384 slots are served. */
   async isHealthy(): Promise<boolean> {
     const states = await Promise.all(this.ports.map((port) => clusterState(port, this.password)));
@@ -72,10 +83,15 @@ export class LocalRedisCluster {
 
   /** SIGKILLs one node and starts it again on its port, with its cluster identity (and its data, if persistent). */
   async restartNode(index: number): Promise<void> {
-    await killed(this.processes[index]);
-    this.processes[index] = spawnNode(this.ports[index], this.directory, this.password, this.persistent);
+    await this.killNode(index);
+    this.processes[index] = spawnNode(this.ports[index], this.directory, this.password, this.settings);
     await waitUntil(() => answersPing(this.ports[index], this.password), 5_000, `redis-server on port ${this.ports[index]} again`);
     await waitUntil(() => this.isHealthy(), 10_000, 'the Redis Cluster to be ok again');
+  }
+
+  /** SIGKILLs one node and leaves it down (`restartNode` brings it back). */
+  async killNode(index: number): Promise<void> {
+    await killed(this.processes[index]);
   }
 
   /** Kills the nodes and removes their files. */
@@ -100,10 +116,16 @@ async function killed(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function spawnNode(port: number, directory: string, password: string | undefined, persistent: boolean): ChildProcess {
+interface NodeSettings {
+  persistent: boolean;
+  requireFullCoverage: boolean;
+}
+
+function spawnNode(port: number, directory: string, password: string | undefined, { persistent, requireFullCoverage }: NodeSettings): ChildProcess {
   const nodeDirectory = join(directory, String(port));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--cluster-enabled', 'yes'];
   args.push('--cluster-config-file', `${nodeDirectory}.conf`, '--cluster-node-timeout', '2000', '--save', '');
+  args.push('--cluster-require-full-coverage', requireFullCoverage ? 'yes' : 'no');
   if (persistent) args.push('--appendonly', 'yes', '--appendfsync', 'always', '--appendfilename', `${port}.aof`, '--appenddirname', `aof-${port}`);
   else args.push('--appendonly', 'no');
   if (password) args.push('--requirepass', password, '--masterauth', password);

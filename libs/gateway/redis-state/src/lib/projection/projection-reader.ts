@@ -20,7 +20,11 @@ export interface ProjectionReaderOptions {
   /**
    * Connection for SUBSCRIBE, owned (and closed) by the reader. Defaults to a
    * duplicate of `redis`. It should reconnect forever (a `retryStrategy` that
-   * never gives up); whether it re-subscribes by itself does not matter.
+   * never gives up); whether it re-subscribes by itself does not matter, but
+   * each of its connections must show as a `ready` event. An ioredis `Cluster`
+   * does not qualify (its subscriber moves to another node without one), so on
+   * a cluster this is required: `createSubscriberClient` of `@sluice/platform`
+   * makes one that qualifies.
    */
   subscriber?: Redis;
   /** Prefix of the invalidation channel; defaults to `redis`'s `keyPrefix`. */
@@ -48,6 +52,13 @@ interface PendingLoad {
   stale: boolean;
 }
 
+const CLUSTER_SUBSCRIBER_REFUSED =
+  'ProjectionReader needs a subscriber whose every resubscription emits ready; a Redis Cluster client resubscribes on another node silently (use createSubscriberClient)';
+
+function isCluster(client: Redis): boolean {
+  return (client as { isCluster?: boolean }).isCluster === true;
+}
+
 /**
  * The gateway's view of the projection (README.md, Architecture): API key, tenant and
  * catalog records read from Redis through an in-process LRU cache, kept current
@@ -60,7 +71,9 @@ interface PendingLoad {
  * control plane's changes take effect at the latest `ttlMs` later, so that
  * bounds how long a revoked key can live. Entries are cached only while the
  * subscriber is subscribed, and everything is dropped on every (re)subscription,
- * since messages published while it was away are lost.
+ * since messages published while it was away are lost: one rule for a single
+ * Redis and a cluster, where a (re)subscription may be on another node
+ * (docs/decisions.md, issue 23).
  */
 export class ProjectionReader {
   private readonly redis: Redis;
@@ -75,6 +88,7 @@ export class ProjectionReader {
   constructor(options: ProjectionReaderOptions) {
     this.redis = options.redis;
     this.subscriber = options.subscriber ?? ProjectionReader.subscriberFor(options.redis);
+    if (isCluster(this.subscriber)) throw new Error(CLUSTER_SUBSCRIBER_REFUSED);
     this.channel = RedisChannels.invalidation(options.channelPrefix ?? options.redis.options.keyPrefix ?? '');
     this.cache = new LRUCache<string, CachedLookup>({
       max: options.maxEntries ?? DEFAULT_PROJECTION_CACHE_ENTRIES,
@@ -219,6 +233,7 @@ export class ProjectionReader {
   }
 
   private static subscriberFor(redis: Redis): Redis {
+    if (isCluster(redis)) throw new Error(CLUSTER_SUBSCRIBER_REFUSED);
     const name = redis.options.connectionName;
     return redis.duplicate({ autoResubscribe: false, ...(name ? { connectionName: `${name}:invalidations` } : {}) });
   }

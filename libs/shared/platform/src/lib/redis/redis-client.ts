@@ -20,7 +20,10 @@ export interface RedisClientOptions {
 }
 
 /** Reconnect quickly at first, then every two seconds, forever. */
-const retryStrategy = (attempt: number) => Math.min(50 * 2 ** attempt, 2_000);
+export const redisRetryStrategy = (attempt: number) => Math.min(50 * 2 ** attempt, 2_000);
+
+/** The seed nodes each cluster client was made with: where a connection of its own starts when the client knows no node yet. */
+const clusterSeeds = new WeakMap<Cluster, readonly RedisNodeAddress[]>();
 
 /**
  * The one way both apps connect to Redis. It reconnects by itself and logs each
@@ -32,7 +35,7 @@ export function createRedisClient({ url, clusterNodes = [], clusterAuth = { tls:
   const options: RedisOptions = {
     keyPrefix,
     connectionName,
-    retryStrategy,
+    retryStrategy: redisRetryStrategy,
     // While disconnected, a command fails after one reconnection attempt instead of
     // waiting for Redis to return: callers can answer 503 promptly.
     maxRetriesPerRequest: 1,
@@ -76,8 +79,19 @@ function createClusterClient(nodes: readonly RedisNodeAddress[], { retryStrategy
     nodes.map(({ host, port }) => ({ host, port })),
     { ...clusterOptions, redisOptions, slotsRefreshTimeout: 2_000, retryDelayOnClusterDown: 200, retryDelayOnFailover: 200 },
   );
+  clusterSeeds.set(cluster, nodes);
   failFastOnceSettled(cluster);
   return cluster as unknown as Redis;
+}
+
+/**
+ * The nodes a cluster client knows now (every master and replica of its last
+ * slot map), or its seed nodes while it knows none (before its first
+ * connection, or while it reconnects).
+ */
+export function knownClusterNodes(cluster: Cluster): RedisNodeAddress[] {
+  const known = cluster.nodes().map(({ options }) => ({ host: options.host ?? '127.0.0.1', port: options.port ?? 6379 }));
+  return known.length > 0 ? known : [...(clusterSeeds.get(cluster) ?? [])];
 }
 
 /**
@@ -111,9 +125,11 @@ export function redisMasters(client: Redis | Cluster): Redis[] {
 }
 
 /**
- * A second connection to the same Redis (for a subscriber, or a blocking
- * read), with a few options changed: both client kinds take overrides in
- * different places, so callers go through this.
+ * A second connection to the same Redis (for a blocking read, say), with a few
+ * options changed: both client kinds take overrides in different places, so
+ * callers go through this. A subscriber takes `createSubscriberClient` instead
+ * (`redis-subscriber.ts`): on a cluster, this copy's subscriber moves between
+ * nodes without telling.
  */
 export function duplicateRedisClient(client: Redis, overrides: RedisOptions = {}): Redis {
   const cluster = client as Redis | Cluster;
@@ -122,6 +138,7 @@ export function duplicateRedisClient(client: Redis, overrides: RedisOptions = {}
   const topLevel = Object.fromEntries(Object.entries({ keyPrefix, autoResubscribe, lazyConnect, enableAutoPipelining }).filter(([, value]) => value !== undefined));
   // The original has stopped queueing once it was ready (failFastOnceSettled): the copy starts queueing again, for its own first connection.
   const duplicate = cluster.duplicate(undefined, { ...topLevel, enableOfflineQueue: true, redisOptions: { ...cluster.options.redisOptions, ...nodeOverrides } });
+  clusterSeeds.set(duplicate, clusterSeeds.get(cluster) ?? []);
   failFastOnceSettled(duplicate);
   return duplicate as unknown as Redis;
 }
