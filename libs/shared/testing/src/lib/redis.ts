@@ -81,7 +81,8 @@ export class DisposableRedisServer {
     });
     this.process = child;
     await waitUntil(async () => {
-      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      // A short disconnectTimeout: a refused probe would otherwise leave a 2 s timer that keeps Jest alive.
+      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, disconnectTimeout: 50 });
       try {
         await probe.connect();
         return (await probe.ping()) === 'PONG';
