@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis, { type RedisKey, type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type RedisKey, type RedisOptions } from 'ioredis';
 import { hashApiKey, generateApiKey } from '@sluice/auth';
 import { RedisKeys, type ApiKeyRecordV1, type CatalogRecordV1, type TenantRecordV1 } from '@sluice/contracts';
 import { apiKeyRecord, deleteKeysWithPrefix, DisposableRedisServer, tenantRecord, TEST_REDIS_URL, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
@@ -187,6 +187,13 @@ describe('ProjectionReader (shared Redis)', () => {
     await closeAll(lazy);
   });
 
+  it('refuses a Redis Cluster client as subscriber, or as its only connection: its resubscriptions on another node emit nothing', () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+    expect(() => new ProjectionReader({ redis, subscriber: cluster as unknown as Redis })).toThrow(/resubscribes on another node silently/);
+    expect(() => new ProjectionReader({ redis: cluster as unknown as Redis })).toThrow(/createSubscriberClient/);
+    cluster.disconnect();
+  });
+
   it('stops being ready when closed', async () => {
     expect(reader.ready).toBe(true);
     await reader.close();
@@ -240,6 +247,25 @@ describe('ProjectionReader across Redis outages', () => {
       5_000,
       'the stale entry to be refused',
     );
+    await reader.close();
+  });
+
+  it('drops its cache when only its subscription was cut, Redis staying up (the rule a moved cluster subscriber relies on)', async () => {
+    const tenant = tenantOf();
+    await writeProjectionRecord(writer, prefix, { kind: 'tenant', id: tenant.id }, tenant);
+    const subscriber = connect(server.url, '', { connectionName: 'reader-under-test', autoResubscribe: false });
+    const reader = new ProjectionReader({ redis, subscriber, ttlMs: 60_000 });
+    await waitUntil(() => reader.ready, 5_000, 'the reader to subscribe');
+    expect(await reader.getTenant(tenant.id)).toEqual(tenant);
+    let readies = 0;
+    subscriber.on('ready', () => readies++);
+
+    await writer.client('KILL', 'TYPE', 'pubsub');
+    // Written with no message while the subscription was down.
+    await writer.set(RedisKeys.tenant(tenant.id), JSON.stringify({ ...tenant, status: 'suspended' }));
+    await waitUntil(() => readies === 1 && reader.ready, 5_000, 'the subscriber to reconnect and subscribe');
+
+    await waitUntil(async () => (await reader.getTenant(tenant.id))?.status === 'suspended', PROPAGATION_DEADLINE_MS, 'the suspension');
     await reader.close();
   });
 
