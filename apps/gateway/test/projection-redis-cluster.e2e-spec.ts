@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { generateApiKey, hashApiKey } from '@sluice/auth';
 import { RedisChannels, RedisKeys, type ApiKeyRecordV1 } from '@sluice/contracts';
 import type { ProjectionReader } from '@sluice/gateway/redis-state';
-import { closeRedisClient, createRedisClient, parseRedisClusterNodes } from '@sluice/platform';
+import { createRedisClient, parseRedisClusterNodes } from '@sluice/platform';
 import { writeProjectionRecord } from '@sluice/projection';
 import { apiKeyRecord, LocalRedisCluster, uniqueKeyPrefix, waitUntil } from '@sluice/testing';
 import type Redis from 'ioredis';

@@ -19,7 +19,7 @@ describe('nextNodeConnector', () => {
     const subscriber = new Redis({ Connector: nextNodeConnector(() => nodes), retryStrategy: () => 20, autoResubscribe: false, disconnectTimeout: 50 });
     subscriber.on('error', () => undefined);
     const ports: number[] = [];
-    subscriber.on('ready', () => void subscriber.config('GET', 'port').then(([, port]) => ports.push(Number(port))));
+    subscriber.on('ready', () => void subscriber.config('GET', 'port').then((reply) => ports.push(Number((reply as string[])[1]))));
     const heard: string[] = [];
     subscriber.on('message', (_channel: string, message: string) => heard.push(message));
     try {
