@@ -85,9 +85,9 @@ function createClusterClient(nodes: readonly RedisNodeAddress[], { retryStrategy
 }
 
 /**
- * The nodes a cluster client knows now (every master and replica of its last
- * slot map), or its seed nodes while it knows none (before its first
- * connection, or while it reconnects).
+ * The nodes a cluster client knows now (the masters and replicas of its last
+ * slot map, less those whose connection ended since), or its seed nodes while
+ * it knows none (before its first connection, or while it reconnects).
  */
 export function knownClusterNodes(cluster: Cluster): RedisNodeAddress[] {
   const known = cluster.nodes().map(({ options }) => ({ host: options.host ?? '127.0.0.1', port: options.port ?? 6379 }));
