@@ -124,7 +124,8 @@ export class DirectRoutes implements DirectRequestEvents {
       this.fail(request, refusal);
       return;
     }
-    if (hasNoBody(req)) {
+    if (req.headers['content-type'] === undefined) {
+      // Only a request without a body gets here untyped (refusalBeforeBody): nothing to parse.
       void this.run(request);
       return;
     }

@@ -11,7 +11,7 @@ export class RouteTable<T> {
   private readonly byPath = new Map<string, T>();
 
   add(path: string, route: T): void {
-    if (!path.startsWith('/') || path.endsWith('/') || /[?;#%]/.test(path)) throw new Error(`Not a plain route path: ${path}`);
+    if (!path.startsWith('/') || path.endsWith('/') || /[?;#%:*]/.test(path)) throw new Error(`Not a plain route path: ${path}`);
     this.byPath.set(path, route);
     this.byPath.set(`${path}/`, route);
   }
