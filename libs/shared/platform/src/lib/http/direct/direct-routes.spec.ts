@@ -204,3 +204,16 @@ describe('DirectRoutes', () => {
     expect(metrics).toMatch(/http_server_request_duration_seconds_count\{method="POST",route="\/v1\/echo",status_code="413"\} [1-9]/);
   });
 });
+
+describe('DirectRoutes while the server is not listening (closing)', () => {
+  it('hands its routes to Fastify, which answers every request 503 while it closes', async () => {
+    const seen: string[] = [];
+    const direct = new DirectRoutes({ bodyLimitBytes: BODY_LIMIT, trustProxy: false, hsts: false });
+    const server = direct.createServer((req) => void seen.push(`fastify ${req.method} ${req.url}`), { keepAliveTimeout: 5_000, requestTimeout: 10_000, connectionTimeout: 0 });
+    direct.observeWith({ durations: requestDurations(new MetricsRegistry()), accessLog: pino(new LogCapture()), tracing: Tracing.disabled });
+    direct.post('/v1/echo', new EchoHandler());
+    expect(server.listening).toBe(false);
+    direct.listener({ method: 'POST', url: '/v1/echo', headers: {} } as IncomingMessage, {} as ServerResponse);
+    expect(seen).toEqual(['fastify POST /v1/echo']);
+  });
+});

@@ -62,6 +62,7 @@ export class DirectRoutes implements DirectRequestEvents {
   private readonly trust: TrustFn | null;
   private readonly securityHeaders: readonly HeaderPair[];
   private fallback: RequestListener | undefined;
+  private server: Server | undefined;
   private settings: DirectSettings | undefined;
   private observers: DirectObservers | undefined;
   /** The server's request listener. */
@@ -77,6 +78,7 @@ export class DirectRoutes implements DirectRequestEvents {
   createServer(fastifyHandler: RequestListener, settings: FastifyServerSettings): Server {
     this.fallback = fastifyHandler;
     const server = createServer(settings.http ?? {}, this.listener);
+    this.server ??= server;
     server.keepAliveTimeout = settings.keepAliveTimeout;
     server.requestTimeout = settings.requestTimeout;
     server.setTimeout(settings.connectionTimeout);
@@ -102,7 +104,8 @@ export class DirectRoutes implements DirectRequestEvents {
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
-    const route = this.table.size > 0 ? this.routeFor(req.method, req.url) : undefined;
+    // Once the server is closing, Fastify answers every request 503 (its return503OnClosing): these too.
+    const route = this.table.size > 0 && this.server?.listening === true ? this.routeFor(req.method, req.url) : undefined;
     if (route === undefined) (this.fallback as RequestListener)(req, res);
     else this.serve(req, res, route);
   }
