@@ -19,6 +19,7 @@ export class DirectRequest {
   /** The body as received so far (one chunk, as most bodies come, or several). */
   chunks: Buffer | Buffer[] | undefined = undefined;
   receivedBytes = 0;
+  private clientIp: string | undefined = undefined;
 
   constructor(
     readonly raw: IncomingMessage,
@@ -42,8 +43,11 @@ export class DirectRequest {
 
   /** The client's address: the socket's peer, or the nearest untrusted X-Forwarded-For hop behind trusted proxies (as Fastify's `request.ip`). */
   get ip(): string {
-    const trust = this.route.trust;
-    return trust ? proxyAddr(this.raw, trust) : (this.raw.socket.remoteAddress as string);
+    if (this.clientIp === undefined) {
+      const trust = this.route.trust;
+      this.clientIp = trust ? proxyAddr(this.raw, trust) : (this.raw.socket.remoteAddress as string);
+    }
+    return this.clientIp;
   }
 
   elapsedMs(): number {
