@@ -30,7 +30,7 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-/** What Fastify sends with a serialised object. */
+/** Every JSON answer's content type (what Fastify sends with a serialised object). */
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Margin over the longest routing can take, before an unsettled reservation is given back. */

@@ -193,6 +193,20 @@ describe('DirectRoutes', () => {
     expect(handler.failures[0]?.code).toBe('bad_request');
   });
 
+  it("answers with Connection: close while draining: GracefulShutdown's listener runs before this one", async () => {
+    const drain = (_request: IncomingMessage, response: ServerResponse) => {
+      response.shouldKeepAlive = false;
+    };
+    server.prependListener('request', drain);
+    try {
+      const answer = await postJson('/v1/echo', '{}', { connection: 'keep-alive' });
+      expect([answer.status, answer.headers['connection']]).toEqual([200, 'close']);
+    } finally {
+      server.off('request', drain);
+    }
+    expect((await postJson('/v1/echo', '{}', { connection: 'keep-alive' })).headers['connection']).toBe('keep-alive');
+  });
+
   it('logs each answer and observes it under the route pattern', async () => {
     await postJson('/v1/echo/?q=1', '{}', { 'x-request-id': 'logged-1', 'user-agent': 'spec' });
     await waitUntil(() => logs.records().some((record) => (record['req'] as { id?: string } | undefined)?.id === 'logged-1'), 5_000, 'the access log line');
