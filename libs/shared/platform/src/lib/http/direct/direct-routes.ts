@@ -241,6 +241,7 @@ function hasNoBody(req: IncomingMessage): boolean {
 
 /** `application/json`, with or without parameters (`; charset=utf-8`), in any case: the only type the strict JSON parser takes. */
 export function isJson(contentType: string): boolean {
+  if (contentType === 'application/json') return true;
   const end = contentType.indexOf(';');
   return (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase() === 'application/json';
 }
