@@ -2,8 +2,7 @@ import { Injectable, HttpException } from '@nestjs/common';
 import type { ModelRecord } from '@sluice/contracts';
 import { adapterFor, type CanonicalResponse } from '@sluice/gateway/providers';
 import { SluiceException } from '@sluice/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { AdmissionGate, type AdmittedRequest } from '../admission/admission-gate';
 import { completionTokenBudget, estimatePromptTokens, estimateTextTokens } from '../admission/estimate-tokens';
 import { Authenticator } from '../auth/authenticator';
@@ -15,7 +14,7 @@ import { CatalogModels } from '../catalog/catalog-models';
 import { noteFailedTenant } from '../metering/error-counts';
 import { watchClientAbort, type ClientAbort } from './client-abort';
 import { Forwarder } from './forward';
-import type { InferenceRequest, ResponseEdge } from './inference-request';
+import type { InferenceExchange, InferenceRequest, ResponseEdge } from './inference-request';
 import { meteringRequestId } from './metering-request-id';
 import { readCompletion } from './read-completion';
 import { RequestMeter } from './request-meter';
@@ -31,7 +30,7 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-/** What Fastify sends with a serialised object, for an answer relayed as text. */
+/** Every JSON answer's content type (what Fastify sends with a serialised object). */
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Margin over the longest routing can take, before an unsettled reservation is given back. */
@@ -55,19 +54,20 @@ export class InferencePipeline {
   ) {}
 
   /** `parse` validates the body; it runs after authentication, so an anonymous caller learns nothing from it. */
-  async handle(req: FastifyRequest, reply: FastifyReply, parse: (body: unknown) => InferenceRequest, edge: ResponseEdge): Promise<void> {
-    const caller = await this.authenticator.authenticate(req.headers, req.ip);
+  async handle(exchange: InferenceExchange, parse: (body: unknown) => InferenceRequest, edge: ResponseEdge): Promise<void> {
+    const caller = await this.authenticator.authenticate(exchange.headers, exchange.ip);
     try {
-      const inference = parse(req.body);
+      const inference = parse(exchange.body);
       ensureTenantMatches(caller, inference.tenantId);
       const requestedName = inference.canonical.model;
       const resolver = await this.catalog.resolver();
       const model = resolver.resolve(requestedName);
       ensureModelAllowed(caller, model, requestedName);
 
-      const requestId = meteringRequestId(req);
+      const requestId = meteringRequestId(exchange);
       const estimatedPromptTokens = estimatePromptTokens(inference.canonical);
-      const admitted = await this.admit(reply, {
+      const response = exchange.response;
+      const admitted = await this.admit(response, {
         caller,
         model,
         requestId,
@@ -77,9 +77,9 @@ export class InferencePipeline {
       });
 
       const meter = new RequestMeter(model);
-      const client = watchClientAbort(reply.raw);
+      const client = watchClientAbort(response);
       try {
-        await this.serve(reply, inference, edge, { caller, model, resolver, meter, client, estimatedPromptTokens });
+        await this.serve(response, inference, edge, { caller, model, resolver, meter, client, estimatedPromptTokens });
       } catch (error) {
         meter.outcome = client.signal.aborted ? 'client_aborted' : 'provider_error';
         meter.httpStatus = error instanceof HttpException ? error.getStatus() : 500;
@@ -90,18 +90,19 @@ export class InferencePipeline {
       }
     } catch (error) {
       // Only a failure pays for this: the error path learns whose request it was (error-counts.ts).
-      noteFailedTenant(req, caller.tenant.id);
+      noteFailedTenant(exchange, caller.tenant.id);
       throw error;
     }
   }
 
-  private async admit(reply: FastifyReply, input: Parameters<AdmissionGate['admit']>[0]): Promise<AdmittedRequest> {
+  private async admit(response: ServerResponse, input: Parameters<AdmissionGate['admit']>[0]): Promise<AdmittedRequest> {
     const admitted = await this.gate.admit(input);
-    void reply.headers(admitted.headers);
+    const headers = admitted.headers;
+    for (const name in headers) response.setHeader(name, headers[name] as string);
     return admitted;
   }
 
-  private async serve(reply: FastifyReply, inference: InferenceRequest, edge: ResponseEdge, context: ServeContext): Promise<void> {
+  private async serve(response: ServerResponse, inference: InferenceRequest, edge: ResponseEdge, context: ServeContext): Promise<void> {
     const { caller, model, resolver, meter, client, estimatedPromptTokens } = context;
     const routed = await this.router.route({
       model,
@@ -116,17 +117,16 @@ export class InferencePipeline {
     meter.provider = routed.deployment.provider;
     const adapter = adapterFor(routed.deployment.provider);
     const requestedName = inference.canonical.model;
-    if (routed.value.servedBy === 'mock') void reply.header('x-sluice-upstream', 'mock');
+    if (routed.value.servedBy === 'mock') response.setHeader('x-sluice-upstream', 'mock');
 
     if (inference.stream) {
-      reply.hijack();
-      // Hijacked: Fastify no longer sends the headers set so far (request id, rate limits), so they go here.
-      reply.raw.writeHead(200, streamHeaders(reply));
+      // Merged over the headers set so far (request id, security, rate limits).
+      response.writeHead(200, SSE_HEADERS);
       const relay =
         edge.streamPassThrough?.(inference.canonical, requestedName, adapter.wireFormat) ??
         new TranslatingRelay(adapter, edge.streamWriter(inference.canonical, requestedName));
       const summary = await streamToClient({
-        raw: reply.raw,
+        raw: response,
         upstream: routed.value,
         relay,
         edge,
@@ -141,8 +141,7 @@ export class InferencePipeline {
     if (completion.usage) meter.providerUsage(completion.usage.prompt_tokens, completion.usage.completion_tokens);
     else meter.estimatedUsage(estimatedPromptTokens, estimateTextTokens(generatedCharacters(completion)));
     const relayed = edge.answerText?.(text, completion, requestedName, adapter.wireFormat);
-    if (relayed !== undefined) await reply.status(200).type(JSON_CONTENT_TYPE).send(relayed);
-    else await reply.status(200).send(edge.body(completion, requestedName));
+    sendJson(response, relayed ?? JSON.stringify(edge.body(completion, requestedName)));
   }
 
   /** Longer than routing can take (every attempt at the slowest deployment in reach), plus a margin. */
@@ -163,16 +162,11 @@ interface ServeContext {
   estimatedPromptTokens: number;
 }
 
-/**
- * The reply's headers (a fresh object from Fastify) with the SSE ones over
- * them. Built by adding the four SSE headers to that copy: adding twenty
- * reply headers one by one to a copy of the SSE ones cost tens of µs per stream
- * in V8 (each addition a new hidden class).
- */
-function streamHeaders(reply: FastifyReply): OutgoingHttpHeaders {
-  const headers: Record<string, string | number | string[] | undefined> = reply.getHeaders();
-  for (const name in headers) if (headers[name] === undefined) delete headers[name];
-  return Object.assign(headers, SSE_HEADERS) as OutgoingHttpHeaders;
+function sendJson(response: ServerResponse, text: string): void {
+  response.statusCode = 200;
+  response.setHeader('content-type', JSON_CONTENT_TYPE);
+  response.setHeader('content-length', Buffer.byteLength(text));
+  response.end(text);
 }
 
 /** The body's optional `tenant_id`, by id or slug: a key speaks only for its own tenant. */

@@ -1,6 +1,23 @@
 import type { CanonicalRequest, CanonicalResponse, NormalizedEvent, StreamPassThrough, WireFormat } from '@sluice/gateway/providers';
 import type { ErrorCode } from '@sluice/contracts';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { InferenceEndpoint } from '../metering/gateway-metrics';
+
+/**
+ * What the pipeline needs of one HTTP request, whoever received it: the
+ * direct route on node:http (inference-routes.ts) or Fastify's route for
+ * other spellings of the path. The pipeline writes its answer to `response`.
+ */
+export interface InferenceExchange {
+  /** The request id (`x-request-id`, already on the response). */
+  readonly id: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The client's address, behind trusted proxies. */
+  readonly ip: string;
+  /** The parsed JSON body (undefined without one). */
+  readonly body: unknown;
+  readonly response: ServerResponse;
+}
 
 /** A validated inbound request in canonical (Chat Completions) form, the gateway's own fields taken out. */
 export interface InferenceRequest {

@@ -37,3 +37,7 @@ export * from './lib/tracing/tracing';
 export * from './lib/tracing/tracing-settings';
 export * from './lib/tracing/tracing.module';
 export * from './lib/openapi/openapi-responses';
+export * from './lib/http/direct/direct-request';
+export * from './lib/http/direct/direct-route';
+export * from './lib/http/direct/direct-routes';
+export * from './lib/http/security-headers';

@@ -1,10 +1,12 @@
 import { ArgumentsHost, Catch, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { ErrorCode } from '@sluice/contracts';
+import type { ErrorCode, ErrorResponse } from '@sluice/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { SluiceException } from './sluice.exception';
 import { toErrorResponse } from './to-error-response';
 
 const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 const logger = new Logger('Errors');
 
@@ -17,16 +19,55 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-/** What the filter does, for routes served on Fastify directly (the gateway's hot path); returns the answer's error code. */
-export function replyWithError(exception: unknown, request: FastifyRequest, reply: FastifyReply): ErrorCode {
-  const { status, body, unexpected } = toErrorResponse(exception, String(request.id));
+/** How one failure is answered, whoever writes the answer. */
+export interface ErrorAnswer {
+  status: number;
+  body: ErrorResponse;
+  /** Headers the failure asks for (a rate limit's Retry-After), on top of those already set. */
+  headers: OutgoingHttpHeaders | undefined;
+}
+
+/**
+ * The answer to `exception`, logged when the failure is ours. `hasRetryAfter`:
+ * whether the response already says when to retry. Both ways out below use it,
+ * so Nest's filter, Fastify's routes and the routes served on node:http
+ * directly (direct/direct-routes.ts) answer a failure the same way.
+ */
+export function errorAnswer(exception: unknown, requestId: string, hasRetryAfter: boolean): ErrorAnswer {
+  const { status, body, unexpected } = toErrorResponse(exception, requestId);
   if (unexpected) {
-    logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+    logger.error({ err: exception, requestId }, 'Unhandled error');
   }
-  if (reply.sent) return body.error.code;
-  if (exception instanceof SluiceException) void reply.headers(exception.headers);
+  let headers: OutgoingHttpHeaders | undefined = exception instanceof SluiceException ? exception.headers : undefined;
   // The state store or a provider is briefly out of reach: tell clients when to retry (docs/limits.md, When Redis is down), unless a more precise value is set.
-  if (body.error.code === 'service_unavailable' && !reply.hasHeader('retry-after')) void reply.header('Retry-After', SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS);
-  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  if (body.error.code === 'service_unavailable' && !hasRetryAfter && !namesRetryAfter(headers)) {
+    headers = { ...headers, 'Retry-After': SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS };
+  }
+  return { status, body, headers };
+}
+
+/** What the filter does, for routes served on Fastify directly; returns the answer's error code. */
+export function replyWithError(exception: unknown, request: FastifyRequest, reply: FastifyReply): ErrorCode {
+  const { status, body, headers } = errorAnswer(exception, String(request.id), reply.hasHeader('retry-after'));
+  if (reply.sent) return body.error.code;
+  if (headers) void reply.headers(headers);
+  void reply.status(status).header('content-type', JSON_CONTENT_TYPE).send(body);
   return body.error.code;
+}
+
+/** The same answer written to a raw response (a route served on node:http directly, or a hijacked reply); returns its error code. */
+export function writeError(exception: unknown, requestId: string, response: ServerResponse): ErrorCode {
+  const { status, body, headers } = errorAnswer(exception, requestId, response.hasHeader('retry-after'));
+  if (response.headersSent) return body.error.code;
+  if (headers) for (const name in headers) response.setHeader(name, headers[name] as string | number | string[]);
+  const text = JSON.stringify(body);
+  response.setHeader('content-type', JSON_CONTENT_TYPE);
+  response.setHeader('content-length', Buffer.byteLength(text));
+  response.statusCode = status;
+  response.end(text);
+  return body.error.code;
+}
+
+function namesRetryAfter(headers: OutgoingHttpHeaders | undefined): boolean {
+  return headers !== undefined && Object.keys(headers).some((name) => name.toLowerCase() === 'retry-after');
 }

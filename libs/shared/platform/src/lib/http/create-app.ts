@@ -1,19 +1,23 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import helmet, { type HelmetOptions } from 'helmet';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import type { RequestListener } from 'node:http';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../errors/validation';
 import { ACCESS_LOGGER, useAccessLog } from '../logging/access-log';
 import type { TrustProxy } from '../config/trust-proxy';
-import { instrumentHttp, MetricsRegistry } from '../metrics/metrics';
+import { instrumentHttp, MetricsRegistry, requestDurations } from '../metrics/metrics';
 import { MetricsServer, type MetricsListenOptions } from '../metrics/metrics-server';
 import { usePublicBaseUrl } from '../pagination/pagination';
 import { ShutdownHooks } from '../shutdown/shutdown-hooks';
 import { ShutdownModule } from '../shutdown/shutdown.module';
+import { Tracing } from '../tracing/tracing';
+import { DirectRoutes, type FastifyServerSettings } from './direct/direct-routes';
 import { frameworkErrorOptions, useInputGuards } from './input-guards';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { securityHeaderOptions } from './security-headers';
 
 export interface HttpAppOptions {
   bodyLimitBytes: number;
@@ -38,6 +42,16 @@ export interface HttpAppOptions {
 /** The metrics listener of each app built here, for tests that listen on port 0. */
 const metricsServers = new WeakMap<object, MetricsServer>();
 
+/** The routes each app built here serves on node:http directly, in front of Fastify. */
+const directRoutes = new WeakMap<object, DirectRoutes>();
+
+/** Where an app built by createHttpApp adds routes served on its node:http server directly (direct/direct-routes.ts). */
+export function directRoutesOf(app: NestFastifyApplication): DirectRoutes {
+  const routes = directRoutes.get(app);
+  if (!routes) throw new Error('Not an app built by createHttpApp');
+  return routes;
+}
+
 /** Where GET /metrics of an app built by createHttpApp is served, once it listens. */
 export function metricsUrlOf(app: NestFastifyApplication): string | undefined {
   const server = metricsServers.get(app);
@@ -59,7 +73,11 @@ export async function createHttpApp(
   options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
   const { bodyLimitBytes, trustProxy, requestTimeoutMs = 30_000, connectionTimeoutMs = 60_000 } = options;
+  const hsts = options.hsts ?? false;
+  const direct = new DirectRoutes({ bodyLimitBytes, trustProxy, hsts });
   const adapter = new FastifyAdapter({
+    // Fastify's own HTTP/1 server, with the direct routes' listener in front of Fastify's.
+    serverFactory: (handler: RequestListener, settings: unknown) => direct.createServer(handler, settings as FastifyServerSettings),
     bodyLimit: bodyLimitBytes,
     trustProxy: typeof trustProxy === 'object' ? [...trustProxy] : trustProxy,
     requestTimeout: requestTimeoutMs,
@@ -88,15 +106,19 @@ export async function createHttpApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
+    // On the raw response, so a hijacked reply (a stream) sends it too; Fastify's own headers are merged over these.
+    reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
     done();
   });
   // Helmet's middleware built once: the Fastify plugin builds it again for every request (its options never change here).
-  const setSecurityHeaders = helmet(securityHeaders(options.hsts ?? false));
+  const setSecurityHeaders = helmet(securityHeaderOptions(hsts));
   fastify.addHook('onRequest', (request, reply, done) => setSecurityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   useInputGuards(fastify);
-  instrumentHttp(fastify, app.get(MetricsRegistry));
+  const durations = requestDurations(app.get(MetricsRegistry));
+  instrumentHttp(fastify, durations);
   useAccessLog(fastify, app.get(ACCESS_LOGGER));
+  direct.observeWith({ durations, accessLog: app.get(ACCESS_LOGGER), tracing: tracingOf(app) });
+  directRoutes.set(app, direct);
   usePublicBaseUrl(fastify, options.publicBaseUrl ?? null);
   if (options.metrics) serveMetricsWith(app, options.metrics);
 
@@ -110,22 +132,13 @@ export async function createHttpApp(
   return app;
 }
 
-/**
- * Headers for browsers that open an API answer or the OpenAPI page: no MIME
- * sniffing, no framing, no referrer, a CSP that lets /docs load its own
- * scripts and styles (Swagger UI inlines one style block), and HSTS only
- * where TLS is in front (upgrading plain-HTTP development would break /docs).
- */
-function securityHeaders(hsts: boolean): HelmetOptions {
-  return {
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: { frameAncestors: ["'none'"], upgradeInsecureRequests: hsts ? [] : null },
-    },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    hsts: hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-  };
+/** The app's tracing (TracingModule), or none when the app has no such module. */
+function tracingOf(app: NestFastifyApplication): Tracing {
+  try {
+    return app.get(Tracing, { strict: false });
+  } catch {
+    return Tracing.disabled;
+  }
 }
 
 /** The metrics listener opens when the app is ready (before it listens: a taken port fails start-up) and closes with it. */

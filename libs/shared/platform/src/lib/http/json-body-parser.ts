@@ -1,37 +1,54 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import secureJson from 'secure-json-parse';
 import { SluiceException } from '../errors/sluice.exception';
 import { findStringProblem, MAX_JSON_DEPTH, nestsDeeperThan } from './hostile-input';
+
+/** Fastify's own JSON parsing (its default parser is secure-json-parse with these options): `__proto__` and `constructor.prototype` keys are refused. */
+const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
 
 /**
  * JSON is the only body either API accepts (a feature that needs another,
  * such as a form login or a raw webhook body, adds its parser): any other
- * content type is answered 415. The parser is Fastify's own, with its
- * prototype-poisoning protection; its failures become `invalid_json`.
- * Before it runs, a body nested deeper than MAX_JSON_DEPTH is refused; after,
- * a string no table could store (NUL, an unpaired surrogate) is.
+ * content type is answered 415. Bodies are parsed by `parseStrictJson`.
  */
 export function useStrictJsonParser(fastify: FastifyInstance): void {
-  const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
-    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-      done(new SluiceException('validation_error', `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`, { body: [`must not nest deeper than ${MAX_JSON_DEPTH} levels`] }), undefined);
+    let value: unknown;
+    try {
+      value = parseStrictJson(body as string);
+    } catch (error) {
+      done(error as Error, undefined);
       return;
     }
-    parse(request, text, (error, value) => {
-      if (error) {
-        const message = error.message.includes('empty') ? 'Request body is empty' : `Request body is not valid JSON: ${error.message}`;
-        done(new SluiceException('invalid_json', message), undefined);
-        return;
-      }
-      // Raw NULs are not valid JSON and the text came from UTF-8: only a \u escape can make such a string.
-      const found = text.includes('\\u') ? findStringProblem(value) : null;
-      checked.add(request);
-      if (found) done(new SluiceException('validation_error', `Invalid ${found.path}`, { [found.path]: [found.problem] }, found.path), undefined);
-      else done(null, value);
-    });
+    checked.add(request);
+    done(null, value);
   });
+}
+
+/**
+ * A request body's JSON, as both kinds of route parse it (Fastify's and those
+ * served on node:http directly): before parsing, a body nested deeper than
+ * MAX_JSON_DEPTH is refused; the parser refuses prototype poisoning as
+ * Fastify's default one does, and its failures become `invalid_json`; after,
+ * a string no table could store (NUL, an unpaired surrogate) is refused.
+ * Throws a SluiceException.
+ */
+export function parseStrictJson(text: string): unknown {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new SluiceException('validation_error', `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`, { body: [`must not nest deeper than ${MAX_JSON_DEPTH} levels`] });
+  }
+  if (text.length === 0) throw new SluiceException('invalid_json', 'Request body is empty');
+  let value: unknown;
+  try {
+    value = secureJson.parse(text, undefined, PARSE_OPTIONS);
+  } catch (error) {
+    throw new SluiceException('invalid_json', `Request body is not valid JSON: ${(error as Error).message}`);
+  }
+  // Raw NULs are not valid JSON and the text came from UTF-8: only a \u escape can make such a string.
+  const found = text.includes('\\u') ? findStringProblem(value) : null;
+  if (found) throw new SluiceException('validation_error', `Invalid ${found.path}`, { [found.path]: [found.problem] }, found.path);
+  return value;
 }
 
 /** Requests whose body this parser has checked for ill-formed strings already. */

@@ -1,10 +1,19 @@
 import { SpanStatusCode, type Context } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Tracing } from './tracing';
+import type { FastifyInstance } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { IncomingHeaders, Tracing } from './tracing';
 
 const REQUEST_CONTEXT = Symbol('sluice.traceContext');
 
-type TracedRequest = FastifyRequest & { [REQUEST_CONTEXT]?: Context };
+type TracedRequest = object & { [REQUEST_CONTEXT]?: Context };
+
+/** What a server span reads of a request (Fastify's, or one served on node:http directly). */
+export interface SpanRequest {
+  readonly id: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHeaders;
+}
 
 /** Probes and scrapes, every few seconds from every pod: noise in a trace store. */
 function isUntraced(route: string | undefined): boolean {
@@ -22,7 +31,8 @@ function isUntraced(route: string | undefined): boolean {
 export function traceRequests(fastify: FastifyInstance, tracing: Tracing): void {
   if (!tracing.enabled) return;
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (!isUntraced(request.routeOptions.url)) startRequestSpan(tracing, request, reply);
+    const route = request.routeOptions.url;
+    if (!isUntraced(route)) startRequestSpan(tracing, request, route, reply.raw);
     done();
   });
   // Body parsing runs on the socket's callbacks, outside any context set in
@@ -36,11 +46,10 @@ export function traceRequests(fastify: FastifyInstance, tracing: Tracing): void 
 /**
  * Starts `request`'s server span, ended (with the status code) when its
  * response closes, finished or cut. The hooks of `traceRequests` call it; a
- * route served outside the app's Fastify instance would call it first thing,
- * then handle the request inside `runInRequestSpan`.
+ * route served outside the app's Fastify instance (direct/direct-routes.ts)
+ * calls it first thing, then handles the request inside `runInRequestSpan`.
  */
-export function startRequestSpan(tracing: Tracing, request: FastifyRequest, reply: FastifyReply): void {
-  const route = request.routeOptions.url;
+export function startRequestSpan(tracing: Tracing, request: SpanRequest, route: string | undefined, response: ServerResponse): void {
   const path = request.url.split('?', 1)[0];
   const { span, context } = tracing.startServerSpan(route ? `${request.method} ${route}` : request.method, request.headers, {
     'http.request.method': request.method,
@@ -49,7 +58,6 @@ export function startRequestSpan(tracing: Tracing, request: FastifyRequest, repl
     'sluice.request_id': request.id,
   });
   (request as TracedRequest)[REQUEST_CONTEXT] = context;
-  const response = reply.raw;
   response.once('close', () => {
     span.setAttribute('http.response.status_code', response.statusCode);
     if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
@@ -59,7 +67,7 @@ export function startRequestSpan(tracing: Tracing, request: FastifyRequest, repl
 }
 
 /** Runs `fn` with `request`'s server span active; as it is without one. */
-export function runInRequestSpan<T>(tracing: Tracing, request: FastifyRequest, fn: () => T): T {
+export function runInRequestSpan<T>(tracing: Tracing, request: object, fn: () => T): T {
   const context = (request as TracedRequest)[REQUEST_CONTEXT];
   return context ? tracing.runIn(context, fn) : fn();
 }
