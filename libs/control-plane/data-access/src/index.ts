@@ -11,6 +11,7 @@ export * from './lib/ensure-database';
 export * from './lib/entities';
 export * from './lib/migrations';
 export * from './lib/unit-of-work';
+export * from './lib/pg-array';
 export * from './lib/sql';
 export * from './lib/identity/users.repository';
 export * from './lib/identity/tenants.repository';

@@ -1,5 +1,6 @@
 import type { UsageEventV1 } from '@sluice/contracts';
 import type { DataSource } from 'typeorm';
+import { arrayLiteral } from '../pg-array';
 import { query, queryOne, type Reader } from '../sql';
 import type { Transaction } from '../unit-of-work';
 
@@ -62,7 +63,9 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
  *
  * The batch travels as one array per column (`unnest`): PostgreSQL parses
  * an array of each type directly, where a JSON document of the batch cost a
- * JSON parse and a record conversion per field.
+ * JSON parse and a record conversion per field; each array is one literal
+ * string built here (`arrayLiteral`), not an array node-postgres serialises
+ * element by element.
  *
  * Each upsert takes its rows in a fixed order, so two consumers committing
  * overlapping batches lock rows in the same order; a deadlock is still
@@ -119,18 +122,19 @@ balances AS (
 SELECT count(*)::int AS recorded FROM inserted`;
 
 /**
- * The INGEST statement's parameters: one array per column, in its `unnest`
- * order, one event per request id (the first of the batch), sorted by request
- * id so that two consumers inserting overlapping batches (a claimed batch
- * redelivered while its first consumer still writes it) wait on each other's
- * rows in the same order instead of deadlocking.
+ * The INGEST statement's parameters: one array literal per column
+ * (`arrayLiteral`), in its `unnest` order, one event per request id (the
+ * first of the batch), sorted by request id so that two consumers inserting
+ * overlapping batches (a claimed batch redelivered while its first consumer
+ * still writes it) wait on each other's rows in the same order instead of
+ * deadlocking.
  */
-export function ingestColumns(batch: readonly UsageEventInput[]): unknown[][] {
+export function ingestColumns(batch: readonly UsageEventInput[]): string[] {
   const unique = new Map<string, UsageEventInput>();
   for (const event of batch) if (!unique.has(event.request_id)) unique.set(event.request_id, event);
   const events = [...unique.values()].sort((a, b) => (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0));
   const n = events.length;
-  const columns: unknown[][] = Array.from({ length: 18 }, () => new Array<unknown>(n));
+  const columns: Array<Array<string | number | null>> = Array.from({ length: 18 }, () => new Array<string | number | null>(n));
   for (let i = 0; i < n; i++) {
     const e = events[i];
     columns[0][i] = e.request_id;
@@ -152,7 +156,7 @@ export function ingestColumns(batch: readonly UsageEventInput[]): unknown[][] {
     columns[16][i] = e.started_at;
     columns[17][i] = e.finished_at;
   }
-  return columns;
+  return columns.map(arrayLiteral);
 }
 
 export class UsageLedgerRepository {
