@@ -54,3 +54,4 @@ export function latestUses(events: readonly UsageEventInput[]): { ids: string[];
   }
   return { ids, times };
 }
+

@@ -23,8 +23,7 @@ export function arrayLiteral(values: ArrayLike<string | number | null | undefine
   return out + '}';
 }
 
-const NEEDS_ESCAPE = /["\\]/;
-
 function quoteElement(value: string): string {
-  return NEEDS_ESCAPE.test(value) ? `"${value.replace(/["\\]/g, '\\$&')}"` : `"${value}"`;
+  // Two indexOf scans are cheaper than a regular expression test on short strings.
+  return value.indexOf('"') === -1 && value.indexOf('\\') === -1 ? `"${value}"` : `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
