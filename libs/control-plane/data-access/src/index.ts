@@ -3,6 +3,7 @@ export * from './lib/audit/audit.repository';
 export * from './lib/audit/chain-batch';
 export { ChainHashPool, defaultHashThreads } from './lib/audit/chain-hash-pool';
 export { canonicalJson } from './lib/audit/canonical-json';
+export { parseChainRow } from './lib/audit/chain-row';
 export * from './lib/audit/chain-verifier';
 export * from './lib/audit/redaction';
 export * from './lib/audit/verify-chain';
