@@ -74,7 +74,7 @@ export class ChainHashPool {
    * found next to this code (`npm run bench:audit` runs the bundle's).
    */
   static start(size = defaultHashThreads(), workerFile?: string): ChainHashPool | undefined {
-    const script = workerFile ? () => new Worker(resolve(workerFile), { execArgv: threadExecArgv(), resourceLimits: THREAD_LIMITS }) : workerScript();
+    const script = workerFile ? () => new Worker(resolve(workerFile), { execArgv: THREAD_EXEC_ARGV, resourceLimits: THREAD_LIMITS }) : workerScript();
     if (!script) return undefined;
     return new ChainHashPool(Array.from({ length: Math.max(1, size) }, () => new HashThread(script())));
   }
@@ -136,25 +136,15 @@ const WORKER_NAME = 'chain-hash-worker';
  */
 const THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
-/** Options that load code into every thread before its own: `-r ts-node/register` and the like. */
-const PRELOAD_OPTIONS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader']);
-
 /**
- * The process's Node options without its preloads, for a thread running the
- * bundled worker, which needs none: a thread inherits them by default, and
- * under ts-node (the CLI's and the benches' `-r ts-node/register`) each
- * thread loaded the TypeScript compiler, about a second of CPU per thread
- * for nothing. Other options (`--enable-source-maps`, say) are kept.
+ * No Node options for a thread of the bundled worker, which needs none. By
+ * default a thread inherits the process's, preloads included: under ts-node
+ * (the benches', or a CLI run with `-r ts-node/register`) each thread loaded
+ * the TypeScript compiler, about a second of CPU per thread for nothing. (A
+ * filtered copy is not an option: a thread refuses V8 flags such as
+ * `--expose-gc` when they are passed explicitly.)
  */
-export function threadExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const option = execArgv[i];
-    if (PRELOAD_OPTIONS.has(option)) i++;
-    else if (![...PRELOAD_OPTIONS].some((preload) => preload.startsWith('--') && option.startsWith(`${preload}=`))) kept.push(option);
-  }
-  return kept;
-}
+const THREAD_EXEC_ARGV: string[] = [];
 
 /** How to start a thread, or undefined when its code is missing. */
 function workerScript(): (() => Worker) | undefined {
@@ -168,5 +158,5 @@ load(${JSON.stringify(source)});`;
   }
   const bundled = join(__dirname, `${WORKER_NAME}.js`);
   if (!existsSync(bundled)) return undefined;
-  return () => new Worker(bundled, { execArgv: threadExecArgv(), resourceLimits: THREAD_LIMITS });
+  return () => new Worker(bundled, { execArgv: THREAD_EXEC_ARGV, resourceLimits: THREAD_LIMITS });
 }
