@@ -24,6 +24,10 @@
  * prefix. `BENCH_CPU_PROFILE_DIR` writes each control plane's V8 CPU profile
  * there (summarise with `cpu-profile-summary.ts`).
  *
+ * After the ledger writes, PostgreSQL's own CPU per event in the ledger
+ * statement and its parts (`ledger-pg-cost.ts`, `BENCH_LEDGER_PG_BATCHES`
+ * batches per statement, default 20).
+ *
  * Environment: `BENCH_METERING_EVENTS`, `BENCH_LEDGER_EVENTS` (default 100,000), `BENCH_METERING_BATCH` (becomes
  * `METERING_BATCH_SIZE`, default 1,000), `BENCH_ADMISSION_WAVES` (default 150
  * waves of 32 requests), `TEST_DATABASE_URL`, `TEST_REDIS_URL`.
@@ -39,6 +43,7 @@ import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { measureAdmissionCost, printAdmissionCost } from './admission-cost';
+import { measureLedgerPgCost, printLedgerPgCost } from './ledger-pg-cost';
 import { measureLedgerWrites, type LedgerWriteResult } from './ledger-write';
 
 const TOTAL = Number(process.env['BENCH_METERING_EVENTS'] ?? 50_000);
@@ -54,6 +59,7 @@ const SCRAPE_INTERVAL_MS = 250;
 const SPAN_DAYS = 60;
 const LEDGER_EVENTS = Number(process.env['BENCH_LEDGER_EVENTS'] ?? 100_000);
 const LEDGER_TARGET_PER_SECOND = 100_000;
+const LEDGER_PG_BATCHES = Number(process.env['BENCH_LEDGER_PG_BATCHES'] ?? 20);
 const ADMISSION_WAVES = Number(process.env['BENCH_ADMISSION_WAVES'] ?? 150);
 
 function* events(tenantIds: string[], total = TOTAL): Generator<UsageEventV1> {
@@ -184,6 +190,7 @@ function printConsumerRun(run: ConsumerRun): void {
 async function main(): Promise<void> {
   const admissionCost = await measureAdmissionCost(ADMISSION_WAVES);
   const ledgerWrites = await measureLedgerWrites(LEDGER_EVENTS, BATCH, events);
+  const ledgerPgCost = await measureLedgerPgCost(LEDGER_PG_BATCHES, BATCH, events);
   const runs: ConsumerRun[] = [];
   // Old and new in turns (old first in odd rounds, new first in even ones), so that a swing of the machine's load falls on both.
   for (let round = 0; round < ROUNDS; round++) {
@@ -202,6 +209,7 @@ async function main(): Promise<void> {
     console.log(`  previous  ${Math.round(previous.measured / previous.seconds).toLocaleString('en')} events/s, ${(previous.cpu / previous.measured).toFixed(1)} µs CPU per event; ratio ${(currentRate / (previous.measured / previous.seconds)).toFixed(2)}x events/s, ${(previous.cpu / previous.measured / (current.cpu / current.measured)).toFixed(2)}x less CPU per event`);
   }
   printLedgerWrites(ledgerWrites);
+  printLedgerPgCost(ledgerPgCost);
   printAdmissionCost(admissionCost);
   if (runs.some((run) => !run.exact) || !ledgerWrites.previous.exact || !ledgerWrites.current.exact || !ledgerWrites.parallel.exact) process.exitCode = 1;
 }

@@ -44,8 +44,8 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
 };
 
 /**
- * Writes a batch of usage events with every effect they have, in one
- * statement inside the caller's transaction:
+ * `USAGE_INGEST_SQL` writes a batch of usage events with every effect they
+ * have, in one statement inside the caller's transaction:
  *
  * - the events, one row per request id: a request id repeated within the
  *   batch keeps its first event; an event seen before (redelivered after a
@@ -71,7 +71,7 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
  * overlapping batches lock rows in the same order; a deadlock is still
  * possible across tables and is retried by the caller.
  */
-const INGEST = `
+export const USAGE_INGEST_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
     $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::int[], $15::int[], $16::int[], $17::timestamptz[], $18::timestamptz[])
@@ -122,7 +122,7 @@ balances AS (
 SELECT count(*)::int AS recorded FROM inserted`;
 
 /**
- * The INGEST statement's parameters: one array literal per column
+ * The USAGE_INGEST_SQL statement's parameters: one array literal per column
  * (`arrayLiteral`), in its `unnest` order, one event per request id (the
  * first of the batch), sorted by request id so that two consumers inserting
  * overlapping batches (a claimed batch redelivered while its first consumer
@@ -162,10 +162,10 @@ export function ingestColumns(batch: readonly UsageEventInput[]): string[] {
 export class UsageLedgerRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Records a batch (see INGEST); resolves to how many events were new. */
+  /** Records a batch (see USAGE_INGEST_SQL); resolves to how many events were new. */
   async ingest(tx: Transaction, events: UsageEventInput[]): Promise<number> {
     if (events.length === 0) return 0;
-    const row = await queryOne<{ recorded: number }>(tx, INGEST, ingestColumns(events));
+    const row = await queryOne<{ recorded: number }>(tx, USAGE_INGEST_SQL, ingestColumns(events));
     return row?.recorded ?? 0;
   }
 
