@@ -5,11 +5,13 @@
  * - `hashOnly`: the batch check (`checkChainBatch`, what each hashing thread
  *   runs) on batches already in memory, on this thread: the CPU one event's
  *   hashing costs;
+ * - `hashEach`: each event decoded and hashed, with today's canonical form
+ *   or the previous one (`audit-hash-baseline.ts`), for the two side by side;
  * - `copyBackendCpu`: the CPU time of the PostgreSQL backend serving a chain's
  *   COPY (from /proc: the server runs on this machine), so PostgreSQL's share
  *   is known too.
  */
-import { checkChainBatch, rowsOfBytes, type AuditRepository } from '@sluice/control-plane/data-access';
+import { checkChainBatch, parseChainRow, rowsOfBytes, type AuditRepository, type UnhashedAuditEvent } from '@sluice/control-plane/data-access';
 import { readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 
@@ -45,6 +47,21 @@ export function hashOnly(batches: Uint8Array[]): number {
     events += result.count;
   }
   return events;
+}
+
+/** Decodes and hashes every event of the batches with `hash`; throws unless every hash matches. Returns the CPU µs per event. */
+export function hashEach(batches: Uint8Array[], hash: (event: UnhashedAuditEvent) => string): number {
+  let events = 0;
+  const cpu = process.cpuUsage();
+  for (const bytes of batches) {
+    for (const row of rowsOfBytes(bytes)) {
+      const event = parseChainRow(row);
+      if (hash(event) !== event.hash) throw new Error('hashEach: the bench chain does not verify');
+      events += 1;
+    }
+  }
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / events;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;

@@ -43,7 +43,8 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { batchesInMemory, copyBackendCpu, hashOnly, readOnly } from './audit-baselines';
+import { batchesInMemory, copyBackendCpu, hashEach, hashOnly, readOnly } from './audit-baselines';
+import { previousHashAuditEvent } from './audit-hash-baseline';
 
 const TOTAL = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 1_000_000);
 const CHECKPOINT = Math.min(100_000, TOTAL);
@@ -266,6 +267,12 @@ async function main(): Promise<void> {
     const hashed = hashOnly(batches);
     const hashCpu = process.cpuUsage(cpu);
     const hashSeconds = (performance.now() - start) / 1000;
+    // Previous and current canonical form in turns, twice each, on the same batches; the lower of each pair.
+    const hashing = { previous: Infinity, current: Infinity };
+    for (let turn = 0; turn < 2; turn += 1) {
+      hashing.previous = Math.min(hashing.previous, hashEach(batches, previousHashAuditEvent));
+      hashing.current = Math.min(hashing.current, hashEach(batches, hashAuditEvent));
+    }
 
     const rate = (run: Run) => run.events / run.seconds;
     const perEvent = (run: Run) => (run.cpuMicros + run.pgMicros) / run.events;
@@ -285,6 +292,8 @@ async function main(): Promise<void> {
           `${micros(readCpu.user + readCpu.system, read)} reading thread`,
         `    hashing alone (checkChainBatch on batches in memory): ${micros(hashCpu.user + hashCpu.system, hashed)} CPU per event = ` +
           `${count(hashed / hashSeconds)} events/s per thread`,
+        `    decode and hash one event: ${hashing.current.toFixed(2)} µs CPU now, ${hashing.previous.toFixed(2)} µs with the canonical JSON before issue 23 ` +
+          `(bench/audit-hash-baseline.ts; ${(hashing.previous / hashing.current).toFixed(2)}x)`,
         '',
       ].join('\n'),
     );

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:metering`: how fast the control plane ingests usage events
  * from the Redis stream into PostgreSQL (target in bench/README.md: at least
- * 10,000 events/s end to end), and how fast the usage ledger's write alone
+ * 100,000 events/s end to end), and how fast the usage ledger's write alone
  * goes, today's beside the previous one in the same run (`ledger-write.ts`;
  * target 100,000 events/s). Seeds `BENCH_METERING_EVENTS` (default 50,000) usage events, as
  * the gateway writes them, into a private key prefix of the test Redis and a
@@ -16,6 +16,17 @@
  * Next to it, the other half of a request's Redis cost: the admission and
  * settlement scripts' round trips and server time per request, with every
  * limit on, on a private redis-server (`admission-cost.ts`).
+ *
+ * With `BENCH_METERING_BEFORE=<main.js>` (a control plane built from an
+ * earlier commit, e.g. copied to `dist/before/control-plane/`), that build
+ * consumes the same stream beside today's, in turns over
+ * `BENCH_METERING_ROUNDS` rounds (default 1), each on a fresh database and
+ * prefix. `BENCH_CPU_PROFILE_DIR` writes each control plane's V8 CPU profile
+ * there (summarise with `cpu-profile-summary.ts`).
+ *
+ * After the ledger writes, PostgreSQL's own CPU per event in the ledger
+ * statement and its parts (`ledger-pg-cost.ts`, `BENCH_LEDGER_PG_BATCHES`
+ * batches per statement, default 20).
  *
  * Environment: `BENCH_METERING_EVENTS`, `BENCH_LEDGER_EVENTS` (default 100,000), `BENCH_METERING_BATCH` (becomes
  * `METERING_BATCH_SIZE`, default 1,000), `BENCH_ADMISSION_WAVES` (default 150
@@ -32,17 +43,23 @@ import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { measureAdmissionCost, printAdmissionCost } from './admission-cost';
+import { measureLedgerPgCost, printLedgerPgCost } from './ledger-pg-cost';
 import { measureLedgerWrites, type LedgerWriteResult } from './ledger-write';
 
 const TOTAL = Number(process.env['BENCH_METERING_EVENTS'] ?? 50_000);
 const BATCH = Number(process.env['BENCH_METERING_BATCH'] ?? 1_000);
-const TARGET_PER_SECOND = 10_000;
+const TARGET_PER_SECOND = 100_000;
+const CURRENT = 'dist/apps/control-plane/main.js';
+const BEFORE = process.env['BENCH_METERING_BEFORE'];
+const ROUNDS = Math.max(1, Number(process.env['BENCH_METERING_ROUNDS'] ?? 1));
+const CPU_PROFILE_DIR = process.env['BENCH_CPU_PROFILE_DIR'];
 const SEED_PIPELINE = 2_000;
 const CLOCK_TICKS_PER_SECOND = 100;
 const SCRAPE_INTERVAL_MS = 250;
 const SPAN_DAYS = 60;
 const LEDGER_EVENTS = Number(process.env['BENCH_LEDGER_EVENTS'] ?? 100_000);
 const LEDGER_TARGET_PER_SECOND = 100_000;
+const LEDGER_PG_BATCHES = Number(process.env['BENCH_LEDGER_PG_BATCHES'] ?? 20);
 const ADMISSION_WAVES = Number(process.env['BENCH_ADMISSION_WAVES'] ?? 150);
 
 function* events(tenantIds: string[], total = TOTAL): Generator<UsageEventV1> {
@@ -87,9 +104,18 @@ async function createDatabase(): Promise<{ name: string; url: string }> {
   return { name, url };
 }
 
-async function main(): Promise<void> {
-  const admissionCost = await measureAdmissionCost(ADMISSION_WAVES);
-  const ledgerWrites = await measureLedgerWrites(LEDGER_EVENTS, BATCH, events);
+interface ConsumerRun {
+  label: string;
+  measured: number;
+  seconds: number;
+  cpuMicros: number;
+  loadAverage: number;
+  exact: boolean;
+  check: { events: number; rollup: number; period: number; debits: number };
+}
+
+/** One control plane build (`main`, a built `main.js`) consuming the seeded stream of a fresh database and prefix. */
+async function measureConsumer(label: string, main: string): Promise<ConsumerRun> {
   const database = await createDatabase();
   const prefix = `sluice-bench:metering:${randomUUID().slice(0, 8)}:`;
   const redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
@@ -118,11 +144,11 @@ async function main(): Promise<void> {
       }
     }
     await pipeline.exec();
-    console.log(`seeded ${TOTAL.toLocaleString('en')} events into the stream in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+    console.log(`${label}: seeded ${TOTAL.toLocaleString('en')} events into the stream in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
     const port = await freePort();
     const metricsPort = await freePort();
-    child = startControlPlane(database.url, prefix, port, metricsPort);
+    child = startControlPlane(main, database.url, prefix, port, metricsPort, label);
     const processed = () => recordedCount(metricsPort);
     await waitUntil(async () => (await processed()) > 0, 60_000, 'the control plane to start consuming');
     const firstSeen = await processed();
@@ -136,6 +162,7 @@ async function main(): Promise<void> {
     }
     const seconds = (performance.now() - start) / 1000;
     const cpu = cpuMicros(child) - cpuBefore;
+    const loadAverage = loadavg()[0];
 
     const [check] = (await dataSource.query(
       `SELECT (SELECT count(*) FROM usage_events)::int AS events, (SELECT sum(requests) FROM usage_daily)::int AS rollup,
@@ -143,16 +170,7 @@ async function main(): Promise<void> {
     )) as Array<{ events: number; rollup: number; period: number; debits: number }>;
     const expectedDebits = [...Array(TOTAL).keys()].filter((i) => i % 4 !== 0 && (i % 10) % 2 === 0).length;
     const exact = check.events === TOTAL && check.rollup === TOTAL && check.period === TOTAL && check.debits === expectedDebits;
-
-    const measured = TOTAL - firstSeen;
-    const rate = measured / seconds;
-    console.log(`\nusage ingestion (batch ${BATCH}, load average ${loadavg()[0].toFixed(2)} on this shared machine):`);
-    console.log(`  ${measured.toLocaleString('en')} events in ${seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString('en')} events/s (target >= ${TARGET_PER_SECOND.toLocaleString('en')}/s: ${rate >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
-    console.log(`  control-plane CPU ${(cpu / measured).toFixed(1)} µs per event (the rest is PostgreSQL and Redis)`);
-    console.log(`  ledger exact: ${exact ? 'yes' : 'NO'} (events ${check.events}, rollup requests ${check.rollup}, period calls ${check.period}, debits ${check.debits}/${expectedDebits})`);
-    printLedgerWrites(ledgerWrites);
-    printAdmissionCost(admissionCost);
-    if (!exact || !ledgerWrites.previous.exact || !ledgerWrites.current.exact || !ledgerWrites.parallel.exact) process.exitCode = 1;
+    return { label, measured: TOTAL - firstSeen, seconds, cpuMicros: cpu, loadAverage, exact, check: { ...check, debits: check.debits } };
   } finally {
     if (child) await stop(child);
     await dataSource.destroy();
@@ -160,6 +178,40 @@ async function main(): Promise<void> {
     await deleteKeysWithPrefix(prefix);
     await dropDatabase(database.name);
   }
+}
+
+function printConsumerRun(run: ConsumerRun): void {
+  const rate = run.measured / run.seconds;
+  console.log(`  ${run.label.padEnd(9)} ${run.measured.toLocaleString('en')} events in ${run.seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString('en').padStart(7)} events/s, ` +
+    `control-plane CPU ${(run.cpuMicros / run.measured).toFixed(1)} µs per event, load average ${run.loadAverage.toFixed(2)}, ` +
+    `ledger exact: ${run.exact ? 'yes' : 'NO'} (events ${run.check.events}, rollup ${run.check.rollup}, period ${run.check.period}, debits ${run.check.debits})`);
+}
+
+async function main(): Promise<void> {
+  const admissionCost = await measureAdmissionCost(ADMISSION_WAVES);
+  const ledgerWrites = await measureLedgerWrites(LEDGER_EVENTS, BATCH, events);
+  const ledgerPgCost = await measureLedgerPgCost(LEDGER_PG_BATCHES, BATCH, events);
+  const runs: ConsumerRun[] = [];
+  // Old and new in turns (old first in odd rounds, new first in even ones), so that a swing of the machine's load falls on both.
+  for (let round = 0; round < ROUNDS; round++) {
+    const builds = BEFORE ? [['previous', BEFORE], ['current', CURRENT]] : [['current', CURRENT]];
+    if (round % 2 === 1) builds.reverse();
+    for (const [label, main] of builds) runs.push(await measureConsumer(label, main));
+  }
+  console.log(`\nusage ingestion (batch ${BATCH}; target >= ${TARGET_PER_SECOND.toLocaleString('en')}/s; CPU is the control plane's own, the rest is PostgreSQL and Redis):`);
+  for (const run of runs) printConsumerRun(run);
+  const total = (label: string) => runs.filter((run) => run.label === label).reduce((sum, run) => ({ measured: sum.measured + run.measured, seconds: sum.seconds + run.seconds, cpu: sum.cpu + run.cpuMicros }), { measured: 0, seconds: 0, cpu: 0 });
+  const current = total('current');
+  const currentRate = current.measured / current.seconds;
+  console.log(`  current   ${Math.round(currentRate).toLocaleString('en')} events/s over ${ROUNDS} round(s), ${(current.cpu / current.measured).toFixed(1)} µs CPU per event (target: ${currentRate >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
+  if (BEFORE) {
+    const previous = total('previous');
+    console.log(`  previous  ${Math.round(previous.measured / previous.seconds).toLocaleString('en')} events/s, ${(previous.cpu / previous.measured).toFixed(1)} µs CPU per event; ratio ${(currentRate / (previous.measured / previous.seconds)).toFixed(2)}x events/s, ${(previous.cpu / previous.measured / (current.cpu / current.measured)).toFixed(2)}x less CPU per event`);
+  }
+  printLedgerWrites(ledgerWrites);
+  printLedgerPgCost(ledgerPgCost);
+  printAdmissionCost(admissionCost);
+  if (runs.some((run) => !run.exact) || !ledgerWrites.previous.exact || !ledgerWrites.current.exact || !ledgerWrites.parallel.exact) process.exitCode = 1;
 }
 
 function printLedgerWrites({ events, batch, previous, current, parallel, loadAverage }: LedgerWriteResult): void {
@@ -172,8 +224,9 @@ function printLedgerWrites({ events, batch, previous, current, parallel, loadAve
   console.log(`  ratio    ${(current.eventsPerSecond / previous.eventsPerSecond).toFixed(2)}x one writer, ${(parallel.eventsPerSecond / previous.eventsPerSecond).toFixed(2)}x two writers`);
 }
 /** The built control plane on the bench's database and prefix, consuming as in production. */
-function startControlPlane(url: string, prefix: string, port: number, metricsPort: number): ChildProcess {
-  const child = spawn(process.execPath, ['dist/apps/control-plane/main.js'], {
+function startControlPlane(main: string, url: string, prefix: string, port: number, metricsPort: number, label: string): ChildProcess {
+  const profile = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`, `--cpu-prof-name=control-plane-${label}-${Date.now()}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, main], {
     env: {
       ...process.env,
       NODE_ENV: 'development',

@@ -1,4 +1,4 @@
-import { query, type Transaction, type UsageEventInput } from '@sluice/control-plane/data-access';
+import { arrayLiteral, query, type Transaction, type UsageEventInput } from '@sluice/control-plane/data-access';
 
 /** `last_used_at` is kept to this precision: a key in steady use is written at most once a minute. */
 export const LAST_USED_PRECISION = '1 minute';
@@ -25,5 +25,33 @@ UPDATE api_keys k SET last_used_at = greatest(k.last_used_at, due.at) FROM due W
 /** Records the batch's key uses inside the ledger's transaction. */
 export async function touchApiKeys(tx: Transaction, events: UsageEventInput[]): Promise<void> {
   if (events.length === 0) return;
-  await query(tx, TOUCH, [events.map((event) => event.api_key_id), events.map((event) => event.finished_at)]);
+  const { ids, times } = latestUses(events);
+  await query(tx, TOUCH, [arrayLiteral(ids), arrayLiteral(times)]);
 }
+
+/**
+ * Each key's latest `finished_at` in the batch, so that the statement gets a
+ * handful of keys rather than a thousand events. A time this cannot read is
+ * passed on as it is, for PostgreSQL to judge as it would without this step.
+ */
+export function latestUses(events: readonly UsageEventInput[]): { ids: string[]; times: string[] } {
+  const latest = new Map<string, { at: number; time: string }>();
+  const ids: string[] = [];
+  const times: string[] = [];
+  for (const event of events) {
+    const at = Date.parse(event.finished_at);
+    if (Number.isNaN(at)) {
+      ids.push(event.api_key_id);
+      times.push(event.finished_at);
+      continue;
+    }
+    const seen = latest.get(event.api_key_id);
+    if (!seen || at > seen.at) latest.set(event.api_key_id, { at, time: event.finished_at });
+  }
+  for (const [id, use] of latest) {
+    ids.push(id);
+    times.push(use.time);
+  }
+  return { ids, times };
+}
+

@@ -57,6 +57,19 @@ interface Batch {
   entries: StreamEntry[];
 }
 
+interface ValidEntry {
+  id: string;
+  raw: string;
+  event: UsageEventInput;
+}
+
+/** A batch parsed and validated: what is written, what is dead-lettered, how many repeated a request id of the batch. */
+interface ParsedBatch extends Batch {
+  valid: ValidEntry[];
+  deadLetters: DeadLetter[];
+  repeated: number;
+}
+
 /** What this consumer tracks of a shard it holds. */
 interface ShardState {
   groupReady: boolean;
@@ -180,18 +193,18 @@ export class UsageConsumer {
    * never delays them). A batch read when the stop comes is still handled.
    */
   private async run(): Promise<void> {
-    let next: Promise<Batch | null> | null = null;
+    let next: Promise<ParsedBatch | null> | null = null;
     while (!this.stopping || next) {
-      let batch: Batch | null = null;
+      let batch: ParsedBatch | null = null;
       try {
         const prefetched = next;
         next = null;
-        batch = prefetched ? await prefetched : await this.take();
+        batch = prefetched ? await prefetched : await this.takeParsed();
         if (!batch) continue;
-        if (!this.stopping) next = this.take();
+        if (!this.stopping) next = this.takeParsed();
         // A failed prefetch surfaces when awaited; until then it must not count as unhandled.
         next?.catch(() => undefined);
-        await this.handle(batch.shard, batch.entries);
+        await this.handle(batch);
       } catch (error) {
         // Redis restarted without its data (or the stream was deleted): the group is gone and must be created again.
         if (isMissingGroup(error)) for (const state of this.states.values()) state.groupReady = false;
@@ -201,6 +214,15 @@ export class UsageConsumer {
         if (batch) this.done(batch.shard);
       }
     }
+  }
+
+  /**
+   * The next batch, parsed as soon as it arrives: a batch read ahead is
+   * parsed while the one before it is being written, not after.
+   */
+  private async takeParsed(): Promise<ParsedBatch | null> {
+    const batch = await this.take();
+    return batch && { ...batch, ...parseBatch(batch.entries) };
   }
 
   /** The next batch from the held shards in turn; null (after a pause) when none has anything. */
@@ -288,20 +310,7 @@ export class UsageConsumer {
     return reply?.[0]?.[1] ?? [];
   }
 
-  private async handle(shard: HeldShard, entries: StreamEntry[]): Promise<void> {
-    const events = new Map<string, { id: string; raw: string; event: UsageEventInput }>();
-    const deadLetters: DeadLetter[] = [];
-    let repeated = 0;
-    for (const [id, fields] of entries) {
-      // An entry trimmed from the stream while pending has no fields left: nothing to record.
-      if (!fields) continue;
-      const raw = fieldValue(fields, USAGE_EVENT_FIELD);
-      const parsed = parseUsageEvent(raw);
-      if (!parsed.ok) deadLetters.push({ id, raw: raw ?? '', reason: parsed.reason });
-      else if (events.has(parsed.event.request_id)) repeated++;
-      else events.set(parsed.event.request_id, { id, raw: raw as string, event: parsed.event });
-    }
-    const valid = [...events.values()];
+  private async handle({ shard, entries, valid, deadLetters, repeated }: ParsedBatch): Promise<void> {
     const invalid = deadLetters.length;
     const recorded = await this.write(valid, deadLetters);
     if (deadLetters.length > 0) await this.appendDeadLetters(deadLetters);
@@ -314,7 +323,7 @@ export class UsageConsumer {
   }
 
   /** Writes the batch; when the database refuses its data, writes one by one and dead-letters what it refuses. */
-  private async write(valid: Array<{ id: string; raw: string; event: UsageEventInput }>, deadLetters: DeadLetter[]): Promise<number> {
+  private async write(valid: ValidEntry[], deadLetters: DeadLetter[]): Promise<number> {
     if (valid.length === 0) return 0;
     try {
       return await this.options.writer.write(valid.map((entry) => entry.event));
@@ -363,6 +372,23 @@ export function prefixed(redis: Redis, key: string): string {
 
 function isMissingGroup(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOGROUP');
+}
+
+/** Each entry validated; an invalid one set aside for the dead-letter stream, a request id repeated within the batch counted once. */
+function parseBatch(entries: StreamEntry[]): Pick<ParsedBatch, 'valid' | 'deadLetters' | 'repeated'> {
+  const events = new Map<string, ValidEntry>();
+  const deadLetters: DeadLetter[] = [];
+  let repeated = 0;
+  for (const [id, fields] of entries) {
+    // An entry trimmed from the stream while pending has no fields left: nothing to record.
+    if (!fields) continue;
+    const raw = fieldValue(fields, USAGE_EVENT_FIELD);
+    const parsed = parseUsageEvent(raw);
+    if (!parsed.ok) deadLetters.push({ id, raw: raw ?? '', reason: parsed.reason });
+    else if (events.has(parsed.event.request_id)) repeated++;
+    else events.set(parsed.event.request_id, { id, raw: raw as string, event: parsed.event });
+  }
+  return { valid: [...events.values()], deadLetters, repeated };
 }
 
 function fieldValue(fields: string[], name: string): string | undefined {

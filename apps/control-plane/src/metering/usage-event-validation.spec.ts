@@ -42,7 +42,16 @@ describe('parseUsageEvent', () => {
     [JSON.stringify({ ...valid, latency_ms: 2 ** 31 }), 'latency_ms must be a whole number from 0 to 2147483647'],
     [JSON.stringify({ ...valid, started_at: '2026-01-01' }), 'started_at must be an ISO-8601 timestamp with a time zone'],
     [JSON.stringify({ ...valid, finished_at: '2026-02-30T00:00:00Z' }), 'finished_at must be an ISO-8601 timestamp with a time zone'],
+    [JSON.stringify({ ...valid, finished_at: '2026-02-29T00:00:00Z' }), 'finished_at must be an ISO-8601 timestamp with a time zone'],
+    [JSON.stringify({ ...valid, finished_at: '2100-02-29T00:00:00Z' }), 'finished_at must be an ISO-8601 timestamp with a time zone'],
+    [JSON.stringify({ ...valid, finished_at: '2026-13-01T00:00:00Z' }), 'finished_at must be an ISO-8601 timestamp with a time zone'],
+    [JSON.stringify({ ...valid, finished_at: '2026-04-31T00:00:00Z' }), 'finished_at must be an ISO-8601 timestamp with a time zone'],
+    [JSON.stringify({ ...valid, started_at: '2026-00-10T00:00:00Z' }), 'started_at must be an ISO-8601 timestamp with a time zone'],
   ])('refuses %s: %s', (raw, reason) => {
     expect(parseUsageEvent(raw)).toEqual({ ok: false, reason });
+  });
+
+  it.each(['2024-02-29T23:59:59.999Z', '2000-02-29T00:00:00+02:00', '2026-12-31T00:00:00Z', '2026-04-30T12:00:00-05:30'])('accepts the calendar day of %s', (time) => {
+    expect(parseUsageEvent(JSON.stringify({ ...valid, started_at: time, finished_at: time }))).toMatchObject({ ok: true });
   });
 });

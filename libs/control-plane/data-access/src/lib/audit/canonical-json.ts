@@ -15,7 +15,7 @@
 export function canonicalJson(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return canonicalString(value);
     case 'number':
       return canonicalNumber(value);
     case 'boolean':
@@ -30,12 +30,27 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
+/**
+ * What `JSON.stringify` escapes in a string: the quote, the backslash, control
+ * characters and (well-formed stringify) surrogates, of which only lone ones
+ * are escaped; a string with a surrogate pair also takes the slow path.
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what must be found
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify` of a string: most strings need no escape, and quoting them is several times cheaper than the call. */
+export function canonicalString(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
 /** An object member: `undefined` and symbols are left out, as `JSON.stringify` does. */
 export function isOmitted(value: unknown): boolean {
   return value === undefined || typeof value === 'symbol';
 }
 
 function canonicalNumber(value: number): string {
+  // A safe integer prints the same through String (-0 included, as "0") without the call.
+  if (Number.isSafeInteger(value)) return String(value);
   if (Number.isNaN(value)) throw new Error('NaN is not allowed');
   if (!Number.isFinite(value)) throw new Error('Infinity is not allowed');
   return JSON.stringify(value);
@@ -62,7 +77,7 @@ function canonicalObject(object: Record<string, unknown>): string {
     if (isOmitted(member)) continue;
     if (!first) out += ',';
     first = false;
-    out += `${JSON.stringify(key)}:${canonicalJson(member)}`;
+    out += `${canonicalString(key)}:${canonicalJson(member)}`;
   }
   return `${out}}`;
 }

@@ -74,7 +74,7 @@ export class ChainHashPool {
    * found next to this code (`npm run bench:audit` runs the bundle's).
    */
   static start(size = defaultHashThreads(), workerFile?: string): ChainHashPool | undefined {
-    const script = workerFile ? () => new Worker(resolve(workerFile), { resourceLimits: THREAD_LIMITS }) : workerScript();
+    const script = workerFile ? () => new Worker(resolve(workerFile), { execArgv: THREAD_EXEC_ARGV, resourceLimits: THREAD_LIMITS }) : workerScript();
     if (!script) return undefined;
     return new ChainHashPool(Array.from({ length: Math.max(1, size) }, () => new HashThread(script())));
   }
@@ -136,6 +136,16 @@ const WORKER_NAME = 'chain-hash-worker';
  */
 const THREAD_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
+/**
+ * No Node options for a thread of the bundled worker, which needs none. By
+ * default a thread inherits the process's, preloads included: under ts-node
+ * (the benches', or a CLI run with `-r ts-node/register`) each thread loaded
+ * the TypeScript compiler, about a second of CPU per thread for nothing. (A
+ * filtered copy is not an option: a thread refuses V8 flags such as
+ * `--expose-gc` when they are passed explicitly.)
+ */
+const THREAD_EXEC_ARGV: string[] = [];
+
 /** How to start a thread, or undefined when its code is missing. */
 function workerScript(): (() => Worker) | undefined {
   if (__filename.endsWith('.ts')) {
@@ -148,5 +158,5 @@ load(${JSON.stringify(source)});`;
   }
   const bundled = join(__dirname, `${WORKER_NAME}.js`);
   if (!existsSync(bundled)) return undefined;
-  return () => new Worker(bundled, { resourceLimits: THREAD_LIMITS });
+  return () => new Worker(bundled, { execArgv: THREAD_EXEC_ARGV, resourceLimits: THREAD_LIMITS });
 }

@@ -89,6 +89,18 @@ describe('UsageLedgerRepository', () => {
     expect(await ingest([])).toBe(0);
   });
 
+  it('stores every text column as sent, whatever characters it holds, each event in its own row', async () => {
+    const owner = await tenantWithKey();
+    const awkward = event(owner, { request_id: `req,"quoted"\\ {braces} NULL ${randomUUID()}`, model: 'model, with "quotes"', provider: 'NULL', deployment: 'dep\\loy\tment é 😀' });
+    const plain = event(owner, { deployment: null });
+    expect(await ingest([awkward, plain])).toBe(2);
+    const rows = (await db.dataSource.query(`SELECT request_id, model, provider, deployment FROM usage_events WHERE tenant_id = $1 ORDER BY model`, [owner.tenant])) as unknown[];
+    expect(rows).toEqual([
+      { request_id: plain.request_id, model: 'gpt-4o', provider: 'openai', deployment: null },
+      { request_id: awkward.request_id, model: awkward.model, provider: 'NULL', deployment: awkward.deployment },
+    ]);
+  });
+
   it('debits live requests with a cost, never test-environment or free ones', async () => {
     const owner = await tenantWithKey('prepaid');
     await ingest([event(owner, { cost_micros: 40 }), event(owner, { environment: 'test', cost_micros: 500 }), event(owner, { cost_micros: 0 })]);

@@ -1,5 +1,6 @@
 import type { UsageEventV1 } from '@sluice/contracts';
 import type { DataSource } from 'typeorm';
+import { arrayLiteral } from '../pg-array';
 import { query, queryOne, type Reader } from '../sql';
 import type { Transaction } from '../unit-of-work';
 
@@ -43,8 +44,8 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
 };
 
 /**
- * Writes a batch of usage events with every effect they have, in one
- * statement inside the caller's transaction:
+ * `USAGE_INGEST_SQL` writes a batch of usage events with every effect they
+ * have, in one statement inside the caller's transaction:
  *
  * - the events, one row per request id: a request id repeated within the
  *   batch keeps its first event; an event seen before (redelivered after a
@@ -62,13 +63,15 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
  *
  * The batch travels as one array per column (`unnest`): PostgreSQL parses
  * an array of each type directly, where a JSON document of the batch cost a
- * JSON parse and a record conversion per field.
+ * JSON parse and a record conversion per field; each array is one literal
+ * string built here (`arrayLiteral`), not an array node-postgres serialises
+ * element by element.
  *
  * Each upsert takes its rows in a fixed order, so two consumers committing
  * overlapping batches lock rows in the same order; a deadlock is still
  * possible across tables and is retried by the caller.
  */
-const INGEST = `
+export const USAGE_INGEST_SQL = `
 WITH input AS (
   SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
     $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::int[], $15::int[], $16::int[], $17::timestamptz[], $18::timestamptz[])
@@ -119,18 +122,19 @@ balances AS (
 SELECT count(*)::int AS recorded FROM inserted`;
 
 /**
- * The INGEST statement's parameters: one array per column, in its `unnest`
- * order, one event per request id (the first of the batch), sorted by request
- * id so that two consumers inserting overlapping batches (a claimed batch
- * redelivered while its first consumer still writes it) wait on each other's
- * rows in the same order instead of deadlocking.
+ * The USAGE_INGEST_SQL statement's parameters: one array literal per column
+ * (`arrayLiteral`), in its `unnest` order, one event per request id (the
+ * first of the batch), sorted by request id so that two consumers inserting
+ * overlapping batches (a claimed batch redelivered while its first consumer
+ * still writes it) wait on each other's rows in the same order instead of
+ * deadlocking.
  */
-export function ingestColumns(batch: readonly UsageEventInput[]): unknown[][] {
+export function ingestColumns(batch: readonly UsageEventInput[]): string[] {
   const unique = new Map<string, UsageEventInput>();
   for (const event of batch) if (!unique.has(event.request_id)) unique.set(event.request_id, event);
   const events = [...unique.values()].sort((a, b) => (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0));
   const n = events.length;
-  const columns: unknown[][] = Array.from({ length: 18 }, () => new Array<unknown>(n));
+  const columns: Array<Array<string | number | null>> = Array.from({ length: 18 }, () => new Array<string | number | null>(n));
   for (let i = 0; i < n; i++) {
     const e = events[i];
     columns[0][i] = e.request_id;
@@ -152,16 +156,16 @@ export function ingestColumns(batch: readonly UsageEventInput[]): unknown[][] {
     columns[16][i] = e.started_at;
     columns[17][i] = e.finished_at;
   }
-  return columns;
+  return columns.map(arrayLiteral);
 }
 
 export class UsageLedgerRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Records a batch (see INGEST); resolves to how many events were new. */
+  /** Records a batch (see USAGE_INGEST_SQL); resolves to how many events were new. */
   async ingest(tx: Transaction, events: UsageEventInput[]): Promise<number> {
     if (events.length === 0) return 0;
-    const row = await queryOne<{ recorded: number }>(tx, INGEST, ingestColumns(events));
+    const row = await queryOne<{ recorded: number }>(tx, USAGE_INGEST_SQL, ingestColumns(events));
     return row?.recorded ?? 0;
   }
 
