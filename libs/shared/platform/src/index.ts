@@ -35,4 +35,3 @@ export * from './lib/tracing/request-tracing';
 export * from './lib/tracing/tracing';
 export * from './lib/tracing/tracing-settings';
 export * from './lib/tracing/tracing.module';
-export * from './lib/openapi/openapi-responses';
