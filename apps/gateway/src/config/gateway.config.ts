@@ -30,7 +30,7 @@ export type RedisDownMode = (typeof REDIS_DOWN_MODES)[number];
  * near 150 MiB under load but costs about a third more CPU per request. What
  * keeps it under 150 MiB is the growth between full collections: V8 lets old
  * space reach ~4× the live heap (~35 MiB) on a host with ≥ 2 GiB, most of the
- * peak; 1.75× costs a full collection every second or so under load.
+ * peak; 1.75× keeps it under 150 MiB for a full collection every 1–2 s.
  */
 export const DEFAULT_WORKER_HEAP_MB = 0;
 export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
