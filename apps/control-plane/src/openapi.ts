@@ -1,7 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModulesContainer } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ErrorResponseDto, IS_PUBLIC } from '@sluice/platform';
+import { IS_PUBLIC } from '@sluice/platform';
+import { ErrorResponseDto } from '@sluice/platform/openapi';
 import { ACCESS_COOKIE } from './auth/credentials';
 
 /** The credentials every route not marked `@Public()` accepts (BearerStrategy tells them apart by shape). */

@@ -97,7 +97,7 @@ describe(`gateway with GATEWAY_WORKERS=${WORKERS}`, () => {
   });
 
   it('serves from every worker, meters every request once and counts them all in the one /metrics', async () => {
-    gateway = await start({ GATEWAY_WORKER_HEAP_MB: '320', GATEWAY_WORKER_SEMI_SPACE_MB: '4' });
+    gateway = await start({ GATEWAY_WORKER_HEAP_MB: '320', GATEWAY_WORKER_SEMI_SPACE_MB: '4', GATEWAY_WORKER_HEAP_GROWTH_PERCENT: '60' });
     const tenant = await fixtures.tenant();
     const { secret } = await fixtures.apiKey(tenant);
     const url = gateway.url;
@@ -106,9 +106,11 @@ describe(`gateway with GATEWAY_WORKERS=${WORKERS}`, () => {
       expect(status).toBe(200);
     }
     expect(childPids(gateway.pid ?? 0)).toHaveLength(WORKERS);
-    // Each worker was forked with the V8 heap limits of GATEWAY_WORKER_HEAP_MB and GATEWAY_WORKER_SEMI_SPACE_MB.
+    // Each worker was forked with the V8 heap settings of GATEWAY_WORKER_HEAP_MB, GATEWAY_WORKER_SEMI_SPACE_MB and GATEWAY_WORKER_HEAP_GROWTH_PERCENT.
     for (const pid of childPids(gateway.pid ?? 0)) {
-      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-old-space-size=320', '--max-semi-space-size=4']));
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(
+        expect.arrayContaining(['--max-old-space-size=320', '--max-semi-space-size=4', '--heap-growing-percent=60']),
+      );
     }
     await waitUntil(async () => (await fixtures.usageEventsOf(tenant.id)).length === REQUESTS, 10_000, 'every usage event');
 

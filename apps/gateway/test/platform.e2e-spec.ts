@@ -21,6 +21,8 @@ describe('gateway platform', () => {
       expect(await (await fetch(`${gateway.url}/health/live`)).json()).toEqual({ status: 'ok' });
       const ready = await fetch(`${gateway.url}/health/ready`);
       expect(ready.status).toBe(200);
+      // Terminus's @HealthCheck sets it; the gateway's asks for it without the Swagger documentation (docs/decisions.md, issue 22).
+      expect(ready.headers.get('cache-control')).toBe('no-cache, no-store, must-revalidate');
       expect(await ready.json()).toEqual(expect.objectContaining({ status: 'ok', info: { redis: { status: 'up' }, projection: { status: 'up' } } }));
     });
   });

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses } from '@sluice/platform';
+import { ApiErrorResponses } from '@sluice/platform/openapi';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ProfileDto } from './dto/account-responses.dto';

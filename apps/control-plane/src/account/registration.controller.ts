@@ -1,6 +1,6 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses } from '@sluice/platform';
+import { ApiErrorResponses } from '@sluice/platform/openapi';
 import { Public } from '../auth/public.decorator';
 import { LimitedAs, SIGNUP_THROTTLER } from '../auth/throttling.guard';
 import { RegistrationResponseDto } from './dto/account-responses.dto';

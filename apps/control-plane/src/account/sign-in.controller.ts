@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses } from '@sluice/platform';
+import { ApiErrorResponses } from '@sluice/platform/openapi';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ACCESS_COOKIE, assertSignInOrigin, CSRF_COOKIE, csrfTokenFor } from '../auth/credentials';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses } from '@sluice/platform';
+import { ApiErrorResponses } from '@sluice/platform/openapi';
 import { Public } from '../auth/public.decorator';
 import { LimitedAs, LOGIN_THROTTLER } from '../auth/throttling.guard';
 import { TenantSignInResponseDto } from './dto/account-responses.dto';

@@ -13,7 +13,8 @@ import {
   type Transaction,
 } from '@sluice/control-plane/data-access';
 import { isUuid, type KeyScope } from '@sluice/contracts';
-import { pageWindow, SluiceException } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import { AuditService } from '../audit/audit.service';
 import { ownerUserIdOf, userIdOf, type Principal } from '../auth/principal';
 import { assertProductKeyCount, withProductDefaults } from '../billing/product-limits';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditRepository, verifyChain, type AuditEvent, type ChainVerification } from '@sluice/control-plane/data-access';
-import { pageWindow } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import type { Principal } from '../auth/principal';
 import { TenantAccess } from '../auth/tenant-access';
 import type { ListAuditEventsQueryDto } from './dto/audit-query.dto';

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiErrorResponses, ApiPageResponse, PaginationQueryDto, toPage } from '@sluice/platform';
+import { toPage } from '@sluice/platform';
+import { ApiErrorResponses, ApiPageResponse, PaginationQueryDto } from '@sluice/platform/openapi';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';

@@ -1,7 +1,8 @@
 import { isSandboxEnvironment, isUuid, type KeyEnvironment } from '@sluice/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BillingRepository, PlansRepository, StatementsRepository, UnitOfWork, type NewLine, type StatementLineRow, type StatementRow } from '@sluice/control-plane/data-access';
-import { pageWindow, SluiceException, type PaginationQueryDto } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow, type PaginationQueryDto } from '@sluice/platform/openapi';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModelsRepository, RegionsRepository, UnitOfWork, type ModelFields, type ModelRow, type RegionRow, type Transaction } from '@sluice/control-plane/data-access';
-import { pageWindow, SluiceException } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import { AuditService } from '../audit/audit.service';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SecretBox } from '../secrets/secret-box';

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiErrorResponses, pageSchema, PaginationQueryDto, toPage } from '@sluice/platform';
+import { toPage } from '@sluice/platform';
+import { ApiErrorResponses, pageSchema, PaginationQueryDto } from '@sluice/platform/openapi';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/principal';

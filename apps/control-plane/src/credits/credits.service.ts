@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RedisKeys } from '@sluice/contracts';
 import { CreditsRepository, PlansRepository, UnitOfWork, type CreditLedgerRow } from '@sluice/control-plane/data-access';
-import { pageWindow, REDIS, type PaginationQueryDto } from '@sluice/platform';
+import { REDIS } from '@sluice/platform';
+import { pageWindow, type PaginationQueryDto } from '@sluice/platform/openapi';
 import type Redis from 'ioredis';
 import { AuditService } from '../audit/audit.service';
 import { requirePlatformAdmin, userIdOf, type Principal } from '../auth/principal';

@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiErrorResponses, ApiPageResponse, toPage } from '@sluice/platform';
+import { toPage } from '@sluice/platform';
+import { ApiErrorResponses, ApiPageResponse } from '@sluice/platform/openapi';
 import type { FastifyRequest } from 'fastify';
 import { rawBodyOf } from '../common/raw-body';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';

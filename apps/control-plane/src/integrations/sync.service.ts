@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '@sluice/contracts';
-import { pageWindow, SluiceException } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import type { Principal } from '../auth/principal';
 import { notFound, TenantAccess } from '../auth/tenant-access';
 import { DataSync } from './data-sync';

@@ -12,7 +12,8 @@ import {
   type Transaction,
 } from '@sluice/control-plane/data-access';
 import { isUuid } from '@sluice/contracts';
-import { pageWindow, SluiceException } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import { loginResponse, type LoginResponse } from '../account/account-views';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses, ApiPageResponse, toPage } from '@sluice/platform';
+import { toPage } from '@sluice/platform';
+import { ApiErrorResponses, ApiPageResponse } from '@sluice/platform/openapi';
 import type { FastifyRequest } from 'fastify';
 import { PlatformAdminOnly } from '../auth/authorization.guard';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModelsRepository } from '@sluice/control-plane/data-access';
 import { GATEWAY_SEEN_WITHIN_MS, OperatorRedisKeys, RedisKeys, type GatewayHeartbeat } from '@sluice/contracts';
-import { ConfigError, pageWindow, REDIS, SluiceException } from '@sluice/platform';
+import { ConfigError, REDIS, SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import type Redis from 'ioredis';
 import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { CatalogBootstrap } from '../catalog/catalog-bootstrap';

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses, ApiPageResponse, toPage } from '@sluice/platform';
+import { toPage } from '@sluice/platform';
+import { ApiErrorResponses, ApiPageResponse } from '@sluice/platform/openapi';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeyResponseDto } from '../api-keys/dto/api-key-response.dto';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiKeysRepository, PlansRepository, RegionsRepository, UnitOfWork, type ApiKeyRow, type PlanRow, type RegionDatabase, type TenantRow, type Transaction } from '@sluice/control-plane/data-access';
 import { isUuid } from '@sluice/contracts';
-import { pageWindow, SluiceException } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { apiKeyView, type ApiKeyView, type ApiKeyWithSecretView, type VectorDatabaseView } from '../api-keys/api-key-view';
 import type { CreateApiKeyDto } from '../api-keys/dto/api-key.dto';

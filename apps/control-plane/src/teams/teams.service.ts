@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantRole } from '@sluice/auth';
 import { ApiKeysRepository, isUniqueViolation, MembershipsRepository, TeamsRepository, UnitOfWork, type TeamRow, type Transaction } from '@sluice/control-plane/data-access';
-import { pageWindow, SluiceException } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { membershipView, type MembershipView } from '../memberships/membership-view';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, TenantsRepository, UnitOfWork, type TenantChanges, type TenantRow, type Transaction } from '@sluice/control-plane/data-access';
-import { pageWindow, SluiceException } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import { AuditService } from '../audit/audit.service';
 import { requirePlatformAdmin, type Principal } from '../auth/principal';
 import { DEFAULT_TENANT_PLAN } from '../tenants/tenant-plans';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation, PersonalTokensRepository, UnitOfWork, UsersRepository, type Transaction, type UserChanges, type UserRow } from '@sluice/control-plane/data-access';
 import { isUuid } from '@sluice/contracts';
-import { pageWindow, SluiceException } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import { ApiKeyOwners } from '../api-keys/api-key-owners';
 import { AuditService } from '../audit/audit.service';
 import { Passwords } from '../auth/passwords';

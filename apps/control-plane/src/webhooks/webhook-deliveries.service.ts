@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@sluice/control-plane/data-access';
 import { isUuid } from '@sluice/contracts';
-import { pageWindow, SluiceException, type PaginationQueryDto } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow, type PaginationQueryDto } from '@sluice/platform/openapi';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { WebhookDispatcher } from './webhook-dispatcher';

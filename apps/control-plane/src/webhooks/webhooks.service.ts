@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@sluice/control-plane/data-access';
-import { pageWindow, SluiceException } from '@sluice/platform';
+import { SluiceException } from '@sluice/platform';
+import { pageWindow } from '@sluice/platform/openapi';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';

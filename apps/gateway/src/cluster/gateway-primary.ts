@@ -65,7 +65,7 @@ export class GatewayPrimary {
     cluster.on('listening', (worker) => {
       if (this.shuttingDown && this.lastMessage !== undefined && worker.isConnected()) worker.send(this.lastMessage);
     });
-    // Each worker's V8 heap limits (GATEWAY_WORKER_HEAP_MB, GATEWAY_WORKER_SEMI_SPACE_MB), after the flags Node was started with.
+    // Each worker's V8 heap settings (GATEWAY_WORKER_HEAP_MB, GATEWAY_WORKER_SEMI_SPACE_MB, GATEWAY_WORKER_HEAP_GROWTH_PERCENT), after the flags Node was started with.
     cluster.setupPrimary({ execArgv: [...process.execArgv, ...workerNodeFlags(this.config.workerHeap)] });
     for (let i = 0; i < this.config.workers; i++) this.fork();
     let listening = 0;

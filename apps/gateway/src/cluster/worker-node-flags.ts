@@ -2,12 +2,14 @@ import type { WorkerHeapSettings } from '../config/gateway.config';
 
 const OLD_SPACE_FLAG = '--max-old-space-size';
 const SEMI_SPACE_FLAG = '--max-semi-space-size';
+const HEAP_GROWTH_FLAG = '--heap-growing-percent';
 
 /**
- * The Node flags a worker is forked with: the V8 heap limits of
- * `GATEWAY_WORKER_HEAP_MB` and `GATEWAY_WORKER_SEMI_SPACE_MB` (0 leaves V8's
- * own). A limit the operator already gave Node (on the command line, which
- * workers inherit, or in `NODE_OPTIONS`) wins: it is not given twice.
+ * The Node flags a worker is forked with: the V8 heap settings of
+ * `GATEWAY_WORKER_HEAP_MB`, `GATEWAY_WORKER_SEMI_SPACE_MB` and
+ * `GATEWAY_WORKER_HEAP_GROWTH_PERCENT` (0 leaves V8's own). A setting the
+ * operator already gave Node (on the command line, which workers inherit, or
+ * in `NODE_OPTIONS`) wins: it is not given twice.
  */
 export function workerNodeFlags(heap: WorkerHeapSettings, inherited: readonly string[] = process.execArgv, nodeOptions = process.env['NODE_OPTIONS'] ?? ''): string[] {
   const given = [...inherited, ...nodeOptions.split(/\s+/)];
@@ -16,5 +18,6 @@ export function workerNodeFlags(heap: WorkerHeapSettings, inherited: readonly st
   const flags: string[] = [];
   if (heap.oldSpaceMb > 0 && !isGiven(OLD_SPACE_FLAG)) flags.push(`${OLD_SPACE_FLAG}=${heap.oldSpaceMb}`);
   if (heap.semiSpaceMb > 0 && !isGiven(SEMI_SPACE_FLAG)) flags.push(`${SEMI_SPACE_FLAG}=${heap.semiSpaceMb}`);
+  if (heap.growthPercent > 0 && !isGiven(HEAP_GROWTH_FLAG)) flags.push(`${HEAP_GROWTH_FLAG}=${heap.growthPercent}`);
   return flags;
 }

@@ -14,10 +14,18 @@ describe('loadGatewayConfig', () => {
     expect(() => loadGatewayConfig({ GATEWAY_WORKERS: 'two' })).toThrow('GATEWAY_WORKERS must be a whole number from 1 to 256');
   });
 
-  it("reads each worker's V8 heap limits: V8's own old space (0) and 8 MiB semi-spaces by default", () => {
-    expect(loadGatewayConfig({}).workerHeap).toEqual({ oldSpaceMb: 0, semiSpaceMb: 8 });
-    expect(loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '384' }).workerHeap).toEqual({ oldSpaceMb: 384, semiSpaceMb: 8 });
-    expect(loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '1024', GATEWAY_WORKER_SEMI_SPACE_MB: '0' }).workerHeap).toEqual({ oldSpaceMb: 1024, semiSpaceMb: 0 });
+  it("reads each worker's V8 heap settings: V8's own old-space limit (0), 8 MiB semi-spaces and 75 % growth by default", () => {
+    expect(loadGatewayConfig({}).workerHeap).toEqual({ oldSpaceMb: 0, semiSpaceMb: 8, growthPercent: 75 });
+    expect(loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '384' }).workerHeap).toEqual({ oldSpaceMb: 384, semiSpaceMb: 8, growthPercent: 75 });
+    expect(loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '1024', GATEWAY_WORKER_SEMI_SPACE_MB: '0', GATEWAY_WORKER_HEAP_GROWTH_PERCENT: '0' }).workerHeap).toEqual({
+      oldSpaceMb: 1024,
+      semiSpaceMb: 0,
+      growthPercent: 0,
+    });
+    expect(loadGatewayConfig({ GATEWAY_WORKER_HEAP_GROWTH_PERCENT: '150' }).workerHeap.growthPercent).toBe(150);
+    for (const value of ['-1', '301', '7.5', 'less']) {
+      expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_GROWTH_PERCENT: value })).toThrow('GATEWAY_WORKER_HEAP_GROWTH_PERCENT must be a whole number from 0 to 300');
+    }
     expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '-1' })).toThrow('GATEWAY_WORKER_HEAP_MB must be a whole number from 0 to 65536');
     expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: 'lots' })).toThrow('GATEWAY_WORKER_HEAP_MB must be a whole number from 0 to 65536');
     expect(() => loadGatewayConfig({ GATEWAY_WORKER_HEAP_MB: '64' })).toThrow("GATEWAY_WORKER_HEAP_MB must be 0 (V8's own limit) or from 128 to 65536");

@@ -36,7 +36,6 @@ export * from './lib/tracing/request-tracing';
 export * from './lib/tracing/tracing';
 export * from './lib/tracing/tracing-settings';
 export * from './lib/tracing/tracing.module';
-export * from './lib/openapi/openapi-responses';
 export * from './lib/http/direct/direct-request';
 export * from './lib/http/direct/direct-route';
 export * from './lib/http/direct/direct-routes';

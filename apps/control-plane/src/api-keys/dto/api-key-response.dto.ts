@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ApiKeyLimits } from '@sluice/control-plane/data-access';
 import { KEY_ENVIRONMENTS } from '@sluice/contracts';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { ApiKeyView, ApiKeyWithSecretView, VectorDatabaseView } from '../api-key-view';
 
 export class ApiKeyLimitsResponseDto {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNumberWithDecimals, IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
+import { IsNumberWithDecimals, IsOptionalNotNull } from '@sluice/platform';
+import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { PaginationQueryDto } from '@sluice/platform';
+import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { IsDateString, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
 export class ListAuditEventsQueryDto extends PaginationQueryDto {

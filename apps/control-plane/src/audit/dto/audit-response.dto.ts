@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BROKEN_LINK_REASONS, type AuditActor, type AuditEvent, type BrokenLink, type ChainVerification } from '@sluice/control-plane/data-access';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { ChainsVerification } from '../audit-log.service';
 
 export class AuditActorResponseDto {

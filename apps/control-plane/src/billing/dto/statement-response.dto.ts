@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { StatementLineView, StatementView } from '../statements.service';
 
 const MICROS = { type: 'integer', description: 'Millionths of a USD' } as const;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ModelDeployment, ModelPricing } from '@sluice/control-plane/data-access';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { ModelView, RegionView } from '../catalog-view';
 
 const PROVIDERS = ['openai', 'anthropic', 'openai-compatible', 'mock'];

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
+import { IsOptionalNotNull } from '@sluice/platform';
+import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { CreditEntryView } from '../credits-view';
 import type { CreditBalanceView, TopUpView } from '../credits.service';
 

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { ControlPlaneHealth } from '@sluice/contracts';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 
 const CONNECTION = ['connected', 'disconnected'];
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PaginationQueryDto, type SameShape } from '@sluice/platform';
+import { PaginationQueryDto, type SameShape } from '@sluice/platform/openapi';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { EVENT_STATUSES, type EventStatus } from '../events.repository';
 import type { EventView } from '../events.service';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { HealthView, ProviderHealthView } from '../health.service';
 import type { HealthStatus } from '../providers.repository';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import { AUTH_TYPES, type AuthType } from '../providers.repository';
 import type { ProviderView } from '../providers.service';
 

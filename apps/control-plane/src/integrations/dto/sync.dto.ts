@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PaginationQueryDto, type SameShape } from '@sluice/platform';
+import { PaginationQueryDto, type SameShape } from '@sluice/platform/openapi';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { SYNC_TYPES, type SyncError, type SyncStatus, type SyncType } from '../syncs.repository';
 import type { SyncView } from '../sync.service';

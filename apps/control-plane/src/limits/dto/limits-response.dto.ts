@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { HeaderWindowView, LiveConcurrencyView, LiveCreditsView, LiveLimitsView, LiveQuotaView, LiveWindowView, QuotaFigureView } from '../limits-view';
 
 const LEVELS = ['tenant', 'team', 'key'];

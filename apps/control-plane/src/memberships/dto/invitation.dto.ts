@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TENANT_ROLES } from '@sluice/auth';
-import { PaginationQueryDto, type SameShape } from '@sluice/platform';
+import { PaginationQueryDto, type SameShape } from '@sluice/platform/openapi';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 import type { InvitationView } from '../invitation-view';

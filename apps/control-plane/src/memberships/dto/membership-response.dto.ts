@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { TENANT_ROLES } from '@sluice/auth';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { MembershipView } from '../membership-view';
 
 export class MembershipResponseDto {

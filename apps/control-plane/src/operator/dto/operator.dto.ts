@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNumberWithDecimals, PaginationQueryDto, type SameShape } from '@sluice/platform';
+import { IsNumberWithDecimals } from '@sluice/platform';
+import { PaginationQueryDto, type SameShape } from '@sluice/platform/openapi';
 import { IsOptional, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import type {

@@ -1,5 +1,5 @@
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { PlanView, PlanViewLimits } from '../plan-view';
 import type { EntitlementsView, EntitlementView } from '../plans.service';
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNumberWithDecimals, PaginationQueryDto } from '@sluice/platform';
+import { IsNumberWithDecimals } from '@sluice/platform';
+import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 
 const REGION_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { TeamView } from '../teams.service';
 
 export class TeamResponseDto {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { TenantLimitOverridesView, TenantQuotaView, TenantView } from '../tenant-view';
 import { BILLING_STATUSES, type BillingStatus } from '../tenant-billing-status';
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
+import { IsOptionalNotNull } from '@sluice/platform';
+import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { IsBoundedSettings } from '../settings-bounds';

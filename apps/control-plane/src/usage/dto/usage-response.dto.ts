@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { SameShape } from '@sluice/platform';
+import type { SameShape } from '@sluice/platform/openapi';
 import type { UsageReport } from '../usage.service';
 import type { UsageFigures } from '../usage-view';
 import { USAGE_GROUPS, type UsageGroup } from './usage.dto';

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EnvBoolean, IsOptionalNotNull, PaginationQueryDto } from '@sluice/platform';
+import { EnvBoolean, IsOptionalNotNull } from '@sluice/platform';
+import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 

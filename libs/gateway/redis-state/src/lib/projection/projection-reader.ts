@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { LRUCache } from 'lru-cache';
+import type { LRUCache } from 'lru-cache';
 import {
   parseInvalidationMessage,
   parseProjectionRecord,
@@ -10,6 +10,7 @@ import {
   type InvalidationMessage,
   type TenantRecordV1,
 } from '@sluice/contracts';
+import { projectionCache } from './projection-cache';
 import { ProjectionUnavailableError } from './projection-unavailable.error';
 
 type ProjectionRecord = ApiKeyRecordV1 | TenantRecordV1 | CatalogRecordV1;
@@ -90,10 +91,7 @@ export class ProjectionReader {
     this.subscriber = options.subscriber ?? ProjectionReader.subscriberFor(options.redis);
     if (isCluster(this.subscriber)) throw new Error(CLUSTER_SUBSCRIBER_REFUSED);
     this.channel = RedisChannels.invalidation(options.channelPrefix ?? options.redis.options.keyPrefix ?? '');
-    this.cache = new LRUCache<string, CachedLookup>({
-      max: options.maxEntries ?? DEFAULT_PROJECTION_CACHE_ENTRIES,
-      ttl: options.ttlMs ?? DEFAULT_PROJECTION_TTL_MS,
-    });
+    this.cache = projectionCache(options.maxEntries ?? DEFAULT_PROJECTION_CACHE_ENTRIES, options.ttlMs ?? DEFAULT_PROJECTION_TTL_MS);
     this.subscriber.on('ready', () => void this.subscribe());
     this.subscriber.on('close', () => {
       this.subscribed = false;

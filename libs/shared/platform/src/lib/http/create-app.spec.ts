@@ -6,7 +6,8 @@ import type { ErrorResponse, Page } from '@sluice/contracts';
 import type { FastifyRequest } from 'fastify';
 import { connect } from 'node:net';
 import { SluiceException } from '../errors/sluice.exception';
-import { PaginationQueryDto, toPage } from '../pagination/pagination';
+import { toPage } from '../pagination/pagination';
+import { PaginationQueryDto } from '../pagination/pagination-query.dto';
 import { createHttpApp, metricsUrlOf } from './create-app';
 import { PlatformModule } from './platform.module';
 
