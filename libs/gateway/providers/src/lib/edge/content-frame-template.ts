@@ -45,7 +45,7 @@ export class ContentFrameTemplate {
   ) {}
 
   /**
-   * The template of `frame`, whose event `event` has one choice with a text
+   * The template of `frame` (one `data: <json>\n\n` line, as the pass-through reads in place), whose event `event` has one choice with a text
    * `content` and nothing else that metering reads (no tool calls, no usage,
    * no error); undefined when the frame is not of that shape or its model
    * field cannot be spliced unambiguously.
@@ -57,11 +57,12 @@ export class ContentFrameTemplate {
     const bodyStart = keyAt + CONTENT_KEY.length;
     const bodyEnd = stringBodyEnd(frame, bodyStart);
     if (bodyEnd < 0) return undefined;
+    // The frame is `data: <json>\n\n`: the probe is its JSON with the text replaced.
+    const probe = parse(`${frame.toString('utf8', DATA_PREFIX_LENGTH, bodyStart)}${PROBE}${frame.toString('utf8', bodyEnd, frame.length - 2)}`);
+    if (probe === undefined || !isOrdinaryTextEvent(probe) || contentOf(probe) !== PROBE) return undefined;
+    // Copied: the frame may be a view of a chunk its producer reuses.
     const prefix = Buffer.from(frame.subarray(0, bodyStart));
     const suffix = Buffer.from(frame.subarray(bodyEnd));
-    if (!suffix.toString('latin1').endsWith('\n\n')) return undefined;
-    const probe = parse(`${prefix.toString('utf8', DATA_PREFIX_LENGTH)}${PROBE}${suffix.toString('utf8', 0, suffix.length - 2)}`);
-    if (probe === undefined || !isOrdinaryTextEvent(probe) || contentOf(probe) !== PROBE) return undefined;
     let rewritten: { prefix: Buffer; suffix: Buffer } | undefined;
     if (splice !== undefined) {
       const inPrefix = occurrences(prefix, splice.from);
