@@ -157,6 +157,32 @@ describe('OpenAiStreamPassThrough', () => {
     expect(JSON.parse(last)).toMatchObject({ id: 'c3', choices: [], usage: { prompt_tokens: 1 } });
   });
 
+  it('parses a stream’s text chunks once per shape, not once per chunk, and gives up on chunks that never share one', () => {
+    const text = (content: string, fields: Record<string, unknown> = {}) => chunk({ choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: null, ...fields });
+    const words = Array.from({ length: 20 }, (_, i) => ` word${i}`);
+    const tail = `${chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null })}${chunk({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 20, total_tokens: 23 } })}data: [DONE]\n\n`;
+    const roleFirst = chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: '' } }], usage: null });
+    const roleWithText = chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' } }], usage: null });
+    const parses = (stream: string, model = 'alias') => {
+      const parse = jest.spyOn(JSON, 'parse');
+      try {
+        const { relay: passThrough } = relay(stream, { model });
+        expect(passThrough.usage).toEqual({ prompt_tokens: 3, completion_tokens: 20 });
+        expect(passThrough.generatedCharacters).toBe(stream.includes('"Hi"') ? 2 + words.join('').length : words.join('').length);
+        return parse.mock.calls.length;
+      } finally {
+        parse.mockRestore();
+      }
+    };
+    // The role chunk, the first text chunk and its template's probe, the finish and the usage chunk.
+    expect(parses(`${roleFirst}${words.map((w) => text(w)).join('')}${tail}`)).toBe(5);
+    expect(parses(`${roleFirst}${words.map((w) => text(w)).join('')}${tail}`, 'upstream-model')).toBe(5);
+    // A first text chunk that also carries the role: its template fits nothing, the second chunk's does.
+    expect(parses(`${roleWithText}${words.map((w) => text(w)).join('')}${tail}`)).toBe(6);
+    // Chunks that differ in more than their text: every one is parsed, plus two templates' probes.
+    expect(parses(`${roleFirst}${words.map((w, i) => text(w, { obfuscation: 'x'.repeat(i) })).join('')}${tail}`)).toBe(1 + 20 + 2 + 2);
+  });
+
   it('drops comments, keep-alives and choice-less chunks without usage (Azure’s prompt filter results)', () => {
     const content = chunk({ choices: [{ index: 0, delta: { content: 'a' } }] });
     const azure = `: ping\n\ndata: {"id":"","object":"","created":0,"model":"","choices":[],"prompt_filter_results":[]}\n\n${content}data: [DONE]\n\n`;

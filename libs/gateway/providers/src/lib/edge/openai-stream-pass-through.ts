@@ -55,7 +55,9 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
   /** The bytes this stream's text chunks share: a chunk that fits is relayed without being parsed. */
   private template: ContentFrameTemplate | undefined;
   private templateHits = 0;
-  /** Off once a template fitted no chunk (a provider whose chunks differ in more than their text) or none could be learnt. */
+  /** Templates in a row that fitted no chunk: the first text chunk may differ from the rest (a `role` with it), two in a row mean the chunks always do. */
+  private unfitTemplates = 0;
+  /** Off once templates fit no chunk (a provider whose chunks differ in more than their text) or none could be learnt. */
   private learning = true;
 
   constructor(private readonly options: OpenAiStreamPassThroughOptions) {
@@ -155,14 +157,15 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
 
   /**
    * Learns the template from a text chunk that did not fit the current one:
-   * the first, or the stream's chunks changed shape. A template that fitted
-   * nothing means the chunks differ in more than their text: then learning
-   * stops, so such a provider pays for one template per stream, not one per chunk.
+   * the first, or the stream's chunks changed shape. Two templates in a row
+   * that fitted nothing mean the chunks differ in more than their text: then
+   * learning stops, so such a provider pays for two templates per stream, not one per chunk.
    */
   private learn(frame: Buffer, json: Record<string, unknown>): void {
     if (!this.learning || !ContentFrameTemplate.fits(json)) return;
+    if (this.template !== undefined) this.unfitTemplates = this.templateHits === 0 ? this.unfitTemplates + 1 : 0;
     const model = json['model'];
-    if (typeof model !== 'string' || (this.template !== undefined && this.templateHits === 0)) {
+    if (typeof model !== 'string' || this.unfitTemplates >= 2) {
       this.learning = false;
       this.template = undefined;
       return;
