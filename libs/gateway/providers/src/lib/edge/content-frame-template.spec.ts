@@ -57,6 +57,10 @@ describe('ContentFrameTemplate', () => {
       expect(template.contentLength(frameOf(withText(text)))).toBe(text.length);
     }
     expect(template.contentLength(frameWithBody('\\u00e9\\ud83d\\udc4b\\/'))).toBe(4);
+    const [head, tail] = frameWithBody('MARK').toString('latin1').split('MARK');
+    const malformedUtf8 = Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from([0x61, 0xff, 0xe2, 0x82, 0x62, 0xf0, 0x9f]), Buffer.from(tail, 'latin1')]);
+    const decoded = JSON.parse(malformedUtf8.toString('utf8', 6, malformedUtf8.length - 2)) as { choices: Array<{ delta: { content: string } }> };
+    expect(template.contentLength(malformedUtf8)).toBe(decoded.choices[0].delta.content.length);
   });
 
   it('never takes a chunk JSON.parse would read otherwise: every body it accepts parses to the template’s event with that text', () => {

@@ -134,12 +134,13 @@ function stringBodyEnd(bytes: Buffer, start: number): number {
  * decoded everywhere else (a malformed sequence becomes U+FFFD).
  */
 function stringBodyLength(bytes: Buffer, start: number, end: number): number {
-  let plain = true;
+  let ascii = true;
+  let escaped = false;
   for (let i = start; i < end; i++) {
     const byte = bytes[i];
     if (byte === QUOTE || byte < 0x20) return -1;
     if (byte === BACKSLASH) {
-      plain = false;
+      escaped = true;
       i++;
       if (i >= end) return -1;
       if (bytes[i] === U) {
@@ -147,9 +148,9 @@ function stringBodyLength(bytes: Buffer, start: number, end: number): number {
         for (let k = 1; k <= 4; k++) if (!isHexDigit(bytes[i + k])) return -1;
         i += 4;
       } else if (!SIMPLE_ESCAPES.has(bytes[i])) return -1;
-    } else if (byte >= 0x80) plain = false;
+    } else if (byte >= 0x80) ascii = false;
   }
-  if (plain) return end - start;
+  if (!escaped) return ascii ? end - start : bytes.toString('utf8', start, end).length;
   return (JSON.parse(`"${bytes.toString('utf8', start, end)}"`) as string).length;
 }
 
