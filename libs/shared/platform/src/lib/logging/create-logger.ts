@@ -54,9 +54,8 @@ const LOG_BUFFER = { minLength: 3584, maxWrite: 4096, periodicFlush: 250 } as co
 
 /**
  * Standard output (or `fd`), written in blocks: every line its own `write`
- * cost a syscall and a thread-pool round trip per request (the access log:
- * ~8 % of a gateway worker's busy samples under load; docs/decisions.md,
- * issue 22). Lines are held until 3.5 KiB have gathered or 250 ms have passed
+ * cost a thread-pool round trip per request (the access log: ~40 % of a
+ * line's CPU, ~5 µs; docs/decisions.md, issue 22). Lines are held until 3.5 KiB have gathered or 250 ms have passed
  * and flushed synchronously when the process exits (pino's exit handler): only
  * a process killed outright loses what it held. A block is whole lines and at
  * most 4 KiB (PIPE_BUF), so it reaches a pipe in one piece, never interleaved
