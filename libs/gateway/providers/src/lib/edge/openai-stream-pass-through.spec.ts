@@ -128,6 +128,61 @@ describe('OpenAiStreamPassThrough', () => {
     expect(relay('data: {"id":"x"}\n\n').relay.state).toBe('failed');
   });
 
+  it('checks chunks relayed by their shape as it checks parsed ones: a malformed one after them ends the stream', () => {
+    const text = (content: string) => chunk({ choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: null });
+    const broken = text('MARK').replace('MARK', 'a"b');
+    const { out, relay: passThrough } = relay(`${text('one')}${text(' two')}${broken}${text(' four')}data: [DONE]\n\n`, { model: 'upstream-model' });
+    expect(passThrough.state).toBe('failed');
+    expect(out.startsWith(`${text('one')}${text(' two')}event: error\n`)).toBe(true);
+    expect(passThrough.generatedCharacters).toBe('one two'.length);
+  });
+
+  it('relays and meters a stream whose chunks change shape, or differ in more than their text, as it does any other', () => {
+    const text = (content: string, fields: Record<string, unknown> = {}) => chunk({ choices: [{ index: 0, delta: { content }, finish_reason: null }], ...fields });
+    const usage = chunk({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 9, total_tokens: 12 } });
+    const streams = [
+      `${text('a')}${text('b')}${text('c', { id: 'c2' })}${text('d', { id: 'c2' })}${text('e')}${usage}data: [DONE]\n\n`,
+      `${text('a', { obfuscation: 'x' })}${text('b', { obfuscation: 'yy' })}${text('c', { obfuscation: 'zzz' })}${usage}data: [DONE]\n\n`,
+      `${text('a')}${text('b', { extra: { model: 'upstream-model' } })}${text('c')}${usage}data: [DONE]\n\n`,
+    ];
+    for (const stream of streams) {
+      const { out, relay: passThrough } = relay(stream, { model: 'alias', includeUsage: true });
+      const original = dataOf(stream);
+      expect(dataOf(out).map((data) => (data === '[DONE]' ? data : JSON.parse(data)))).toEqual(original.map((data) => (data === '[DONE]' ? data : { ...JSON.parse(data), model: 'alias' })));
+      expect(passThrough.generatedCharacters).toBe(stream === streams[0] ? 5 : 3);
+      expect(passThrough.usage).toEqual({ prompt_tokens: 3, completion_tokens: 9 });
+      expect(relay(stream.replace(usage, ''), { model: 'alias' }).relay.usage).toBeUndefined();
+    }
+    const [last] = dataOf(relay(`${text('a')}${text('b')}${text('c', { id: 'c2' })}${text('d')}${chunk({ choices: [{ index: 0, delta: { content: 'e' } }], id: 'c3', usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })}data: [DONE]\n\n`, { includeUsage: true }).out).slice(-2);
+    expect(JSON.parse(last)).toMatchObject({ id: 'c3', choices: [], usage: { prompt_tokens: 1 } });
+  });
+
+  it('parses a stream’s text chunks once per shape, not once per chunk, and gives up on chunks that never share one', () => {
+    const text = (content: string, fields: Record<string, unknown> = {}) => chunk({ choices: [{ index: 0, delta: { content }, finish_reason: null }], usage: null, ...fields });
+    const words = Array.from({ length: 20 }, (_, i) => ` word${i}`);
+    const tail = `${chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null })}${chunk({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 20, total_tokens: 23 } })}data: [DONE]\n\n`;
+    const roleFirst = chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: '' } }], usage: null });
+    const roleWithText = chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' } }], usage: null });
+    const parses = (stream: string, model = 'alias') => {
+      const parse = jest.spyOn(JSON, 'parse');
+      try {
+        const { relay: passThrough } = relay(stream, { model });
+        expect(passThrough.usage).toEqual({ prompt_tokens: 3, completion_tokens: 20 });
+        expect(passThrough.generatedCharacters).toBe(stream.includes('"Hi"') ? 2 + words.join('').length : words.join('').length);
+        return parse.mock.calls.length;
+      } finally {
+        parse.mockRestore();
+      }
+    };
+    // The role chunk, the first text chunk and its template's probe, the finish and the usage chunk.
+    expect(parses(`${roleFirst}${words.map((w) => text(w)).join('')}${tail}`)).toBe(5);
+    expect(parses(`${roleFirst}${words.map((w) => text(w)).join('')}${tail}`, 'upstream-model')).toBe(5);
+    // A first text chunk that also carries the role: its template fits nothing, the second chunk's does.
+    expect(parses(`${roleWithText}${words.map((w) => text(w)).join('')}${tail}`)).toBe(6);
+    // Chunks that differ in more than their text: every one is parsed, plus two templates' probes.
+    expect(parses(`${roleFirst}${words.map((w, i) => text(w, { obfuscation: 'x'.repeat(i) })).join('')}${tail}`)).toBe(1 + 20 + 2 + 2);
+  });
+
   it('drops comments, keep-alives and choice-less chunks without usage (Azure’s prompt filter results)', () => {
     const content = chunk({ choices: [{ index: 0, delta: { content: 'a' } }] });
     const azure = `: ping\n\ndata: {"id":"","object":"","created":0,"model":"","choices":[],"prompt_filter_results":[]}\n\n${content}data: [DONE]\n\n`;

@@ -4,6 +4,7 @@ import { SseByteFramer } from '../sse/sse-byte-framer';
 import { SseParser } from '../sse/sse-parser';
 import { sseData } from '../sse/sse-serializer';
 import type { NormalizedEvent, StreamPassThrough, StreamUsage } from '../types';
+import { ContentFrameTemplate } from './content-frame-template';
 import { openAiStreamError } from './stream-errors';
 
 export interface OpenAiStreamPassThroughOptions {
@@ -51,6 +52,13 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
   private lastId: unknown = '';
   private lastCreated: unknown = 0;
   private out: Buffer[] = [];
+  /** The bytes this stream's text chunks share: a chunk that fits is relayed without being parsed. */
+  private template: ContentFrameTemplate | undefined;
+  private templateHits = 0;
+  /** Templates in a row that fitted no chunk: the first text chunk may differ from the rest (a `role` with it), two in a row mean the chunks always do. */
+  private unfitTemplates = 0;
+  /** Off once templates fit no chunk (a provider whose chunks differ in more than their text) or none could be learnt. */
+  private learning = true;
 
   constructor(private readonly options: OpenAiStreamPassThroughOptions) {
     this.modelField = Buffer.from(`"model":${JSON.stringify(options.model)}`);
@@ -74,6 +82,11 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
   }
 
   private frame(frame: Buffer): void {
+    const template = this.template;
+    if (template !== undefined) {
+      const characters = template.contentLength(frame);
+      if (characters >= 0) return this.textChunk(template, frame, characters);
+    }
     const length = frame.length;
     // The common shape, `data: <payload>\n\n`, is read in place; any other goes through the full parser.
     if (length > 8 && frame[length - 1] === LF && frame[length - 2] === LF && frame.indexOf(LF) === length - 2 && startsWith(frame, DATA_PREFIX) && !frame.includes(0x0d)) {
@@ -125,8 +138,41 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
         this.out.push(Buffer.from(sseData(JSON.stringify(json))));
         return;
       }
+      if (frame !== undefined) this.learn(frame, json);
     }
     this.write(json, data, frame);
+  }
+
+  /** A chunk of the template's shape: the same event as the one it was learnt from, with another text. */
+  private textChunk(template: ContentFrameTemplate, frame: Buffer, characters: number): void {
+    this.templateHits++;
+    this.lastId = template.id;
+    this.lastCreated = template.created;
+    if (characters > 0) {
+      this.generatedCharacters += characters;
+      this.contentSeen = true;
+    }
+    template.write(frame, this.out);
+  }
+
+  /**
+   * Learns the template from a text chunk that did not fit the current one:
+   * the first, or the stream's chunks changed shape. Two templates in a row
+   * that fitted nothing mean the chunks differ in more than their text: then
+   * learning stops, so such a provider pays for two templates per stream, not one per chunk.
+   */
+  private learn(frame: Buffer, json: Record<string, unknown>): void {
+    if (!this.learning || !ContentFrameTemplate.fits(json)) return;
+    if (this.template !== undefined) this.unfitTemplates = this.templateHits === 0 ? this.unfitTemplates + 1 : 0;
+    const model = json['model'];
+    if (typeof model !== 'string' || this.unfitTemplates >= 2) {
+      this.learning = false;
+      this.template = undefined;
+      return;
+    }
+    this.template = ContentFrameTemplate.learn(frame, json, model === this.options.model ? undefined : { from: this.upstreamModelFieldOf(model), to: this.modelField });
+    this.templateHits = 0;
+    if (this.template === undefined) this.learning = false;
   }
 
   /** The event as it came, its `model` replaced by the client's name; `json` is the event, parsed already. */
@@ -136,12 +182,8 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
       this.out.push(frame ?? Buffer.from(sseData(data)));
       return;
     }
-    if (typeof model === 'string' && model !== this.upstreamModel) {
-      this.upstreamModel = model;
-      this.upstreamModelField = Buffer.from(`"model":${JSON.stringify(model)}`);
-    }
     const bytes = frame ?? Buffer.from(sseData(data));
-    const needle = typeof model === 'string' ? this.upstreamModelField : undefined;
+    const needle = typeof model === 'string' ? this.upstreamModelFieldOf(model) : undefined;
     const at = needle === undefined ? -1 : bytes.indexOf(needle);
     // Spliced only where the field is unambiguous (once, compact); otherwise the event is serialised again.
     if (needle !== undefined && at >= 0 && bytes.indexOf(needle, at + needle.length) < 0) {
@@ -150,6 +192,15 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
     }
     json['model'] = this.options.model;
     this.out.push(Buffer.from(sseData(JSON.stringify(json))));
+  }
+
+  /** `"model":"<name>"` as the upstream's chunks carry it, built once per name. */
+  private upstreamModelFieldOf(model: string): Buffer {
+    if (model !== this.upstreamModel || this.upstreamModelField === undefined) {
+      this.upstreamModel = model;
+      this.upstreamModelField = Buffer.from(`"model":${JSON.stringify(model)}`);
+    }
+    return this.upstreamModelField;
   }
 
   private countGenerated(choices: unknown[]): void {

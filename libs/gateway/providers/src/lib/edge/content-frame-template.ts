@@ -1,0 +1,170 @@
+import { isRecord } from '../errors';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const U = 0x75;
+/** `"` `\` `/` `b` `f` `n` `r` `t`: the escapes JSON allows besides `\uXXXX`. */
+const SIMPLE_ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+const CONTENT_KEY = Buffer.from('"content":"');
+const DATA_PREFIX_LENGTH = 'data: '.length;
+/** Letters and a dash: outside a string it is no JSON value, so a parse can only place it inside one. */
+const PROBE = 'sluice-content-probe';
+
+/** Where the model field is and what replaces it, when the client asked for another name than the upstream's. */
+export interface ModelSplice {
+  /** `"model":"<upstream's name>"`, compact. */
+  from: Buffer;
+  /** `"model":"<client's name>"`. */
+  to: Buffer;
+}
+
+/**
+ * The bytes an OpenAI stream's ordinary chunks share. A provider writes its
+ * text chunks alike: the same `id`, `created`, `model`, one choice whose
+ * `delta` holds only `content`, `finish_reason` null; they differ in the
+ * text alone. Learnt from one such chunk (`data: {…}\n\n`, already parsed):
+ * the bytes before the text's string (`prefix`) and after it (`suffix`).
+ *
+ * A later chunk made of the same prefix, a valid JSON string body and the
+ * same suffix is that same event with another text, without parsing it:
+ * JSON is read left to right, so the prefix ends inside the string whatever
+ * follows, the string ends at its first unescaped quote (the suffix's first
+ * byte, since the body has none), and the suffix reads as it did. That the
+ * string is `choices[0].delta.content` is checked once, when the template is
+ * learnt, by parsing prefix + probe + suffix: the probe's text can only land
+ * inside a string, and only in that one if `content` comes out as the probe.
+ */
+export class ContentFrameTemplate {
+  private constructor(
+    private readonly prefix: Buffer,
+    private readonly suffix: Buffer,
+    /** What the client gets in place of prefix and suffix (the model name spliced), or undefined for the bytes as they came. */
+    private readonly rewritten: { prefix: Buffer; suffix: Buffer } | undefined,
+    readonly id: unknown,
+    readonly created: unknown,
+  ) {}
+
+  /**
+   * The template of `frame` (one `data: <json>\n\n` line, as the pass-through reads in place), whose event `event` has one choice with a text
+   * `content` and nothing else that metering reads (no tool calls, no usage,
+   * no error); undefined when the frame is not of that shape or its model
+   * field cannot be spliced unambiguously.
+   */
+  static learn(frame: Buffer, event: Record<string, unknown>, splice: ModelSplice | undefined): ContentFrameTemplate | undefined {
+    if (!ContentFrameTemplate.fits(event) || contentOf(event) === PROBE) return undefined;
+    const keyAt = frame.indexOf(CONTENT_KEY, DATA_PREFIX_LENGTH);
+    if (keyAt < 0) return undefined;
+    const bodyStart = keyAt + CONTENT_KEY.length;
+    const bodyEnd = stringBodyEnd(frame, bodyStart);
+    if (bodyEnd < 0) return undefined;
+    // The frame is `data: <json>\n\n`: the probe is its JSON with the text replaced.
+    const probe = parse(`${frame.toString('utf8', DATA_PREFIX_LENGTH, bodyStart)}${PROBE}${frame.toString('utf8', bodyEnd, frame.length - 2)}`);
+    if (probe === undefined || !isOrdinaryTextEvent(probe) || contentOf(probe) !== PROBE) return undefined;
+    // Copied: the frame may be a view of a chunk its producer reuses.
+    const prefix = Buffer.from(frame.subarray(0, bodyStart));
+    const suffix = Buffer.from(frame.subarray(bodyEnd));
+    let rewritten: { prefix: Buffer; suffix: Buffer } | undefined;
+    if (splice !== undefined) {
+      const inPrefix = occurrences(prefix, splice.from);
+      const inSuffix = occurrences(suffix, splice.from);
+      // Spliced only where the field is unambiguous (once, compact), as for any other event.
+      if (inPrefix + inSuffix !== 1) return undefined;
+      rewritten = inPrefix === 1 ? { prefix: replaced(prefix, splice), suffix } : { prefix, suffix: replaced(suffix, splice) };
+    }
+    return new ContentFrameTemplate(prefix, suffix, rewritten, event['id'], event['created']);
+  }
+
+  /** Whether `event` is a chunk a template is learnt from: one choice, some text, nothing else metering reads. */
+  static fits(event: Record<string, unknown>): boolean {
+    return isOrdinaryTextEvent(event) && contentOf(event) !== '';
+  }
+
+  /** The UTF-16 length of the text `frame` carries if it is this template's event with another text; -1 if not. */
+  contentLength(frame: Buffer): number {
+    const { prefix, suffix } = this;
+    const end = frame.length - suffix.length;
+    if (end < prefix.length) return -1;
+    if (frame.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return -1;
+    if (frame.compare(suffix, 0, suffix.length, end, frame.length) !== 0) return -1;
+    return stringBodyLength(frame, prefix.length, end);
+  }
+
+  /** The frame as the client gets it, appended to `out`: a matched frame (`contentLength` ≥ 0) only. */
+  write(frame: Buffer, out: Buffer[]): void {
+    if (this.rewritten === undefined) out.push(frame);
+    else out.push(this.rewritten.prefix, frame.subarray(this.prefix.length, frame.length - this.suffix.length), this.rewritten.suffix);
+  }
+}
+
+function isOrdinaryTextEvent(event: Record<string, unknown>): boolean {
+  if (event['error'] !== undefined || isRecord(event['usage'])) return false;
+  const choices = event['choices'];
+  if (!Array.isArray(choices) || choices.length !== 1 || !isRecord(choices[0])) return false;
+  const delta = choices[0]['delta'];
+  return isRecord(delta) && typeof delta['content'] === 'string' && delta['tool_calls'] === undefined;
+}
+
+function contentOf(event: Record<string, unknown>): unknown {
+  const [choice] = event['choices'] as Array<Record<string, Record<string, unknown>>>;
+  return choice['delta']['content'];
+}
+
+function parse(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The index of the unescaped quote that ends the string whose body starts at `start`; -1 if none. */
+function stringBodyEnd(bytes: Buffer, start: number): number {
+  for (let i = start; i < bytes.length; i++) {
+    if (bytes[i] === BACKSLASH) i++;
+    else if (bytes[i] === QUOTE) return i;
+  }
+  return -1;
+}
+
+/**
+ * The UTF-16 length of the string whose JSON body is `bytes[start, end)`, or
+ * -1 if those bytes are not one: an unescaped quote, a control character or
+ * an escape JSON does not have. Bytes above ASCII are taken as UTF-8 is
+ * decoded everywhere else (a malformed sequence becomes U+FFFD).
+ */
+function stringBodyLength(bytes: Buffer, start: number, end: number): number {
+  let ascii = true;
+  let escaped = false;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i];
+    if (byte === QUOTE || byte < 0x20) return -1;
+    if (byte === BACKSLASH) {
+      escaped = true;
+      i++;
+      if (i >= end) return -1;
+      if (bytes[i] === U) {
+        if (i + 4 >= end) return -1;
+        for (let k = 1; k <= 4; k++) if (!isHexDigit(bytes[i + k])) return -1;
+        i += 4;
+      } else if (!SIMPLE_ESCAPES.has(bytes[i])) return -1;
+    } else if (byte >= 0x80) ascii = false;
+  }
+  if (!escaped) return ascii ? end - start : bytes.toString('utf8', start, end).length;
+  return (JSON.parse(`"${bytes.toString('utf8', start, end)}"`) as string).length;
+}
+
+function isHexDigit(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66));
+}
+
+function occurrences(bytes: Buffer, needle: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length)) count++;
+  return count;
+}
+
+function replaced(bytes: Buffer, { from, to }: ModelSplice): Buffer {
+  const at = bytes.indexOf(from);
+  return Buffer.concat([bytes.subarray(0, at), to, bytes.subarray(at + from.length)]);
+}
