@@ -1,7 +1,7 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Module boundaries (STYLE.md): an app never imports the other app; each scope
+ * Module boundaries (docs/architecture.md): an app never imports the other app; each scope
  * imports itself and `scope:shared`; contracts import nothing; the test
  * harness is only for tests.
  */

@@ -26,7 +26,7 @@ const SEED_PRODUCT = {
   active: true,
 };
 
-describe("seed 003's products and pricing table (issue 17)", () => {
+describe("the older team-based billing API's products and pricing table (issue 17)", () => {
   let fake: FakeStripe;
   let world: IdentityWorld;
   let admin: Call;

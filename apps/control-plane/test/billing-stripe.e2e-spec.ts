@@ -138,7 +138,7 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       expect((await world.call('GET', `/api/billing/tenants/${world.tenantA.slug}/portal/`, { token: world.tokens.outsider })).status).toBe(404);
     });
 
-    it("the portal (and seed 003's team aliases) answer a Stripe session URL", async () => {
+    it("the portal (and its older team-scoped aliases) answer a Stripe session URL", async () => {
       const portal = await world.call<{ url: string }>('GET', `/api/billing/tenants/${world.tenantA.slug}/portal/`, { token: world.tokens.owner });
       expect(portal.status).toBe(200);
       expect(portal.body.url).toMatch(new RegExp(`^${fake.url}/portal/bps_`));
@@ -204,7 +204,7 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
     });
   });
 
-  describe("the tenant's billing contact (seed 003's team fields)", () => {
+  describe("the tenant's billing contact (the older billing API's team fields)", () => {
     it('admin_email, phone (= contact_phone) and billing_address are written and shown; the Stripe fields are read-only', async () => {
       const path = `/api/tenants/${world.tenantA.slug}/`;
       const patched = await world.call<Record<string, unknown>>('PATCH', path, { token: world.tokens.admin, body: { admin_email: 'ap@acme.test', phone: '+15550100', billing_address: '1 Main St' } });
@@ -297,7 +297,7 @@ describe('billing with Stripe: checkout, portal and the signed webhook (issue 17
       expect((await tenant(owner.slug)).stripe_customer_id).toBe(owner.customer);
     });
 
-    it("seed 003's POST /api/billing/events is the same route", async () => {
+    it("the older POST /api/billing/events is the same route", async () => {
       const payload = event('charge.refunded', { id: 'ch_1', object: 'charge' });
       const response = await deliver(payload, signed(payload), '/api/billing/events');
       expect(response.status).toBe(200);

@@ -146,7 +146,7 @@ const PUBLIC_OPERATIONS = [
   'POST /api/auth/token',
   'POST /api/auth/token/refresh',
   'POST /api/auth/validate-email',
-  // Stripe's webhook and its seed-003 alias: no credentials, the signature over the raw body is the gate.
+  // Stripe's webhook and its older alias (docs/billing.md): no credentials, the signature over the raw body is the gate.
   'POST /api/billing/events',
   'POST /api/billing/webhooks/stripe',
   // Partners' webhooks: the provider's signature, address list and rate are the gate (docs/integrations.md).

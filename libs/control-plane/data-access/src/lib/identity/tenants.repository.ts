@@ -29,7 +29,7 @@ export interface TenantRow {
   last_payment: Date | null;
   billing_status: 'current' | 'past_due';
   past_due_since: Date | null;
-  /** Seed 003's billing contact (with `contact_phone` as its `phone`). */
+  /** The older team-based billing API's billing contact (with `contact_phone` as its `phone`; docs/billing.md). */
   admin_email: string;
   billing_address: string;
   created_at: Date;

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Seed 003's products are plans (docs/billing.md): a plan can be retired
+ * The older team-based billing API's products are plans (docs/billing.md): a plan can be retired
  * (`active`), and carries the product fields that have no limit to drive yet
  * (`extras`). The pricing table Checkout shows is a platform setting.
  */

@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Private AI keys (docs/private-ai-keys.md): a region may name the PostgreSQL
  * server its private databases live on (the admin URL sealed with
  * SECRETS_KEY), and each private key records the database and login role it
- * owns there, its sealed password and its measured size. Seed tiers get the
+ * owns there, its sealed password and its measured size. The built-in plans get the
  * default `vector_db_count` of docs/limits.md unless an admin already set one;
  * enterprise stays unlimited.
  */

@@ -3,23 +3,24 @@ import { join } from 'node:path';
 import { startControlPlane, type ControlPlaneUnderTest } from './control-plane-harness';
 
 interface Row {
-  seed: string;
+  api: string;
   older: string;
   route: string;
   status: string;
 }
 
+const APIS = ['tenants', 'users', 'account', 'teams', 'envelope'];
 const STATUSES = ['served', 'gateway', 'planned', 'none'];
 
-/** The rows of the table in docs/seeds.md. */
-function seedRows(): Row[] {
-  const doc = readFileSync(join(__dirname, '../../../docs/seeds.md'), 'utf8');
+/** The rows of the table in docs/compatibility.md: a lowercase older API's name, then a route in backticks. */
+function tableRows(): Row[] {
+  const doc = readFileSync(join(__dirname, '../../../docs/compatibility.md'), 'utf8');
   return doc
     .split('\n')
-    .filter((line) => /^\| \d{3} \|/.test(line))
+    .filter((line) => /^\| [a-z]+ +\| `/.test(line))
     .map((line) => {
-      const [seed, older, route, status] = line.split('|').slice(1).map((cell) => cell.trim().replace(/`/g, ''));
-      return { seed, older, route, status };
+      const [api, older, route, status] = line.split('|').slice(1).map((cell) => cell.trim().replace(/`/g, ''));
+      return { api, older, route, status };
     });
 }
 
@@ -29,7 +30,7 @@ function normalise(route: string): string {
   return `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '{}').replace(/\/+$/, '') || '/'}`;
 }
 
-describe('docs/seeds.md: routes of the older API', () => {
+describe('docs/compatibility.md: routes of the older APIs', () => {
   let app: ControlPlaneUnderTest;
   let operations: Set<string>;
   beforeAll(async () => {
@@ -39,20 +40,20 @@ describe('docs/seeds.md: routes of the older API', () => {
   });
   afterAll(() => app?.close());
 
-  it('has a row for each seed, each with a known status', () => {
-    const rows = seedRows();
-    expect(new Set(rows.map((row) => row.seed))).toEqual(new Set(['000', '001', '002', '003', '004']));
+  it('has rows for each older API and no other, each with a known status', () => {
+    const rows = tableRows();
+    expect(new Set(rows.map((row) => row.api))).toEqual(new Set(APIS));
     expect(rows.filter((row) => !STATUSES.includes(row.status))).toEqual([]);
   });
 
   it('names only routes that exist in the OpenAPI document when it says they are served', () => {
-    const served = seedRows().filter((row) => row.status === 'served');
+    const served = tableRows().filter((row) => row.status === 'served');
     expect(served.length).toBeGreaterThan(80);
-    expect(served.filter((row) => !operations.has(normalise(row.route))).map((row) => `${row.seed} ${row.older} -> ${row.route}`)).toEqual([]);
+    expect(served.filter((row) => !operations.has(normalise(row.route))).map((row) => `${row.api} ${row.older} -> ${row.route}`)).toEqual([]);
   });
 
   it('flags planned rows whose route now exists, so they get flipped to served', () => {
-    const landed = seedRows().filter((row) => row.status === 'planned' && operations.has(normalise(row.route)));
-    expect(landed.map((row) => `${row.seed} ${row.older} -> ${row.route}`)).toEqual([]);
+    const landed = tableRows().filter((row) => row.status === 'planned' && operations.has(normalise(row.route)));
+    expect(landed.map((row) => `${row.api} ${row.older} -> ${row.route}`)).toEqual([]);
   });
 });

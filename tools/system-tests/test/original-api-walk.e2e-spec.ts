@@ -37,7 +37,7 @@ describe('the original API walked end to end, call by call', () => {
     await cluster?.close();
   }, 60_000);
 
-  /** The document's header: `Authorization: Token {your-token}`. */
+  /** The original API's header: `Authorization: Token {your-token}`. */
   const asToken = (path: string, method = 'GET', body?: unknown) =>
     cluster.call<Record<string, unknown>>(method, path, { headers: { authorization: `Token ${token}` }, body });
 
