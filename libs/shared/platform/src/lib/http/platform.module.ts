@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import pino, { type DestinationStream } from 'pino';
+import type { DestinationStream } from 'pino';
 import type { LogLevel } from '../config/common-env';
 import { ACCESS_LOGGER } from '../logging/access-log';
-import { createLogger, loggingModule } from '../logging/logging';
+import { createLogger, loggingModule, standardOutput } from '../logging/logging';
 import { createMetricsRegistry, MetricsModule } from '../metrics/metrics';
 import { RedisModule } from '../redis/redis.module';
 import type { RedisClientOptions } from '../redis/redis-client';
@@ -19,7 +19,7 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot({ service, logLevel, logDestination, redis }: PlatformOptions): DynamicModule {
-    const destination = logDestination ?? pino.destination({ sync: false });
+    const destination = logDestination ?? standardOutput();
     const logger = createLogger({ service, level: logLevel, destination });
     const accessLogger = createLogger({ service, level: logLevel, destination, redact: false });
     return {

@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 
-export { createLogger, REDACTED_PATHS, type LoggingOptions } from './create-logger';
+export { createLogger, REDACTED_PATHS, standardOutput, type LoggingOptions } from './create-logger';
 
 /**
  * Nest's logger on pino. Request lines are not pino-http's (a child logger and
