@@ -24,7 +24,10 @@ export interface UnloadedSamples {
 /**
  * One request at a time, the sides taking turns so all see the same machine
  * load, each over its own keep-alive connection (as a real client, and the
- * gateway's own upstream pool, would).
+ * gateway's own upstream pool, would). The turns come in a new random order
+ * every round: the services share one core, and what a side does after its
+ * answer (settlement, usage event, log line) overlaps the next side's request,
+ * so a fixed order charged each side with its predecessor's tail.
  */
 export async function measureUnloaded(sides: UnloadedSide[], count: number): Promise<UnloadedSamples> {
   const agents = sides.map(() => new Agent({ keepAlive: true, maxSockets: 1 }));
@@ -33,7 +36,7 @@ export async function measureUnloaded(sides: UnloadedSide[], count: number): Pro
   const cpuBefore = sides.map((side) => side.process?.cpuMicros() ?? 0);
   try {
     for (let i = 0; i < count; i++) {
-      for (let s = 0; s < sides.length; s++) timings[sides[s].name].push(await timeOne(sides[s].target, agents[s]));
+      for (const s of shuffledIndices(sides.length)) timings[sides[s].name].push(await timeOne(sides[s].target, agents[s]));
     }
     // Settlement and metering run after the last response.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -45,6 +48,16 @@ export async function measureUnloaded(sides: UnloadedSide[], count: number): Pro
     if (side.process !== undefined) cpuPerRequestUs[side.name] = (side.process.cpuMicros() - cpuBefore[s]) / count;
   });
   return { timings, cpuPerRequestUs };
+}
+
+/** 0 … count-1 in random order (Fisher–Yates). */
+function shuffledIndices(count: number): number[] {
+  const indices = Array.from({ length: count }, (_, index) => index);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [indices[i], indices[j]] = [indices[j], indices[i]];
+  }
+  return indices;
 }
 
 function timeOne(target: Target, agent: Agent): Promise<Timing> {

@@ -35,7 +35,8 @@ export class Admission {
 
   async admit(request: AdmissionRequest): Promise<AdmissionResult> {
     const { keys, args } = admissionCall(request);
-    const reply = (await admitScript.run(this.redis, keys, args)) as AdmitReply;
+    // Before the provider call, on the request's critical path: never held behind another batch.
+    const reply = (await admitScript.runAtOnce(this.redis, keys, args)) as AdmitReply;
     if (reply[0] === -1) throw new DuplicateAdmissionError(request.requestId);
     const rateLimit: RateLimitState = { requests: windowState(reply[1], reply[2], reply[3]), tokens: windowState(reply[4], reply[5], reply[6]) };
     if (reply[0] === 1) return { admitted: true, ticket: ticketFor(request), rateLimit };

@@ -31,8 +31,32 @@ describe('LuaScript', () => {
     await unprefixed.quit();
   });
 
+  it('runs at once by hash, and by source after NOSCRIPT, with the key prefix', async () => {
+    await redis.set('at-once', '1');
+    expect(await script.runAtOnce(redis, ['at-once'], ['2'])).toBe(3);
+    await redis.script('FLUSH');
+    expect(await script.runAtOnce(redis, ['at-once'], ['3'])).toBe(6);
+    expect(await redis.get('at-once')).toBe('6');
+  });
+
+  it('runs at once on an auto-pipelining connection: ahead of the batch being gathered, not in it', async () => {
+    const pipelining = new Redis(server.url, { keyPrefix: 'p:', enableAutoPipelining: true });
+    try {
+      await pipelining.set('queued', 'x');
+      const replies: string[] = [];
+      const track = (name: string) => () => void replies.push(name);
+      // Each pair issued in one tick: the GET waits in the auto-pipeline until the next turn of the event loop.
+      await Promise.all([pipelining.get('queued').then(track('get')), script.run(pipelining, ['batched'], ['1']).then(track('run'))]);
+      await Promise.all([pipelining.get('queued').then(track('get')), script.runAtOnce(pipelining, ['batched'], ['1']).then(track('runAtOnce'))]);
+      expect(replies).toEqual(['get', 'run', 'runAtOnce', 'get']);
+    } finally {
+      await pipelining.quit();
+    }
+  });
+
   it('passes other script errors through', async () => {
     const failing = new LuaScript("return redis.error_reply('boom')");
     await expect(failing.run(redis, [], [])).rejects.toThrow('boom');
+    await expect(failing.runAtOnce(redis, [], [])).rejects.toThrow('boom');
   });
 });
