@@ -42,6 +42,8 @@ describe('integrations with two control planes (issue 18)', () => {
         INTEGRATIONS_HEALTH_INTERVAL_MS: String(HEALTH_INTERVAL_MS),
         INTEGRATIONS_SYNC_PAGE_SIZE: String(PAGE_SIZE),
         INBOUND_RETRY_SCHEDULE: '1,1,1',
+        // The killed replicas' jobs are taken over within seconds of the restart rather than BullMQ's 30 s.
+        INTEGRATIONS_JOB_LOCK_MS: '5000',
       },
     });
     db = new Client({ connectionString: cluster.databaseUrl });
