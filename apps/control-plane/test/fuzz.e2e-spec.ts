@@ -143,7 +143,8 @@ describe('control plane route fuzzing (OpenAPI-driven)', () => {
   /** Row count of every table, and its latest `updated_at` where it has one: a refused request must move neither. */
   async function snapshot(): Promise<string[]> {
     snapshotQuery ??= await buildSnapshotQuery();
-    return (await database.query<{ state: string }>(snapshotQuery)).rows.map((row) => row.state);
+    // Named, so PostgreSQL parses and plans the union of every table once rather than twice per request.
+    return (await database.query<{ state: string }>({ name: 'fuzz-snapshot', text: snapshotQuery })).rows.map((row) => row.state);
   }
 
   async function buildSnapshotQuery(): Promise<string> {

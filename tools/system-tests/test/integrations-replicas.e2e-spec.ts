@@ -42,6 +42,8 @@ describe('integrations with two control planes (issue 18)', () => {
         INTEGRATIONS_HEALTH_INTERVAL_MS: String(HEALTH_INTERVAL_MS),
         INTEGRATIONS_SYNC_PAGE_SIZE: String(PAGE_SIZE),
         INBOUND_RETRY_SCHEDULE: '1,1,1',
+        // The killed replicas' jobs are taken over within seconds of the restart rather than BullMQ's 30 s.
+        INTEGRATIONS_JOB_LOCK_MS: '5000',
       },
     });
     db = new Client({ connectionString: cluster.databaseUrl });
@@ -104,6 +106,11 @@ describe('integrations with two control planes (issue 18)', () => {
       30_000,
       'a control plane processing the event (waiting on its row)',
     );
+    // The user signs up in another tenant meanwhile; the event's next run, after the restart, maps them here (the run
+    // held on the row cannot see them before the kill). Added now, the event does not depend on how soon a restarted
+    // replica takes its job over: earlier than the sign-up, it would use up its retries first.
+    const other = await createActiveTenant(call, admin, unique('elsewhere'));
+    await addMember(call, admin, other.id, email, 'member');
 
     // Progress is visible while the sync runs.
     await waitUntil(async () => (await sync()).pages >= 2, 60_000, 'two pages committed');
@@ -119,9 +126,6 @@ describe('integrations with two control planes (issue 18)', () => {
     await Promise.all(cluster.controlPlanes.map((plane) => plane.restart({ readyDeadlineMs: 120_000 })));
     call = apiClient(cluster.controlPlanes[0].url);
     admin = (await login(call, ADMIN_EMAIL)).access;
-    // The user signs up in another tenant meanwhile; the event's next run maps them here.
-    const other = await createActiveTenant(call, admin, unique('elsewhere'));
-    await addMember(call, admin, other.id, email, 'member');
 
     await waitUntil(async () => (await eventRow()).status === 'processed', 150_000, 'the event processed after the restart');
     const memberships = await db.query('SELECT tu.role FROM tenant_users tu JOIN users u ON u.id = tu.user_id WHERE tu.tenant_id = $1 AND u.email = $2', [tenant.id, email]);

@@ -296,6 +296,12 @@ class ControlPlaneEnv extends CommonEnv {
   @Max(1_000, { message: 'INTEGRATIONS_SYNC_PAGE_SIZE must be a whole number from 1 to 1000' })
   readonly INTEGRATIONS_SYNC_PAGE_SIZE: number = 100;
 
+  /** How long the job of a replica that died stays locked before another replica takes it over; stalled jobs are looked for at the same interval. */
+  @IsInt({ message: 'INTEGRATIONS_JOB_LOCK_MS must be a whole number of milliseconds from 1000 to 600000' })
+  @Min(1_000, { message: 'INTEGRATIONS_JOB_LOCK_MS must be a whole number of milliseconds from 1000 to 600000' })
+  @Max(600_000, { message: 'INTEGRATIONS_JOB_LOCK_MS must be a whole number of milliseconds from 1000 to 600000' })
+  readonly INTEGRATIONS_JOB_LOCK_MS: number = 30_000;
+
   /** Seconds between a failed webhook delivery and each retry (docs/webhooks.md); the Standard Webhooks schedule by default. */
   @IsOptional()
   @Matches(/^\s*\d{1,6}\s*(,\s*\d{1,6}\s*){0,19}$/, { message: 'WEBHOOK_RETRY_SCHEDULE must be up to 20 whole numbers of seconds separated by commas (5,300,1800)' })
@@ -371,6 +377,8 @@ export interface IntegrationsSettings {
   readonly fetchTimeoutMs: number;
   readonly webhookRatePerMinute: number;
   readonly syncPageSize: number;
+  /** INTEGRATIONS_JOB_LOCK_MS: BullMQ's lock duration and stalled-job check interval for the integrations worker. */
+  readonly jobLockMs: number;
 }
 
 export interface BillingSettings {
@@ -566,6 +574,7 @@ function integrationsSettings(env: ControlPlaneEnv): IntegrationsSettings {
     fetchTimeoutMs: env.INTEGRATIONS_FETCH_TIMEOUT_MS,
     webhookRatePerMinute: env.INTEGRATIONS_WEBHOOK_RATE_PER_MINUTE,
     syncPageSize: env.INTEGRATIONS_SYNC_PAGE_SIZE,
+    jobLockMs: env.INTEGRATIONS_JOB_LOCK_MS,
   });
 }
 

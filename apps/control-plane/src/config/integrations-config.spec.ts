@@ -13,6 +13,14 @@ describe('integrations settings', () => {
     expect(integrations.allowedPrivate).toEqual([]);
     expect(integrations.healthIntervalMs).toBe(60_000);
     expect(integrations.webhookRatePerMinute).toBe(600);
+    expect(integrations.jobLockMs).toBe(30_000);
+  });
+
+  it('reads the job lock in milliseconds, from 1 s to 10 min', () => {
+    expect(loadControlPlaneConfig({ INTEGRATIONS_JOB_LOCK_MS: '5000' }).integrations.jobLockMs).toBe(5_000);
+    for (const bad of ['999', '600001', '2.5', 'soon']) {
+      expect(() => loadControlPlaneConfig({ INTEGRATIONS_JOB_LOCK_MS: bad })).toThrow(/INTEGRATIONS_JOB_LOCK_MS/);
+    }
   });
 
   it('reads a retry schedule in seconds, fractions allowed, and refuses anything else', () => {

@@ -1,5 +1,5 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit, type Provider } from '@nestjs/common';
 import { DelayedError, type Job, type Queue } from 'bullmq';
 import { CONTROL_PLANE_CONFIG, type ControlPlaneConfig } from '../config/control-plane.config';
 import { SchemaReady } from '../database/schema-ready';
@@ -58,8 +58,7 @@ export class IntegrationSchedules implements OnModuleInit, OnApplicationBootstra
   }
 }
 
-/** A job whose replica died is taken over by another when its lock expires; up to five times before BullMQ gives it up. */
-@Processor(INTEGRATIONS_QUEUE, { maxStalledCount: 5 })
+/** The integrations queue's worker; `integrationJobsProvider` declares it a processor, with its lock settings. */
 export class IntegrationJobs extends WorkerHost {
   private readonly logger = new Logger('Integrations');
 
@@ -102,3 +101,21 @@ export class IntegrationJobs extends WorkerHost {
     this.logger.warn(`Integrations job ${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`);
   }
 }
+
+/**
+ * A job whose replica died is taken over by another once its lock expires
+ * (INTEGRATIONS_JOB_LOCK_MS, renewed every half of it while the job runs;
+ * stalled jobs are looked for at the same interval), up to five times before
+ * BullMQ gives it up. `@Processor` takes its options where a class is
+ * declared, before the config is read, so the worker class is declared here.
+ */
+export const integrationJobsProvider: Provider = {
+  provide: IntegrationJobs,
+  inject: [CONTROL_PLANE_CONFIG, EventProcessing, HealthProber, DataSync, IntegrationSchedules],
+  useFactory: (config: ControlPlaneConfig, processing: EventProcessing, prober: HealthProber, sync: DataSync, schedules: IntegrationSchedules) => {
+    const lockMs = config.integrations.jobLockMs;
+    class ConfiguredIntegrationJobs extends IntegrationJobs {}
+    Processor(INTEGRATIONS_QUEUE, { maxStalledCount: 5, lockDuration: lockMs, stalledInterval: lockMs })(ConfiguredIntegrationJobs);
+    return new ConfiguredIntegrationJobs(processing, prober, sync, schedules);
+  },
+};

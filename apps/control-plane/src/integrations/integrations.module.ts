@@ -18,7 +18,7 @@ import { HealthProber } from './health-prober';
 import { HealthService } from './health.service';
 import { InboundRateLimit } from './inbound-rate-limit';
 import { InboundService } from './inbound.service';
-import { IntegrationJobs, IntegrationSchedules } from './integration-jobs';
+import { integrationJobsProvider, IntegrationSchedules } from './integration-jobs';
 import { EventsController, InboundWebhookController, IntegrationStatusController, ProvidersController } from './integrations.controller';
 import { PartnerHttp } from './partner-http';
 import { ProviderSecrets } from './provider-secrets';
@@ -56,7 +56,7 @@ const repositories: Provider[] = [ProvidersRepository, EventsRepository, SyncsRe
     DataSync,
     SyncService,
     IntegrationSchedules,
-    IntegrationJobs,
+    integrationJobsProvider,
   ],
 })
 export class IntegrationsModule {}
