@@ -1,7 +1,7 @@
 import { Injectable, HttpException } from '@nestjs/common';
 import type { ModelRecord } from '@sluice/contracts';
 import { adapterFor, type CanonicalResponse } from '@sluice/gateway/providers';
-import { SluiceException } from '@sluice/platform';
+import { SluiceException, writeJson } from '@sluice/platform';
 import type { ServerResponse } from 'node:http';
 import { AdmissionGate, type AdmittedRequest } from '../admission/admission-gate';
 import { completionTokenBudget, estimatePromptTokens, estimateTextTokens } from '../admission/estimate-tokens';
@@ -29,9 +29,6 @@ const SSE_HEADERS = {
   // Proxies such as nginx would otherwise hold chunks back.
   'x-accel-buffering': 'no',
 } as const;
-
-/** Every JSON answer's content type (what Fastify sends with a serialised object). */
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** Margin over the longest routing can take, before an unsettled reservation is given back. */
 const HOLD_MARGIN_MS = 60_000;
@@ -141,7 +138,7 @@ export class InferencePipeline {
     if (completion.usage) meter.providerUsage(completion.usage.prompt_tokens, completion.usage.completion_tokens);
     else meter.estimatedUsage(estimatedPromptTokens, estimateTextTokens(generatedCharacters(completion)));
     const relayed = edge.answerText?.(text, completion, requestedName, adapter.wireFormat);
-    sendJson(response, relayed ?? JSON.stringify(edge.body(completion, requestedName)));
+    writeJson(response, 200, relayed ?? JSON.stringify(edge.body(completion, requestedName)));
   }
 
   /** Longer than routing can take (every attempt at the slowest deployment in reach), plus a margin. */
@@ -160,13 +157,6 @@ interface ServeContext {
   meter: RequestMeter;
   client: ClientAbort;
   estimatedPromptTokens: number;
-}
-
-function sendJson(response: ServerResponse, text: string): void {
-  response.statusCode = 200;
-  response.setHeader('content-type', JSON_CONTENT_TYPE);
-  response.setHeader('content-length', Buffer.byteLength(text));
-  response.end(text);
 }
 
 /** The body's optional `tenant_id`, by id or slug: a key speaks only for its own tenant. */

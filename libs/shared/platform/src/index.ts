@@ -40,3 +40,4 @@ export * from './lib/http/direct/direct-request';
 export * from './lib/http/direct/direct-route';
 export * from './lib/http/direct/direct-routes';
 export * from './lib/http/security-headers';
+export * from './lib/http/write-json';

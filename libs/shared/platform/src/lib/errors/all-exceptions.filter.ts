@@ -4,9 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { SluiceException } from './sluice.exception';
 import { toErrorResponse } from './to-error-response';
+import { JSON_CONTENT_TYPE, writeJson } from '../http/write-json';
 
 const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
-const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 const logger = new Logger('Errors');
 
@@ -60,11 +60,7 @@ export function writeError(exception: unknown, requestId: string, response: Serv
   const { status, body, headers } = errorAnswer(exception, requestId, response.hasHeader('retry-after'));
   if (response.headersSent) return body.error.code;
   if (headers) for (const name in headers) response.setHeader(name, headers[name] as string | number | string[]);
-  const text = JSON.stringify(body);
-  response.setHeader('content-type', JSON_CONTENT_TYPE);
-  response.setHeader('content-length', Buffer.byteLength(text));
-  response.statusCode = status;
-  response.end(text);
+  writeJson(response, status, JSON.stringify(body));
   return body.error.code;
 }
 

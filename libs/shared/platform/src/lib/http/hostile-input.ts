@@ -1,3 +1,5 @@
+import { SluiceException } from '../errors/sluice.exception';
+
 /**
  * Limits on what a request may carry, checked before anything walks it
  * recursively (class-transformer, JSON.stringify) or stores it (PostgreSQL).
@@ -90,4 +92,9 @@ function printable(key: string): string {
 
 function join(path: string, part: string): string {
   return path ? `${path}.${part}` : part;
+}
+
+/** The 400 for an ill-formed string found by `findStringProblem`, naming where it is. */
+export function illFormedStringRefusal(found: StringProblem): SluiceException {
+  return new SluiceException('validation_error', `Invalid ${found.path}`, { [found.path]: [found.problem] }, found.path);
 }

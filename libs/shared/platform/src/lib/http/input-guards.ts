@@ -5,7 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { replyWithError } from '../errors/all-exceptions.filter';
 import { SluiceException } from '../errors/sluice.exception';
-import { findStringProblem } from './hostile-input';
+import { findStringProblem, illFormedStringRefusal } from './hostile-input';
 import { parsedByStrictJsonParser, useStrictJsonParser } from './json-body-parser';
 import { REQUEST_ID_HEADER } from './request-id';
 
@@ -68,7 +68,7 @@ export function useInputGuards(fastify: FastifyInstance): void {
       findStringProblem(request.params) ??
       findStringProblem(request.query) ??
       (parsedByStrictJsonParser(request) ? null : findStringProblem(request.body));
-    if (found) done(new SluiceException('validation_error', `Invalid ${found.path}`, { [found.path]: [found.problem] }, found.path));
+    if (found) done(illFormedStringRefusal(found));
     else done();
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { SluiceException } from '../errors/sluice.exception';
-import { findStringProblem, MAX_JSON_DEPTH, nestsDeeperThan } from './hostile-input';
+import { findStringProblem, illFormedStringRefusal, MAX_JSON_DEPTH, nestsDeeperThan } from './hostile-input';
 
 /** Fastify's own JSON parsing (its default parser is secure-json-parse with these options): `__proto__` and `constructor.prototype` keys are refused. */
 const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
@@ -47,7 +47,7 @@ export function parseStrictJson(text: string): unknown {
   }
   // Raw NULs are not valid JSON and the text came from UTF-8: only a \u escape can make such a string.
   const found = text.includes('\\u') ? findStringProblem(value) : null;
-  if (found) throw new SluiceException('validation_error', `Invalid ${found.path}`, { [found.path]: [found.problem] }, found.path);
+  if (found) throw illFormedStringRefusal(found);
   return value;
 }
 

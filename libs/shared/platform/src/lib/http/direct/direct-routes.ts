@@ -10,7 +10,7 @@ import type { RequestDurations } from '../../metrics/metrics';
 import { runInRequestSpan, startRequestSpan } from '../../tracing/request-tracing';
 import type { Tracing } from '../../tracing/tracing';
 import { parseStrictJson } from '../json-body-parser';
-import { findStringProblem } from '../hostile-input';
+import { findStringProblem, illFormedStringRefusal } from '../hostile-input';
 import { REQUEST_ID_HEADER, requestIdFor } from '../request-id';
 import { securityHeaderPairs, type HeaderPair } from '../security-headers';
 import { DirectRequest, type TrustFn } from './direct-request';
@@ -251,7 +251,7 @@ function refuseIllFormedQuery(url: string): void {
   const query = url.indexOf('?');
   if (query === -1) return;
   const found = findStringProblem(parseQuery(url.slice(query + 1)));
-  if (found) throw new SluiceException('validation_error', `Invalid ${found.path}`, { [found.path]: [found.problem] }, found.path);
+  if (found) throw illFormedStringRefusal(found);
 }
 
 function bodyTooLarge(): SluiceException {
