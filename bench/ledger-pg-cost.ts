@@ -6,7 +6,9 @@
  * of three statements, in turns: the `unnest` of the 18 column arrays alone,
  * the same with the insert into `usage_events` (its `ON CONFLICT` arbiter and
  * partition routing), and the whole `USAGE_INGEST_SQL` (rollups, debits,
- * balances). Each on a fresh, migrated database with ten tenants, half prepaid.
+ * balances); the first and the last also with the arrays as session 7 sent
+ * them, every one a text literal (`previousIngestColumns`). Each on a fresh,
+ * migrated database with ten tenants, half prepaid.
  */
 import type { UsageEventV1 } from '@sluice/contracts';
 import { ingestColumns, migrateDatabase, USAGE_INGEST_SQL, type UsageEventInput } from '@sluice/control-plane/data-access';
@@ -15,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
+import { previousIngestColumns } from './metering-baselines';
 
 export interface LedgerPgCost {
   events: number;
@@ -22,6 +25,9 @@ export interface LedgerPgCost {
   unnest: number;
   insert: number;
   statement: number;
+  /** The same with every array a text literal, as in session 7. */
+  previousUnnest: number;
+  previousStatement: number;
   loadAverage: number;
 }
 
@@ -69,14 +75,20 @@ export async function measureLedgerPgCost(
       tenantIds.push(inserted.rows[0].id);
     }
     // Every statement gets events of its own (one warm-up batch each, not counted), so that each insert is new.
-    const all = [...makeEvents(tenantIds, (batches + 1) * batch * 3)].map(({ v: _v, ...event }): UsageEventInput => event);
+    const all = [...makeEvents(tenantIds, (batches + 1) * batch * 5)].map(({ v: _v, ...event }): UsageEventInput => event);
     const { unnest, insert } = parts();
-    const statements = [unnest, insert, USAGE_INGEST_SQL];
-    const cpu = [0, 0, 0];
+    const statements: Array<[string, (events: UsageEventInput[]) => unknown[]]> = [
+      [unnest, previousIngestColumns],
+      [unnest, ingestColumns],
+      [insert, ingestColumns],
+      [USAGE_INGEST_SQL, previousIngestColumns],
+      [USAGE_INGEST_SQL, ingestColumns],
+    ];
+    const cpu = statements.map(() => 0);
     let next = 0;
     for (let round = 0; round <= batches; round++) {
-      for (const [index, sql] of statements.entries()) {
-        const columns = ingestColumns(all.slice(next, next + batch));
+      for (const [index, [sql, columnsOf]] of statements.entries()) {
+        const columns = columnsOf(all.slice(next, next + batch));
         next += batch;
         const before = backendCpuMicros(pid);
         await client.query('BEGIN');
@@ -86,7 +98,8 @@ export async function measureLedgerPgCost(
       }
     }
     const events = batches * batch;
-    return { events, unnest: cpu[0] / events, insert: cpu[1] / events, statement: cpu[2] / events, loadAverage: loadavg()[0] };
+    const [previousUnnest, unnestNow, insertNow, previousStatement, statement] = cpu.map((micros) => micros / events);
+    return { events, unnest: unnestNow, insert: insertNow, statement, previousUnnest, previousStatement, loadAverage: loadavg()[0] };
   } finally {
     await client.end();
     await dropDatabase(name);
@@ -95,7 +108,7 @@ export async function measureLedgerPgCost(
 
 export function printLedgerPgCost(cost: LedgerPgCost): void {
   console.log(`\nPostgreSQL backend CPU per event in the ledger statement (${cost.events.toLocaleString('en')} events per statement, load average ${cost.loadAverage.toFixed(2)}):`);
-  console.log(`  unnest of the 18 arrays alone       ${cost.unnest.toFixed(1)} µs`);
+  console.log(`  unnest of the 18 arrays alone       ${cost.unnest.toFixed(1)} µs (session 7's text literals: ${cost.previousUnnest.toFixed(1)} µs)`);
   console.log(`  + insert into usage_events          ${cost.insert.toFixed(1)} µs (${(cost.insert - cost.unnest).toFixed(1)} µs the insert)`);
-  console.log(`  whole statement (rollups, debits)   ${cost.statement.toFixed(1)} µs (${(cost.statement - cost.insert).toFixed(1)} µs after the insert)`);
+  console.log(`  whole statement (rollups, debits)   ${cost.statement.toFixed(1)} µs (${(cost.statement - cost.insert).toFixed(1)} µs after the insert; session 7's text literals: ${cost.previousStatement.toFixed(1)} µs)`);
 }

@@ -4,9 +4,11 @@
  * `previousIngest`, the write before partitioning, verbatim: the batch as one
  * JSON document (`jsonb_to_recordset`) into the unpartitioned `usage_events`
  * (primary key `request_id`), on a database migrated up to just before
- * `PartitionUsageEvents1764800000000`.
+ * `PartitionUsageEvents1764800000000`; and `previousIngestColumns`, today's
+ * statement's parameters as session 7 built them: every column an array
+ * literal, none binary.
  */
-import type { UsageEventInput } from '@sluice/control-plane/data-access';
+import { arrayLiteral, type UsageEventInput } from '@sluice/control-plane/data-access';
 import type { DataSource } from 'typeorm';
 
 const PREVIOUS_INGEST = `
@@ -67,4 +69,35 @@ export async function previousIngest(dataSource: DataSource, events: UsageEventI
     const [row] = (await manager.query(PREVIOUS_INGEST, [JSON.stringify(events)])) as Array<{ recorded: number }>;
     return row.recorded;
   });
+}
+
+/** `ingestColumns` before the binary arrays, verbatim: one array literal per column, one event per request id, sorted by request id. */
+export function previousIngestColumns(batch: readonly UsageEventInput[]): string[] {
+  const unique = new Map<string, UsageEventInput>();
+  for (const event of batch) if (!unique.has(event.request_id)) unique.set(event.request_id, event);
+  const events = [...unique.values()].sort((a, b) => (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0));
+  const n = events.length;
+  const columns: Array<Array<string | number | null>> = Array.from({ length: 18 }, () => new Array<string | number | null>(n));
+  for (let i = 0; i < n; i++) {
+    const e = events[i];
+    columns[0][i] = e.request_id;
+    columns[1][i] = e.tenant_id;
+    columns[2][i] = e.api_key_id;
+    columns[3][i] = e.team_id;
+    columns[4][i] = e.environment;
+    columns[5][i] = e.model;
+    columns[6][i] = e.provider;
+    columns[7][i] = e.deployment;
+    columns[8][i] = e.prompt_tokens;
+    columns[9][i] = e.completion_tokens;
+    columns[10][i] = e.cost_micros;
+    columns[11][i] = e.usage_source;
+    columns[12][i] = e.outcome;
+    columns[13][i] = e.http_status;
+    columns[14][i] = e.latency_ms;
+    columns[15][i] = e.time_to_first_token_ms;
+    columns[16][i] = e.started_at;
+    columns[17][i] = e.finished_at;
+  }
+  return columns.map(arrayLiteral);
 }

@@ -101,6 +101,51 @@ describe('UsageLedgerRepository', () => {
     ]);
   });
 
+  it('records hostile strings and upper-case ids as sent, once, however often the event comes again', async () => {
+    const owner = await tenantWithKey('prepaid');
+    const hostile = event(owner, {
+      request_id: `it's "a" \\ {b,c} NULL é 😀 ${randomUUID()}`,
+      tenant_id: owner.tenant.toUpperCase(),
+      api_key_id: owner.key.toUpperCase(),
+      team_id: 'ABCDEF01-2345-6789-ABCD-EF0123456789',
+      model: `'; DROP TABLE usage_events; --`,
+      provider: '\\\\"\\',
+      deployment: 'e\u0301 𝄞 \t\n',
+      usage_source: 'NULL',
+      outcome: '{}',
+      cost_micros: 9_007_199_254_740_991,
+    });
+    expect(await ingest([hostile, hostile])).toBe(1);
+    expect(await ingest([hostile, event(owner)])).toBe(1);
+    const rows = (await db.dataSource.query(
+      `SELECT request_id, tenant_id, api_key_id, team_id, model, provider, deployment, usage_source, outcome, cost_micros FROM usage_events WHERE request_id = $1`,
+      [hostile.request_id],
+    )) as unknown[];
+    expect(rows).toEqual([
+      {
+        request_id: hostile.request_id,
+        tenant_id: owner.tenant,
+        api_key_id: owner.key,
+        team_id: 'abcdef01-2345-6789-abcd-ef0123456789',
+        model: hostile.model,
+        provider: hostile.provider,
+        deployment: hostile.deployment,
+        usage_source: 'NULL',
+        outcome: '{}',
+        cost_micros: '9007199254740991',
+      },
+    ]);
+    expect((await credits.totals(owner.tenant)).balance_micros).toBe('-9007199254741091');
+  });
+
+  it('leaves PostgreSQL to refuse a value out of its column range, as a data exception the consumer dead-letters', async () => {
+    const owner = await tenantWithKey();
+    for (const overrides of [{ http_status: 70_000 }, { latency_ms: 2_147_483_648 }, { model: 'a\u0000b' }, { model: 'm'.repeat(129) }]) {
+      await expect(ingest([event(owner, overrides)])).rejects.toMatchObject({ driverError: { code: expect.stringMatching(/^22/) } });
+    }
+    expect(await ingest([event(owner)])).toBe(1);
+  });
+
   it('debits live requests with a cost, never test-environment or free ones', async () => {
     const owner = await tenantWithKey('prepaid');
     await ingest([event(owner, { cost_micros: 40 }), event(owner, { environment: 'test', cost_micros: 500 }), event(owner, { cost_micros: 0 })]);

@@ -1,6 +1,7 @@
 import type { UsageEventV1 } from '@sluice/contracts';
 import type { DataSource } from 'typeorm';
 import { arrayLiteral } from '../pg-array';
+import { binaryArray, type BinaryElementType } from '../pg-binary-array';
 import { query, queryOne, type Reader } from '../sql';
 import type { Transaction } from '../unit-of-work';
 
@@ -61,11 +62,13 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
  *   request at most once, even for a malformed event that repeats a request
  *   id under another `started_at`.
  *
- * The batch travels as one array per column (`unnest`): PostgreSQL parses
+ * The batch travels as one array per column (`unnest`): PostgreSQL reads
  * an array of each type directly, where a JSON document of the batch cost a
- * JSON parse and a record conversion per field; each array is one literal
- * string built here (`arrayLiteral`), not an array node-postgres serialises
- * element by element.
+ * JSON parse and a record conversion per field; each array is built here in
+ * one piece, not serialised by node-postgres element by element: in the
+ * binary format where it states the values exactly (`binaryArray`: texts,
+ * UUIDs, integers), as a literal string for the timestamps (`arrayLiteral`),
+ * whose text PostgreSQL itself must read as it always has.
  *
  * Each upsert takes its rows in a fixed order, so two consumers committing
  * overlapping batches lock rows in the same order; a deadlock is still
@@ -122,14 +125,14 @@ balances AS (
 SELECT count(*)::int AS recorded FROM inserted`;
 
 /**
- * The USAGE_INGEST_SQL statement's parameters: one array literal per column
- * (`arrayLiteral`), in its `unnest` order, one event per request id (the
+ * The USAGE_INGEST_SQL statement's parameters: one array per column
+ * (`INGEST_COLUMN_TYPES`), in its `unnest` order, one event per request id (the
  * first of the batch), sorted by request id so that two consumers inserting
  * overlapping batches (a claimed batch redelivered while its first consumer
  * still writes it) wait on each other's rows in the same order instead of
  * deadlocking.
  */
-export function ingestColumns(batch: readonly UsageEventInput[]): string[] {
+export function ingestColumns(batch: readonly UsageEventInput[]): Array<string | Buffer> {
   const unique = new Map<string, UsageEventInput>();
   for (const event of batch) if (!unique.has(event.request_id)) unique.set(event.request_id, event);
   const events = [...unique.values()].sort((a, b) => (a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0));
@@ -156,8 +159,17 @@ export function ingestColumns(batch: readonly UsageEventInput[]): string[] {
     columns[16][i] = e.started_at;
     columns[17][i] = e.finished_at;
   }
-  return columns.map(arrayLiteral);
+  return columns.map((values, i) => {
+    const type = INGEST_COLUMN_TYPES[i];
+    return type === 'timestamptz' ? arrayLiteral(values) : binaryArray(type, values);
+  });
 }
+
+/** The element type of each of USAGE_INGEST_SQL's arrays, in its `unnest` order (`int8` is `bigint`, `int4` is `int`). */
+const INGEST_COLUMN_TYPES: ReadonlyArray<BinaryElementType | 'timestamptz'> = [
+  'text', 'uuid', 'uuid', 'uuid', 'text', 'text', 'text', 'text',
+  'int8', 'int8', 'int8', 'text', 'text', 'int4', 'int4', 'int4', 'timestamptz', 'timestamptz',
+];
 
 export class UsageLedgerRepository {
   constructor(private readonly dataSource: DataSource) {}

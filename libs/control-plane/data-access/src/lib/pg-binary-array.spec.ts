@@ -1,0 +1,67 @@
+import { openTestDatabase, type TestDatabase } from '../../test/fixtures';
+import { arrayLiteral } from './pg-array';
+import { binaryArray, type BinaryElementType } from './pg-binary-array';
+
+describe('binaryArray', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await openTestDatabase();
+  });
+
+  afterAll(() => db?.close());
+
+  const SQL_TYPES: Record<BinaryElementType, string> = { text: 'text', uuid: 'uuid', int4: 'int', int8: 'bigint' };
+
+  /** The array as PostgreSQL reads it from the parameter, one element per row (`unnest`, as the ledger statement reads it). */
+  const roundTrip = async (type: BinaryElementType, values: Array<string | number | null>): Promise<unknown[]> => {
+    const rows = (await db.dataSource.query(`SELECT e::text AS value FROM unnest($1::${SQL_TYPES[type]}[]) WITH ORDINALITY AS u(e, n) ORDER BY n`, [
+      binaryArray(type, values),
+    ])) as Array<{ value: unknown }>;
+    return rows.map((row) => row.value);
+  };
+
+  /** What PostgreSQL makes of the same values sent as the text literal of before. */
+  const asLiteral = async (type: BinaryElementType, values: Array<string | number | null>): Promise<unknown[]> => {
+    const rows = (await db.dataSource.query(`SELECT e::text AS value FROM unnest($1::${SQL_TYPES[type]}[]) WITH ORDINALITY AS u(e, n) ORDER BY n`, [
+      arrayLiteral(values),
+    ])) as Array<{ value: unknown }>;
+    return rows.map((row) => row.value);
+  };
+
+  it('gives PostgreSQL back every string as it was, whatever characters it holds, each in its own element', async () => {
+    const values = ['plain', 'a,b', '{braces}', ' spaced ', 'NULL', 'null', '"quoted"', "it's", 'back\\slash', '\\"', '\\\\', 'tab\there', 'new\nline', 'é ✓ 😀 𝄞', 'e\u0301', '', 'x'.repeat(5_000)];
+    expect(binaryArray('text', values)).toBeInstanceOf(Buffer);
+    expect(await roundTrip('text', values)).toEqual(values);
+    expect(await roundTrip('text', [null, 'a', null])).toEqual([null, 'a', null]);
+  });
+
+  it('reads UUIDs, either case, and integers to the ends of their ranges as the text literal did', async () => {
+    const uuids = ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '0A1b2C3d-4E5f-6789-aBcD-Ef0123456789', null];
+    const int4 = [0, 1, -1, 200, 2_147_483_647, -2_147_483_648, null];
+    const int8 = [0, 1, -1, 4_294_967_295, 4_294_967_296, -4_294_967_297, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, null];
+    for (const [type, values] of [['uuid', uuids], ['int4', int4], ['int8', int8]] as const) {
+      expect(binaryArray(type, values)).toBeInstanceOf(Buffer);
+      expect(await roundTrip(type, [...values])).toEqual(await asLiteral(type, [...values]));
+    }
+    expect(await roundTrip('uuid', uuids.slice(2, 3))).toEqual(['0a1b2c3d-4e5f-6789-abcd-ef0123456789']);
+    expect(await roundTrip('int8', [Number.MAX_SAFE_INTEGER, -4_294_967_297])).toEqual(['9007199254740991', '-4294967297']);
+    expect(await roundTrip('int4', [])).toEqual([]);
+  });
+
+  it('sends a column holding anything it cannot state exactly as the text literal, for PostgreSQL to judge as before', async () => {
+    expect(binaryArray('uuid', ['{00000000-0000-0000-0000-000000000000}'])).toBe('{"{00000000-0000-0000-0000-000000000000}"}');
+    expect(await roundTrip('uuid', ['00000000000000000000000000000001'])).toEqual(['00000000-0000-0000-0000-000000000001']);
+    await expect(roundTrip('uuid', ['00000000-0000-0000-0000-00000000000g'])).rejects.toMatchObject({ driverError: { code: '22P02' } });
+    await expect(roundTrip('uuid', ['not-a-uuid,00000000-0000-0000-0000-000000000000'])).rejects.toMatchObject({ driverError: { code: '22P02' } });
+    await expect(roundTrip('int4', [1, 2_147_483_648])).rejects.toMatchObject({ driverError: { code: '22003' } });
+    await expect(roundTrip('int4', [1.5])).rejects.toMatchObject({ driverError: { code: '22P02' } });
+    await expect(roundTrip('int8', [2 ** 64])).rejects.toMatchObject({ driverError: { code: '22003' } });
+    expect(binaryArray('int8', [2 ** 53])).toBe('{9007199254740992}');
+  });
+
+  it('leaves a NUL character for PostgreSQL to refuse, as the text literal did', async () => {
+    await expect(asLiteral('text', ['a\u0000b'])).rejects.toMatchObject({ driverError: { code: '22021' } });
+    await expect(roundTrip('text', ['a\u0000b'])).rejects.toMatchObject({ driverError: { code: '22021' } });
+  });
+});
