@@ -11,7 +11,7 @@ describe('binaryArray', () => {
 
   afterAll(() => db?.close());
 
-  const SQL_TYPES: Record<BinaryElementType, string> = { text: 'text', uuid: 'uuid', int4: 'int', int8: 'bigint' };
+  const SQL_TYPES: Record<BinaryElementType, string> = { text: 'text', uuid: 'uuid', int4: 'int', int8: 'bigint', timestamptz: 'timestamptz' };
 
   /** The array as PostgreSQL reads it from the parameter, one element per row (`unnest`, as the ledger statement reads it). */
   const roundTrip = async (type: BinaryElementType, values: Array<string | number | null>): Promise<unknown[]> => {
@@ -47,6 +47,26 @@ describe('binaryArray', () => {
     expect(await roundTrip('uuid', uuids.slice(2, 3))).toEqual(['0a1b2c3d-4e5f-6789-abcd-ef0123456789']);
     expect(await roundTrip('int8', [Number.MAX_SAFE_INTEGER, -4_294_967_297])).toEqual(['9007199254740991', '-4294967297']);
     expect(await roundTrip('int4', [])).toEqual([]);
+  });
+
+  it("reads a timestamp in toISOString's form as the same instant as its text, before and after 2000, to the millisecond", async () => {
+    const times = ['2026-03-02T10:00:00.000Z', '2024-02-29T23:59:59.999Z', '2000-01-01T00:00:00.000Z', '1999-12-31T23:59:59.999Z', '1800-01-01T00:00:00.000Z', '2199-12-31T23:59:59.999Z', '1970-01-01T00:00:00.001Z', null];
+    expect(binaryArray('timestamptz', times)).toBeInstanceOf(Buffer);
+    expect(await roundTrip('timestamptz', times)).toEqual(await asLiteral('timestamptz', times));
+    const [row] = (await db.dataSource.query(`SELECT (($1::timestamptz[])[1] = '2024-02-29T23:59:59.999Z'::timestamptz) AS same`, [binaryArray('timestamptz', times.slice(1, 2))])) as Array<{ same: boolean }>;
+    expect(row.same).toBe(true);
+  });
+
+  it('sends a timestamp of any other form, day or year as the text literal, for PostgreSQL to read or refuse as before', async () => {
+    for (const other of ['2026-03-02T10:00:00.1235Z', '2026-03-02T12:00:00.000+02:00', '2026-03-02T10:00:00Z', '2026-01-01T23:59:60.000Z', '1799-12-31T23:59:59.999Z', '2200-01-01T00:00:00.000Z', '2026-3-02T10:00:00.000Z']) {
+      const values = ['2026-03-02T10:00:00.000Z', other];
+      expect(typeof binaryArray('timestamptz', values)).toBe('string');
+      expect(await roundTrip('timestamptz', values)).toEqual(await asLiteral('timestamptz', values));
+    }
+    for (const impossible of ['2026-02-29T10:00:00.000Z', '2026-04-31T10:00:00.000Z', '0000-01-01T00:00:00.000Z', '2026-03-02T24:00:01.000Z']) {
+      expect(typeof binaryArray('timestamptz', [impossible])).toBe('string');
+      await expect(roundTrip('timestamptz', [impossible])).rejects.toMatchObject({ driverError: { code: expect.stringMatching(/^22/) } });
+    }
   });
 
   it('sends a column holding anything it cannot state exactly as the text literal, for PostgreSQL to judge as before', async () => {

@@ -12,7 +12,10 @@ import { arrayLiteral } from './pg-array';
  * Only what the format states exactly goes binary: a UUID in its canonical
  * 8-4-4-4-12 hex form, an integer the element type holds, any string (sent
  * as its UTF-8 bytes, exactly what the text form sends between its quotes;
- * PostgreSQL checks the encoding of both alike). Should one element of a
+ * PostgreSQL checks the encoding of both alike), a timestamp written as
+ * `toISOString` writes it (`2026-03-02T10:00:00.000Z`, a day that exists,
+ * seconds below 60, a year from 1800 to 2199, whose microseconds a double
+ * holds exactly). Should one element of a
  * column be anything else, the whole column goes as the text literal of
  * before (`arrayLiteral`), so that PostgreSQL judges it as it always has
  * (a malformed UUID, a number out of range: the same data exception).
@@ -25,6 +28,7 @@ const ELEMENT_TYPES = {
   uuid: { oid: 2950, size: (value: Element) => (isCanonicalUuid(value) ? 16 : -1) },
   int4: { oid: 23, size: (value: Element) => (Number.isInteger(value) && (value as number) >= -2_147_483_648 && (value as number) <= 2_147_483_647 ? 4 : -1) },
   int8: { oid: 20, size: (value: Element) => (Number.isSafeInteger(value) ? 8 : -1) },
+  timestamptz: { oid: 1184, size: (value: Element) => (Number.isNaN(timestampMicros(value)) ? -1 : 8) },
 } as const;
 
 export type BinaryElementType = keyof typeof ELEMENT_TYPES;
@@ -68,14 +72,49 @@ export function binaryArray(type: BinaryElementType, values: ArrayLike<Element>)
     } else if (type === 'int4') {
       at = out.writeInt32BE(value as number, out.writeInt32BE(4, at));
     } else {
-      // A safe integer in two 32-bit halves: the high one signed, the low one its two's complement bits.
-      const n = value as number;
+      // int8, or timestamptz's int8 of microseconds since 2000-01-01 UTC: a safe integer in two 32-bit halves,
+      // the high one signed, the low one its two's complement bits.
+      const n = type === 'int8' ? (value as number) : timestampMicros(value);
       at = out.writeInt32BE(8, at);
       at = out.writeInt32BE(Math.floor(n / 4_294_967_296), at);
       at = out.writeUInt32BE(n >>> 0, at);
     }
   }
   return out;
+}
+
+/** PostgreSQL's timestamp epoch, 2000-01-01T00:00:00Z, in Unix milliseconds. */
+const POSTGRES_EPOCH_MS = 946_684_800_000;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Microseconds since PostgreSQL's epoch of a timestamp in `toISOString`'s exact form within the years above, else NaN. */
+function timestampMicros(value: Element): number {
+  if (typeof value !== 'string' || value.length !== 24) return NaN;
+  for (let i = 0; i < 24; i++) {
+    const code = value.charCodeAt(i);
+    const expected = TIMESTAMP_SHAPE.charCodeAt(i);
+    if (expected === 57 ? code < 48 || code > 57 : code !== expected) return NaN;
+  }
+  const year = number(value, 0, 4);
+  const month = number(value, 5, 2);
+  const day = number(value, 8, 2);
+  const hour = number(value, 11, 2);
+  const minute = number(value, 14, 2);
+  const second = number(value, 17, 2);
+  if (year < 1800 || year > 2199 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0)) return NaN;
+  return (Date.UTC(year, month - 1, day, hour, minute, second, number(value, 20, 3)) - POSTGRES_EPOCH_MS) * 1000;
+}
+
+/** The form `timestampMicros` reads: 9 stands for any digit, every other character for itself. */
+const TIMESTAMP_SHAPE = '9999-99-99T99:99:99.999Z';
+
+/** The number written by `length` ASCII digits at `start`. */
+function number(value: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) n = n * 10 + value.charCodeAt(i) - 48;
+  return n;
 }
 
 function isCanonicalUuid(value: Element): boolean {

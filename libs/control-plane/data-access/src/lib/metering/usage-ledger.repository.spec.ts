@@ -111,8 +111,8 @@ describe('UsageLedgerRepository', () => {
       model: `'; DROP TABLE usage_events; --`,
       provider: '\\\\"\\',
       deployment: 'e\u0301 𝄞 \t\n',
-      usage_source: 'NULL',
-      outcome: '{}',
+      usage_source: 'NULL' as UsageEventInput['usage_source'],
+      outcome: '{}' as UsageEventInput['outcome'],
       cost_micros: 9_007_199_254_740_991,
     });
     expect(await ingest([hostile, hostile])).toBe(1);
@@ -136,6 +136,15 @@ describe('UsageLedgerRepository', () => {
       },
     ]);
     expect((await credits.totals(owner.tenant)).balance_micros).toBe('-9007199254741091');
+  });
+
+  it('skips an event redelivered with its start written another way (text literal one time, binary the next): the same instant', async () => {
+    const owner = await tenantWithKey('prepaid');
+    const first = event(owner, { started_at: '2026-03-02T12:00:00+02:00', finished_at: '2026-03-02T10:00:01.000001Z' });
+    expect(await ingest([first])).toBe(1);
+    expect(await ingest([{ ...first, started_at: '2026-03-02T10:00:00.000Z', finished_at: '2026-03-02T10:00:01.000Z' }])).toBe(0);
+    expect(await ingest([{ ...first, started_at: '2026-03-02T10:00:00.000Z' }, event(owner)])).toBe(1);
+    expect((await credits.totals(owner.tenant)).balance_micros).toBe('-200');
   });
 
   it('leaves PostgreSQL to refuse a value out of its column range, as a data exception the consumer dead-letters', async () => {

@@ -1,6 +1,5 @@
 import type { UsageEventV1 } from '@sluice/contracts';
 import type { DataSource } from 'typeorm';
-import { arrayLiteral } from '../pg-array';
 import { binaryArray, type BinaryElementType } from '../pg-binary-array';
 import { query, queryOne, type Reader } from '../sql';
 import type { Transaction } from '../unit-of-work';
@@ -65,10 +64,9 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
  * The batch travels as one array per column (`unnest`): PostgreSQL reads
  * an array of each type directly, where a JSON document of the batch cost a
  * JSON parse and a record conversion per field; each array is built here in
- * one piece, not serialised by node-postgres element by element: in the
- * binary format where it states the values exactly (`binaryArray`: texts,
- * UUIDs, integers), as a literal string for the timestamps (`arrayLiteral`),
- * whose text PostgreSQL itself must read as it always has.
+ * one piece, not serialised by node-postgres element by element, in the
+ * binary format (`binaryArray`), or as the literal string of before for a
+ * column holding a value that format cannot state exactly.
  *
  * Each upsert takes its rows in a fixed order, so two consumers committing
  * overlapping batches lock rows in the same order; a deadlock is still
@@ -159,14 +157,11 @@ export function ingestColumns(batch: readonly UsageEventInput[]): Array<string |
     columns[16][i] = e.started_at;
     columns[17][i] = e.finished_at;
   }
-  return columns.map((values, i) => {
-    const type = INGEST_COLUMN_TYPES[i];
-    return type === 'timestamptz' ? arrayLiteral(values) : binaryArray(type, values);
-  });
+  return columns.map((values, i) => binaryArray(INGEST_COLUMN_TYPES[i], values));
 }
 
 /** The element type of each of USAGE_INGEST_SQL's arrays, in its `unnest` order (`int8` is `bigint`, `int4` is `int`). */
-const INGEST_COLUMN_TYPES: ReadonlyArray<BinaryElementType | 'timestamptz'> = [
+const INGEST_COLUMN_TYPES: readonly BinaryElementType[] = [
   'text', 'uuid', 'uuid', 'uuid', 'text', 'text', 'text', 'text',
   'int8', 'int8', 'int8', 'text', 'text', 'int4', 'int4', 'int4', 'timestamptz', 'timestamptz',
 ];
