@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { openTestDatabase, type TestDatabase } from '../../test/fixtures';
 import { arrayLiteral } from './pg-array';
 import { binaryArray, type BinaryElementType } from './pg-binary-array';
@@ -11,7 +12,7 @@ describe('binaryArray', () => {
 
   afterAll(() => db?.close());
 
-  const SQL_TYPES: Record<BinaryElementType, string> = { text: 'text', uuid: 'uuid', int4: 'int', int8: 'bigint', timestamptz: 'timestamptz' };
+  const SQL_TYPES: Record<BinaryElementType, string> = { uuid: 'uuid', int4: 'int', int8: 'bigint', timestamptz: 'timestamptz' };
 
   /** The array as PostgreSQL reads it from the parameter, one element per row (`unnest`, as the ledger statement reads it). */
   const roundTrip = async (type: BinaryElementType, values: Array<string | number | null>): Promise<unknown[]> => {
@@ -28,13 +29,6 @@ describe('binaryArray', () => {
     ])) as Array<{ value: unknown }>;
     return rows.map((row) => row.value);
   };
-
-  it('gives PostgreSQL back every string as it was, whatever characters it holds, each in its own element', async () => {
-    const values = ['plain', 'a,b', '{braces}', ' spaced ', 'NULL', 'null', '"quoted"', "it's", 'back\\slash', '\\"', '\\\\', 'tab\there', 'new\nline', 'é ✓ 😀 𝄞', 'e\u0301', '', 'x'.repeat(5_000)];
-    expect(binaryArray('text', values)).toBeInstanceOf(Buffer);
-    expect(await roundTrip('text', values)).toEqual(values);
-    expect(await roundTrip('text', [null, 'a', null])).toEqual([null, 'a', null]);
-  });
 
   it('reads UUIDs, either case, and integers to the ends of their ranges as the text literal did', async () => {
     const uuids = ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '0A1b2C3d-4E5f-6789-aBcD-Ef0123456789', null];
@@ -55,6 +49,16 @@ describe('binaryArray', () => {
     expect(await roundTrip('timestamptz', times)).toEqual(await asLiteral('timestamptz', times));
     const [row] = (await db.dataSource.query(`SELECT (($1::timestamptz[])[1] = '2024-02-29T23:59:59.999Z'::timestamptz) AS same`, [binaryArray('timestamptz', times.slice(1, 2))])) as Array<{ same: boolean }>;
     expect(row.same).toBe(true);
+  });
+
+  it('reads 2,000 random instants from 1800 to 2199 and 2,000 random UUIDs as their text literals read', async () => {
+    const from = Date.UTC(1800, 0, 1);
+    const to = Date.UTC(2200, 0, 1) - 1;
+    const times = Array.from({ length: 2_000 }, () => new Date(from + Math.floor(Math.random() * (to - from))).toISOString());
+    const uuids = Array.from({ length: 2_000 }, () => randomUUID());
+    expect(binaryArray('timestamptz', times)).toBeInstanceOf(Buffer);
+    expect(await roundTrip('timestamptz', times)).toEqual(await asLiteral('timestamptz', times));
+    expect(await roundTrip('uuid', uuids)).toEqual(uuids);
   });
 
   it('sends a timestamp of any other form, day or year as the text literal, for PostgreSQL to read or refuse as before', async () => {
@@ -78,10 +82,5 @@ describe('binaryArray', () => {
     await expect(roundTrip('int4', [1.5])).rejects.toMatchObject({ driverError: { code: '22P02' } });
     await expect(roundTrip('int8', [2 ** 64])).rejects.toMatchObject({ driverError: { code: '22003' } });
     expect(binaryArray('int8', [2 ** 53])).toBe('{9007199254740992}');
-  });
-
-  it('leaves a NUL character for PostgreSQL to refuse, as the text literal did', async () => {
-    await expect(asLiteral('text', ['a\u0000b'])).rejects.toMatchObject({ driverError: { code: '22021' } });
-    await expect(roundTrip('text', ['a\u0000b'])).rejects.toMatchObject({ driverError: { code: '22021' } });
   });
 });

@@ -1,5 +1,6 @@
 import type { UsageEventV1 } from '@sluice/contracts';
 import type { DataSource } from 'typeorm';
+import { arrayLiteral } from '../pg-array';
 import { binaryArray, type BinaryElementType } from '../pg-binary-array';
 import { query, queryOne, type Reader } from '../sql';
 import type { Transaction } from '../unit-of-work';
@@ -64,9 +65,11 @@ const GROUP_NAMES: Partial<Record<UsageGroupBy, { column: string; join: string }
  * The batch travels as one array per column (`unnest`): PostgreSQL reads
  * an array of each type directly, where a JSON document of the batch cost a
  * JSON parse and a record conversion per field; each array is built here in
- * one piece, not serialised by node-postgres element by element, in the
- * binary format (`binaryArray`), or as the literal string of before for a
- * column holding a value that format cannot state exactly.
+ * one piece, not serialised by node-postgres element by element: the
+ * UUIDs, integers and timestamps in PostgreSQL's binary format
+ * (`binaryArray`, which falls back to the literal for a column holding a
+ * value that format cannot state exactly), the texts as literal strings
+ * (`arrayLiteral`).
  *
  * Each upsert takes its rows in a fixed order, so two consumers committing
  * overlapping batches lock rows in the same order; a deadlock is still
@@ -157,11 +160,14 @@ export function ingestColumns(batch: readonly UsageEventInput[]): Array<string |
     columns[16][i] = e.started_at;
     columns[17][i] = e.finished_at;
   }
-  return columns.map((values, i) => binaryArray(INGEST_COLUMN_TYPES[i], values));
+  return columns.map((values, i) => {
+    const type = INGEST_COLUMN_TYPES[i];
+    return type === 'text' ? arrayLiteral(values) : binaryArray(type, values);
+  });
 }
 
 /** The element type of each of USAGE_INGEST_SQL's arrays, in its `unnest` order (`int8` is `bigint`, `int4` is `int`). */
-const INGEST_COLUMN_TYPES: readonly BinaryElementType[] = [
+const INGEST_COLUMN_TYPES: ReadonlyArray<BinaryElementType | 'text'> = [
   'text', 'uuid', 'uuid', 'uuid', 'text', 'text', 'text', 'text',
   'int8', 'int8', 'int8', 'text', 'text', 'int4', 'int4', 'int4', 'timestamptz', 'timestamptz',
 ];
