@@ -9,7 +9,8 @@
  * are part of the work); then starts the built control plane
  * (`dist/apps/control-plane/main.js`, built by the npm script) on them and
  * times its consumer from the first event recorded to the last, polling its
- * Prometheus counter. Prints events/s, the process's CPU time per event, and
+ * Prometheus counter. Prints events/s, the process's CPU time per event, the
+ * CPU of the PostgreSQL backends serving its database per event, and
  * whether the ledger holds every event exactly once; then stops the process
  * (SIGTERM) and drops the database and the keys.
  *
@@ -109,6 +110,8 @@ interface ConsumerRun {
   measured: number;
   seconds: number;
   cpuMicros: number;
+  /** CPU of the PostgreSQL backends serving the bench's database over the same window (every statement of the consumer's transactions). */
+  pgCpuMicros: number;
   loadAverage: number;
   exact: boolean;
   check: { events: number; rollup: number; period: number; debits: number };
@@ -152,6 +155,7 @@ async function measureConsumer(label: string, main: string): Promise<ConsumerRun
     const processed = () => recordedCount(metricsPort);
     await waitUntil(async () => (await processed()) > 0, 60_000, 'the control plane to start consuming');
     const firstSeen = await processed();
+    const pgBefore = await backendsCpu(dataSource, database.name);
     const cpuBefore = cpuMicros(child);
     const start = performance.now();
     let recorded = firstSeen;
@@ -162,6 +166,10 @@ async function measureConsumer(label: string, main: string): Promise<ConsumerRun
     }
     const seconds = (performance.now() - start) / 1000;
     const cpu = cpuMicros(child) - cpuBefore;
+    const pgAfter = await backendsCpu(dataSource, database.name);
+    let pgCpu = 0;
+    // A backend that connected during the window counts from zero; one gone before its end is lost (the pool keeps its connections).
+    for (const [pid, micros] of pgAfter) pgCpu += micros - (pgBefore.get(pid) ?? 0);
     const loadAverage = loadavg()[0];
 
     const [check] = (await dataSource.query(
@@ -170,7 +178,7 @@ async function measureConsumer(label: string, main: string): Promise<ConsumerRun
     )) as Array<{ events: number; rollup: number; period: number; debits: number }>;
     const expectedDebits = [...Array(TOTAL).keys()].filter((i) => i % 4 !== 0 && (i % 10) % 2 === 0).length;
     const exact = check.events === TOTAL && check.rollup === TOTAL && check.period === TOTAL && check.debits === expectedDebits;
-    return { label, measured: TOTAL - firstSeen, seconds, cpuMicros: cpu, loadAverage, exact, check: { ...check, debits: check.debits } };
+    return { label, measured: TOTAL - firstSeen, seconds, cpuMicros: cpu, pgCpuMicros: pgCpu, loadAverage, exact, check: { ...check, debits: check.debits } };
   } finally {
     if (child) await stop(child);
     await dataSource.destroy();
@@ -183,7 +191,7 @@ async function measureConsumer(label: string, main: string): Promise<ConsumerRun
 function printConsumerRun(run: ConsumerRun): void {
   const rate = run.measured / run.seconds;
   console.log(`  ${run.label.padEnd(9)} ${run.measured.toLocaleString('en')} events in ${run.seconds.toFixed(2)} s = ${Math.round(rate).toLocaleString('en').padStart(7)} events/s, ` +
-    `control-plane CPU ${(run.cpuMicros / run.measured).toFixed(1)} µs per event, load average ${run.loadAverage.toFixed(2)}, ` +
+    `control-plane CPU ${(run.cpuMicros / run.measured).toFixed(1)} µs per event, PostgreSQL ${(run.pgCpuMicros / run.measured).toFixed(1)} µs, load average ${run.loadAverage.toFixed(2)}, ` +
     `ledger exact: ${run.exact ? 'yes' : 'NO'} (events ${run.check.events}, rollup ${run.check.rollup}, period ${run.check.period}, debits ${run.check.debits})`);
 }
 
@@ -200,13 +208,14 @@ async function main(): Promise<void> {
   }
   console.log(`\nusage ingestion (batch ${BATCH}; target >= ${TARGET_PER_SECOND.toLocaleString('en')}/s; CPU is the control plane's own, the rest is PostgreSQL and Redis):`);
   for (const run of runs) printConsumerRun(run);
-  const total = (label: string) => runs.filter((run) => run.label === label).reduce((sum, run) => ({ measured: sum.measured + run.measured, seconds: sum.seconds + run.seconds, cpu: sum.cpu + run.cpuMicros }), { measured: 0, seconds: 0, cpu: 0 });
+  const total = (label: string) =>
+    runs.filter((run) => run.label === label).reduce((sum, run) => ({ measured: sum.measured + run.measured, seconds: sum.seconds + run.seconds, cpu: sum.cpu + run.cpuMicros, pg: sum.pg + run.pgCpuMicros }), { measured: 0, seconds: 0, cpu: 0, pg: 0 });
   const current = total('current');
   const currentRate = current.measured / current.seconds;
-  console.log(`  current   ${Math.round(currentRate).toLocaleString('en')} events/s over ${ROUNDS} round(s), ${(current.cpu / current.measured).toFixed(1)} µs CPU per event (target: ${currentRate >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
+  console.log(`  current   ${Math.round(currentRate).toLocaleString('en')} events/s over ${ROUNDS} round(s), ${(current.cpu / current.measured).toFixed(1)} µs CPU per event, PostgreSQL ${(current.pg / current.measured).toFixed(1)} µs (target: ${currentRate >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`);
   if (BEFORE) {
     const previous = total('previous');
-    console.log(`  previous  ${Math.round(previous.measured / previous.seconds).toLocaleString('en')} events/s, ${(previous.cpu / previous.measured).toFixed(1)} µs CPU per event; ratio ${(currentRate / (previous.measured / previous.seconds)).toFixed(2)}x events/s, ${(previous.cpu / previous.measured / (current.cpu / current.measured)).toFixed(2)}x less CPU per event`);
+    console.log(`  previous  ${Math.round(previous.measured / previous.seconds).toLocaleString('en')} events/s, ${(previous.cpu / previous.measured).toFixed(1)} µs CPU per event, PostgreSQL ${(previous.pg / previous.measured).toFixed(1)} µs; ratio ${(currentRate / (previous.measured / previous.seconds)).toFixed(2)}x events/s, ${(previous.cpu / previous.measured / (current.cpu / current.measured)).toFixed(2)}x less CPU per event, ${(previous.pg / previous.measured / (current.pg / current.measured)).toFixed(2)}x less PostgreSQL CPU`);
   }
   printLedgerWrites(ledgerWrites);
   printLedgerPgCost(ledgerPgCost);
@@ -261,9 +270,28 @@ async function recordedCount(metricsPort: number): Promise<number> {
   }
 }
 
+/** User + system CPU of each PostgreSQL backend connected to the database so far, by pid (the test server runs on this machine). */
+async function backendsCpu(dataSource: DataSource, database: string): Promise<Map<number, number>> {
+  const rows = (await dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database])) as Array<{ pid: number }>;
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      cpu.set(pid, processCpuMicros(pid));
+    } catch {
+      // Gone between the query and the read.
+    }
+  }
+  return cpu;
+}
+
 /** User + system CPU of a child process so far, from /proc (Linux). */
 function cpuMicros(child: ChildProcess): number {
-  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return processCpuMicros(child.pid as number);
+}
+
+function processCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat; after the command name, indexes 11 and 12.
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
 }
