@@ -105,50 +105,22 @@ function writeUuid(out: Buffer, at: number, value: string): number {
   return at;
 }
 
-/** PostgreSQL's timestamp epoch, 2000-01-01, in days from 1970-01-01. */
-const POSTGRES_EPOCH_DAYS = 10_957;
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** PostgreSQL's timestamp epoch, 2000-01-01T00:00:00Z, in JavaScript's milliseconds. */
+const POSTGRES_EPOCH_MS = 946_684_800_000;
+/** The years whose timestamps go binary: [1800, 2200). */
+const MIN_MS = Date.UTC(1800, 0, 1);
+const MAX_MS = Date.UTC(2200, 0, 1);
 
 /**
  * Microseconds since PostgreSQL's epoch of a timestamp in `toISOString`'s
- * exact form (`9999-99-99T99:99:99.999Z`, 9 any digit) within the years
- * above, else NaN.
+ * exact form (`2026-03-02T10:00:00.000Z`, a year from 1800 to 2199), else
+ * NaN. Both calendars are proleptic Gregorian in UTC, so the instant is the
+ * one `timestamptz_in` would read from the same text.
  */
 function timestampMicros(value: string | number): number {
   if (typeof value !== 'string' || value.length !== 24) return NaN;
-  const c = (i: number) => value.charCodeAt(i);
-  if (c(4) !== 45 || c(7) !== 45 || c(10) !== 84 || c(13) !== 58 || c(16) !== 58 || c(19) !== 46 || c(23) !== 90) return NaN;
-  const year = digits(value, 0, 4);
-  const month = digits(value, 5, 2);
-  const day = digits(value, 8, 2);
-  const hour = digits(value, 11, 2);
-  const minute = digits(value, 14, 2);
-  const second = digits(value, 17, 2);
-  const millis = digits(value, 20, 3);
-  // digits() is negative for anything but digits, which every check below then refuses.
-  if (year < 1800 || year > 2199 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return NaN;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0)) return NaN;
-  const days = daysFromCivil(year, month, day) - POSTGRES_EPOCH_DAYS;
-  return (((days * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000 + millis * 1000;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms) || ms < MIN_MS || ms >= MAX_MS || new Date(ms).toISOString() !== value) return NaN;
+  return (ms - POSTGRES_EPOCH_MS) * 1000;
 }
 
-/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`, for years from 1 on). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
-}
-
-/** The number written by `length` ASCII digits at `start`, or -1 when one of them is not a digit. */
-function digits(value: string, start: number, length: number): number {
-  let n = 0;
-  for (let i = start; i < start + length; i++) {
-    const digit = value.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    n = n * 10 + digit;
-  }
-  return n;
-}
