@@ -5,8 +5,10 @@
  * - `hashOnly`: the batch check (`checkChainBatch`, what each hashing thread
  *   runs) on batches already in memory, on this thread: the CPU one event's
  *   hashing costs;
- * - `hashEach`: each event decoded and hashed, with today's canonical form
- *   or the previous one (`audit-hash-baseline.ts`), for the two side by side;
+ * - `hashEach`: each event decoded (`parseChainRow`) and hashed, with today's
+ *   canonical form or the previous one (`audit-hash-baseline.ts`), for the two
+ *   side by side; with today's, it is also what a hashing thread did per event
+ *   before session 8 wrote the hashed text from the row's bytes;
  * - `copyBackendCpu`: the CPU time of the PostgreSQL backend serving a chain's
  *   COPY (from /proc: the server runs on this machine), so PostgreSQL's share
  *   is known too.
@@ -15,15 +17,32 @@ import { checkChainBatch, parseChainRow, rowsOfBytes, type AuditRepository, type
 import { readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 
-/** Streams the first `limit` events' bytes and drops them; calls `onBatch` after each batch. */
-export async function readOnly(repository: AuditRepository, tenantId: string, limit: number, batchSize: number, onBatch: () => void): Promise<number> {
+/**
+ * Streams the first `limit` events' bytes and drops them; calls `onBatch` after each batch. `framing` false:
+ * the rows as node-postgres' CopyData messages, the reader before session 8.
+ */
+export async function readOnly(
+  repository: AuditRepository,
+  tenantId: string,
+  limit: number,
+  batchSize: number,
+  onBatch: () => void,
+  framing = true,
+): Promise<number> {
   let read = 0;
-  for await (const batch of repository.streamChainBytes(tenantId, batchSize)) {
+  for await (const batch of repository.streamChainBytes(tenantId, batchSize, undefined, framing)) {
     read += batch.rows;
     onBatch();
     if (read >= limit) break;
   }
   return read;
+}
+
+/** The repository, with the chain's bytes read through node-postgres' CopyData messages (the reader before session 8). */
+export function messageReader(repository: AuditRepository): AuditRepository {
+  const reader = Object.create(repository) as AuditRepository;
+  reader.streamChainBytes = (tenantId, batchSize, buffers) => repository.streamChainBytes(tenantId, batchSize, buffers, false);
+  return reader;
 }
 
 /** Reads the first `limit` events' batches into memory: the input of `hashOnly`. */
@@ -42,7 +61,7 @@ export async function batchesInMemory(repository: AuditRepository, tenantId: str
 export function hashOnly(batches: Uint8Array[]): number {
   let events = 0;
   for (const bytes of batches) {
-    const result = checkChainBatch(rowsOfBytes(bytes));
+    const result = checkChainBatch(bytes);
     if (result.brokenAfterFirst.length > 0 || result.first?.hashBreak) throw new Error('hashOnly: the bench chain does not verify');
     events += result.count;
   }

@@ -1,0 +1,522 @@
+/**
+ * The hashed text of an event (`prev_hash + canonicalAuditEvent(event)`, see
+ * audit-chain.ts) written straight from the bytes of its COPY row, without
+ * decoding the row into strings, parsing the payload into objects and printing
+ * them again: what `checkChainBatch` hashes for all but unusual rows.
+ *
+ * It is an exact shortcut or none: `canonicalRowBytes` writes the UTF-8 bytes
+ * of exactly the text that `parseChainRow` then `canonicalAuditEvent` would
+ * produce, or answers -1 and the caller takes that reference path for the
+ * row. It answers -1 for anything beyond the common case, where the two could
+ * differ: a value with a COPY escape (a backslash) or a character that JSON
+ * escapes (quote, control character), a number beyond 15 digits or with a
+ * fraction or exponent, a payload key beyond ASCII or repeated, nesting
+ * deeper than 32. The batch must be valid UTF-8 (`isUtf8`; PostgreSQL sends
+ * nothing else), as `parseChainRow`'s decoding would otherwise replace bytes.
+ * The specs hold it to the reference on hostile rows
+ * (chain-row-bytes.spec.ts).
+ */
+
+/** The 16 columns of `CHAIN_ROW_COLUMNS`, by position. */
+const ID = 0;
+const TENANT_ID = 1;
+const SEQ = 2;
+const EVENT_TYPE = 3;
+const ACTOR_TYPE = 4;
+const ACTOR_ID = 5;
+const ACTOR_EMAIL = 6;
+const RESOURCE_TYPE = 7;
+const RESOURCE_ID = 8;
+const PAYLOAD = 9;
+const IP_ADDRESS = 10;
+const USER_AGENT = 11;
+const REQUEST_ID = 12;
+const OCCURRED_AT = 13;
+const PREV_HASH = 14;
+export const HASH = 15;
+export const FIELD_COUNT = 16;
+
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+const COLON = 0x3a;
+const BACKSLASH = 0x5c;
+const LEFT_BRACKET = 0x5b;
+const RIGHT_BRACKET = 0x5d;
+const LEFT_BRACE = 0x7b;
+const RIGHT_BRACE = 0x7d;
+const FAIL = -1;
+
+/**
+ * Where each field of a row is: `bounds[2i]` to `bounds[2i + 1]` (exclusive);
+ * `plain` has bit i set when field i holds none of backslash, quote and
+ * control characters, so that its bytes are its value and its JSON string's
+ * content alike.
+ */
+export class RowFields {
+  readonly bounds = new Int32Array(2 * FIELD_COUNT);
+  plain = 0;
+  count = 0;
+
+  start(field: number): number {
+    return this.bounds[2 * field];
+  }
+
+  end(field: number): number {
+    return this.bounds[2 * field + 1];
+  }
+}
+
+/**
+ * Splits the row that starts at `start` into `fields` (at most 16; `count`
+ * says how many there were) and answers the offset of its newline (the
+ * buffer's length if it has none).
+ */
+export function splitRow(row: Uint8Array, start: number, fields: RowFields): number {
+  const { bounds } = fields;
+  let field = 0;
+  let plain = 0;
+  let fieldStart = start;
+  let clean = true;
+  let at = start;
+  for (; at < row.length; at += 1) {
+    const byte = row[at];
+    if (byte > QUOTE && byte !== BACKSLASH) continue;
+    if (byte === TAB || byte === NEWLINE) {
+      if (field < FIELD_COUNT) {
+        bounds[2 * field] = fieldStart;
+        bounds[2 * field + 1] = at;
+        if (clean) plain |= 1 << field;
+      }
+      field += 1;
+      fieldStart = at + 1;
+      clean = true;
+      if (byte === NEWLINE) break;
+    } else if (byte !== SPACE && byte !== 0x21) {
+      clean = false;
+    }
+  }
+  if (at === row.length && fieldStart < at + 1) {
+    // No newline: the last field ends with the buffer.
+    if (field < FIELD_COUNT) {
+      bounds[2 * field] = fieldStart;
+      bounds[2 * field + 1] = at;
+      if (clean) plain |= 1 << field;
+    }
+    field += 1;
+  }
+  fields.plain = plain;
+  fields.count = field;
+  return at;
+}
+
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (character) => character.charCodeAt(0));
+
+/** The canonical event's text between its values, in its member order (see `canonicalAuditEvent`). */
+const PARTS = {
+  actorEmail: ascii('{"actor":{"email":'),
+  actorId: ascii(',"id":'),
+  actorType: ascii(',"type":'),
+  eventType: ascii('},"event_type":'),
+  id: ascii(',"id":'),
+  ipAddress: ascii(',"ip_address":'),
+  payload: ascii(',"payload":'),
+  prevHash: ascii(',"prev_hash":'),
+  requestId: ascii(',"request_id":'),
+  resourceId: ascii(',"resource_id":'),
+  resourceType: ascii(',"resource_type":'),
+  seq: ascii(',"seq":'),
+  tenantId: ascii(',"tenant_id":'),
+  timestamp: ascii(',"timestamp":'),
+  userAgent: ascii(',"user_agent":'),
+  end: ascii('}'),
+};
+const NULL = ascii('null');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
+
+/** Buffers an event's hashed text is written into, reused from row to row. */
+export class CanonicalBuffers {
+  out = Buffer.allocUnsafe(16 * 1024);
+  /** Where an object's members are copied before being written back in key order. */
+  scratch = Buffer.allocUnsafe(16 * 1024);
+  /** Members of the objects being written (key start and end in the row, member start and end in `out`), four numbers each. */
+  readonly members: number[] = [];
+
+  /** Room for a row of this length: its hashed text is at most twice as long, plus the constant parts. */
+  reserve(rowLength: number): void {
+    const needed = 2 * rowLength + 1024;
+    if (this.out.length < needed) {
+      this.out = Buffer.allocUnsafe(needed);
+      this.scratch = Buffer.allocUnsafe(needed);
+    }
+  }
+}
+
+/**
+ * Writes into `buffers.out` the UTF-8 bytes of the text `hashAuditEvent`
+ * hashes for the row split into `fields`, and answers their length; -1 when
+ * the row is beyond this shortcut (see the top of this file).
+ */
+export function canonicalRowBytes(row: Uint8Array, fields: RowFields, buffers: CanonicalBuffers): number {
+  if (fields.count !== FIELD_COUNT) return FAIL;
+  buffers.reserve(fields.end(HASH) - fields.start(ID));
+  const { out } = buffers;
+  let o = 0;
+  // The hash covers prev_hash (nothing when null) followed by the canonical JSON.
+  if (!isNull(row, fields, PREV_HASH)) {
+    if (!isPlain(fields, PREV_HASH)) return FAIL;
+    o = copy(row, fields.start(PREV_HASH), fields.end(PREV_HASH), out, o);
+  }
+  o = put(PARTS.actorEmail, out, o);
+  o = nullableString(row, fields, ACTOR_EMAIL, out, o);
+  o = part(PARTS.actorId, out, o);
+  o = nullableString(row, fields, ACTOR_ID, out, o);
+  o = part(PARTS.actorType, out, o);
+  o = string(row, fields, ACTOR_TYPE, out, o);
+  o = part(PARTS.eventType, out, o);
+  o = string(row, fields, EVENT_TYPE, out, o);
+  o = part(PARTS.id, out, o);
+  o = integer(row, fields.start(ID), fields.end(ID), out, o);
+  o = part(PARTS.ipAddress, out, o);
+  o = nullableString(row, fields, IP_ADDRESS, out, o);
+  o = part(PARTS.payload, out, o);
+  o = o === FAIL ? FAIL : canonicalPayload(row, fields.start(PAYLOAD), fields.end(PAYLOAD), buffers, o);
+  o = part(PARTS.prevHash, out, o);
+  o = nullableString(row, fields, PREV_HASH, out, o);
+  o = part(PARTS.requestId, out, o);
+  o = nullableString(row, fields, REQUEST_ID, out, o);
+  o = part(PARTS.resourceId, out, o);
+  o = nullableString(row, fields, RESOURCE_ID, out, o);
+  o = part(PARTS.resourceType, out, o);
+  o = string(row, fields, RESOURCE_TYPE, out, o);
+  o = part(PARTS.seq, out, o);
+  o = integer(row, fields.start(SEQ), fields.end(SEQ), out, o);
+  o = part(PARTS.tenantId, out, o);
+  o = nullableString(row, fields, TENANT_ID, out, o);
+  o = part(PARTS.timestamp, out, o);
+  o = timestamp(row, fields, out, o);
+  o = part(PARTS.userAgent, out, o);
+  o = nullableString(row, fields, USER_AGENT, out, o);
+  return part(PARTS.end, out, o);
+}
+
+/** The row's seq (`Number` of its text), for a row `canonicalRowBytes` wrote: an integer of at most 15 digits, checked there. */
+export function rowSeq(row: Uint8Array, fields: RowFields): number {
+  let at = fields.start(SEQ);
+  const negative = row[at] === MINUS;
+  if (negative) at += 1;
+  let value = 0;
+  for (; at < fields.end(SEQ); at += 1) value = value * 10 + row[at] - ZERO;
+  return negative ? -value : value;
+}
+
+/** Whether the row's prev_hash holds exactly the bytes of `row[start, end)` (the stored hash of the row before). */
+export function prevHashIs(row: Uint8Array, fields: RowFields, start: number, end: number): boolean {
+  return bytesEqual(row, fields.start(PREV_HASH), fields.end(PREV_HASH), row, start, end);
+}
+
+/** Whether the row's prev_hash is `text` (the stored hash of the row before), when both are ASCII; false otherwise (the caller then asks the reference). */
+export function prevHashIsText(row: Uint8Array, fields: RowFields, text: string | null): boolean {
+  return text !== null && isPlain(fields, PREV_HASH) && asciiEquals(row, fields.start(PREV_HASH), fields.end(PREV_HASH), text);
+}
+
+/** Whether `text` (a hex digest) is exactly the row's stored hash. */
+export function storedHashIs(row: Uint8Array, fields: RowFields, text: string): boolean {
+  return asciiEquals(row, fields.start(HASH), fields.end(HASH), text);
+}
+
+/** Whether `row[start, end)` holds the characters of `text`, all of them ASCII. */
+function asciiEquals(row: Uint8Array, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code >= 0x80 || row[start + index] !== code) return false;
+  }
+  return true;
+}
+
+function bytesEqual(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): boolean {
+  if (aEnd - aStart !== bEnd - bStart) return false;
+  for (let index = 0; index < aEnd - aStart; index += 1) if (a[aStart + index] !== b[bStart + index]) return false;
+  return true;
+}
+
+function isPlain(fields: RowFields, field: number): boolean {
+  return (fields.plain & (1 << field)) !== 0;
+}
+
+/** COPY's NULL: `\N`, the whole field. */
+function isNull(row: Uint8Array, fields: RowFields, field: number): boolean {
+  const start = fields.start(field);
+  return fields.end(field) - start === 2 && row[start] === BACKSLASH && row[start + 1] === 0x4e;
+}
+
+function put(bytes: Uint8Array, out: Buffer, o: number): number {
+  for (let index = 0; index < bytes.length; index += 1) out[o + index] = bytes[index];
+  return o + bytes.length;
+}
+
+function part(bytes: Uint8Array, out: Buffer, o: number): number {
+  return o === FAIL ? FAIL : put(bytes, out, o);
+}
+
+function copy(row: Uint8Array, start: number, end: number, out: Buffer, o: number): number {
+  for (let at = start; at < end; at += 1) out[o++] = row[at];
+  return o;
+}
+
+/** A text field's JSON string: its bytes quoted, when it needs neither COPY's unescaping nor JSON's escaping. */
+function string(row: Uint8Array, fields: RowFields, field: number, out: Buffer, o: number): number {
+  if (o === FAIL || !isPlain(fields, field)) return FAIL;
+  out[o++] = QUOTE;
+  o = copy(row, fields.start(field), fields.end(field), out, o);
+  out[o++] = QUOTE;
+  return o;
+}
+
+function nullableString(row: Uint8Array, fields: RowFields, field: number, out: Buffer, o: number): number {
+  if (o !== FAIL && isNull(row, fields, field)) return put(NULL, out, o);
+  return string(row, fields, field, out, o);
+}
+
+/**
+ * An integer as `String(Number(text))` prints it: the digits themselves, for
+ * at most 15 of them (a safe integer) without a leading zero, or 0, with an
+ * optional minus (not before 0, which prints as 0). Anything else: -1.
+ */
+function integer(row: Uint8Array, start: number, end: number, out: Buffer, o: number): number {
+  if (o === FAIL) return FAIL;
+  let at = start;
+  if (at < end && row[at] === MINUS) at += 1;
+  const digits = end - at;
+  if (digits < 1 || digits > 15) return FAIL;
+  if (row[at] === ZERO && (digits > 1 || at > start)) return FAIL;
+  for (; at < end; at += 1) if (row[at] < ZERO || row[at] > NINE) return FAIL;
+  return copy(row, start, end, out, o);
+}
+
+/**
+ * `isoTimestamp`'s common case on bytes: `2026-01-01 00:00:00[.f]` with one
+ * to three digits of fraction (or none) becomes `"2026-01-01T00:00:00.fffZ"`.
+ */
+function timestamp(row: Uint8Array, fields: RowFields, out: Buffer, o: number): number {
+  const start = fields.start(OCCURRED_AT);
+  const length = fields.end(OCCURRED_AT) - start;
+  if (o === FAIL || !isPlain(fields, OCCURRED_AT) || (length !== 19 && length !== 21 && length !== 22 && length !== 23)) return FAIL;
+  const separator = row[start + 10];
+  if (row[start + 4] !== MINUS || (separator !== SPACE && separator !== 0x54)) return FAIL;
+  for (let at = start; at < start + length; at += 1) if (row[at] >= 0x80) return FAIL;
+  out[o++] = QUOTE;
+  o = copy(row, start, start + 10, out, o);
+  out[o++] = 0x54; // T
+  o = copy(row, start + 11, start + 19, out, o);
+  if (length === 19) out[o++] = 0x2e; // .
+  else o = copy(row, start + 19, start + length, out, o);
+  for (let digits = Math.max(0, length - 20); digits < 3; digits += 1) out[o++] = ZERO;
+  out[o++] = 0x5a; // Z
+  out[o++] = QUOTE;
+  return o;
+}
+
+/** Nesting of arrays and objects the shortcut follows; deeper payloads take the reference path. */
+const MAX_DEPTH = 32;
+
+/** The payload being read: the row, where the reading is, where the payload ends. */
+let text: Uint8Array = new Uint8Array(0);
+let at = 0;
+let textEnd = 0;
+
+/**
+ * `canonicalJson(JSON.parse(text))` for the JSON text in `row[start, end)`
+ * (PostgreSQL's jsonb output: `{"a": 1, "b": [true, null]}`), written into
+ * `buffers.out` at `o`: spaces between tokens dropped, each object's members
+ * ordered by key, the rest copied. -1 for what the shortcut leaves to the
+ * reference (see the top of this file).
+ */
+export function canonicalPayload(row: Uint8Array, start: number, end: number, buffers: CanonicalBuffers, o: number): number {
+  text = row;
+  at = start;
+  textEnd = end;
+  o = jsonValue(buffers, o, 0);
+  skipSpaces();
+  return o !== FAIL && at === textEnd ? o : FAIL;
+}
+
+function skipSpaces(): void {
+  while (at < textEnd && text[at] === SPACE) at += 1;
+}
+
+function jsonValue(buffers: CanonicalBuffers, o: number, depth: number): number {
+  skipSpaces();
+  if (at >= textEnd) return FAIL;
+  switch (text[at]) {
+    case QUOTE:
+      return jsonString(buffers.out, o, false);
+    case LEFT_BRACE:
+      return depth < MAX_DEPTH ? jsonObject(buffers, o, depth + 1) : FAIL;
+    case LEFT_BRACKET:
+      return depth < MAX_DEPTH ? jsonArray(buffers, o, depth + 1) : FAIL;
+    case 0x74:
+      return jsonLiteral(TRUE, buffers.out, o);
+    case 0x66:
+      return jsonLiteral(FALSE, buffers.out, o);
+    case 0x6e:
+      return jsonLiteral(NULL, buffers.out, o);
+    default: {
+      const start = at;
+      while (at < textEnd && (text[at] === MINUS || (text[at] >= ZERO && text[at] <= NINE))) at += 1;
+      // A fraction or exponent follows: not an integer this shortcut prints.
+      if (at < textEnd && (text[at] === 0x2e || text[at] === 0x65 || text[at] === 0x45)) return FAIL;
+      return integer(text, start, at, buffers.out, o);
+    }
+  }
+}
+
+/** A string without escapes, copied with its quotes; a key must also be ASCII, so that byte order is UTF-16 order. */
+function jsonString(out: Buffer, o: number, key: boolean): number {
+  out[o++] = QUOTE;
+  for (at += 1; at < textEnd; at += 1) {
+    const byte = text[at];
+    if (byte === QUOTE) {
+      at += 1;
+      out[o++] = QUOTE;
+      return o;
+    }
+    if (byte < SPACE || byte === BACKSLASH || (key && byte >= 0x80)) return FAIL;
+    out[o++] = byte;
+  }
+  return FAIL;
+}
+
+function jsonLiteral(literal: Uint8Array, out: Buffer, o: number): number {
+  if (at + literal.length > textEnd) return FAIL;
+  for (let index = 0; index < literal.length; index += 1) if (text[at + index] !== literal[index]) return FAIL;
+  at += literal.length;
+  return put(literal, out, o);
+}
+
+function jsonArray(buffers: CanonicalBuffers, o: number, depth: number): number {
+  const { out } = buffers;
+  out[o++] = LEFT_BRACKET;
+  at += 1;
+  skipSpaces();
+  if (at < textEnd && text[at] === RIGHT_BRACKET) {
+    at += 1;
+    out[o++] = RIGHT_BRACKET;
+    return o;
+  }
+  for (;;) {
+    o = jsonValue(buffers, o, depth);
+    if (o === FAIL) return FAIL;
+    skipSpaces();
+    if (at >= textEnd) return FAIL;
+    const byte = text[at++];
+    if (byte === RIGHT_BRACKET) {
+      out[o++] = RIGHT_BRACKET;
+      return o;
+    }
+    if (byte !== COMMA) return FAIL;
+    out[o++] = COMMA;
+  }
+}
+
+function jsonObject(buffers: CanonicalBuffers, o: number, depth: number): number {
+  const { out, members } = buffers;
+  const base = members.length;
+  const open = o;
+  out[o++] = LEFT_BRACE;
+  at += 1;
+  skipSpaces();
+  if (at < textEnd && text[at] === RIGHT_BRACE) {
+    at += 1;
+    out[o++] = RIGHT_BRACE;
+    return o;
+  }
+  for (;;) {
+    skipSpaces();
+    if (at >= textEnd || text[at] !== QUOTE) return failObject(members, base);
+    const keyStart = at + 1;
+    const memberStart = o;
+    o = jsonString(out, o, true);
+    if (o === FAIL) return failObject(members, base);
+    const keyEnd = at - 1;
+    skipSpaces();
+    if (at >= textEnd || text[at] !== COLON) return failObject(members, base);
+    at += 1;
+    out[o++] = COLON;
+    o = jsonValue(buffers, o, depth);
+    if (o === FAIL) return failObject(members, base);
+    members.push(keyStart, keyEnd, memberStart, o);
+    skipSpaces();
+    if (at >= textEnd) return failObject(members, base);
+    const byte = text[at++];
+    if (byte === RIGHT_BRACE) break;
+    if (byte !== COMMA) return failObject(members, base);
+    out[o++] = COMMA;
+  }
+  out[o++] = RIGHT_BRACE;
+  const ordered = orderMembers(buffers, base, open + 1);
+  members.length = base;
+  return ordered ? o : FAIL;
+}
+
+function failObject(members: number[], base: number): number {
+  members.length = base;
+  return FAIL;
+}
+
+/** Byte order of two keys of the payload (ASCII: the UTF-16 order RFC 8785 sorts by). */
+function compareKeys(members: number[], a: number, b: number): number {
+  const aStart = members[a];
+  const aEnd = members[a + 1];
+  const bStart = members[b];
+  const bEnd = members[b + 1];
+  const length = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let index = 0; index < length; index += 1) {
+    const difference = text[aStart + index] - text[bStart + index];
+    if (difference !== 0) return difference;
+  }
+  return aEnd - aStart - (bEnd - bStart);
+}
+
+/**
+ * Puts the members of the object just written (from `base` in `members`; its
+ * text from `first`, after its brace) in key order, as RFC 8785 wants
+ * (PostgreSQL's jsonb orders them by length first). False for a repeated key,
+ * which `JSON.parse` would fold into one (the reference path does).
+ */
+function orderMembers(buffers: CanonicalBuffers, base: number, first: number): boolean {
+  const { members } = buffers;
+  let sorted = true;
+  for (let member = base + 4; member < members.length; member += 4) {
+    const order = compareKeys(members, member - 4, member);
+    if (order === 0) return false;
+    if (order > 0) sorted = false;
+  }
+  if (sorted) return true;
+  const order: number[] = [];
+  for (let member = base; member < members.length; member += 4) {
+    let index = order.length;
+    while (index > 0 && compareKeys(members, order[index - 1], member) > 0) {
+      order[index] = order[index - 1];
+      index -= 1;
+    }
+    order[index] = member;
+  }
+  for (let index = 1; index < order.length; index += 1) if (compareKeys(members, order[index - 1], order[index]) === 0) return false;
+  const { out, scratch } = buffers;
+  const last = members[members.length - 1];
+  for (let byte = first; byte < last; byte += 1) scratch[byte] = out[byte];
+  let o = first;
+  for (let index = 0; index < order.length; index += 1) {
+    if (index > 0) out[o++] = COMMA;
+    o = copy(scratch, members[order[index] + 2], members[order[index] + 3], out, o);
+  }
+  return true;
+}
