@@ -145,8 +145,29 @@ export class CanonicalBuffers {
   out = Buffer.allocUnsafe(16 * 1024);
   /** Where an object's members are copied before being written back in key order. */
   scratch = Buffer.allocUnsafe(16 * 1024);
-  /** Members of the objects being written (key start and end in the row, member start and end in `out`), four numbers each. */
-  readonly members: number[] = [];
+  /**
+   * Members of the objects being written, a stack of four numbers each: key
+   * start and end in the row, member start and end in `out`; `top` is its
+   * length. An object's members sit above its parent's until it is done.
+   */
+  members = new Int32Array(4 * 64);
+  top = 0;
+  /** `canonicalPayload`'s open arrays and objects. */
+  readonly levels = new Int32Array(LEVEL * MAX_DEPTH);
+
+  pushMember(keyStart: number, keyEnd: number, start: number, end: number): void {
+    if (this.top + 4 > this.members.length) {
+      const grown = new Int32Array(this.members.length * 2);
+      grown.set(this.members);
+      this.members = grown;
+    }
+    const { members, top } = this;
+    members[top] = keyStart;
+    members[top + 1] = keyEnd;
+    members[top + 2] = start;
+    members[top + 3] = end;
+    this.top = top + 4;
+  }
 
   /** Room for a row of this length: its hashed text is at most twice as long, plus the constant parts. */
   reserve(rowLength: number): void {
@@ -327,196 +348,204 @@ function timestamp(row: Uint8Array, fields: RowFields, out: Buffer, o: number): 
 /** Nesting of arrays and objects the shortcut follows; deeper payloads take the reference path. */
 const MAX_DEPTH = 32;
 
-/** The payload being read: the row, where the reading is, where the payload ends. */
-let text: Uint8Array = new Uint8Array(0);
-let at = 0;
-let textEnd = 0;
+/** Per open array or object in `canonicalPayload`: its bracket, where its text starts in `out`, its first member on the member stack, and its current member's key start and end and text start. */
+const LEVEL = 6;
 
 /**
- * `canonicalJson(JSON.parse(text))` for the JSON text in `row[start, end)`
+ * `canonicalJson(JSON.parse(text))` for the JSON text in `text[start, end)`
  * (PostgreSQL's jsonb output: `{"a": 1, "b": [true, null]}`), written into
  * `buffers.out` at `o`: spaces between tokens dropped, each object's members
  * ordered by key, the rest copied. -1 for what the shortcut leaves to the
- * reference (see the top of this file).
+ * reference (see the top of this file). One loop with its own stack of open
+ * arrays and objects, so that the reading position stays in a local.
  */
-export function canonicalPayload(row: Uint8Array, start: number, end: number, buffers: CanonicalBuffers, o: number): number {
-  text = row;
-  at = start;
-  textEnd = end;
-  o = jsonValue(buffers, o, 0);
-  skipSpaces();
-  return o !== FAIL && at === textEnd ? o : FAIL;
-}
-
-function skipSpaces(): void {
-  while (at < textEnd && text[at] === SPACE) at += 1;
-}
-
-function jsonValue(buffers: CanonicalBuffers, o: number, depth: number): number {
-  skipSpaces();
-  if (at >= textEnd) return FAIL;
-  switch (text[at]) {
-    case QUOTE:
-      return jsonString(buffers.out, o, false);
-    case LEFT_BRACE:
-      return depth < MAX_DEPTH ? jsonObject(buffers, o, depth + 1) : FAIL;
-    case LEFT_BRACKET:
-      return depth < MAX_DEPTH ? jsonArray(buffers, o, depth + 1) : FAIL;
-    case 0x74:
-      return jsonLiteral(TRUE, buffers.out, o);
-    case 0x66:
-      return jsonLiteral(FALSE, buffers.out, o);
-    case 0x6e:
-      return jsonLiteral(NULL, buffers.out, o);
-    default: {
-      const start = at;
-      while (at < textEnd && (text[at] === MINUS || (text[at] >= ZERO && text[at] <= NINE))) at += 1;
+export function canonicalPayload(text: Uint8Array, start: number, end: number, buffers: CanonicalBuffers, o: number): number {
+  const { out, levels } = buffers;
+  const stackBase = buffers.top;
+  let at = start;
+  let depth = 0;
+  for (;;) {
+    // A value starts here.
+    while (at < end && text[at] === SPACE) at += 1;
+    if (at >= end) return failPayload(buffers, stackBase);
+    const first = text[at];
+    if (first === LEFT_BRACE || first === LEFT_BRACKET) {
+      if (depth === MAX_DEPTH) return failPayload(buffers, stackBase);
+      out[o++] = first;
+      at += 1;
+      const level = depth * LEVEL;
+      depth += 1;
+      levels[level] = first;
+      levels[level + 1] = o;
+      levels[level + 2] = buffers.top;
+      while (at < end && text[at] === SPACE) at += 1;
+      const close = first === LEFT_BRACE ? RIGHT_BRACE : RIGHT_BRACKET;
+      if (at < end && text[at] === close) {
+        // Empty: closed below, as after a value, with no member to record.
+        at += 1;
+        out[o++] = close;
+        depth -= 1;
+      } else {
+        if (first === LEFT_BRACE) {
+          o = memberKey(text, at, end, out, o, levels, level);
+          if (o === FAIL) return failPayload(buffers, stackBase);
+          at = levels[level + 4] + 1;
+          while (at < end && text[at] === SPACE) at += 1;
+          if (at >= end || text[at] !== COLON) return failPayload(buffers, stackBase);
+          at += 1;
+          out[o++] = COLON;
+        }
+        continue;
+      }
+    } else if (first === QUOTE) {
+      out[o++] = QUOTE;
+      for (at += 1; ; at += 1) {
+        if (at >= end) return failPayload(buffers, stackBase);
+        const byte = text[at];
+        if (byte === QUOTE) break;
+        if (byte < SPACE || byte === BACKSLASH) return failPayload(buffers, stackBase);
+        out[o++] = byte;
+      }
+      at += 1;
+      out[o++] = QUOTE;
+    } else if (first === 0x74 || first === 0x66 || first === 0x6e) {
+      const literal = first === 0x74 ? TRUE : first === 0x66 ? FALSE : NULL;
+      if (at + literal.length > end) return failPayload(buffers, stackBase);
+      for (let index = 0; index < literal.length; index += 1) {
+        if (text[at + index] !== literal[index]) return failPayload(buffers, stackBase);
+        out[o++] = literal[index];
+      }
+      at += literal.length;
+    } else {
+      const numberStart = at;
+      while (at < end && (text[at] === MINUS || (text[at] >= ZERO && text[at] <= NINE))) at += 1;
       // A fraction or exponent follows: not an integer this shortcut prints.
-      if (at < textEnd && (text[at] === 0x2e || text[at] === 0x65 || text[at] === 0x45)) return FAIL;
-      return integer(text, start, at, buffers.out, o);
+      if (at < end && (text[at] === 0x2e || text[at] === 0x65 || text[at] === 0x45)) return failPayload(buffers, stackBase);
+      o = integer(text, numberStart, at, out, o);
+      if (o === FAIL) return failPayload(buffers, stackBase);
+    }
+    // A value ended: close what it ends, until a comma asks for the next value.
+    for (;;) {
+      if (depth === 0) {
+        while (at < end && text[at] === SPACE) at += 1;
+        return at === end ? o : failPayload(buffers, stackBase);
+      }
+      const level = (depth - 1) * LEVEL;
+      const object = levels[level] === LEFT_BRACE;
+      if (object) buffers.pushMember(levels[level + 3], levels[level + 4], levels[level + 5], o);
+      while (at < end && text[at] === SPACE) at += 1;
+      if (at >= end) return failPayload(buffers, stackBase);
+      const byte = text[at++];
+      if (byte === COMMA) {
+        out[o++] = COMMA;
+        if (object) {
+          while (at < end && text[at] === SPACE) at += 1;
+          o = memberKey(text, at, end, out, o, levels, level);
+          if (o === FAIL) return failPayload(buffers, stackBase);
+          at = levels[level + 4] + 1;
+          while (at < end && text[at] === SPACE) at += 1;
+          if (at >= end || text[at] !== COLON) return failPayload(buffers, stackBase);
+          at += 1;
+          out[o++] = COLON;
+        }
+        break;
+      }
+      if (byte !== (object ? RIGHT_BRACE : RIGHT_BRACKET)) return failPayload(buffers, stackBase);
+      out[o++] = byte;
+      if (object && !orderMembers(text, buffers, levels[level + 2], levels[level + 1])) return failPayload(buffers, stackBase);
+      buffers.top = levels[level + 2];
+      depth -= 1;
     }
   }
 }
 
-/** A string without escapes, copied with its quotes; a key must also be ASCII, so that byte order is UTF-16 order. */
-function jsonString(out: Buffer, o: number, key: boolean): number {
+/**
+ * Copies the key that starts at `at` (its opening quote) with its quotes and
+ * records it as the level's current member (key start and end, text start);
+ * -1 unless it is a string of ASCII without escapes, so that byte order is
+ * UTF-16 order.
+ */
+function memberKey(text: Uint8Array, at: number, end: number, out: Buffer, o: number, levels: Int32Array, level: number): number {
+  if (at >= end || text[at] !== QUOTE) return FAIL;
+  levels[level + 5] = o;
   out[o++] = QUOTE;
-  for (at += 1; at < textEnd; at += 1) {
+  levels[level + 3] = at + 1;
+  for (at += 1; at < end; at += 1) {
     const byte = text[at];
     if (byte === QUOTE) {
-      at += 1;
+      levels[level + 4] = at;
       out[o++] = QUOTE;
       return o;
     }
-    if (byte < SPACE || byte === BACKSLASH || (key && byte >= 0x80)) return FAIL;
+    if (byte < SPACE || byte === BACKSLASH || byte >= 0x80) return FAIL;
     out[o++] = byte;
   }
   return FAIL;
 }
 
-function jsonLiteral(literal: Uint8Array, out: Buffer, o: number): number {
-  if (at + literal.length > textEnd) return FAIL;
-  for (let index = 0; index < literal.length; index += 1) if (text[at + index] !== literal[index]) return FAIL;
-  at += literal.length;
-  return put(literal, out, o);
-}
-
-function jsonArray(buffers: CanonicalBuffers, o: number, depth: number): number {
-  const { out } = buffers;
-  out[o++] = LEFT_BRACKET;
-  at += 1;
-  skipSpaces();
-  if (at < textEnd && text[at] === RIGHT_BRACKET) {
-    at += 1;
-    out[o++] = RIGHT_BRACKET;
-    return o;
-  }
-  for (;;) {
-    o = jsonValue(buffers, o, depth);
-    if (o === FAIL) return FAIL;
-    skipSpaces();
-    if (at >= textEnd) return FAIL;
-    const byte = text[at++];
-    if (byte === RIGHT_BRACKET) {
-      out[o++] = RIGHT_BRACKET;
-      return o;
-    }
-    if (byte !== COMMA) return FAIL;
-    out[o++] = COMMA;
-  }
-}
-
-function jsonObject(buffers: CanonicalBuffers, o: number, depth: number): number {
-  const { out, members } = buffers;
-  const base = members.length;
-  const open = o;
-  out[o++] = LEFT_BRACE;
-  at += 1;
-  skipSpaces();
-  if (at < textEnd && text[at] === RIGHT_BRACE) {
-    at += 1;
-    out[o++] = RIGHT_BRACE;
-    return o;
-  }
-  for (;;) {
-    skipSpaces();
-    if (at >= textEnd || text[at] !== QUOTE) return failObject(members, base);
-    const keyStart = at + 1;
-    const memberStart = o;
-    o = jsonString(out, o, true);
-    if (o === FAIL) return failObject(members, base);
-    const keyEnd = at - 1;
-    skipSpaces();
-    if (at >= textEnd || text[at] !== COLON) return failObject(members, base);
-    at += 1;
-    out[o++] = COLON;
-    o = jsonValue(buffers, o, depth);
-    if (o === FAIL) return failObject(members, base);
-    members.push(keyStart, keyEnd, memberStart, o);
-    skipSpaces();
-    if (at >= textEnd) return failObject(members, base);
-    const byte = text[at++];
-    if (byte === RIGHT_BRACE) break;
-    if (byte !== COMMA) return failObject(members, base);
-    out[o++] = COMMA;
-  }
-  out[o++] = RIGHT_BRACE;
-  const ordered = orderMembers(buffers, base, open + 1);
-  members.length = base;
-  return ordered ? o : FAIL;
-}
-
-function failObject(members: number[], base: number): number {
-  members.length = base;
+function failPayload(buffers: CanonicalBuffers, stackBase: number): number {
+  buffers.top = stackBase;
   return FAIL;
 }
 
-/** Byte order of two keys of the payload (ASCII: the UTF-16 order RFC 8785 sorts by). */
-function compareKeys(members: number[], a: number, b: number): number {
-  const aStart = members[a];
-  const aEnd = members[a + 1];
-  const bStart = members[b];
-  const bEnd = members[b + 1];
-  const length = Math.min(aEnd - aStart, bEnd - bStart);
+/** Byte order of a member's key against the key `text[keyStart, keyEnd)` (ASCII: the UTF-16 order RFC 8785 sorts by). */
+function compareKey(text: Uint8Array, members: Int32Array, member: number, keyStart: number, keyEnd: number): number {
+  const aStart = members[member];
+  const aLength = members[member + 1] - aStart;
+  const bLength = keyEnd - keyStart;
+  const length = Math.min(aLength, bLength);
   for (let index = 0; index < length; index += 1) {
-    const difference = text[aStart + index] - text[bStart + index];
+    const difference = text[aStart + index] - text[keyStart + index];
     if (difference !== 0) return difference;
   }
-  return aEnd - aStart - (bEnd - bStart);
+  return aLength - bLength;
 }
 
 /**
- * Puts the members of the object just written (from `base` in `members`; its
- * text from `first`, after its brace) in key order, as RFC 8785 wants
- * (PostgreSQL's jsonb orders them by length first). False for a repeated key,
- * which `JSON.parse` would fold into one (the reference path does).
+ * Puts the members of the object just written (from `base` on the member
+ * stack; its text from `first`, after its brace) in key order, as RFC 8785
+ * wants (PostgreSQL's jsonb orders them by length first): the member records
+ * are insertion-sorted in place, then the members' text is copied aside and
+ * back in that order. False for a repeated key, which `JSON.parse` would fold
+ * into one (the reference path does).
  */
-function orderMembers(buffers: CanonicalBuffers, base: number, first: number): boolean {
-  const { members } = buffers;
+function orderMembers(text: Uint8Array, buffers: CanonicalBuffers, base: number, first: number): boolean {
+  const { members, top } = buffers;
   let sorted = true;
-  for (let member = base + 4; member < members.length; member += 4) {
-    const order = compareKeys(members, member - 4, member);
+  for (let member = base + 4; member < top; member += 4) {
+    const order = compareKey(text, members, member - 4, members[member], members[member + 1]);
     if (order === 0) return false;
     if (order > 0) sorted = false;
   }
   if (sorted) return true;
-  const order: number[] = [];
-  for (let member = base; member < members.length; member += 4) {
-    let index = order.length;
-    while (index > 0 && compareKeys(members, order[index - 1], member) > 0) {
-      order[index] = order[index - 1];
-      index -= 1;
+  const last = members[top - 1];
+  for (let member = base + 4; member < top; member += 4) {
+    const keyStart = members[member];
+    const keyEnd = members[member + 1];
+    const start = members[member + 2];
+    const end = members[member + 3];
+    let slot = member;
+    while (slot > base && compareKey(text, members, slot - 4, keyStart, keyEnd) > 0) {
+      members[slot] = members[slot - 4];
+      members[slot + 1] = members[slot - 3];
+      members[slot + 2] = members[slot - 2];
+      members[slot + 3] = members[slot - 1];
+      slot -= 4;
     }
-    order[index] = member;
+    members[slot] = keyStart;
+    members[slot + 1] = keyEnd;
+    members[slot + 2] = start;
+    members[slot + 3] = end;
   }
-  for (let index = 1; index < order.length; index += 1) if (compareKeys(members, order[index - 1], order[index]) === 0) return false;
+  for (let member = base + 4; member < top; member += 4) {
+    if (compareKey(text, members, member - 4, members[member], members[member + 1]) === 0) return false;
+  }
   const { out, scratch } = buffers;
-  const last = members[members.length - 1];
-  for (let byte = first; byte < last; byte += 1) scratch[byte] = out[byte];
+  out.copy(scratch, first, first, last);
   let o = first;
-  for (let index = 0; index < order.length; index += 1) {
-    if (index > 0) out[o++] = COMMA;
-    o = copy(scratch, members[order[index] + 2], members[order[index] + 3], out, o);
+  for (let member = base; member < top; member += 4) {
+    if (member > base) out[o++] = COMMA;
+    o = copy(scratch, members[member + 2], members[member + 3], out, o);
   }
   return true;
 }
