@@ -117,25 +117,40 @@ export function splitRow(row: Uint8Array, start: number, fields: RowFields): num
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (character) => character.charCodeAt(0));
 
-/** The canonical event's text between its values, in its member order (see `canonicalAuditEvent`). */
-const PARTS = {
-  actorEmail: ascii('{"actor":{"email":'),
-  actorId: ascii(',"id":'),
-  actorType: ascii(',"type":'),
-  eventType: ascii('},"event_type":'),
-  id: ascii(',"id":'),
-  ipAddress: ascii(',"ip_address":'),
-  payload: ascii(',"payload":'),
-  prevHash: ascii(',"prev_hash":'),
-  requestId: ascii(',"request_id":'),
-  resourceId: ascii(',"resource_id":'),
-  resourceType: ascii(',"resource_type":'),
-  seq: ascii(',"seq":'),
-  tenantId: ascii(',"tenant_id":'),
-  timestamp: ascii(',"timestamp":'),
-  userAgent: ascii(',"user_agent":'),
-  end: ascii('}'),
-};
+/** How a value is written: a text column (NULL or not), a bigint, the time, the payload. */
+const NULLABLE = 0;
+const TEXT = 1;
+const INTEGER = 2;
+const TIME = 3;
+const JSON_VALUE = 4;
+
+/**
+ * The canonical event (see `canonicalAuditEvent`), member by member in its
+ * order: the text before each value, the column the value comes from, and how
+ * it is written. The text after the last value is the closing brace.
+ */
+const MEMBERS: ReadonlyArray<readonly [text: string, field: number, kind: number]> = [
+  ['{"actor":{"email":', ACTOR_EMAIL, NULLABLE],
+  [',"id":', ACTOR_ID, NULLABLE],
+  [',"type":', ACTOR_TYPE, TEXT],
+  ['},"event_type":', EVENT_TYPE, TEXT],
+  [',"id":', ID, INTEGER],
+  [',"ip_address":', IP_ADDRESS, NULLABLE],
+  [',"payload":', PAYLOAD, JSON_VALUE],
+  [',"prev_hash":', PREV_HASH, NULLABLE],
+  [',"request_id":', REQUEST_ID, NULLABLE],
+  [',"resource_id":', RESOURCE_ID, NULLABLE],
+  [',"resource_type":', RESOURCE_TYPE, TEXT],
+  [',"seq":', SEQ, INTEGER],
+  [',"tenant_id":', TENANT_ID, NULLABLE],
+  [',"timestamp":', OCCURRED_AT, TIME],
+  [',"user_agent":', USER_AGENT, NULLABLE],
+];
+/** The members' texts one after the other, then the closing brace; `TEXT_ENDS[m]` is where member m's text ends. */
+const TEMPLATE = ascii(`${MEMBERS.map(([text]) => text).join('')}}`);
+const TEXT_ENDS = Int32Array.from(MEMBERS, (_member, index) => MEMBERS.slice(0, index + 1).reduce((length, [text]) => length + text.length, 0));
+const MEMBER_FIELDS = Int32Array.from(MEMBERS, ([, field]) => field);
+const MEMBER_KINDS = Int32Array.from(MEMBERS, ([, , kind]) => kind);
 const NULL = ascii('null');
 const TRUE = ascii('true');
 const FALSE = ascii('false');
@@ -186,45 +201,43 @@ export class CanonicalBuffers {
  */
 export function canonicalRowBytes(row: Uint8Array, fields: RowFields, buffers: CanonicalBuffers): number {
   if (fields.count !== FIELD_COUNT) return FAIL;
-  buffers.reserve(fields.end(HASH) - fields.start(ID));
+  const { bounds, plain } = fields;
+  buffers.reserve(bounds[2 * HASH + 1] - bounds[2 * ID]);
   const { out } = buffers;
   let o = 0;
   // The hash covers prev_hash (nothing when null) followed by the canonical JSON.
   if (!isNull(row, fields, PREV_HASH)) {
     if (!isPlain(fields, PREV_HASH)) return FAIL;
-    o = copy(row, fields.start(PREV_HASH), fields.end(PREV_HASH), out, o);
+    o = copy(row, bounds[2 * PREV_HASH], bounds[2 * PREV_HASH + 1], out, o);
   }
-  o = put(PARTS.actorEmail, out, o);
-  o = nullableString(row, fields, ACTOR_EMAIL, out, o);
-  o = part(PARTS.actorId, out, o);
-  o = nullableString(row, fields, ACTOR_ID, out, o);
-  o = part(PARTS.actorType, out, o);
-  o = string(row, fields, ACTOR_TYPE, out, o);
-  o = part(PARTS.eventType, out, o);
-  o = string(row, fields, EVENT_TYPE, out, o);
-  o = part(PARTS.id, out, o);
-  o = integer(row, fields.start(ID), fields.end(ID), out, o);
-  o = part(PARTS.ipAddress, out, o);
-  o = nullableString(row, fields, IP_ADDRESS, out, o);
-  o = part(PARTS.payload, out, o);
-  o = o === FAIL ? FAIL : canonicalPayload(row, fields.start(PAYLOAD), fields.end(PAYLOAD), buffers, o);
-  o = part(PARTS.prevHash, out, o);
-  o = nullableString(row, fields, PREV_HASH, out, o);
-  o = part(PARTS.requestId, out, o);
-  o = nullableString(row, fields, REQUEST_ID, out, o);
-  o = part(PARTS.resourceId, out, o);
-  o = nullableString(row, fields, RESOURCE_ID, out, o);
-  o = part(PARTS.resourceType, out, o);
-  o = string(row, fields, RESOURCE_TYPE, out, o);
-  o = part(PARTS.seq, out, o);
-  o = integer(row, fields.start(SEQ), fields.end(SEQ), out, o);
-  o = part(PARTS.tenantId, out, o);
-  o = nullableString(row, fields, TENANT_ID, out, o);
-  o = part(PARTS.timestamp, out, o);
-  o = timestamp(row, fields, out, o);
-  o = part(PARTS.userAgent, out, o);
-  o = nullableString(row, fields, USER_AGENT, out, o);
-  return part(PARTS.end, out, o);
+  let textStart = 0;
+  for (let member = 0; member < MEMBERS.length; member += 1) {
+    const textEnd = TEXT_ENDS[member];
+    for (let at = textStart; at < textEnd; at += 1) out[o++] = TEMPLATE[at];
+    textStart = textEnd;
+    const field = MEMBER_FIELDS[member];
+    const start = bounds[2 * field];
+    const end = bounds[2 * field + 1];
+    const kind = MEMBER_KINDS[member];
+    if (kind === NULLABLE && end - start === 2 && row[start] === BACKSLASH && row[start + 1] === 0x4e) {
+      o = put(NULL, out, o);
+    } else if (kind === NULLABLE || kind === TEXT) {
+      // Quoted as it is, when it needs neither COPY's unescaping nor JSON's escaping.
+      if ((plain & (1 << field)) === 0) return FAIL;
+      out[o++] = QUOTE;
+      for (let at = start; at < end; at += 1) out[o++] = row[at];
+      out[o++] = QUOTE;
+    } else if (kind === INTEGER) {
+      o = integer(row, start, end, out, o);
+    } else if (kind === TIME) {
+      o = timestamp(row, fields, out, o);
+    } else {
+      o = canonicalPayload(row, start, end, buffers, o);
+    }
+    if (o === FAIL) return FAIL;
+  }
+  for (let at = textStart; at < TEMPLATE.length; at += 1) out[o++] = TEMPLATE[at];
+  return o;
 }
 
 /** The row's seq (`Number` of its text), for a row `canonicalRowBytes` wrote: an integer of at most 15 digits, checked there. */
@@ -283,27 +296,9 @@ function put(bytes: Uint8Array, out: Buffer, o: number): number {
   return o + bytes.length;
 }
 
-function part(bytes: Uint8Array, out: Buffer, o: number): number {
-  return o === FAIL ? FAIL : put(bytes, out, o);
-}
-
 function copy(row: Uint8Array, start: number, end: number, out: Buffer, o: number): number {
   for (let at = start; at < end; at += 1) out[o++] = row[at];
   return o;
-}
-
-/** A text field's JSON string: its bytes quoted, when it needs neither COPY's unescaping nor JSON's escaping. */
-function string(row: Uint8Array, fields: RowFields, field: number, out: Buffer, o: number): number {
-  if (o === FAIL || !isPlain(fields, field)) return FAIL;
-  out[o++] = QUOTE;
-  o = copy(row, fields.start(field), fields.end(field), out, o);
-  out[o++] = QUOTE;
-  return o;
-}
-
-function nullableString(row: Uint8Array, fields: RowFields, field: number, out: Buffer, o: number): number {
-  if (o !== FAIL && isNull(row, fields, field)) return put(NULL, out, o);
-  return string(row, fields, field, out, o);
 }
 
 /**
@@ -312,7 +307,6 @@ function nullableString(row: Uint8Array, fields: RowFields, field: number, out: 
  * optional minus (not before 0, which prints as 0). Anything else: -1.
  */
 function integer(row: Uint8Array, start: number, end: number, out: Buffer, o: number): number {
-  if (o === FAIL) return FAIL;
   let at = start;
   if (at < end && row[at] === MINUS) at += 1;
   const digits = end - at;
@@ -329,7 +323,7 @@ function integer(row: Uint8Array, start: number, end: number, out: Buffer, o: nu
 function timestamp(row: Uint8Array, fields: RowFields, out: Buffer, o: number): number {
   const start = fields.start(OCCURRED_AT);
   const length = fields.end(OCCURRED_AT) - start;
-  if (o === FAIL || !isPlain(fields, OCCURRED_AT) || (length !== 19 && length !== 21 && length !== 22 && length !== 23)) return FAIL;
+  if (!isPlain(fields, OCCURRED_AT) || (length !== 19 && length !== 21 && length !== 22 && length !== 23)) return FAIL;
   const separator = row[start + 10];
   if (row[start + 4] !== MINUS || (separator !== SPACE && separator !== 0x54)) return FAIL;
   for (let at = start; at < start + length; at += 1) if (row[at] >= 0x80) return FAIL;
@@ -541,7 +535,7 @@ function orderMembers(text: Uint8Array, buffers: CanonicalBuffers, base: number,
     if (compareKey(text, members, member - 4, members[member], members[member + 1]) === 0) return false;
   }
   const { out, scratch } = buffers;
-  out.copy(scratch, first, first, last);
+  for (let at = first; at < last; at += 1) scratch[at] = out[at];
   let o = first;
   for (let member = base; member < top; member += 4) {
     if (member > base) out[o++] = COMMA;
