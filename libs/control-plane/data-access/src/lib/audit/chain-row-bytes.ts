@@ -12,9 +12,10 @@
  * escapes (quote, control character), a number beyond 15 digits or with a
  * fraction or exponent, a payload key beyond ASCII or repeated, nesting
  * deeper than 32. The batch must be valid UTF-8 (`isUtf8`; PostgreSQL sends
- * nothing else), as `parseChainRow`'s decoding would otherwise replace bytes.
- * The specs hold it to the reference on hostile rows
- * (chain-row-bytes.spec.ts).
+ * nothing else to node-postgres, whose client encoding is UTF8), as
+ * `parseChainRow`'s decoding would otherwise replace bytes. The specs hold it
+ * to the reference on hostile and random rows (chain-batch.spec.ts) and on
+ * PostgreSQL's own output (audit.repository.spec.ts).
  */
 
 /** The 16 columns of `CHAIN_ROW_COLUMNS`, by position. */
@@ -101,7 +102,7 @@ export function splitRow(row: Uint8Array, start: number, fields: RowFields): num
       clean = false;
     }
   }
-  if (at === row.length && fieldStart < at + 1) {
+  if (at === row.length) {
     // No newline: the last field ends with the buffer.
     if (field < FIELD_COUNT) {
       bounds[2 * field] = fieldStart;
