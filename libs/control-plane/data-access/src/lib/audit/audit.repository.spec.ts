@@ -1,5 +1,5 @@
 import { createTestDatabase, waitUntil } from '@sluice/testing';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../data-source';
 import { UnitOfWork } from '../unit-of-work';
@@ -177,6 +177,13 @@ describe('AuditRepository', () => {
       install.mockRestore();
     }
     expect(shortcut).toEqual([true, false, false, false, true]);
+    // The same bytes as through node-postgres' CopyData messages (the way without the framing).
+    const bytesOf = async (framing: boolean) => {
+      const parts: Buffer[] = [];
+      for await (const { bytes } of audit.streamChainBytes(tenant, 2, undefined, framing)) parts.push(Buffer.from(bytes));
+      return Buffer.concat(parts);
+    };
+    expect((await bytesOf(true)).equals(await bytesOf(false))).toBe(true);
     const expected = await verifyChainInThread(audit, tenant);
     expect(expected).toEqual(expect.objectContaining({ chain_valid: true, verified_count: 5 }));
     for (const batchSize of [1, 2, 5]) expect(await verifyChain(audit, tenant, undefined, batchSize, { threads: 0 })).toEqual(expected);
@@ -238,6 +245,21 @@ describe('AuditRepository', () => {
         for (const row of rows) expect(parseChainRow(row).seq).toBe(expectedSeq++);
       }
       expect(expectedSeq - 1).toBe(LENGTH);
+    });
+
+    it("sends the same bytes through CopyDataFraming as through node-postgres' messages, rows straddling socket reads included", async () => {
+      const digest = async (framing: boolean) => {
+        const hash = createHash('sha256');
+        let rows = 0;
+        for await (const batch of audit.streamChainBytes(tenant, 500, undefined, framing)) {
+          hash.update(batch.bytes);
+          rows += batch.rows;
+        }
+        return `${rows} ${hash.digest('hex')}`;
+      };
+      const framed = await digest(true);
+      expect(framed.startsWith(`${LENGTH} `)).toBe(true);
+      expect(framed).toBe(await digest(false));
     });
 
     it('cancels the COPY when the consumer stops early and leaves the pool usable', async () => {
