@@ -17,32 +17,15 @@ import { checkChainBatch, parseChainRow, rowsOfBytes, type AuditRepository, type
 import { readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
 
-/**
- * Streams the first `limit` events' bytes and drops them; calls `onBatch` after each batch. `framing` false:
- * the rows as node-postgres' CopyData messages, the reader before session 8.
- */
-export async function readOnly(
-  repository: AuditRepository,
-  tenantId: string,
-  limit: number,
-  batchSize: number,
-  onBatch: () => void,
-  framing = true,
-): Promise<number> {
+/** Streams the first `limit` events' bytes and drops them; calls `onBatch` after each batch. */
+export async function readOnly(repository: AuditRepository, tenantId: string, limit: number, batchSize: number, onBatch: () => void): Promise<number> {
   let read = 0;
-  for await (const batch of repository.streamChainBytes(tenantId, batchSize, undefined, framing)) {
+  for await (const batch of repository.streamChainBytes(tenantId, batchSize)) {
     read += batch.rows;
     onBatch();
     if (read >= limit) break;
   }
   return read;
-}
-
-/** The repository, with the chain's bytes read through node-postgres' CopyData messages (the reader before session 8). */
-export function messageReader(repository: AuditRepository): AuditRepository {
-  const reader = Object.create(repository) as AuditRepository;
-  reader.streamChainBytes = (tenantId, batchSize, buffers) => repository.streamChainBytes(tenantId, batchSize, buffers, false);
-  return reader;
 }
 
 /** Reads the first `limit` events' batches into memory: the input of `hashOnly`. */

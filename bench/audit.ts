@@ -21,8 +21,7 @@
  * `BENCH_AUDIT_PROFILE_EVENTS` (events the read-only and hash-only profile run
  * on, default 200,000), `BENCH_AUDIT_BASELINE_WORKER` (a `chain-hash-worker.js`
  * built from an earlier commit: adds a third side, the threaded verifier as it
- * was then, with that worker and the COPY read as node-postgres' messages, the
- * reader before session 8; docs/decisions.md, "Audit verification throughput,
+ * was then, with that worker; docs/decisions.md, "Audit verification throughput,
  * session 8", says how to build it), `BENCH_AUDIT_DATABASE` (keep and reuse that database:
  * seeded on the first run, so later runs skip the minute of seeding; otherwise
  * a throw-away database is dropped afterwards). Uses the test server
@@ -47,7 +46,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { batchesInMemory, copyBackendCpu, hashEach, hashOnly, messageReader, readOnly } from './audit-baselines';
+import { batchesInMemory, copyBackendCpu, hashEach, hashOnly, readOnly } from './audit-baselines';
 import { previousHashAuditEvent } from './audit-hash-baseline';
 
 const TOTAL = Number(process.env['BENCH_AUDIT_EVENTS'] ?? 1_000_000);
@@ -254,8 +253,8 @@ async function main(): Promise<void> {
       old: { name: 'single-threaded verifier', verify: (onProgress) => verifyChainInThread(repository, tenantId, onProgress, BATCH), runs: [] },
       new: { name: `threaded verifier (${THREADS} threads)`, verify: (onProgress) => verifyWithBuiltThreads(repository, tenantId, onProgress), runs: [] },
       start: {
-        name: `threaded verifier as built from ${BASELINE_WORKER ?? '-'} (${THREADS} threads), node-postgres' CopyData messages`,
-        verify: (onProgress) => verifyWithBuiltThreads(messageReader(repository), tenantId, onProgress, BASELINE_WORKER),
+        name: `threaded verifier as built from ${BASELINE_WORKER ?? '-'} (${THREADS} threads)`,
+        verify: (onProgress) => verifyWithBuiltThreads(repository, tenantId, onProgress, BASELINE_WORKER),
         runs: [],
       },
     };
@@ -274,20 +273,13 @@ async function main(): Promise<void> {
     const startRun = BASELINE_WORKER ? combined(sides.start.runs) : undefined;
 
     process.stderr.write(`Profile on the first ${count(PROFILE)} events...\n`);
-    // The COPY read alone, with the reader of today and the one before session 8 (node-postgres' CopyData messages), in turns, twice each.
-    const reads = { framing: { events: 0, seconds: 0, cpu: 0, pg: 0 }, messages: { events: 0, seconds: 0, cpu: 0, pg: 0 } };
-    for (let turn = 0; turn < 4; turn += 1) {
-      const framing = turn % 2 === 1;
-      const into = framing ? reads.framing : reads.messages;
-      const backend = copyBackendCpu(dataSource);
-      const cpu = process.cpuUsage();
-      const start = performance.now();
-      into.events += await readOnly(repository, tenantId, PROFILE, BATCH, () => backend.sample(), framing);
-      into.seconds += (performance.now() - start) / 1000;
-      const used = process.cpuUsage(cpu);
-      into.cpu += used.user + used.system;
-      into.pg += await backend.micros();
-    }
+    const backend = copyBackendCpu(dataSource);
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const read = await readOnly(repository, tenantId, PROFILE, BATCH, () => backend.sample());
+    const readSeconds = (performance.now() - start) / 1000;
+    const readCpu = process.cpuUsage(cpu);
+    const readPg = await backend.micros();
     const batches = await batchesInMemory(repository, tenantId, PROFILE, BATCH);
     // The batch check of today (hashOnly), and each event decoded and hashed as a thread did before session 8, with the
     // canonical form of today and of before issue 23, in turns, twice each, on the same batches; the lower of each pair.
@@ -313,7 +305,7 @@ async function main(): Promise<void> {
         ...describe(`threaded verifier (new, ${THREADS} threads)`, newRun),
         ...(startRun
           ? [
-              ...describe(`threaded verifier at ${BASELINE_WORKER} (start, ${THREADS} threads, CopyData messages)`, startRun),
+              ...describe(`threaded verifier at ${BASELINE_WORKER} (start, ${THREADS} threads)`, startRun),
               `  new/start: ${(rate(newRun) / rate(startRun)).toFixed(2)}x events/s; CPU per event, process and PostgreSQL together: ` +
                 `${perEvent(startRun).toFixed(2)} µs start, ${perEvent(newRun).toFixed(2)} µs new (${(perEvent(startRun) / perEvent(newRun)).toFixed(2)}x less)`,
             ]
@@ -322,10 +314,8 @@ async function main(): Promise<void> {
           `CPU per event, process and PostgreSQL together: ${perEvent(oldRun).toFixed(2)} µs old, ${perEvent(newRun).toFixed(2)} µs new ` +
           `(so ${availableParallelism()} idle CPUs would verify at most ~${count((availableParallelism() * 1_000_000) / perEvent(newRun))} events/s)`,
         `  where the time goes (first ${count(PROFILE)} events, one thread each):`,
-        `    PostgreSQL COPY read and dropped, no hashing: ${count(reads.framing.events / reads.framing.seconds)} events/s; CPU per event: ` +
-          `${micros(reads.framing.pg, reads.framing.events)} PostgreSQL backend, ${micros(reads.framing.cpu, reads.framing.events)} reading thread`,
-        `    the same through node-postgres' CopyData messages (the reader before session 8): ${count(reads.messages.events / reads.messages.seconds)} events/s; ` +
-          `CPU per event: ${micros(reads.messages.pg, reads.messages.events)} PostgreSQL backend, ${micros(reads.messages.cpu, reads.messages.events)} reading thread`,
+        `    PostgreSQL COPY read and dropped, no hashing: ${count(read / readSeconds)} events/s; CPU per event: ${micros(readPg, read)} PostgreSQL backend, ` +
+          `${micros(readCpu.user + readCpu.system, read)} reading thread`,
         `    hashing alone (checkChainBatch on batches in memory): ${hashing.batch.toFixed(2)} µs CPU per event = ${count(1_000_000 / hashing.batch)} events/s per thread ` +
           `(${(hashing.current / hashing.batch).toFixed(2)}x less than decoding and hashing each event, below)`,
         `    decode and hash one event (parseChainRow, hashAuditEvent: a thread's work per event before session 8): ${hashing.current.toFixed(2)} µs CPU now, ${hashing.previous.toFixed(2)} µs with the canonical JSON before issue 23 ` +

@@ -152,14 +152,13 @@ export class AuditRepository {
    * `CHAIN_ROW_COLUMNS`, each ending in a newline) in a buffer of its own:
    * what the reading thread hands to the hashing threads (`verifyChain`)
    * without decoding a character. `buffers` lets the caller hand out buffers
-   * it has finished with, so that a long chain reuses a few. `framing`: see
-   * `CopyOutBatches` (false only to compare, in `npm run bench:audit`).
+   * it has finished with, so that a long chain reuses a few.
    */
-  async *streamChainBytes(tenantId: string | null, batchSize = CHAIN_BATCH_SIZE, buffers?: ByteBufferSource, framing = true): AsyncGenerator<RowBytes> {
-    yield* this.copyChain(tenantId, batchSize, new ByteRowBatches(buffers), framing);
+  async *streamChainBytes(tenantId: string | null, batchSize = CHAIN_BATCH_SIZE, buffers?: ByteBufferSource): AsyncGenerator<RowBytes> {
+    yield* this.copyChain(tenantId, batchSize, new ByteRowBatches(buffers));
   }
 
-  private async *copyChain<Batch>(tenantId: string | null, batchSize: number, builder: RowBatchBuilder<Batch>, framing = true): AsyncGenerator<Batch> {
+  private async *copyChain<Batch>(tenantId: string | null, batchSize: number, builder: RowBatchBuilder<Batch>): AsyncGenerator<Batch> {
     const chainId = tenantId ?? PLATFORM_CHAIN_ID;
     // COPY takes no bind parameters; the id is quoted by the driver and cast.
     // SET LOCAL lasts for this query string only (one implicit transaction).
@@ -168,8 +167,6 @@ export class AuditRepository {
          WHERE chain_id = ${escapeLiteral(chainId)}::uuid ORDER BY seq) TO STDOUT`,
       batchSize,
       builder,
-      2,
-      framing,
     );
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;

@@ -1,17 +1,13 @@
 import type { Connection, Submittable } from 'pg';
-import { CopyDataFraming, type CopyDataSink } from './copy-data-framing';
 
 /** Gathers the rows of one batch, in whatever form its consumer wants them. */
 export interface RowBatchBuilder<Batch> {
   /**
-   * Adds bytes of the current row (its text and, last, its '\n'): a row may
-   * come in several parts when it straddles two socket reads. The source is
-   * a socket chunk or node-postgres' read buffer, which may be reused: the
-   * bytes must be copied now.
+   * Adds one row: a CopyData chunk, the row's text and its '\n'. The chunk is
+   * a view into node-postgres' read buffer, which the next socket read may
+   * overwrite: it must be copied or decoded now.
    */
-  append(source: Buffer, start: number, end: number): void;
-  /** The current row is complete. */
-  endRow(): void;
+  add(chunk: Buffer): void;
   /** Rows added since the last `take`. */
   readonly rows: number;
   /** The rows added since the last `take`, as one batch; the builder starts afresh. */
@@ -21,18 +17,9 @@ export interface RowBatchBuilder<Batch> {
 /** Each row as one string without its newline. */
 export class TextRowBatches implements RowBatchBuilder<string[]> {
   private lines: string[] = [];
-  /** The current row's bytes so far. */
-  private row: Buffer = Buffer.allocUnsafe(4096);
-  private length = 0;
 
-  append(source: Buffer, start: number, end: number): void {
-    this.row = roomFor(this.row, this.length, end - start, (size) => Buffer.allocUnsafe(size));
-    this.length += source.copy(this.row, this.length, start, end);
-  }
-
-  endRow(): void {
-    this.lines.push(this.row.toString('utf8', 0, this.length - 1));
-    this.length = 0;
+  add(chunk: Buffer): void {
+    this.lines.push(chunk.toString('utf8', 0, chunk.length - 1));
   }
 
   get rows(): number {
@@ -44,14 +31,6 @@ export class TextRowBatches implements RowBatchBuilder<string[]> {
     this.lines = [];
     return lines;
   }
-}
-
-/** `buffer`, or a larger copy of its first `length` bytes when `extra` more do not fit. */
-function roomFor(buffer: Buffer, length: number, extra: number, allocate: (size: number) => Buffer): Buffer {
-  if (length + extra <= buffer.length) return buffer;
-  const grown = allocate(Math.max(buffer.length * 2, length + extra));
-  buffer.copy(grown, 0, 0, length);
-  return grown;
 }
 
 /** A batch of rows as the bytes COPY sent (each row ending in '\n'), in a buffer of its own that can be transferred to another thread. */
@@ -78,12 +57,14 @@ export class ByteRowBatches implements RowBatchBuilder<RowBytes> {
     this.buffer = buffers(BATCH_BUFFER_BYTES);
   }
 
-  append(source: Buffer, start: number, end: number): void {
-    this.buffer = roomFor(this.buffer, this.length, end - start, newByteBuffer);
-    this.length += source.copy(this.buffer, this.length, start, end);
-  }
-
-  endRow(): void {
+  add(chunk: Buffer): void {
+    if (this.length + chunk.length > this.buffer.length) {
+      const grown = newByteBuffer(Math.max(this.buffer.length * 2, this.length + chunk.length));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    chunk.copy(this.buffer, this.length);
+    this.length += chunk.length;
     this.count += 1;
   }
 
@@ -107,9 +88,7 @@ export class ByteRowBatches implements RowBatchBuilder<RowBytes> {
  *
  * Why not a SELECT: node-postgres turns every column of every row into its
  * own string and the row into an object, which cost more than hashing the
- * event; here each row arrives as one CopyData message, read straight from
- * the socket's chunks (`CopyDataFraming`) unless `framing` is false, and is
- * copied into its batch undecoded.
+ * event; here each row arrives as one CopyData message and becomes one string.
  * The query also runs once, so PostgreSQL scans the index without a round trip
  * per batch.
  *
@@ -117,7 +96,7 @@ export class ByteRowBatches implements RowBatchBuilder<RowBytes> {
  * wait for the consumer, the socket is paused (PostgreSQL then blocks on a full
  * send buffer) and resumed as the consumer catches up.
  */
-export class CopyOutBatches<Batch = string[]> implements Submittable, CopyDataSink {
+export class CopyOutBatches<Batch = string[]> implements Submittable {
   private readonly queued: Batch[] = [];
   private connection: Connection | undefined;
   private paused = false;
@@ -131,13 +110,10 @@ export class CopyOutBatches<Batch = string[]> implements Submittable, CopyDataSi
     private readonly batchSize: number,
     private readonly filling: RowBatchBuilder<Batch>,
     private readonly maxQueuedBatches = 2,
-    /** False: take the rows as node-postgres' CopyData messages (the way before `CopyDataFraming`; tests and `npm run bench:audit` compare). */
-    private readonly framing = true,
   ) {}
 
   submit(connection: Connection): void {
     this.connection = connection;
-    if (this.framing) CopyDataFraming.install(connection.stream, this);
     connection.query(this.sql);
   }
 
@@ -175,24 +151,12 @@ export class CopyOutBatches<Batch = string[]> implements Submittable, CopyDataSi
     while (!this.done) await new Promise<void>((resolve) => (this.wake = resolve));
   }
 
-  // `CopyDataFraming` calls these for each row.
-
-  rowPart(source: Buffer, start: number, end: number): void {
-    if (!this.discarding) this.filling.append(source, start, end);
-  }
-
-  rowEnd(): void {
-    if (this.discarding) return;
-    this.filling.endRow();
-    if (this.filling.rows >= this.batchSize) this.publish();
-  }
-
   // The node-postgres Client calls the methods below for each backend message.
 
-  /** A row, when `CopyDataFraming` is not in front of the parser. */
   handleCopyData(message: { chunk: Buffer }): void {
-    this.rowPart(message.chunk, 0, message.chunk.length);
-    this.rowEnd();
+    if (this.discarding) return;
+    this.filling.add(message.chunk);
+    if (this.filling.rows >= this.batchSize) this.publish();
   }
 
   handleCommandComplete(): void {
