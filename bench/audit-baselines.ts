@@ -5,8 +5,10 @@
  * - `hashOnly`: the batch check (`checkChainBatch`, what each hashing thread
  *   runs) on batches already in memory, on this thread: the CPU one event's
  *   hashing costs;
- * - `hashEach`: each event decoded and hashed, with today's canonical form
- *   or the previous one (`audit-hash-baseline.ts`), for the two side by side;
+ * - `hashEach`: each event decoded (`parseChainRow`) and hashed, with today's
+ *   canonical form or the previous one (`audit-hash-baseline.ts`), for the two
+ *   side by side; with today's, it is also what a hashing thread did per event
+ *   before session 8 wrote the hashed text from the row's bytes;
  * - `copyBackendCpu`: the CPU time of the PostgreSQL backend serving a chain's
  *   COPY (from /proc: the server runs on this machine), so PostgreSQL's share
  *   is known too.
@@ -42,7 +44,7 @@ export async function batchesInMemory(repository: AuditRepository, tenantId: str
 export function hashOnly(batches: Uint8Array[]): number {
   let events = 0;
   for (const bytes of batches) {
-    const result = checkChainBatch(rowsOfBytes(bytes));
+    const result = checkChainBatch(bytes);
     if (result.brokenAfterFirst.length > 0 || result.first?.hashBreak) throw new Error('hashOnly: the bench chain does not verify');
     events += result.count;
   }

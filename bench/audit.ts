@@ -19,7 +19,10 @@
  * (default 1), `BENCH_AUDIT_THREADS` (hashing threads, default one per CPU),
  * `BENCH_AUDIT_BATCH` (events per batch, default the verifier's),
  * `BENCH_AUDIT_PROFILE_EVENTS` (events the read-only and hash-only profile run
- * on, default 200,000), `BENCH_AUDIT_DATABASE` (keep and reuse that database:
+ * on, default 200,000), `BENCH_AUDIT_BASELINE_WORKER` (a `chain-hash-worker.js`
+ * built from an earlier commit: adds a third side, the threaded verifier as it
+ * was then, with that worker; docs/decisions.md, "Audit verification throughput,
+ * session 8", says how to build it), `BENCH_AUDIT_DATABASE` (keep and reuse that database:
  * seeded on the first run, so later runs skip the minute of seeding; otherwise
  * a throw-away database is dropped afterwards). Uses the test server
  * (`TEST_DATABASE_URL`).
@@ -53,6 +56,7 @@ const THREADS = Number(process.env['BENCH_AUDIT_THREADS'] ?? defaultHashThreads(
 const BATCH = Number(process.env['BENCH_AUDIT_BATCH'] ?? CHAIN_BATCH_SIZE);
 const PROFILE = Math.min(Number(process.env['BENCH_AUDIT_PROFILE_EVENTS'] ?? 200_000), TOTAL);
 const KEPT_DATABASE = process.env['BENCH_AUDIT_DATABASE'];
+const BASELINE_WORKER = process.env['BENCH_AUDIT_BASELINE_WORKER'];
 /** The hashing threads' code as production runs it (the npm script builds the control plane first), not its TypeScript source under ts-node. */
 const WORKER_FILE = 'dist/apps/control-plane/chain-hash-worker.js';
 /** The chain of a kept database: fixed, so a later run finds it. */
@@ -206,9 +210,14 @@ function describe(name: string, run: Run): string[] {
 }
 
 /** `verifyChain` as in production: its threads start when the chain turns out long, from the built worker file. */
-async function verifyWithBuiltThreads(repository: AuditRepository, tenantId: string, onProgress: (progress: VerifyProgress) => void): Promise<ChainVerification> {
-  const pool = ChainHashPool.start(THREADS, WORKER_FILE);
-  if (!pool) throw new Error(`${WORKER_FILE} is missing: build the control plane`);
+async function verifyWithBuiltThreads(
+  repository: AuditRepository,
+  tenantId: string,
+  onProgress: (progress: VerifyProgress) => void,
+  workerFile = WORKER_FILE,
+): Promise<ChainVerification> {
+  const pool = ChainHashPool.start(THREADS, workerFile);
+  if (!pool) throw new Error(`${workerFile} is missing: build the control plane`);
   try {
     return await verifyChain(repository, tenantId, onProgress, BATCH, { pool, threads: THREADS });
   } finally {
@@ -239,37 +248,47 @@ async function main(): Promise<void> {
       throw new Error(`${name} holds ${existing} events, not ${TOTAL}: drop it or set BENCH_AUDIT_EVENTS=${existing}`);
     }
 
-    const sides: Record<'old' | 'new', { verify: Verifier; runs: Run[] }> = {
-      old: { verify: (onProgress) => verifyChainInThread(repository, tenantId, onProgress, BATCH), runs: [] },
-      new: { verify: (onProgress) => verifyWithBuiltThreads(repository, tenantId, onProgress), runs: [] },
+    type Side = 'old' | 'new' | 'start';
+    const sides: Record<Side, { name: string; verify: Verifier; runs: Run[] }> = {
+      old: { name: 'single-threaded verifier', verify: (onProgress) => verifyChainInThread(repository, tenantId, onProgress, BATCH), runs: [] },
+      new: { name: `threaded verifier (${THREADS} threads)`, verify: (onProgress) => verifyWithBuiltThreads(repository, tenantId, onProgress), runs: [] },
+      start: {
+        name: `threaded verifier as built from ${BASELINE_WORKER ?? '-'} (${THREADS} threads)`,
+        verify: (onProgress) => verifyWithBuiltThreads(repository, tenantId, onProgress, BASELINE_WORKER),
+        runs: [],
+      },
     };
+    const order: Side[] = BASELINE_WORKER ? ['new', 'start', 'old'] : ['new', 'old'];
     const loadDuringVerification: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const side of round % 2 === 0 ? (['new', 'old'] as const) : (['old', 'new'] as const)) {
-        process.stderr.write(`Round ${round + 1}/${ROUNDS}: ${side === 'new' ? `threaded verifier (${THREADS} threads)` : 'single-threaded verifier'}, ${count(TOTAL)} events...\n`);
+      // Each round turns the order by one, so no side always runs first.
+      for (let turn = 0; turn < order.length; turn += 1) {
+        const side = order[(turn + round) % order.length];
+        process.stderr.write(`Round ${round + 1}/${ROUNDS}: ${sides[side].name}, ${count(TOTAL)} events...\n`);
         sides[side].runs.push(await measureVerifier(dataSource, sides[side].verify));
         loadDuringVerification.push(loadavg()[0]);
       }
     }
     const [oldRun, newRun] = [combined(sides.old.runs), combined(sides.new.runs)];
+    const startRun = BASELINE_WORKER ? combined(sides.start.runs) : undefined;
 
     process.stderr.write(`Profile on the first ${count(PROFILE)} events...\n`);
     const backend = copyBackendCpu(dataSource);
-    let cpu = process.cpuUsage();
-    let start = performance.now();
+    const cpu = process.cpuUsage();
+    const start = performance.now();
     const read = await readOnly(repository, tenantId, PROFILE, BATCH, () => backend.sample());
     const readSeconds = (performance.now() - start) / 1000;
     const readCpu = process.cpuUsage(cpu);
     const readPg = await backend.micros();
     const batches = await batchesInMemory(repository, tenantId, PROFILE, BATCH);
-    cpu = process.cpuUsage();
-    start = performance.now();
-    const hashed = hashOnly(batches);
-    const hashCpu = process.cpuUsage(cpu);
-    const hashSeconds = (performance.now() - start) / 1000;
-    // Previous and current canonical form in turns, twice each, on the same batches; the lower of each pair.
-    const hashing = { previous: Infinity, current: Infinity };
+    // The batch check of today (hashOnly), and each event decoded and hashed as a thread did before session 8, with the
+    // canonical form of today and of before issue 23, in turns, twice each, on the same batches; the lower of each pair.
+    const hashing = { batch: Infinity, previous: Infinity, current: Infinity };
     for (let turn = 0; turn < 2; turn += 1) {
+      const cpu = process.cpuUsage();
+      const hashed = hashOnly(batches);
+      const used = process.cpuUsage(cpu);
+      hashing.batch = Math.min(hashing.batch, (used.user + used.system) / hashed);
       hashing.previous = Math.min(hashing.previous, hashEach(batches, previousHashAuditEvent));
       hashing.current = Math.min(hashing.current, hashEach(batches, hashAuditEvent));
     }
@@ -284,15 +303,22 @@ async function main(): Promise<void> {
         `  seeding: ${seeding}`,
         ...describe('single-threaded verifier (old)', oldRun),
         ...describe(`threaded verifier (new, ${THREADS} threads)`, newRun),
+        ...(startRun
+          ? [
+              ...describe(`threaded verifier at ${BASELINE_WORKER} (start, ${THREADS} threads)`, startRun),
+              `  new/start: ${(rate(newRun) / rate(startRun)).toFixed(2)}x events/s; CPU per event, process and PostgreSQL together: ` +
+                `${perEvent(startRun).toFixed(2)} µs start, ${perEvent(newRun).toFixed(2)} µs new (${(perEvent(startRun) / perEvent(newRun)).toFixed(2)}x less)`,
+            ]
+          : []),
         `  new/old: ${(rate(newRun) / rate(oldRun)).toFixed(2)}x events/s; ${(rate(newRun) / TARGET_PER_SECOND).toFixed(2)}x the ${count(TARGET_PER_SECOND)}/s target; ` +
           `CPU per event, process and PostgreSQL together: ${perEvent(oldRun).toFixed(2)} µs old, ${perEvent(newRun).toFixed(2)} µs new ` +
           `(so ${availableParallelism()} idle CPUs would verify at most ~${count((availableParallelism() * 1_000_000) / perEvent(newRun))} events/s)`,
         `  where the time goes (first ${count(PROFILE)} events, one thread each):`,
         `    PostgreSQL COPY read and dropped, no hashing: ${count(read / readSeconds)} events/s; CPU per event: ${micros(readPg, read)} PostgreSQL backend, ` +
           `${micros(readCpu.user + readCpu.system, read)} reading thread`,
-        `    hashing alone (checkChainBatch on batches in memory): ${micros(hashCpu.user + hashCpu.system, hashed)} CPU per event = ` +
-          `${count(hashed / hashSeconds)} events/s per thread`,
-        `    decode and hash one event: ${hashing.current.toFixed(2)} µs CPU now, ${hashing.previous.toFixed(2)} µs with the canonical JSON before issue 23 ` +
+        `    hashing alone (checkChainBatch on batches in memory): ${hashing.batch.toFixed(2)} µs CPU per event = ${count(1_000_000 / hashing.batch)} events/s per thread ` +
+          `(${(hashing.current / hashing.batch).toFixed(2)}x less than decoding and hashing each event, below)`,
+        `    decode and hash one event (parseChainRow, hashAuditEvent: a thread's work per event before session 8): ${hashing.current.toFixed(2)} µs CPU now, ${hashing.previous.toFixed(2)} µs with the canonical JSON before issue 23 ` +
           `(bench/audit-hash-baseline.ts; ${(hashing.previous / hashing.current).toFixed(2)}x)`,
         '',
       ].join('\n'),

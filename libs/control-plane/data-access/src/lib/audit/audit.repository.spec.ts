@@ -8,7 +8,8 @@ import { AuditRepository, type AuditDraft } from './audit.repository';
 import { isoTimestamp, parseChainRow } from './chain-row';
 import { BROKEN_LINK_REASONS } from './chain-verifier';
 import { redactSecrets } from './redaction';
-import { verifyChain } from './verify-chain';
+import { CanonicalBuffers, canonicalRowBytes, RowFields, splitRow } from './chain-row-bytes';
+import { verifyChain, verifyChainInThread } from './verify-chain';
 
 describe('AuditRepository', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -148,6 +149,30 @@ describe('AuditRepository', () => {
     for await (const rows of audit.streamChainRows(tenant, 2)) streamed.push(...rows.map(parseChainRow));
     expect(streamed).toEqual(appended);
     expect(await verifyChain(audit, tenant)).toEqual(expect.objectContaining({ chain_valid: true, verified_count: 3 }));
+  });
+
+  it("checks PostgreSQL's jsonb form of common events on their bytes and the rest the reference way", async () => {
+    const tenant = randomUUID();
+    const awkward = 'tab\there, newline\nthere, backslash \\ and \\N, \u0001 é 😀';
+    await record(tenant, { payload: { max_users: 10, contact_name: 'Ann', nested: { bb: { d: 1, c: -2 }, a: [[1], [true, false, null, 'é 😀 {x: 1}, [y]']] }, '': {} } });
+    await record(tenant, { payload: { text: awkward } });
+    await record(tenant, { eventType: 'user "quoted"', payload: {} });
+    await record(tenant, { payload: { ratio: 0.5 } });
+    await record(tenant, { actor: { type: 'system', id: null, email: null }, resourceId: null, ipAddress: null, userAgent: null, requestId: null });
+    const shortcut: boolean[] = [];
+    const fields = new RowFields();
+    const buffers = new CanonicalBuffers();
+    for await (const { bytes } of audit.streamChainBytes(tenant, 2)) {
+      const row = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let start = 0; start < row.length; start = splitRow(row, start, fields) + 1) {
+        splitRow(row, start, fields);
+        shortcut.push(canonicalRowBytes(row, fields, buffers) !== -1);
+      }
+    }
+    expect(shortcut).toEqual([true, false, false, false, true]);
+    const expected = await verifyChainInThread(audit, tenant);
+    expect(expected).toEqual(expect.objectContaining({ chain_valid: true, verified_count: 5 }));
+    for (const batchSize of [1, 2, 5]) expect(await verifyChain(audit, tenant, undefined, batchSize, { threads: 0 })).toEqual(expected);
   });
 
   it("completes PostgreSQL's UTC times (text and JSON forms) to the ISO form that was hashed", async () => {

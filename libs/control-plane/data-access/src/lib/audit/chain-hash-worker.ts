@@ -6,7 +6,7 @@
  * the TypeScript source under ts-node or Jest.
  */
 import { parentPort } from 'node:worker_threads';
-import { checkChainBatch, rowsOfBytes } from './chain-batch';
+import { checkChainBatch } from './chain-batch';
 import type { HashRequest, HashResponse } from './chain-hash-protocol';
 
 const port = parentPort;
@@ -15,11 +15,11 @@ if (!port) throw new Error('chain-hash-worker runs only as a worker thread');
 port.on('message', ({ id, bytes, maxBrokenLinks }: HashRequest) => {
   let response: HashResponse;
   try {
-    response = { id, bytes, result: checkChainBatch(rowsOfBytes(bytes), maxBrokenLinks) };
+    response = { id, bytes, result: checkChainBatch(bytes, maxBrokenLinks) };
   } catch (error) {
     response = { id, bytes, error: error instanceof Error ? error.message : String(error) };
   }
-  // The rows were decoded into strings of their own: the buffer goes back to be filled again.
+  // The batch is checked: its buffer goes back to be filled again.
   port.postMessage(response, [bytes.buffer as ArrayBuffer]);
 });
 port.postMessage({ ready: true } satisfies HashResponse);

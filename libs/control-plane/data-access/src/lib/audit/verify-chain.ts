@@ -1,5 +1,5 @@
 import { CHAIN_BATCH_SIZE, type AuditRepository } from './audit.repository';
-import { checkChainBatch, ChainStitcher, rowsOfBytes, type ChainBatchResult } from './chain-batch';
+import { checkChainBatch, ChainStitcher, type ChainBatchResult } from './chain-batch';
 import { ChainHashPool, defaultHashThreads } from './chain-hash-pool';
 import { parseChainRow } from './chain-row';
 import { ChainVerifier, MAX_BROKEN_LINKS, type ChainVerification } from './chain-verifier';
@@ -114,7 +114,7 @@ export async function verifyChain(
         answer.catch(() => undefined);
         answers.push(answer);
       } else {
-        answers.push(Promise.resolve(checkChainBatch(rowsOfBytes(batch.bytes))));
+        answers.push(Promise.resolve(checkChainBatch(batch.bytes)));
         shelf.put(batch.bytes);
       }
       while (answers.length >= maxWaiting) join(await (answers.shift() as Promise<ChainBatchResult>));
