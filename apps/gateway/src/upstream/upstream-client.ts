@@ -1,6 +1,7 @@
 import type { Tracing } from '@sluice/platform';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
+import type { AbortSource } from './abort-emitter';
 import { UpstreamBody } from './upstream-body';
 import { UpstreamExchange } from './upstream-exchange';
 import { UpstreamPools, type UpstreamPoolOptions, type UpstreamPoolStats } from './upstream-pools';
@@ -18,7 +19,7 @@ export interface UpstreamCallOptions {
   /** The deployment's `timeout_ms`: the whole exchange, body included, must end within it. */
   timeoutMs: number;
   /** Aborts the call, e.g. when the client disconnects. */
-  signal?: AbortSignal;
+  signal?: AbortSource;
 }
 
 export interface UpstreamResponse {
