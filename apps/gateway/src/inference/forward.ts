@@ -44,7 +44,7 @@ export class Forwarder {
       throw error;
     } finally {
       // Up to the response headers: the attempt as routing sees it; the body's time is in the request histogram.
-      this.metrics.upstreamDuration.observe({ provider: deployment.provider, outcome }, (performance.now() - started) / 1000);
+      this.metrics.upstreamDuration.series({ provider: deployment.provider, outcome }).observe((performance.now() - started) / 1000);
     }
   }
 }
