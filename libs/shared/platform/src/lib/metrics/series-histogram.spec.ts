@@ -62,9 +62,10 @@ describe('SeriesHistogram', () => {
     expect(await seriesRegistry.metrics()).toBe(await plainRegistry.metrics());
   });
 
-  it('refuses a value that is not a finite number, as prom-client does', () => {
+  it('refuses a value that is not a finite number and a label it does not have, as prom-client does', () => {
     const { series } = pair();
     expect(() => series.series({ endpoint: 'messages', status_code: '200' }).observe(Number.NaN)).toThrow(TypeError);
+    expect(() => series.series({ endpoint: 'messages', status_code: '500', tenant: 't' } as never)).toThrow(/not included in initial labelset/);
   });
 
   it('sums across workers as the cluster primary aggregates them', async () => {

@@ -50,6 +50,8 @@ export class SeriesHistogram<L extends string = string> extends Histogram<L> {
     const last = names.length === 0 ? undefined : labels[names[names.length - 1]];
     let series = level.get(last) as HistogramSeries<L> | undefined;
     if (series === undefined) {
+      // prom-client's own check of the label names, once per series: an unknown label throws, as its observe does.
+      this.labels(labels);
       series = new HistogramSeries(this, { ...labels });
       level.set(last, series);
     }
