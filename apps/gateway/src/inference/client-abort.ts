@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import { AbortEmitter } from '../upstream/abort-emitter';
 
 export interface ClientAbort {
-  /** Aborts when the client disconnects before the response has been fully written. */
-  signal: AbortSignal;
+  /** Aborts when the client disconnects before the response has been fully written (an AbortEmitter: no AbortController per request). */
+  signal: AbortEmitter;
   dispose(): void;
 }
 
@@ -11,12 +12,12 @@ export interface ClientAbort {
  * response and a vanished client; only the second leaves it unfinished.
  */
 export function watchClientAbort(raw: ServerResponse): ClientAbort {
-  const controller = new AbortController();
+  const signal = new AbortEmitter();
   const onClose = () => {
-    if (!raw.writableFinished) controller.abort(new Error('The client disconnected'));
+    if (!raw.writableFinished) signal.abort(new Error('The client disconnected'));
   };
   raw.on('close', onClose);
   // The client may have left before anyone was listening (during authentication or admission).
   if (raw.destroyed || raw.socket?.destroyed === true) onClose();
-  return { signal: controller.signal, dispose: () => raw.off('close', onClose) };
+  return { signal, dispose: () => raw.off('close', onClose) };
 }

@@ -4,6 +4,7 @@ import { adapterFor, type CanonicalRequest } from '@sluice/gateway/providers';
 import { SluiceException } from '@sluice/platform';
 import { performance } from 'node:perf_hooks';
 import { GatewayMetrics } from '../metering/gateway-metrics';
+import type { AbortSource } from '../upstream/abort-emitter';
 import { ProviderCredentials, type UpstreamTarget } from '../upstream/provider-credentials';
 import { UpstreamClient, type UpstreamResponse } from '../upstream/upstream-client';
 import { ensureSuccess } from '../upstream/upstream-status';
@@ -29,7 +30,7 @@ export class Forwarder {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  async forward(request: CanonicalRequest, deployment: DeploymentRecord, model: ModelRecord, stream: boolean, signal: AbortSignal): Promise<ForwardedResponse> {
+  async forward(request: CanonicalRequest, deployment: DeploymentRecord, model: ModelRecord, stream: boolean, signal: AbortSource): Promise<ForwardedResponse> {
     const started = performance.now();
     let outcome = 'network_error';
     try {
@@ -43,7 +44,7 @@ export class Forwarder {
       throw error;
     } finally {
       // Up to the response headers: the attempt as routing sees it; the body's time is in the request histogram.
-      this.metrics.upstreamDuration.observe({ provider: deployment.provider, outcome }, (performance.now() - started) / 1000);
+      this.metrics.upstreamDuration.series({ provider: deployment.provider, outcome }).observe((performance.now() - started) / 1000);
     }
   }
 }

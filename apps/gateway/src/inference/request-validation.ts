@@ -90,7 +90,17 @@ export class BodyChecker {
  * estimates, providers) then never meets a null where it expects a value.
  */
 export function withoutNullFields(body: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
+  // A loop into an object literal: Object.fromEntries built a slow (dictionary) object, which the request's
+  // translation and serialisation then paid for again (docs/decisions.md, "Issue 22, plain path, session 8").
+  const kept: Record<string, unknown> = {};
+  for (const field of Object.keys(body)) {
+    const value = body[field];
+    if (value === null) continue;
+    // An own `__proto__` field stays a field, as Object.fromEntries kept it (the strict JSON parser refuses it anyway).
+    if (field === '__proto__') Object.defineProperty(kept, field, { value, enumerable: true, writable: true, configurable: true });
+    else kept[field] = value;
+  }
+  return kept;
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

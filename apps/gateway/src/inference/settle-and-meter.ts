@@ -56,8 +56,8 @@ export class SettleAndMeter {
 
   private observe(meter: RequestMeter, endpoint: InferenceEndpoint, stream: boolean): void {
     const provider = meter.provider;
-    this.metrics.requestDuration.observe({ endpoint, provider, status_code: String(meter.httpStatus), stream: String(stream) }, meter.elapsedMs() / 1000);
-    if (meter.timeToFirstTokenMs !== null) this.metrics.timeToFirstToken.observe({ endpoint, provider }, meter.timeToFirstTokenMs / 1000);
+    this.metrics.requestDuration.series({ endpoint, provider, status_code: String(meter.httpStatus), stream: String(stream) }).observe(meter.elapsedMs() / 1000);
+    if (meter.timeToFirstTokenMs !== null) this.metrics.timeToFirstToken.series({ endpoint, provider }).observe(meter.timeToFirstTokenMs / 1000);
     if (meter.promptTokens > 0) this.metrics.tokens.inc({ provider, type: 'prompt', source: meter.usageSource }, meter.promptTokens);
     if (meter.completionTokens > 0) this.metrics.tokens.inc({ provider, type: 'completion', source: meter.usageSource }, meter.completionTokens);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LIMIT_REJECTION_REASONS, Metrics, REDIS_DOWN_ADMISSION_OUTCOMES, type MetricDefinition } from '@sluice/contracts';
-import { MetricsRegistry } from '@sluice/platform';
-import { Counter, Histogram } from 'prom-client';
+import { MetricsRegistry, SeriesHistogram } from '@sluice/platform';
+import { Counter } from 'prom-client';
 
 /** Which inbound API served a request: a label value of the request and first-token histograms. */
 export type InferenceEndpoint = 'chat_completions' | 'messages';
@@ -16,9 +16,10 @@ export const NO_PROVIDER = 'none';
  */
 @Injectable()
 export class GatewayMetrics {
-  readonly requestDuration: Histogram<'endpoint' | 'provider' | 'status_code' | 'stream'>;
-  readonly upstreamDuration: Histogram<'provider' | 'outcome'>;
-  readonly timeToFirstToken: Histogram<'endpoint' | 'provider'>;
+  /** Observed per request: bind a label set with `series` (series-histogram.ts). */
+  readonly requestDuration: SeriesHistogram<'endpoint' | 'provider' | 'status_code' | 'stream'>;
+  readonly upstreamDuration: SeriesHistogram<'provider' | 'outcome'>;
+  readonly timeToFirstToken: SeriesHistogram<'endpoint' | 'provider'>;
   readonly tokens: Counter<'provider' | 'type' | 'source'>;
   readonly limitRejections: Counter<'reason'>;
   readonly redisDownAdmissions: Counter<'outcome'>;
@@ -36,8 +37,8 @@ export class GatewayMetrics {
   }
 }
 
-function histogram<L extends string>(registry: MetricsRegistry, definition: MetricDefinition): Histogram<L> {
-  return new Histogram<L>({
+function histogram<L extends string>(registry: MetricsRegistry, definition: MetricDefinition): SeriesHistogram<L> {
+  return new SeriesHistogram<L>({
     name: definition.name,
     help: definition.help,
     labelNames: definition.labels as L[],

@@ -1,4 +1,5 @@
 import type { CatalogRecordV1, DeploymentRecord, ModelRecord } from '@sluice/contracts';
+import { AbortEmitter, type AbortSource } from '../upstream/abort-emitter';
 import { UpstreamError } from '../upstream/upstream.error';
 import { verdictForStatus } from '../upstream/upstream-status';
 import { CircuitBreakerRegistry } from './circuit-breaker';
@@ -223,9 +224,24 @@ describe('UpstreamRouter', () => {
     expect(calls).toEqual(['primary/0']);
   });
 
+  it('cuts the backoff short when the client leaves, its abort an AbortEmitter (as the pipeline passes it)', async () => {
+    const client = new AbortEmitter();
+    const waiting = new UpstreamRouter({
+      selector: new DeploymentSelector(() => 0),
+      retryPolicy: new RetryPolicy({ random: () => 0.99, baseBackoffMs: 60_000, maxBackoffMs: 60_000 }),
+    });
+    const { calls, attempt } = scripted({ 'primary/0': statusError(503) });
+    const routing = waiting.route(request(attempt, { signal: client }));
+    setTimeout(() => client.abort(new Error('The client disconnected')), 20);
+    const started = Date.now();
+    await expect(routing).rejects.toMatchObject({ kind: 'aborted', retryable: false });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(calls).toEqual(['primary/0']);
+  });
+
   it('passes the client signal and the serving model to each attempt', async () => {
     const controller = new AbortController();
-    const seen: [AbortSignal, string][] = [];
+    const seen: [AbortSource, string][] = [];
     await router.route(
       request(
         async (_d, signal, served) => {

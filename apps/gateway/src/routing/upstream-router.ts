@@ -1,4 +1,5 @@
 import type { DeploymentRecord, ModelRecord } from '@sluice/contracts';
+import { toAbortSignal, type AbortSource } from '../upstream/abort-emitter';
 import { clientGoneError, UpstreamError } from '../upstream/upstream.error';
 import { CircuitBreakerRegistry } from './circuit-breaker';
 import { DeploymentSelector } from './deployment-selector';
@@ -12,7 +13,7 @@ import { RoutingException } from './routing.exception';
  * an `UpstreamError` whose `retryable` says whether the next deployment may
  * be tried. Anything else it throws ends routing as is.
  */
-export type AttemptFn<T> = (deployment: DeploymentRecord, signal: AbortSignal, model: ModelRecord) => Promise<T>;
+export type AttemptFn<T> = (deployment: DeploymentRecord, signal: AbortSource, model: ModelRecord) => Promise<T>;
 
 export interface RouteRequest<T> {
   /** The requested model, resolved and already checked against the key. */
@@ -24,7 +25,7 @@ export interface RouteRequest<T> {
   /** Whether the key may be served by this fallback model; every one when absent. */
   isFallbackAllowed?: (model: ModelRecord) => boolean;
   /** The client's: aborts the attempt in flight and stops retrying. */
-  signal: AbortSignal;
+  signal: AbortSource;
   attempt: AttemptFn<T>;
 }
 
@@ -75,7 +76,7 @@ export class UpstreamRouter {
       // Another request may hold this deployment's half-open probe: move on without waiting.
       if (!this.breakers.tryAcquire(deployment.id)) continue;
       try {
-        if (attempts > 0) await this.retryPolicy.beforeRetry(attempts, signal);
+        if (attempts > 0) await this.retryPolicy.beforeRetry(attempts, toAbortSignal(signal));
       } catch (error) {
         this.breakers.release(deployment.id);
         throw clientGoneError(error);

@@ -37,6 +37,7 @@ export class UpstreamBody implements AsyncIterable<Uint8Array> {
 
   /** The body as UTF-8, cut at `maxBytes` (up to 128 KiB of the rest is read and dropped, so the connection can be reused). */
   async text(maxBytes = Number.POSITIVE_INFINITY): Promise<string> {
+    if (maxBytes === Number.POSITIVE_INFINITY) return this.wholeText();
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of this) {
@@ -46,6 +47,18 @@ export class UpstreamBody implements AsyncIterable<Uint8Array> {
       if (size >= maxBytes) break;
     }
     return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** The whole body, read by undici itself: a plain answer's read without the async iterator's machinery per chunk. */
+  private async wholeText(): Promise<string> {
+    this.claim();
+    try {
+      return await this.source.text();
+    } catch (error) {
+      throw this.exchange.failure(error, 'body');
+    } finally {
+      this.exchange.finish();
+    }
   }
 
   /** Drops the body; a short one is read to its end so the connection can be reused. */

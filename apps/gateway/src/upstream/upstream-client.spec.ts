@@ -3,9 +3,22 @@ import { createServer, type Server } from 'node:http';
 import { createMockProviderServer, startMockProvider, type MockProvider } from '@sluice/mock-provider';
 import { waitUntil } from '@sluice/testing';
 import { DestinationPolicy, parseCidrList } from '@sluice/auth';
+import { AbortEmitter, type AbortSource } from './abort-emitter';
 import { UpstreamClient, type UpstreamRequest } from './upstream-client';
 import { ensureSuccess } from './upstream-status';
 import { UpstreamError } from './upstream.error';
+
+/** The client's abort as the pipeline gives it (an AbortEmitter) and as any other caller may (an AbortSignal). */
+const CLIENT_ABORTS: Array<[string, () => { signal: AbortSource; abort(): void }]> = [
+  ['AbortSignal', () => new AbortController()],
+  [
+    'AbortEmitter',
+    () => {
+      const emitter = new AbortEmitter();
+      return { signal: emitter, abort: () => emitter.abort(new Error('The client disconnected')) };
+    },
+  ],
+];
 
 /** The test servers listen on 127.0.0.1, which the gateway refuses unless it is opened. */
 const loopback = new DestinationPolicy({ allowedPrivate: parseCidrList('127.0.0.1/32') });
@@ -160,10 +173,10 @@ describe('UpstreamClient against the mock provider', () => {
     expect(error.getStatus()).toBe(503);
   });
 
-  it('does not call at all when the client has already gone', async () => {
-    const controller = new AbortController();
-    controller.abort();
-    const error = await rejection(client.send(chatRequest(mock.url, 'mock-fast'), { timeoutMs: 5000, signal: controller.signal }));
+  it.each(CLIENT_ABORTS)('does not call at all when the client has already gone (%s)', async (_kind, clientAbort) => {
+    const aborter = clientAbort();
+    aborter.abort();
+    const error = await rejection(client.send(chatRequest(mock.url, 'mock-fast'), { timeoutMs: 5000, signal: aborter.signal }));
     expect(error).toMatchObject({ kind: 'aborted', retryable: false });
   });
 });
@@ -246,8 +259,8 @@ describe('UpstreamClient connections', () => {
     }
   });
 
-  it('closes the upstream connection when the client aborts mid-stream', async () => {
-    const controller = new AbortController();
+  it.each(CLIENT_ABORTS)('closes the upstream connection when the client aborts mid-stream (%s)', async (_kind, clientAbort) => {
+    const controller = clientAbort();
     const response = await client.send(chatRequest(provider.url, 'mock-fast+tokens=50;chunk_delay_ms=200', true), {
       timeoutMs: 30_000,
       signal: controller.signal,
@@ -261,8 +274,8 @@ describe('UpstreamClient connections', () => {
     await waitUntil(() => provider.closed === 1, 5000, 'the provider to see the connection close');
   });
 
-  it('closes the upstream connection when the client aborts before the first byte', async () => {
-    const controller = new AbortController();
+  it.each(CLIENT_ABORTS)('closes the upstream connection when the client aborts before the first byte (%s)', async (_kind, clientAbort) => {
+    const controller = clientAbort();
     const sending = client.send(chatRequest(provider.url, 'mock-fast+headers_delay_ms=5000'), { timeoutMs: 30_000, signal: controller.signal });
     await waitUntil(() => provider.opened === 1, 5000, 'the request to reach the provider');
     controller.abort();

@@ -1,34 +1,37 @@
 import type { Tracing } from '@sluice/platform';
+import { AbortEmitter, offAbort, onAbort, type AbortSource } from './abort-emitter';
 import { transportFailure, type AbortCause, type ExchangePhase } from './transport-failure';
 import { UpstreamTrace } from './upstream-trace';
 import type { UpstreamError } from './upstream.error';
 
 /**
- * The life of one upstream call: a single AbortSignal that fires when the
+ * The life of one upstream call: a single abort (an AbortEmitter, which undici
+ * takes as a signal) that fires when the
  * client leaves or the deployment's total timeout elapses, remembering which,
  * and the cleanup of both when the exchange ends (body read, failed or
  * dropped), which also ends its span when tracing is on. If the caller never
  * reads the body, the total timeout still aborts it, so nothing is left behind.
  */
 export class UpstreamExchange {
-  private readonly controller = new AbortController();
+  private readonly aborter = new AbortEmitter();
   private abortedBy: AbortCause = null;
   private readonly timer: NodeJS.Timeout;
   private finished = false;
   private trace: UpstreamTrace | undefined;
 
   constructor(
-    private readonly clientSignal: AbortSignal | undefined,
+    private readonly clientSignal: AbortSource | undefined,
     readonly timeoutMs: number,
   ) {
     this.timer = setTimeout(this.onTimeout, timeoutMs);
     if (clientSignal === undefined) return;
     if (clientSignal.aborted) this.onClientAbort();
-    else clientSignal.addEventListener('abort', this.onClientAbort, { once: true });
+    else onAbort(clientSignal, this.onClientAbort);
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  /** What undici's request is given as its signal. */
+  get signal(): AbortEmitter {
+    return this.aborter;
   }
 
   /** Whether the exchange was cut short by the client or the timeout. */
@@ -59,7 +62,7 @@ export class UpstreamExchange {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.timer);
-    this.clientSignal?.removeEventListener('abort', this.onClientAbort);
+    if (this.clientSignal !== undefined) offAbort(this.clientSignal, this.onClientAbort);
     this.trace?.end();
   }
 
@@ -78,6 +81,6 @@ export class UpstreamExchange {
     // A body nobody reads is never finished: its span ends here.
     this.trace?.failed(cause === 'client' ? 'aborted' : 'total_timeout', reason.message);
     this.trace?.end();
-    this.controller.abort(reason);
+    this.aborter.abort(reason);
   }
 }

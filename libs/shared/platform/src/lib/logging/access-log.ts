@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
+import { writeLine } from './create-logger';
 import { redactUrl } from './redact-email';
 
 /** Probes would drown the log: told by the route they matched, as a raw URL can be spelt many ways (scrapes have a port of their own). */
@@ -35,18 +36,16 @@ export function logRequestCompleted(logger: Logger, request: LoggedRequest, rout
   if (QUIET_ROUTES.test(route ?? '')) return;
   const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
   if (!logger.isLevelEnabled(level)) return;
-  logger[level](
-    {
-      req: {
-        id: request.id,
-        method: request.method,
-        url: redactUrl(request.url),
-        user_agent: request.headers['user-agent'],
-        remote_address: request.ip,
-      },
-      res: { status_code: status },
-      response_time_ms: Math.round(elapsedMs * 100) / 100,
-    },
-    'request completed',
-  );
+  const req = {
+    id: request.id,
+    method: request.method,
+    url: redactUrl(request.url),
+    user_agent: request.headers['user-agent'],
+    remote_address: request.ip,
+  };
+  const responseTimeMs = Math.round(elapsedMs * 100) / 100;
+  const fields = `"req":${JSON.stringify(req)},"res":{"status_code":${JSON.stringify(status)}},"response_time_ms":${JSON.stringify(responseTimeMs)}`;
+  if (!writeLine(logger, level, fields, MESSAGE)) logger[level]({ req, res: { status_code: status }, response_time_ms: responseTimeMs }, MESSAGE);
 }
+
+const MESSAGE = 'request completed';

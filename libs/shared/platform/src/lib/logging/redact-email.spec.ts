@@ -16,6 +16,13 @@ describe('email redaction', () => {
     expect(redactUrl('/api/auth/invitations/sli_secret123/accept/')).toBe('/api/auth/invitations/[redacted]/accept/');
   });
 
+  it('redacts a URL’s addresses, plain or percent-encoded, and returns any other URL as it is', () => {
+    expect(redactUrl('/api/users/?search=jane@example.com')).toBe('/api/users/?search=j***@example.com');
+    expect(redactUrl('/api/users/?search=jane%40example.com')).toBe('/api/users/?search=j***@example.com');
+    const plain = '/v1/chat/completions?x=1';
+    expect(redactUrl(plain)).toBe(plain);
+  });
+
   it('censors email fields that reach a log line through objects', () => {
     const lines: string[] = [];
     const destination = new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) });

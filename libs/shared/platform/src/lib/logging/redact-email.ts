@@ -21,5 +21,7 @@ const SECRET_SEGMENTS = /(\/invitations\/)[^/?#]+(?=\/accept)/g;
 
 /** A request URL fit for the access log: emails redacted, invitation tokens replaced. */
 export function redactUrl(url: string): string {
+  // Most URLs hold neither (every inference request's): two regular expressions less per access log line.
+  if (!url.includes('/invitations/') && !url.includes('@') && !url.includes('%40')) return url;
   return redactEmails(url.replace(SECRET_SEGMENTS, '$1[redacted]'));
 }

@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { SeriesHistogram } from './series-histogram';
+
+export { HistogramSeries, SeriesHistogram } from './series-histogram';
 
 /**
  * The app's Prometheus registry. Each app instance has its own (not prom-client's
@@ -16,7 +19,7 @@ export function createMetricsRegistry(service: string): MetricsRegistry {
 }
 
 /** The histogram of every HTTP request's duration, by method, route pattern and status. */
-export type RequestDurations = Histogram<'method' | 'route' | 'status_code'>;
+export type RequestDurations = SeriesHistogram<'method' | 'route' | 'status_code'>;
 
 /**
  * One histogram of every HTTP request, labelled by route pattern (never the raw
@@ -24,7 +27,7 @@ export type RequestDurations = Histogram<'method' | 'route' | 'status_code'>;
  * registry, shared by Fastify's routes and those served on node:http directly.
  */
 export function requestDurations(registry: MetricsRegistry): RequestDurations {
-  return new Histogram({
+  return new SeriesHistogram({
     name: 'http_server_request_duration_seconds',
     help: 'Time to answer an HTTP request, by route pattern, method and status',
     labelNames: ['method', 'route', 'status_code'] as const,

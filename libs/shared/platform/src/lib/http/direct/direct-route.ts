@@ -1,7 +1,6 @@
 import type { ErrorCode } from '@sluice/contracts';
-import type { Histogram } from 'prom-client';
 import type { DirectRequest, TrustFn } from './direct-request';
-import type { RequestDurations } from '../../metrics/metrics';
+import type { HistogramSeries, RequestDurations } from '../../metrics/metrics';
 
 /** What serves one route on node:http directly. */
 export interface DirectHandler {
@@ -28,7 +27,7 @@ export interface DirectSettings {
 
 /** One route served on node:http directly, with what its requests share: the handler, the trust function, the histogram's label sets by status. */
 export class DirectRoute {
-  private readonly durationsByStatus = new Map<number, Histogram.Internal<'method' | 'route' | 'status_code'>>();
+  private readonly durationsByStatus = new Map<number, HistogramSeries<'method' | 'route' | 'status_code'>>();
 
   constructor(
     /** The route pattern, as logs, metrics and spans name it. */
@@ -49,7 +48,7 @@ export class DirectRoute {
   observe(status: number, seconds: number): void {
     let child = this.durationsByStatus.get(status);
     if (child === undefined) {
-      child = this.settings.durations.labels({ method: 'POST', route: this.path, status_code: String(status) });
+      child = this.settings.durations.series({ method: 'POST', route: this.path, status_code: String(status) });
       this.durationsByStatus.set(status, child);
     }
     child.observe(seconds);
