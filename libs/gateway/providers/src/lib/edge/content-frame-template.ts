@@ -44,6 +44,9 @@ export class ContentFrameTemplate {
     readonly created: unknown,
   ) {}
 
+  /** The UTF-16 length of the text of the last event matched (`frameEndAt`, `contentLength`). */
+  textLength = 0;
+
   /**
    * The template of `frame` (one `data: <json>\n\n` line, as the pass-through reads in place), whose event `event` has one choice with a text
    * `content` and nothing else that metering reads (no tool calls, no usage,
@@ -81,18 +84,93 @@ export class ContentFrameTemplate {
 
   /** The UTF-16 length of the text `frame` carries if it is this template's event with another text; -1 if not. */
   contentLength(frame: Buffer): number {
-    const { prefix, suffix } = this;
-    const end = frame.length - suffix.length;
-    if (end < prefix.length) return -1;
-    if (frame.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return -1;
-    if (frame.compare(suffix, 0, suffix.length, end, frame.length) !== 0) return -1;
-    return stringBodyLength(frame, prefix.length, end);
+    return this.frameEndAt(frame, 0) === frame.length ? this.textLength : -1;
   }
 
-  /** The frame as the client gets it, appended to `out`: a matched frame (`contentLength` ≥ 0) only. */
+  /**
+   * Where this template's event with another text ends if `bytes` holds one
+   * from `at` (its text's UTF-16 length is then `textLength`); -1 if not. The
+   * event ends with its blank line, so one that starts where an event starts
+   * is a whole event: the pass-through takes such events in place, without
+   * cutting the chunk into frames first.
+   */
+  frameEndAt(bytes: Buffer, at: number): number {
+    const { prefix, suffix } = this;
+    const bodyStart = at + prefix.length;
+    if (bodyStart + suffix.length > bytes.length) return -1;
+    if (bytes.compare(prefix, 0, prefix.length, at, bodyStart) !== 0) return -1;
+    const bodyEnd = this.scanTextBody(bytes, bodyStart);
+    if (bodyEnd < 0) return -1;
+    const end = bodyEnd + suffix.length;
+    if (end > bytes.length || bytes.compare(suffix, 0, suffix.length, bodyEnd, end) !== 0) return -1;
+    return end;
+  }
+
+  /** A matched frame (`contentLength` ≥ 0) as the client gets it, appended to `out`. */
   write(frame: Buffer, out: Buffer[]): void {
     if (this.rewritten === undefined) out.push(frame);
     else out.push(this.rewritten.prefix, frame.subarray(this.prefix.length, frame.length - this.suffix.length), this.rewritten.suffix);
+  }
+
+  /**
+   * Matched events that follow one another in `bytes` from `start`, ending at
+   * `ends` (`frameEndAt`), as the client gets them, appended to `out` as one
+   * buffer: the bytes as they came, or each event rebuilt around its text with
+   * the model name spliced.
+   */
+  writeRun(bytes: Buffer, start: number, ends: readonly number[], count: number, out: Buffer[]): void {
+    const rewritten = this.rewritten;
+    if (rewritten === undefined) {
+      out.push(bytes.subarray(start, ends[count - 1]));
+      return;
+    }
+    const { prefix, suffix } = rewritten;
+    const grown = prefix.length - this.prefix.length + suffix.length - this.suffix.length;
+    const run = Buffer.allocUnsafe(ends[count - 1] - start + count * grown);
+    let at = 0;
+    let frameStart = start;
+    for (let i = 0; i < count; i++) {
+      const frameEnd = ends[i];
+      run.set(prefix, at);
+      at = copyBytes(bytes, frameStart + this.prefix.length, frameEnd - this.suffix.length, run, at + prefix.length);
+      run.set(suffix, at);
+      at += suffix.length;
+      frameStart = frameEnd;
+    }
+    out.push(run);
+  }
+
+  /**
+   * Reads the JSON string body from `start` to its closing quote: the quote's
+   * index, its UTF-16 length left in `textLength`; -1 if the bytes before the
+   * first unescaped quote are no string body (a control character, an escape
+   * JSON does not have) or no quote comes. Bytes above ASCII are taken as
+   * UTF-8 is decoded everywhere else (a malformed sequence becomes U+FFFD).
+   */
+  private scanTextBody(bytes: Buffer, start: number): number {
+    const length = bytes.length;
+    let ascii = true;
+    let escaped = false;
+    for (let i = start; i < length; i++) {
+      const byte = bytes[i];
+      if (byte === QUOTE) {
+        if (escaped) this.textLength = (JSON.parse(`"${bytes.toString('utf8', start, i)}"`) as string).length;
+        else this.textLength = ascii ? i - start : bytes.toString('utf8', start, i).length;
+        return i;
+      }
+      if (byte < 0x20) return -1;
+      if (byte === BACKSLASH) {
+        escaped = true;
+        i++;
+        if (i >= length) return -1;
+        if (bytes[i] === U) {
+          if (i + 4 >= length) return -1;
+          for (let k = 1; k <= 4; k++) if (!isHexDigit(bytes[i + k])) return -1;
+          i += 4;
+        } else if (!SIMPLE_ESCAPES.has(bytes[i])) return -1;
+      } else if (byte >= 0x80) ascii = false;
+    }
+    return -1;
   }
 }
 
@@ -127,35 +205,15 @@ function stringBodyEnd(bytes: Buffer, start: number): number {
   return -1;
 }
 
-/**
- * The UTF-16 length of the string whose JSON body is `bytes[start, end)`, or
- * -1 if those bytes are not one: an unescaped quote, a control character or
- * an escape JSON does not have. Bytes above ASCII are taken as UTF-8 is
- * decoded everywhere else (a malformed sequence becomes U+FFFD).
- */
-function stringBodyLength(bytes: Buffer, start: number, end: number): number {
-  let ascii = true;
-  let escaped = false;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i];
-    if (byte === QUOTE || byte < 0x20) return -1;
-    if (byte === BACKSLASH) {
-      escaped = true;
-      i++;
-      if (i >= end) return -1;
-      if (bytes[i] === U) {
-        if (i + 4 >= end) return -1;
-        for (let k = 1; k <= 4; k++) if (!isHexDigit(bytes[i + k])) return -1;
-        i += 4;
-      } else if (!SIMPLE_ESCAPES.has(bytes[i])) return -1;
-    } else if (byte >= 0x80) ascii = false;
-  }
-  if (!escaped) return ascii ? end - start : bytes.toString('utf8', start, end).length;
-  return (JSON.parse(`"${bytes.toString('utf8', start, end)}"`) as string).length;
-}
-
 function isHexDigit(byte: number | undefined): boolean {
   return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66));
+}
+
+/** Copies `source[from, to)` to `target` at `at` (a text chunk's few bytes by hand, cheaper than a native call); returns the index after them. */
+function copyBytes(source: Buffer, from: number, to: number, target: Buffer, at: number): number {
+  if (to - from > 32) return at + source.copy(target, at, from, to);
+  for (let i = from; i < to; i++) target[at++] = source[i];
+  return at;
 }
 
 function occurrences(bytes: Buffer, needle: Buffer): number {

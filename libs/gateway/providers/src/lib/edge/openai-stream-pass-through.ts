@@ -59,6 +59,8 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
   private unfitTemplates = 0;
   /** Off once templates fit no chunk (a provider whose chunks differ in more than their text) or none could be learnt. */
   private learning = true;
+  /** Where each event of a run of text chunks ends (`textChunks`), kept between runs. */
+  private readonly runEnds: number[] = [];
 
   constructor(private readonly options: OpenAiStreamPassThroughOptions) {
     this.modelField = Buffer.from(`"model":${JSON.stringify(options.model)}`);
@@ -66,9 +68,21 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
 
   push(chunk: Uint8Array): Buffer | undefined {
     if (this.state !== 'open') return undefined;
-    for (const frame of this.framer.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const framer = this.framer;
+    framer.feed(bytes);
+    while (this.state === 'open') {
+      // Where an event starts, the text chunks of the template's shape are taken in place, a run at a time.
+      if (this.template !== undefined) {
+        const start = framer.eventStart;
+        if (start >= 0) {
+          const end = this.textChunks(this.template, bytes, start);
+          if (end > start) framer.skipTo(end);
+        }
+      }
+      const frame = framer.next();
+      if (frame === undefined) break;
       this.frame(frame);
-      if (this.state !== 'open') break;
     }
     return this.flush();
   }
@@ -145,6 +159,24 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
 
   /** A chunk of the template's shape: the same event as the one it was learnt from, with another text. */
   private textChunk(template: ContentFrameTemplate, frame: Buffer, characters: number): void {
+    this.textRead(template, characters);
+    template.write(frame, this.out);
+  }
+
+  /** The text chunks of the template's shape that follow one another in `bytes` from `start` (an event's start): where the last ends, or `start` if none is there. */
+  private textChunks(template: ContentFrameTemplate, bytes: Buffer, start: number): number {
+    const ends = this.runEnds;
+    let count = 0;
+    for (let end = template.frameEndAt(bytes, start); end >= 0; end = template.frameEndAt(bytes, end)) {
+      this.textRead(template, template.textLength);
+      ends[count++] = end;
+    }
+    if (count === 0) return start;
+    template.writeRun(bytes, start, ends, count, this.out);
+    return ends[count - 1];
+  }
+
+  private textRead(template: ContentFrameTemplate, characters: number): void {
     this.templateHits++;
     this.lastId = template.id;
     this.lastCreated = template.created;
@@ -152,7 +184,6 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
       this.generatedCharacters += characters;
       this.contentSeen = true;
     }
-    template.write(frame, this.out);
   }
 
   /**
