@@ -42,10 +42,14 @@ export class ContentFrameTemplate {
     private readonly rewritten: { prefix: Buffer; suffix: Buffer } | undefined,
     readonly id: unknown,
     readonly created: unknown,
-  ) {}
+  ) {
+    this.joint = Buffer.concat([suffix, prefix]);
+  }
 
-  /** The UTF-16 length of the text of the last event matched (`frameEndAt`, `contentLength`). */
+  /** The UTF-16 length of the text of the last event matched (`contentLength`), or of the last run's texts (`matchRun`). */
   textLength = 0;
+  /** The suffix then the prefix: where one event of a run ends and the next begins. */
+  private readonly joint: Buffer;
 
   /**
    * The template of `frame` (one `data: <json>\n\n` line, as the pass-through reads in place), whose event `event` has one choice with a text
@@ -84,26 +88,45 @@ export class ContentFrameTemplate {
 
   /** The UTF-16 length of the text `frame` carries if it is this template's event with another text; -1 if not. */
   contentLength(frame: Buffer): number {
-    return this.frameEndAt(frame, 0) === frame.length ? this.textLength : -1;
+    const { prefix, suffix } = this;
+    if (prefix.length + suffix.length > frame.length || frame.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) return -1;
+    const bodyEnd = this.scanTextBody(frame, prefix.length);
+    if (bodyEnd < 0 || bodyEnd + suffix.length !== frame.length || frame.compare(suffix, 0, suffix.length, bodyEnd, frame.length) !== 0) return -1;
+    return this.textLength;
   }
 
   /**
-   * Where this template's event with another text ends if `bytes` holds one
-   * from `at` (its text's UTF-16 length is then `textLength`); -1 if not. The
-   * event ends with its blank line, so one that starts where an event starts
-   * is a whole event: the pass-through takes such events in place, without
-   * cutting the chunk into frames first.
+   * The events of this template's shape with other texts that follow one
+   * another in `bytes` from `start`, where an event starts: how many, where
+   * each ends (in `ends`), and their texts' UTF-16 length in all (then in
+   * `textLength`). Such an event ends with its blank line, so it is a whole
+   * event, and the pass-through takes these in place without cutting the
+   * chunk into frames. One event's suffix and the next one's prefix are
+   * compared at once.
    */
-  frameEndAt(bytes: Buffer, at: number): number {
-    const { prefix, suffix } = this;
-    const bodyStart = at + prefix.length;
-    if (bodyStart + suffix.length > bytes.length) return -1;
-    if (bytes.compare(prefix, 0, prefix.length, at, bodyStart) !== 0) return -1;
-    const bodyEnd = this.scanTextBody(bytes, bodyStart);
-    if (bodyEnd < 0) return -1;
-    const end = bodyEnd + suffix.length;
-    if (end > bytes.length || bytes.compare(suffix, 0, suffix.length, bodyEnd, end) !== 0) return -1;
-    return end;
+  matchRun(bytes: Buffer, start: number, ends: number[]): number {
+    const { prefix, suffix, joint } = this;
+    if (start + prefix.length + suffix.length > bytes.length || bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) !== 0) return 0;
+    let count = 0;
+    let characters = 0;
+    for (let bodyStart = start + prefix.length; ; ) {
+      const bodyEnd = this.scanTextBody(bytes, bodyStart);
+      if (bodyEnd < 0) break;
+      const end = bodyEnd + suffix.length;
+      if (end + prefix.length <= bytes.length && bytes.compare(joint, 0, joint.length, bodyEnd, end + prefix.length) === 0) {
+        characters += this.textLength;
+        ends[count++] = end;
+        bodyStart = end + prefix.length;
+        continue;
+      }
+      if (end <= bytes.length && bytes.compare(suffix, 0, suffix.length, bodyEnd, end) === 0) {
+        characters += this.textLength;
+        ends[count++] = end;
+      }
+      break;
+    }
+    this.textLength = characters;
+    return count;
   }
 
   /** A matched frame (`contentLength` ≥ 0) as the client gets it, appended to `out`. */
@@ -113,8 +136,7 @@ export class ContentFrameTemplate {
   }
 
   /**
-   * Matched events that follow one another in `bytes` from `start`, ending at
-   * `ends` (`frameEndAt`), as the client gets them, appended to `out` as one
+   * The `count` events of a run (`matchRun`) from `start`, ending at `ends`, as the client gets them, appended to `out` as one
    * buffer: the bytes as they came, or each event rebuilt around its text with
    * the model name spliced.
    */

@@ -159,25 +159,23 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
 
   /** A chunk of the template's shape: the same event as the one it was learnt from, with another text. */
   private textChunk(template: ContentFrameTemplate, frame: Buffer, characters: number): void {
-    this.textRead(template, characters);
+    this.textRead(template, 1, characters);
     template.write(frame, this.out);
   }
 
   /** The text chunks of the template's shape that follow one another in `bytes` from `start` (an event's start): where the last ends, or `start` if none is there. */
   private textChunks(template: ContentFrameTemplate, bytes: Buffer, start: number): number {
     const ends = this.runEnds;
-    let count = 0;
-    for (let end = template.frameEndAt(bytes, start); end >= 0; end = template.frameEndAt(bytes, end)) {
-      this.textRead(template, template.textLength);
-      ends[count++] = end;
-    }
+    const count = template.matchRun(bytes, start, ends);
     if (count === 0) return start;
+    this.textRead(template, count, template.textLength);
     template.writeRun(bytes, start, ends, count, this.out);
     return ends[count - 1];
   }
 
-  private textRead(template: ContentFrameTemplate, characters: number): void {
-    this.templateHits++;
+  /** `chunks` text chunks of the template's shape, `characters` of text in all. */
+  private textRead(template: ContentFrameTemplate, chunks: number, characters: number): void {
+    this.templateHits += chunks;
     this.lastId = template.id;
     this.lastCreated = template.created;
     if (characters > 0) {
