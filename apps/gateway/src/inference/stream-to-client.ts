@@ -43,14 +43,12 @@ export interface StreamSummary {
  */
 export async function streamToClient({ raw, upstream, relay, edge, meter, clientSignal }: StreamToClient): Promise<StreamSummary> {
   try {
-    for await (const chunk of upstream.body) {
+    // Chunk by chunk as they arrive, without a promise per chunk; a full socket holds the next read until it drains.
+    await upstream.body.read((chunk) => {
       const out = relay.push(chunk);
-      if (out !== undefined) {
-        const drained = send(raw, out, relay, meter);
-        if (drained !== undefined) await drained;
-      }
-      if (relay.state !== 'open') break;
-    }
+      const drained = out === undefined ? undefined : send(raw, out, relay, meter);
+      return relay.state === 'open' && (drained ?? true);
+    });
     if (relay.state === 'open') {
       const out = relay.end();
       if (out !== undefined) await send(raw, out, relay, meter);
