@@ -9,6 +9,7 @@ const CONTENT_KEY = Buffer.from('"content":"');
 const DATA_PREFIX_LENGTH = 'data: '.length;
 /** Letters and a dash: outside a string it is no JSON value, so a parse can only place it inside one. */
 const PROBE = 'sluice-content-probe';
+const PROBE_BYTES = Buffer.from(PROBE);
 
 /** Where the model field is and what replaces it, when the client asked for another name than the upstream's. */
 export interface ModelSplice {
@@ -16,6 +17,13 @@ export interface ModelSplice {
   from: Buffer;
   /** `"model":"<client's name>"`. */
   to: Buffer;
+}
+
+/** A frame the probe told to be an ordinary text chunk: its event with the probe for its text, and where the text's string body lies. */
+export interface ProbedFrame {
+  event: Record<string, unknown>;
+  bodyStart: number;
+  bodyEnd: number;
 }
 
 /**
@@ -52,21 +60,33 @@ export class ContentFrameTemplate {
   private readonly joint: Buffer;
 
   /**
-   * The template of `frame` (one `data: <json>\n\n` line, as the pass-through reads in place), whose event `event` has one choice with a text
-   * `content` and nothing else that metering reads (no tool calls, no usage,
-   * no error); undefined when the frame is not of that shape or its model
-   * field cannot be spliced unambiguously.
+   * Whether `frame` (one `data: <json>\n\n` line, as the pass-through reads
+   * in place) is a chunk a template is learnt from (`fits`), and where its
+   * text lies, checked with one parse of the frame with the probe for its
+   * text. `event` is the frame's event when it was parsed already. Without
+   * it, the frame is told from its bytes, so it need not be parsed at all: its
+   * text must not be empty, and its bytes around the text must hold no
+   * backslash and no probe, so that no other string of it can read as the
+   * probe (its strings are their bytes). Undefined when the frame is not such
+   * a chunk, or cannot be told one from its bytes, without a parse; null when
+   * the probe's parse refused it.
    */
-  static learn(frame: Buffer, event: Record<string, unknown>, splice: ModelSplice | undefined): ContentFrameTemplate | undefined {
-    if (!ContentFrameTemplate.fits(event) || contentOf(event) === PROBE) return undefined;
+  static probe(frame: Buffer, event?: Record<string, unknown>): ProbedFrame | undefined | null {
+    if (event !== undefined && (!ContentFrameTemplate.fits(event) || contentOf(event) === PROBE)) return undefined;
     const keyAt = frame.indexOf(CONTENT_KEY, DATA_PREFIX_LENGTH);
     if (keyAt < 0) return undefined;
     const bodyStart = keyAt + CONTENT_KEY.length;
     const bodyEnd = stringBodyEnd(frame, bodyStart);
     if (bodyEnd < 0) return undefined;
+    if (event === undefined && (bodyEnd === bodyStart || !plainAround(frame, bodyStart, bodyEnd))) return undefined;
     // The frame is `data: <json>\n\n`: the probe is its JSON with the text replaced.
     const probe = parse(`${frame.toString('utf8', DATA_PREFIX_LENGTH, bodyStart)}${PROBE}${frame.toString('utf8', bodyEnd, frame.length - 2)}`);
-    if (probe === undefined || !isOrdinaryTextEvent(probe) || contentOf(probe) !== PROBE) return undefined;
+    if (probe === undefined || !isOrdinaryTextEvent(probe) || contentOf(probe) !== PROBE) return null;
+    return { event: probe, bodyStart, bodyEnd };
+  }
+
+  /** The template of a frame `probe` took; undefined when its model field cannot be spliced unambiguously. */
+  static learn(frame: Buffer, { event, bodyStart, bodyEnd }: ProbedFrame, splice: ModelSplice | undefined): ContentFrameTemplate | undefined {
     // Copied: the frame may be a view of a chunk its producer reuses.
     const prefix = Buffer.from(frame.subarray(0, bodyStart));
     const suffix = Buffer.from(frame.subarray(bodyEnd));
@@ -236,6 +256,14 @@ function copyBytes(source: Buffer, from: number, to: number, target: Buffer, at:
   if (to - from > 32) return at + source.copy(target, at, from, to);
   for (let i = from; i < to; i++) target[at++] = source[i];
   return at;
+}
+
+/** Whether the frame's bytes around `[bodyStart, bodyEnd)` hold no backslash and no probe. */
+function plainAround(frame: Buffer, bodyStart: number, bodyEnd: number): boolean {
+  const backslash = frame.indexOf(BACKSLASH);
+  if (backslash >= 0 && (backslash < bodyStart || frame.indexOf(BACKSLASH, bodyEnd) >= 0)) return false;
+  const probe = frame.indexOf(PROBE_BYTES);
+  return probe < 0 || (probe >= bodyStart && probe + PROBE_BYTES.length <= bodyEnd && frame.indexOf(PROBE_BYTES, bodyEnd) < 0);
 }
 
 function occurrences(bytes: Buffer, needle: Buffer): number {

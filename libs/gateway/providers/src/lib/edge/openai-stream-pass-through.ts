@@ -4,7 +4,7 @@ import { SseByteFramer } from '../sse/sse-byte-framer';
 import { SseParser } from '../sse/sse-parser';
 import { sseData } from '../sse/sse-serializer';
 import type { NormalizedEvent, StreamPassThrough, StreamUsage } from '../types';
-import { ContentFrameTemplate } from './content-frame-template';
+import { ContentFrameTemplate, type ProbedFrame } from './content-frame-template';
 import { openAiStreamError } from './stream-errors';
 
 export interface OpenAiStreamPassThroughOptions {
@@ -59,6 +59,8 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
   private unfitTemplates = 0;
   /** Off once templates fit no chunk (a provider whose chunks differ in more than their text) or none could be learnt. */
   private learning = true;
+  /** Whether a text chunk that fits no template is told from its bytes before it is parsed: off once a probe refused one. */
+  private probeBytes = true;
   /** Where each event of a run of text chunks ends (`textChunks`), kept between runs. */
   private readonly runEnds: number[] = [];
 
@@ -104,6 +106,7 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
     const length = frame.length;
     // The common shape, `data: <payload>\n\n`, is read in place; any other goes through the full parser.
     if (length > 8 && frame[length - 1] === LF && frame[length - 2] === LF && frame.indexOf(LF) === length - 2 && startsWith(frame, DATA_PREFIX) && !frame.includes(0x0d)) {
+      if (this.learning && this.probeBytes && this.learnFromBytes(frame)) return;
       this.payload(frame.toString('utf8', DATA_PREFIX.length, length - 2), frame);
       return;
     }
@@ -152,7 +155,10 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
         this.out.push(Buffer.from(sseData(JSON.stringify(json))));
         return;
       }
-      if (frame !== undefined) this.learn(frame, json);
+      if (frame !== undefined && this.learning) {
+        const probed = ContentFrameTemplate.probe(frame, json);
+        if (probed) this.learn(frame, probed);
+      }
     }
     this.write(json, data, frame);
   }
@@ -185,23 +191,40 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
   }
 
   /**
+   * A text chunk that fitted no template, told from its bytes
+   * (`ContentFrameTemplate.probe`): the template is learnt from it and it is
+   * relayed as that template's, without being parsed. False: it is parsed.
+   */
+  private learnFromBytes(frame: Buffer): boolean {
+    const probed = ContentFrameTemplate.probe(frame);
+    // A parse spent for nothing: the stream's chunks are parsed before a template is learnt from them, as when their bytes cannot tell.
+    if (probed === null) this.probeBytes = false;
+    const template = probed ? this.learn(frame, probed) : undefined;
+    if (template === undefined) return false;
+    // The chunk it was learnt from is no hit of the template's (`learn`).
+    this.textRead(template, 0, template.contentLength(frame));
+    template.write(frame, this.out);
+    return true;
+  }
+
+  /**
    * Learns the template from a text chunk that did not fit the current one:
    * the first, or the stream's chunks changed shape. Two templates in a row
    * that fitted nothing mean the chunks differ in more than their text: then
    * learning stops, so such a provider pays for two templates per stream, not one per chunk.
    */
-  private learn(frame: Buffer, json: Record<string, unknown>): void {
-    if (!this.learning || !ContentFrameTemplate.fits(json)) return;
+  private learn(frame: Buffer, probed: ProbedFrame): ContentFrameTemplate | undefined {
     if (this.template !== undefined) this.unfitTemplates = this.templateHits === 0 ? this.unfitTemplates + 1 : 0;
-    const model = json['model'];
+    const model = probed.event['model'];
     if (typeof model !== 'string' || this.unfitTemplates >= 2) {
       this.learning = false;
       this.template = undefined;
-      return;
+      return undefined;
     }
-    this.template = ContentFrameTemplate.learn(frame, json, model === this.options.model ? undefined : { from: this.upstreamModelFieldOf(model), to: this.modelField });
+    this.template = ContentFrameTemplate.learn(frame, probed, model === this.options.model ? undefined : { from: this.upstreamModelFieldOf(model), to: this.modelField });
     this.templateHits = 0;
     if (this.template === undefined) this.learning = false;
+    return this.template;
   }
 
   /** The event as it came, its `model` replaced by the client's name; `json` is the event, parsed already. */
