@@ -104,6 +104,26 @@ describe('streamToClient', () => {
     expect(raw.writableEnded).toBe(true);
   });
 
+  it('ends the reply in the turn of its last bytes, so the two leave the corked socket in one write', async () => {
+    const raw = new FakeResponse();
+    const endedWhenStopped: boolean[] = [];
+    const body = {
+      async read(consume: ChunkConsumer): Promise<void> {
+        for (const chunk of [text('a'), text('b') + DONE]) if (consume(Buffer.from(chunk)) === false) endedWhenStopped.push(raw.writableEnded);
+      },
+    };
+    await streamToClient({
+      raw: raw as unknown as ServerResponse,
+      upstream: { status: 200, headers: {}, timeToHeadersMs: 1, body } as unknown as UpstreamResponse,
+      relay: new OpenAiStreamPassThrough({ model: 'mock-chat', includeUsage: false }),
+      edge,
+      meter: new RequestMeter({ id: 'mock-chat' } as ModelRecord),
+      clientSignal: new AbortController().signal,
+    });
+    expect(endedWhenStopped).toEqual([true]);
+    expect(raw.text().endsWith(DONE)).toBe(true);
+  });
+
   it('leaves usage to the estimate when the provider reports none', async () => {
     const { meter, summary } = await run([text('abcd') + DONE]);
     expect(meter.usageSource).toBe('estimated');
