@@ -2,6 +2,7 @@ import type { ModelRecord } from '@sluice/contracts';
 import { OpenAiChunkWriter, OpenAiStreamPassThrough, SseParser, openAiAdapter, openAiStreamError } from '@sluice/gateway/providers';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import type { ChunkConsumer } from '../upstream/upstream-body';
 import type { UpstreamResponse } from '../upstream/upstream-client';
 import { clientGoneError, UpstreamError } from '../upstream/upstream.error';
 import type { ResponseEdge } from './inference-request';
@@ -35,12 +36,19 @@ const text = (content: string) => frame({ choices: [{ index: 0, delta: { content
 const USAGE = frame({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } });
 const DONE = 'data: [DONE]\n\n';
 
+/** A body as `UpstreamBody.read` reads one: each chunk in turn until the consumer stops, then the failure if any. */
 function upstreamOf(chunks: string[], failure?: Error): UpstreamResponse {
-  async function* body(): AsyncGenerator<Uint8Array> {
-    for (const chunk of chunks) yield Buffer.from(chunk);
-    if (failure) throw failure;
-  }
-  return { status: 200, headers: {}, timeToHeadersMs: 1, body: body() } as unknown as UpstreamResponse;
+  const body = {
+    async read(consume: ChunkConsumer): Promise<void> {
+      for (const chunk of chunks) {
+        const next = consume(Buffer.from(chunk));
+        if (next === false) return;
+        if (next !== true) await next;
+      }
+      if (failure) throw failure;
+    },
+  };
+  return { status: 200, headers: {}, timeToHeadersMs: 1, body } as unknown as UpstreamResponse;
 }
 
 async function run(chunks: string[], options: { relay?: StreamRelay; failure?: Error; abort?: AbortController } = {}) {
@@ -69,6 +77,51 @@ describe('streamToClient', () => {
     expect(meter.timeToFirstTokenMs).toEqual(expect.any(Number));
     expect(summary.generatedCharacters).toBe(5);
     expect(raw.writableEnded).toBe(true);
+  });
+
+  it('holds the next chunk while the client’s socket is full, until it drains', async () => {
+    const raw = new FakeResponse();
+    let full = true;
+    raw.write = (data: string | Buffer) => {
+      raw.written.push(Buffer.from(data));
+      return !full;
+    };
+    const meter = new RequestMeter({ id: 'mock-chat' } as ModelRecord);
+    const streaming = streamToClient({
+      raw: raw as unknown as ServerResponse,
+      upstream: upstreamOf([text('a'), text('b'), DONE]),
+      relay: new OpenAiStreamPassThrough({ model: 'mock-chat', includeUsage: false }),
+      edge,
+      meter,
+      clientSignal: new AbortController().signal,
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(raw.written).toHaveLength(1);
+    full = false;
+    raw.emit('drain');
+    await streaming;
+    expect(new SseParser().push(Buffer.concat(raw.written)).map((e) => e.data)).toHaveLength(3);
+    expect(raw.writableEnded).toBe(true);
+  });
+
+  it('ends the reply in the turn of its last bytes, so the two leave the corked socket in one write', async () => {
+    const raw = new FakeResponse();
+    const endedWhenStopped: boolean[] = [];
+    const body = {
+      async read(consume: ChunkConsumer): Promise<void> {
+        for (const chunk of [text('a'), text('b') + DONE]) if (consume(Buffer.from(chunk)) === false) endedWhenStopped.push(raw.writableEnded);
+      },
+    };
+    await streamToClient({
+      raw: raw as unknown as ServerResponse,
+      upstream: { status: 200, headers: {}, timeToHeadersMs: 1, body } as unknown as UpstreamResponse,
+      relay: new OpenAiStreamPassThrough({ model: 'mock-chat', includeUsage: false }),
+      edge,
+      meter: new RequestMeter({ id: 'mock-chat' } as ModelRecord),
+      clientSignal: new AbortController().signal,
+    });
+    expect(endedWhenStopped).toEqual([true]);
+    expect(raw.text().endsWith(DONE)).toBe(true);
   });
 
   it('leaves usage to the estimate when the provider reports none', async () => {

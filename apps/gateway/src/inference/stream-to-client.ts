@@ -43,14 +43,15 @@ export interface StreamSummary {
  */
 export async function streamToClient({ raw, upstream, relay, edge, meter, clientSignal }: StreamToClient): Promise<StreamSummary> {
   try {
-    for await (const chunk of upstream.body) {
+    // Chunk by chunk as they arrive, without a promise per chunk; a full socket holds the next read until it drains.
+    await upstream.body.read((chunk) => {
       const out = relay.push(chunk);
-      if (out !== undefined) {
-        const drained = send(raw, out, relay, meter);
-        if (drained !== undefined) await drained;
-      }
-      if (relay.state !== 'open') break;
-    }
+      const drained = out === undefined ? undefined : send(raw, out, relay, meter);
+      if (relay.state === 'open') return drained ?? true;
+      // Over: the reply ends in the turn of its last bytes, so both leave in one write (the socket is corked until the next tick).
+      end(raw);
+      return false;
+    });
     if (relay.state === 'open') {
       const out = relay.end();
       if (out !== undefined) await send(raw, out, relay, meter);
@@ -72,8 +73,12 @@ export async function streamToClient({ raw, upstream, relay, edge, meter, client
   const usage = relay.usage;
   if (usage !== undefined) meter.providerUsage(usage.prompt_tokens, usage.completion_tokens);
   if (clientSignal.aborted) meter.outcome = 'client_aborted';
-  if (!raw.destroyed) raw.end();
+  end(raw);
   return { generatedCharacters: relay.generatedCharacters };
+}
+
+function end(raw: ServerResponse): void {
+  if (!raw.destroyed && !raw.writableEnded) raw.end();
 }
 
 function send(raw: ServerResponse, out: string | Buffer, relay: StreamRelay, meter: RequestMeter): Promise<void> | undefined {

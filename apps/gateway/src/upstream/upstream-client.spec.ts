@@ -164,6 +164,45 @@ describe('UpstreamClient against the mock provider', () => {
     expect(error).toMatchObject({ code: 'provider_error', kind: 'connection', retryable: false });
   });
 
+  it('reads a stream with read(): every chunk in order to the end, the next held while the consumer’s promise is pending', async () => {
+    const response = await client.send(chatRequest(mock.url, 'mock-fast+tokens=5;chunk_delay_ms=5', true), { timeoutMs: 5000 });
+    const chunks: string[] = [];
+    let holding = false;
+    await response.body.read((chunk) => {
+      expect(holding).toBe(false);
+      chunks.push(Buffer.from(chunk).toString('utf8'));
+      if (chunks.length !== 2) return true;
+      holding = true;
+      return new Promise<void>((resolve) =>
+        setTimeout(() => {
+          holding = false;
+          resolve();
+        }, 30),
+      );
+    });
+    const text = chunks.join('');
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(text.match(/"content":"[^"]/g)).toHaveLength(5);
+    await expect(response.body.read(() => true)).rejects.toThrow(/only once/);
+  });
+
+  it('surfaces failures while reading with read() as the iterator does, and passes on the consumer’s own', async () => {
+    const dropped = await client.send(chatRequest(mock.url, 'mock-fast+tokens=5;drop_after=2', true), { timeoutMs: 5000 });
+    const received: Uint8Array[] = [];
+    const error = await rejection(dropped.body.read((chunk) => received.push(chunk) > 0));
+    expect(received.length).toBeGreaterThan(0);
+    expect(error).toMatchObject({ code: 'provider_error', kind: 'connection', retryable: false });
+    const late = await client.send(chatRequest(mock.url, 'mock-fast+tokens=100;chunk_delay_ms=50', true), { timeoutMs: 300 });
+    expect(await rejection(late.body.read(() => true))).toMatchObject({ code: 'provider_timeout', kind: 'total_timeout', retryable: false });
+    const thrown = await client.send(chatRequest(mock.url, 'mock-fast+tokens=3', true), { timeoutMs: 5000 });
+    await expect(
+      thrown.body.read(() => {
+        throw new Error('consumer failed');
+      }),
+    ).rejects.toThrow('consumer failed');
+  });
+
   it('fails with a retryable provider_unavailable when nothing listens', async () => {
     const gone = await startMockProvider();
     const url = gone.url;
@@ -244,6 +283,47 @@ describe('UpstreamClient connections', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('keeps the connection for reuse when read() is stopped at a stream’s last event, before the body’s end', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: [DONE]\n\n');
+      setTimeout(() => res.end(), 100);
+    });
+    let opened = 0;
+    server.on('connection', () => opened++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (let i = 0; i < 2; i++) {
+        const response = await client.send(chatRequest(url, 'any', true), { timeoutMs: 5000 });
+        await response.body.read((chunk) => !Buffer.from(chunk).toString('utf8').includes('[DONE]'));
+        await waitUntil(() => client.poolStats(url)?.free === 1, 5000, 'the connection to return to the pool');
+      }
+      expect(opened).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('closes the upstream connection when the client aborts during read()', async () => {
+    const controller = new AbortController();
+    const response = await client.send(chatRequest(provider.url, 'mock-fast+tokens=50;chunk_delay_ms=200', true), {
+      timeoutMs: 30_000,
+      signal: controller.signal,
+    });
+    let chunks = 0;
+    const error = await rejection(
+      response.body.read(() => {
+        if (++chunks === 1) controller.abort();
+        return true;
+      }),
+    );
+    expect(error).toMatchObject({ kind: 'aborted', retryable: false });
+    await waitUntil(() => provider.closed === 1, 5000, 'the provider to see the connection close');
   });
 
   it('opens parallel connections for concurrent requests, within the per-origin bound', async () => {

@@ -22,7 +22,15 @@ function frameOf(event: Event): Buffer {
 }
 
 function learn(event: Event = EVENT, splice?: ModelSplice): ContentFrameTemplate | undefined {
-  return ContentFrameTemplate.learn(frameOf(event), event, splice);
+  const frame = frameOf(event);
+  const probed = ContentFrameTemplate.probe(frame, event);
+  return probed ? ContentFrameTemplate.learn(frame, probed, splice) : undefined;
+}
+
+/** The template learnt from the frame's bytes alone, without its event. */
+function learnFromBytes(frame: Buffer): ContentFrameTemplate | undefined | null {
+  const probed = ContentFrameTemplate.probe(frame);
+  return probed ? ContentFrameTemplate.learn(frame, probed, undefined) : probed;
 }
 
 function learnt(event: Event = EVENT, splice?: ModelSplice): ContentFrameTemplate {
@@ -122,6 +130,33 @@ describe('ContentFrameTemplate', () => {
     const template = learnt(nestedAfter);
     expect(template.contentLength(frameOf(withText('xyz', nestedAfter)))).toBe(3);
     expect(template.contentLength(frameOf({ ...nestedAfter, meta: { content: 'changed' } }))).toBe(-1);
+  });
+
+  it('is learnt from a chunk’s bytes alone, without parsing it, when no other string of it can read as the probe', () => {
+    const template = learnFromBytes(frameOf(EVENT));
+    expect(template).toMatchObject({ id: 'chatcmpl-1', created: 1700000000 });
+    expect(template?.contentLength(frameOf(withText('next')))).toBe(4);
+    expect(template?.contentLength(frameOf({ ...EVENT, id: 'chatcmpl-2' }))).toBe(-1);
+    // Not a text chunk, told without a parse: no text, an empty one, no `content` string.
+    expect(learnFromBytes(frameOf(withText('')))).toBeUndefined();
+    expect(learnFromBytes(frameOf({ ...EVENT, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }))).toBeUndefined();
+    expect(learnFromBytes(Buffer.from('data: [DONE]\n\n'))).toBeUndefined();
+    // Told by the probe's parse: not one choice, tool calls, usage.
+    expect(learnFromBytes(frameOf({ ...EVENT, choices: [...EVENT.choices, ...EVENT.choices] }))).toBeNull();
+    expect(learnFromBytes(frameOf({ ...EVENT, choices: [{ index: 0, delta: { content: 'a', tool_calls: [{ index: 0 }] } }] }))).toBeNull();
+    expect(learnFromBytes(frameOf({ ...EVENT, usage: { prompt_tokens: 1, completion_tokens: 1 } }))).toBeNull();
+  });
+
+  it('is never learnt from bytes where another string could read as the probe: a backslash or the probe around the text', () => {
+    // The located `content` is not the text, and the real text is the probe itself: only the event tells.
+    const PROBE = 'sluice-content-probe';
+    const decoy = { meta: { content: 'not the text' }, ...withText(PROBE) };
+    expect(learnFromBytes(frameOf(decoy))).toBeUndefined();
+    // The same with the real text's probe spelt with an escape: a backslash outside the located text.
+    expect(learnFromBytes(Buffer.from(`data: {"meta":{"content":"x"},"choices":[{"index":0,"delta":{"content":"sluice\\u002dcontent-probe"}}]}\n\n`))).toBeUndefined();
+    expect(learnFromBytes(frameOf({ ...EVENT, id: 'a"b' }))).toBeUndefined();
+    // The event, when parsed, tells what the bytes cannot.
+    expect(learn({ ...EVENT, id: 'a"b' })).toBeDefined();
   });
 
   it('writes a matched chunk as it came, or with the model name spliced where the field is unambiguous', () => {

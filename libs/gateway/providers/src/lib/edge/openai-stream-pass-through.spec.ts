@@ -174,13 +174,22 @@ describe('OpenAiStreamPassThrough', () => {
         parse.mockRestore();
       }
     };
-    // The role chunk, the first text chunk and its template's probe, the finish and the usage chunk.
-    expect(parses(`${roleFirst}${words.map((w) => text(w)).join('')}${tail}`)).toBe(5);
-    expect(parses(`${roleFirst}${words.map((w) => text(w)).join('')}${tail}`, 'upstream-model')).toBe(5);
+    // The role chunk, the first text chunk's probe (the chunk itself is told from its bytes), the finish and the usage chunk.
+    expect(parses(`${roleFirst}${words.map((w) => text(w)).join('')}${tail}`)).toBe(4);
+    expect(parses(`${roleFirst}${words.map((w) => text(w)).join('')}${tail}`, 'upstream-model')).toBe(4);
     // A first text chunk that also carries the role: its template fits nothing, the second chunk's does.
-    expect(parses(`${roleWithText}${words.map((w) => text(w)).join('')}${tail}`)).toBe(6);
-    // Chunks that differ in more than their text: every one is parsed, plus two templates' probes.
-    expect(parses(`${roleFirst}${words.map((w, i) => text(w, { obfuscation: 'x'.repeat(i) })).join('')}${tail}`)).toBe(1 + 20 + 2 + 2);
+    expect(parses(`${roleWithText}${words.map((w) => text(w)).join('')}${tail}`)).toBe(4);
+    // Chunks that differ in more than their text: two templates' probes, a third probe that stops learning, then every chunk parsed.
+    expect(parses(`${roleFirst}${words.map((w, i) => text(w, { obfuscation: 'x'.repeat(i) })).join('')}${tail}`)).toBe(1 + 3 + 18 + 2);
+    // Text chunks whose bytes cannot tell (a backslash in the id): parsed, then their template's probe, as before.
+    expect(parses(`${roleFirst}${words.map((w) => text(w, { id: 'c\\1' })).join('')}${tail}`)).toBe(5);
+  });
+
+  it('counts the real text of chunks whose bytes hold another `content` string before it, even when that text is the template’s probe', () => {
+    const decoy = (meta: string) => chunk({ meta: { content: meta }, choices: [{ index: 0, delta: { content: 'sluice-content-probe' }, finish_reason: null }] });
+    const { out, relay: passThrough } = relay(`${decoy('zz')}${decoy('yy')}${decoy('xxx')}data: [DONE]\n\n`, { model: 'alias' });
+    expect(passThrough.generatedCharacters).toBe(3 * 'sluice-content-probe'.length);
+    expect(dataOf(out).slice(0, 3).map((data) => JSON.parse(data).meta.content)).toEqual(['zz', 'yy', 'xxx']);
   });
 
   it('drops comments, keep-alives and choice-less chunks without usage (Azure’s prompt filter results)', () => {

@@ -4,7 +4,7 @@ import { SseByteFramer } from '../sse/sse-byte-framer';
 import { SseParser } from '../sse/sse-parser';
 import { sseData } from '../sse/sse-serializer';
 import type { NormalizedEvent, StreamPassThrough, StreamUsage } from '../types';
-import { ContentFrameTemplate } from './content-frame-template';
+import { ContentFrameTemplate, type ProbedFrame } from './content-frame-template';
 import { openAiStreamError } from './stream-errors';
 
 export interface OpenAiStreamPassThroughOptions {
@@ -59,6 +59,10 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
   private unfitTemplates = 0;
   /** Off once templates fit no chunk (a provider whose chunks differ in more than their text) or none could be learnt. */
   private learning = true;
+  /** Whether a text chunk that fits no template is told from its bytes before it is parsed: off once a probe refused one. */
+  private probeBytes = true;
+  /** Where each event of a run of text chunks ends (`textChunks`), kept between runs. */
+  private readonly runEnds: number[] = [];
 
   constructor(private readonly options: OpenAiStreamPassThroughOptions) {
     this.modelField = Buffer.from(`"model":${JSON.stringify(options.model)}`);
@@ -66,9 +70,21 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
 
   push(chunk: Uint8Array): Buffer | undefined {
     if (this.state !== 'open') return undefined;
-    for (const frame of this.framer.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const framer = this.framer;
+    framer.feed(bytes);
+    while (this.state === 'open') {
+      // Where an event starts, the text chunks of the template's shape are taken in place, a run at a time.
+      if (this.template !== undefined) {
+        const start = framer.eventStart;
+        if (start >= 0) {
+          const end = this.textChunks(this.template, bytes, start);
+          if (end > start) framer.skipTo(end);
+        }
+      }
+      const frame = framer.next();
+      if (frame === undefined) break;
       this.frame(frame);
-      if (this.state !== 'open') break;
     }
     return this.flush();
   }
@@ -90,6 +106,7 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
     const length = frame.length;
     // The common shape, `data: <payload>\n\n`, is read in place; any other goes through the full parser.
     if (length > 8 && frame[length - 1] === LF && frame[length - 2] === LF && frame.indexOf(LF) === length - 2 && startsWith(frame, DATA_PREFIX) && !frame.includes(0x0d)) {
+      if (this.learning && this.probeBytes && this.learnFromBytes(frame)) return;
       this.payload(frame.toString('utf8', DATA_PREFIX.length, length - 2), frame);
       return;
     }
@@ -138,21 +155,56 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
         this.out.push(Buffer.from(sseData(JSON.stringify(json))));
         return;
       }
-      if (frame !== undefined) this.learn(frame, json);
+      if (frame !== undefined && this.learning) {
+        const probed = ContentFrameTemplate.probe(frame, json);
+        if (probed) this.learn(frame, probed);
+      }
     }
     this.write(json, data, frame);
   }
 
   /** A chunk of the template's shape: the same event as the one it was learnt from, with another text. */
   private textChunk(template: ContentFrameTemplate, frame: Buffer, characters: number): void {
-    this.templateHits++;
+    this.textRead(template, 1, characters);
+    template.write(frame, this.out);
+  }
+
+  /** The text chunks of the template's shape that follow one another in `bytes` from `start` (an event's start): where the last ends, or `start` if none is there. */
+  private textChunks(template: ContentFrameTemplate, bytes: Buffer, start: number): number {
+    const ends = this.runEnds;
+    const count = template.matchRun(bytes, start, ends);
+    if (count === 0) return start;
+    this.textRead(template, count, template.textLength);
+    template.writeRun(bytes, start, ends, count, this.out);
+    return ends[count - 1];
+  }
+
+  /** `chunks` text chunks of the template's shape, `characters` of text in all. */
+  private textRead(template: ContentFrameTemplate, chunks: number, characters: number): void {
+    this.templateHits += chunks;
     this.lastId = template.id;
     this.lastCreated = template.created;
     if (characters > 0) {
       this.generatedCharacters += characters;
       this.contentSeen = true;
     }
+  }
+
+  /**
+   * A text chunk that fitted no template, told from its bytes
+   * (`ContentFrameTemplate.probe`): the template is learnt from it and it is
+   * relayed as that template's, without being parsed. False: it is parsed.
+   */
+  private learnFromBytes(frame: Buffer): boolean {
+    const probed = ContentFrameTemplate.probe(frame);
+    // A parse spent for nothing: the stream's chunks are parsed before a template is learnt from them, as when their bytes cannot tell.
+    if (probed === null) this.probeBytes = false;
+    const template = probed ? this.learn(frame, probed) : undefined;
+    if (template === undefined) return false;
+    // The chunk it was learnt from is no hit of the template's (`learn`).
+    this.textRead(template, 0, template.contentLength(frame));
     template.write(frame, this.out);
+    return true;
   }
 
   /**
@@ -161,18 +213,18 @@ export class OpenAiStreamPassThrough implements StreamPassThrough {
    * that fitted nothing mean the chunks differ in more than their text: then
    * learning stops, so such a provider pays for two templates per stream, not one per chunk.
    */
-  private learn(frame: Buffer, json: Record<string, unknown>): void {
-    if (!this.learning || !ContentFrameTemplate.fits(json)) return;
+  private learn(frame: Buffer, probed: ProbedFrame): ContentFrameTemplate | undefined {
     if (this.template !== undefined) this.unfitTemplates = this.templateHits === 0 ? this.unfitTemplates + 1 : 0;
-    const model = json['model'];
+    const model = probed.event['model'];
     if (typeof model !== 'string' || this.unfitTemplates >= 2) {
       this.learning = false;
       this.template = undefined;
-      return;
+      return undefined;
     }
-    this.template = ContentFrameTemplate.learn(frame, json, model === this.options.model ? undefined : { from: this.upstreamModelFieldOf(model), to: this.modelField });
+    this.template = ContentFrameTemplate.learn(frame, probed, model === this.options.model ? undefined : { from: this.upstreamModelFieldOf(model), to: this.modelField });
     this.templateHits = 0;
     if (this.template === undefined) this.learning = false;
+    return this.template;
   }
 
   /** The event as it came, its `model` replaced by the client's name; `json` is the event, parsed already. */

@@ -55,4 +55,30 @@ describe('SseByteFramer', () => {
     chunk.fill(0x78);
     expect(framer.push(Buffer.from('\n\n')).map(String)).toEqual(['data: abc\n\n']);
   });
+  it('reads a chunk one event at a time, and lets a reader take whole events where one starts and go on past them', () => {
+    const framer = new SseByteFramer();
+    const chunk = Buffer.from('data: a\n\ndata: b\n\ndata: c\n\ndata: d');
+    framer.feed(chunk);
+    expect(framer.eventStart).toBe(0);
+    expect(framer.next()?.toString()).toBe('data: a\n\n');
+    expect(framer.eventStart).toBe(9);
+    framer.skipTo(18);
+    expect(framer.next()?.toString()).toBe('data: c\n\n');
+    expect(framer.eventStart).toBe(27);
+    expect(framer.next()).toBeUndefined();
+    // The unfinished event is held: no event starts in the next chunk until it ends.
+    framer.feed(Buffer.from('\n\ndata: e\n\n'));
+    expect(framer.eventStart).toBe(-1);
+    expect(framer.next()?.toString()).toBe('data: d\n\n');
+    expect(framer.eventStart).toBe(2);
+    expect(framer.next()?.toString()).toBe('data: e\n\n');
+    expect(framer.eventStart).toBe(-1);
+    expect(framer.next()).toBeUndefined();
+    // An LF that ends the last chunk's CR belongs to the event before: no event starts at it.
+    framer.feed(Buffer.from('data: f\r'));
+    expect(framer.next()).toBeUndefined();
+    framer.feed(Buffer.from('\n\r\n'));
+    expect(framer.eventStart).toBe(-1);
+    expect(framer.next()?.toString()).toBe('data: f\r\n\r\n');
+  });
 });
