@@ -128,7 +128,7 @@ export class InferencePipeline {
         relay,
         edge,
         meter,
-        clientSignal: client.signal.toAbortSignal(),
+        clientSignal: client.signal,
       });
       if (meter.usageSource !== 'provider') meter.estimatedUsage(estimatedPromptTokens, estimateTextTokens(summary.generatedCharacters));
       return;

@@ -26,8 +26,8 @@ export interface StreamToClient {
   relay: StreamRelay;
   edge: ResponseEdge;
   meter: RequestMeter;
-  /** Aborted when the client disconnects. */
-  clientSignal: AbortSignal;
+  /** Aborted when the client disconnects (only `aborted` is read: an AbortEmitter or an AbortSignal). */
+  clientSignal: { readonly aborted: boolean };
 }
 
 export interface StreamSummary {
