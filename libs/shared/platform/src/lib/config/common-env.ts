@@ -5,23 +5,20 @@ import { COMMON_ENV_RULES, type CommonEnvValues } from './common-env-rules';
 import { type EnvRule, type EnvRules } from './env-rules';
 import { EnvBoolean } from './env-values';
 
-export { LOG_LEVELS, type LogLevel } from './common-env-rules';
-
 /**
  * The variables both services read, as a class an app's class-validator schema
  * extends (loadConfig). Its defaults and decorators come from COMMON_ENV_RULES,
  * the rules the gateway checks without class-validator (checkEnv), so both
  * apps accept and refuse the same values with the same messages.
  */
-export class CommonEnv {
+export const CommonEnv = class CommonEnv {
   constructor() {
     for (const [name, rule] of Object.entries(COMMON_ENV_RULES as EnvRules)) {
       if (rule.default !== undefined) (this as Record<string, unknown>)[name] = rule.default;
     }
   }
-}
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging -- the rules' types on the class
-export interface CommonEnv extends CommonEnvValues {}
+} as new () => CommonEnvValues;
+export type CommonEnv = CommonEnvValues;
 
 decorateFromRules(CommonEnv, COMMON_ENV_RULES);
 
