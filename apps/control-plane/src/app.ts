@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp } from '@sluice/platform';
+import { createHttpApp } from '@sluice/platform/validation';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { acceptFormLogin } from './auth/form-login-parser';
 import { keepWebhookRawBody } from './common/raw-body';

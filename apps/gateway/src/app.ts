@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp } from '@sluice/platform';
+import { createHttpAppWithoutDtos } from '@sluice/platform';
 import { AppModule, type AppModuleOptions } from './app.module';
 import type { GatewayConfig } from './config/gateway.config';
 import { serveChatCompletions } from './chat-completions/chat-completions.routes';
@@ -12,7 +12,7 @@ export interface GatewayAppOptions extends AppModuleOptions {
 
 /** The gateway, configured but not yet listening (main.ts and tests listen). */
 export async function createGatewayApp(config: GatewayConfig, { serveMetrics = true, ...options }: GatewayAppOptions = {}): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(AppModule.forRoot(config, options), {
+  const app = await createHttpAppWithoutDtos(AppModule.forRoot(config, options), {
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestTimeoutMs: config.requestTimeoutMs,

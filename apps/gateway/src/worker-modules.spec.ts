@@ -24,4 +24,17 @@ describe('what a gateway worker loads', () => {
     expect(packages).toContain('@nestjs/terminus');
     expect(packages).not.toContain('@nestjs/swagger');
   }, 60_000);
+
+  // No gateway route takes a DTO, and its configuration is checked by checkEnv (env-rules.ts in the platform lib):
+  // class-validator and class-transformer cost each worker ~15 MiB (docs/decisions.md, "Issue 22, memory, session 8").
+  it.each([
+    ['a worker (the app, and the configuration check)', './apps/gateway/src/serve-gateway'],
+    ['the cluster primary', './apps/gateway/src/cluster/gateway-primary'],
+    ['the configuration check', './apps/gateway/src/config/gateway.config'],
+  ])('loads neither class-validator nor class-transformer in %s', (_what, module) => {
+    const packages = packagesLoadedBy(module);
+
+    expect(packages).not.toContain('class-validator');
+    expect(packages).not.toContain('class-transformer');
+  }, 60_000);
 });

@@ -1,9 +1,6 @@
 import { DestinationPolicy, InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth';
 import {
-  CommonEnv,
   ConfigError,
-  EnvBoolean,
-  loadConfig,
   redisConnectionSettings,
   providerCredentialEnvs,
   refuseKnownSecret,
@@ -17,6 +14,7 @@ import {
   type TracingSettings,
   type TrustProxy,
 } from '@sluice/platform';
+import { CommonEnv, EnvBoolean, loadConfig } from '@sluice/platform/validation';
 import { IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The control plane's environment: the only place that knows variable names. */

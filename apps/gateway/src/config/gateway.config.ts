@@ -1,20 +1,21 @@
 import {
-  CommonEnv,
+  checkEnv,
+  COMMON_ENV_RULES,
   ConfigError,
-  loadConfig,
   redisConnectionSettings,
   providerCredentialEnvs,
   secretOrDevDefault,
   shutdownSettings,
   tracingSettings,
   trustProxySetting,
+  wholeNumber,
+  type EnvValues,
   type LogLevel,
   type RedisConnectionSettings,
   type ShutdownSettings,
   type TracingSettings,
   type TrustProxy,
 } from '@sluice/platform/process';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidCidrListError, parseCidrList, type Cidr } from '@sluice/auth/cidr';
@@ -37,137 +38,83 @@ export const DEFAULT_WORKER_SEMI_SPACE_MB = 8;
 export const DEFAULT_WORKER_HEAP_GROWTH_PERCENT = 75;
 const MIN_WORKER_HEAP_MB = 128;
 
-/** A whole number of `unit` from `min` to `max`, with the one-line message naming the variable. */
-function wholeNumber(name: string, min: number, max: number, unit = ''): PropertyDecorator {
-  const message = `${name} must be a whole number${unit} from ${min} to ${max}`;
-  return (target, key) => {
-    IsInt({ message })(target, key);
-    Min(min, { message })(target, key);
-    Max(max, { message })(target, key);
-  };
-}
+const PORT = (name: string) => ({ kind: 'int', min: 0, max: 65535, message: `${name} must be a port number (0-65535)` }) as const;
 
-/** The gateway's environment: the only place that knows variable names. */
-class GatewayEnv extends CommonEnv {
-  @IsInt({ message: 'GATEWAY_PORT must be a port number (0-65535)' })
-  @Min(0, { message: 'GATEWAY_PORT must be a port number (0-65535)' })
-  @Max(65535, { message: 'GATEWAY_PORT must be a port number (0-65535)' })
-  readonly GATEWAY_PORT: number = 8080;
-
-  @IsString()
-  readonly GATEWAY_HOST: string = '0.0.0.0';
-
+/**
+ * The gateway's environment: the only place that knows variable names. Checked
+ * by checkEnv (env-rules.ts in the platform lib), its own variables first, then
+ * those both services read: a worker loads no class-validator.
+ */
+const GATEWAY_ENV_RULES = {
+  GATEWAY_PORT: { ...PORT('GATEWAY_PORT'), default: 8080 },
+  GATEWAY_HOST: { kind: 'string', message: 'GATEWAY_HOST must be a string', default: '0.0.0.0' },
   /** Prometheus scrapes GET /metrics here (on GATEWAY_HOST), never on the API port. */
-  @IsInt({ message: 'GATEWAY_METRICS_PORT must be a port number (0-65535)' })
-  @Min(0, { message: 'GATEWAY_METRICS_PORT must be a port number (0-65535)' })
-  @Max(65535, { message: 'GATEWAY_METRICS_PORT must be a port number (0-65535)' })
-  readonly GATEWAY_METRICS_PORT: number = 9465;
-
+  GATEWAY_METRICS_PORT: { ...PORT('GATEWAY_METRICS_PORT'), default: 9465 },
   /**
    * Worker processes serving the API port (node:cluster), each a whole gateway;
    * unset: one per CPU available in production, one elsewhere.
    */
-  @IsOptional()
-  @wholeNumber('GATEWAY_WORKERS', 1, 256)
-  readonly GATEWAY_WORKERS?: number;
-
+  GATEWAY_WORKERS: { ...wholeNumber('GATEWAY_WORKERS', 1, 256), optional: true },
   /**
    * V8's old-generation limit of each worker process, in MiB (Node's
    * `--max-old-space-size`); 0 leaves V8's own (sized from the host's memory).
    * Below 2 GiB V8 also lets the heap grow less before a full collection.
    */
-  @wholeNumber('GATEWAY_WORKER_HEAP_MB', 0, 65536)
-  readonly GATEWAY_WORKER_HEAP_MB: number = DEFAULT_WORKER_HEAP_MB;
-
+  GATEWAY_WORKER_HEAP_MB: { ...wholeNumber('GATEWAY_WORKER_HEAP_MB', 0, 65536), default: DEFAULT_WORKER_HEAP_MB },
   /** V8's young-generation semi-space of each worker process, in MiB (`--max-semi-space-size`); 0 leaves V8's own (16). */
-  @wholeNumber('GATEWAY_WORKER_SEMI_SPACE_MB', 0, 256)
-  readonly GATEWAY_WORKER_SEMI_SPACE_MB: number = DEFAULT_WORKER_SEMI_SPACE_MB;
-
+  GATEWAY_WORKER_SEMI_SPACE_MB: { ...wholeNumber('GATEWAY_WORKER_SEMI_SPACE_MB', 0, 256), default: DEFAULT_WORKER_SEMI_SPACE_MB },
   /**
    * How far V8 lets each worker's old generation grow past its live heap before
    * the next full collection, in percent (V8's `--heap-growing-percent`: 75 =
    * 1.75×); 0 leaves V8's own (up to 4×, by its measured GC speed).
    */
-  @wholeNumber('GATEWAY_WORKER_HEAP_GROWTH_PERCENT', 0, 300)
-  readonly GATEWAY_WORKER_HEAP_GROWTH_PERCENT: number = DEFAULT_WORKER_HEAP_GROWTH_PERCENT;
-
-  /** Longer than the common default: a non-streamed completion is silent until the provider has finished it. */
-  override readonly CONNECTION_TIMEOUT_MS: number = 600_000;
-
+  GATEWAY_WORKER_HEAP_GROWTH_PERCENT: { ...wholeNumber('GATEWAY_WORKER_HEAP_GROWTH_PERCENT', 0, 300), default: DEFAULT_WORKER_HEAP_GROWTH_PERCENT },
   /** Chat requests carry whole conversations and images: a larger limit than the control plane's. */
-  @IsInt({ message: 'GATEWAY_BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 104857600' })
-  @Min(1024, { message: 'GATEWAY_BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 104857600' })
-  @Max(100 * 1024 * 1024, { message: 'GATEWAY_BODY_LIMIT_BYTES must be a whole number of bytes from 1024 to 104857600' })
-  readonly GATEWAY_BODY_LIMIT_BYTES: number = 20 * 1024 * 1024;
-
+  GATEWAY_BODY_LIMIT_BYTES: { ...wholeNumber('GATEWAY_BODY_LIMIT_BYTES', 1024, 100 * 1024 * 1024, ' of bytes'), default: 20 * 1024 * 1024 },
   /** The request rate of a tenant whose plan sets none (docs/operations.md, Configuration). */
-  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
-  @Min(1, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
-  @Max(1_000_000, { message: 'RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000' })
-  readonly RATE_LIMIT_PER_MINUTE: number = 60;
-
+  RATE_LIMIT_PER_MINUTE: { ...wholeNumber('RATE_LIMIT_PER_MINUTE', 1, 1_000_000), default: 60 },
   /**
    * While Redis is unreachable: `fail_open` admits requests that reserve no
    * credit against this process's own counters, `fail_closed` answers 503.
    * Live keys of prepaid tenants get 503 either way: credit cannot be reserved.
    */
-  @IsIn(REDIS_DOWN_MODES, { message: `ADMISSION_REDIS_DOWN_MODE must be one of ${REDIS_DOWN_MODES.join(', ')}` })
-  readonly ADMISSION_REDIS_DOWN_MODE: RedisDownMode = 'fail_open';
-
+  ADMISSION_REDIS_DOWN_MODE: {
+    kind: 'oneOf',
+    values: REDIS_DOWN_MODES,
+    message: `ADMISSION_REDIS_DOWN_MODE must be one of ${REDIS_DOWN_MODES.join(', ')}`,
+    default: 'fail_open',
+  },
   /** The longest an admission waits for Redis before Redis counts as down for that request (a Redis that hangs). */
-  @wholeNumber('ADMISSION_REDIS_TIMEOUT_MS', 10, 60_000, ' of milliseconds')
-  readonly ADMISSION_REDIS_TIMEOUT_MS: number = 2_000;
-
+  ADMISSION_REDIS_TIMEOUT_MS: { ...wholeNumber('ADMISSION_REDIS_TIMEOUT_MS', 10, 60_000, ' of milliseconds'), default: 2_000 },
   /** Open keep-alive connections per provider origin; further concurrent calls queue. */
-  @wholeNumber('UPSTREAM_CONNECTIONS_PER_ORIGIN', 1, 10_000)
-  readonly UPSTREAM_CONNECTIONS_PER_ORIGIN: number = 128;
-
-  @wholeNumber('UPSTREAM_CONNECT_TIMEOUT_MS', 100, 120_000, ' of milliseconds')
-  readonly UPSTREAM_CONNECT_TIMEOUT_MS: number = 5_000;
-
+  UPSTREAM_CONNECTIONS_PER_ORIGIN: { ...wholeNumber('UPSTREAM_CONNECTIONS_PER_ORIGIN', 1, 10_000), default: 128 },
+  UPSTREAM_CONNECT_TIMEOUT_MS: { ...wholeNumber('UPSTREAM_CONNECT_TIMEOUT_MS', 100, 120_000, ' of milliseconds'), default: 5_000 },
   /** The only variables catalog deployments may take credentials from (comma-separated); the providers' own names by default. */
-  @IsOptional()
-  @IsString()
-  readonly PROVIDER_CREDENTIAL_ENVS?: string;
-
+  PROVIDER_CREDENTIAL_ENVS: { kind: 'string', message: 'PROVIDER_CREDENTIAL_ENVS must be a string', optional: true },
   /** Non-public ranges providers may be reached in (comma-separated CIDRs); none by default. */
-  @IsOptional()
-  @IsString()
-  readonly UPSTREAM_ALLOWED_PRIVATE_CIDRS?: string;
-
+  UPSTREAM_ALLOWED_PRIVATE_CIDRS: { kind: 'string', message: 'UPSTREAM_ALLOWED_PRIVATE_CIDRS must be a string', optional: true },
   /** Development only: the mock provider, answering for models whose provider has no credential here. */
-  @IsOptional()
-  @Matches(/^https?:\/\/[^\s]+$/, { message: 'DEV_MOCK_UPSTREAM_URL must be an http:// or https:// URL' })
-  readonly DEV_MOCK_UPSTREAM_URL?: string;
-
+  DEV_MOCK_UPSTREAM_URL: { kind: 'matches', pattern: /^https?:\/\/[^\s]+$/, message: 'DEV_MOCK_UPSTREAM_URL must be an http:// or https:// URL', optional: true },
   /** Longest silence between two chunks of a provider's answer. */
-  @wholeNumber('UPSTREAM_IDLE_TIMEOUT_MS', 100, 600_000, ' of milliseconds')
-  readonly UPSTREAM_IDLE_TIMEOUT_MS: number = 30_000;
-
+  UPSTREAM_IDLE_TIMEOUT_MS: { ...wholeNumber('UPSTREAM_IDLE_TIMEOUT_MS', 100, 600_000, ' of milliseconds'), default: 30_000 },
   /** Attempts per request across deployments and fallbacks, the first one included. */
-  @wholeNumber('ROUTING_MAX_ATTEMPTS', 1, 20)
-  readonly ROUTING_MAX_ATTEMPTS: number = 4;
-
-  @wholeNumber('CIRCUIT_BREAKER_FAILURE_THRESHOLD', 1, 1_000)
-  readonly CIRCUIT_BREAKER_FAILURE_THRESHOLD: number = 5;
-
-  @wholeNumber('CIRCUIT_BREAKER_COOLDOWN_MS', 100, 3_600_000, ' of milliseconds')
-  readonly CIRCUIT_BREAKER_COOLDOWN_MS: number = 30_000;
-
+  ROUTING_MAX_ATTEMPTS: { ...wholeNumber('ROUTING_MAX_ATTEMPTS', 1, 20), default: 4 },
+  CIRCUIT_BREAKER_FAILURE_THRESHOLD: { ...wholeNumber('CIRCUIT_BREAKER_FAILURE_THRESHOLD', 1, 1_000), default: 5 },
+  CIRCUIT_BREAKER_COOLDOWN_MS: { ...wholeNumber('CIRCUIT_BREAKER_COOLDOWN_MS', 100, 3_600_000, ' of milliseconds'), default: 30_000 },
   /**
    * Where usage events wait on disk while Redis is unreachable. Per instance,
    * and it should survive a restart (a volume in production), so the next
    * process replays what this one could not write.
    */
-  @IsString()
-  @MinLength(1, { message: 'USAGE_SPILL_DIR must be a directory path' })
-  readonly USAGE_SPILL_DIR: string = join(tmpdir(), 'sluice-usage-spill');
-
+  USAGE_SPILL_DIR: { kind: 'string', minLength: 1, message: 'USAGE_SPILL_DIR must be a directory path', default: join(tmpdir(), 'sluice-usage-spill') },
   /** Verifies platform admins' tokens on /metrics/{tenant_id}; the control plane's secret. */
-  @IsOptional()
-  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
-  readonly JWT_SECRET?: string;
-}
+  JWT_SECRET: { kind: 'string', minLength: 32, message: 'JWT_SECRET must be at least 32 characters', optional: true },
+  ...COMMON_ENV_RULES,
+  /** Longer than the common default: a non-streamed completion is silent until the provider has finished it. */
+  CONNECTION_TIMEOUT_MS: { ...COMMON_ENV_RULES.CONNECTION_TIMEOUT_MS, default: 600_000 },
+} as const;
+
+type GatewayEnv = EnvValues<typeof GATEWAY_ENV_RULES>;
 
 export interface GatewayConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
@@ -231,7 +178,7 @@ export interface WorkerHeapSettings {
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
 export function loadGatewayConfig(environment: NodeJS.ProcessEnv): GatewayConfig {
-  const env = loadConfig(GatewayEnv, environment);
+  const env = checkEnv(GATEWAY_ENV_RULES, environment);
   const credentialEnvs = providerCredentialEnvs(env.PROVIDER_CREDENTIAL_ENVS);
   return Object.freeze({
     nodeEnv: env.NODE_ENV,

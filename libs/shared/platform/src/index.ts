@@ -1,13 +1,18 @@
-export * from './lib/config/common-env';
-export * from './lib/config/env-values';
-export * from './lib/config/load-config';
+/**
+ * `@sluice/platform`: what both services share. It loads no class-validator nor
+ * class-transformer (a gateway worker never does: docs/decisions.md, "Issue 22,
+ * memory, session 8"); what is built on them is `@sluice/platform/validation`.
+ */
+export * from './lib/config/common-env-rules';
+export * from './lib/config/config-error';
+export * from './lib/config/env-rules';
+export * from './lib/config/secret-or-dev-default';
 export * from './lib/config/known-secrets';
 export * from './lib/config/trust-proxy';
 export * from './lib/errors/all-exceptions.filter';
 export * from './lib/errors/sluice.exception';
 export * from './lib/errors/to-error-response';
-export * from './lib/errors/validation';
-export * from './lib/http/create-app';
+export * from './lib/http/http-app';
 export * from './lib/http/request-id';
 export * from './lib/http/public';
 export * from './lib/logging/logging';

@@ -2,11 +2,13 @@
  * `@sluice/platform/process`: what a process needs before (or without) its
  * Nest app: configuration, start-up, logging and the metrics server. It loads
  * no framework, so a process that only supervises others (the gateway's cluster
- * primary) stays small; `@sluice/platform` exports all of it too.
+ * primary) stays small, nor class-validator; `@sluice/platform` exports all of
+ * it too.
  */
-export * from './lib/config/common-env';
-export * from './lib/config/env-values';
-export * from './lib/config/load-config';
+export * from './lib/config/common-env-rules';
+export * from './lib/config/config-error';
+export * from './lib/config/env-rules';
+export * from './lib/config/secret-or-dev-default';
 export * from './lib/config/known-secrets';
 export * from './lib/config/trust-proxy';
 export * from './lib/config/startup';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ValidateUnlessOnlyOther } from '@sluice/platform';
+import { ValidateUnlessOnlyOther } from '@sluice/platform/validation';
 import { PaginationQueryDto } from '@sluice/platform/openapi';
 import type { PersonalTokenScope } from '@sluice/control-plane/data-access';
 import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsDateString, IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNumberWithDecimals, IsOptionalNotNull } from '@sluice/platform';
+import { IsNumberWithDecimals, IsOptionalNotNull } from '@sluice/platform/validation';
 import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { Type } from 'class-transformer';
 import {

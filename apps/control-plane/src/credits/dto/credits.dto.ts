@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNumberWithDecimals } from '@sluice/platform';
+import { IsNumberWithDecimals } from '@sluice/platform/validation';
 import { IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export const MAX_TOP_UP_USD = 1_000_000_000;

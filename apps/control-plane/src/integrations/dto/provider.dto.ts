@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptionalNotNull } from '@sluice/platform';
+import { IsOptionalNotNull } from '@sluice/platform/validation';
 import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { IsCidr } from '../../api-keys/key-rules';

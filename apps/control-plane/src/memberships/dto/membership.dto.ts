@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { TENANT_ROLES, type TenantRole } from '@sluice/auth';
-import { ValidateUnlessOnlyOther } from '@sluice/platform';
+import { ValidateUnlessOnlyOther } from '@sluice/platform/validation';
 import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { IsEmail, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsPassword } from '../../auth/passwords';

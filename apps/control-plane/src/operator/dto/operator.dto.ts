@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNumberWithDecimals } from '@sluice/platform';
+import { IsNumberWithDecimals } from '@sluice/platform/validation';
 import { PaginationQueryDto, type SameShape } from '@sluice/platform/openapi';
 import { IsOptional, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';

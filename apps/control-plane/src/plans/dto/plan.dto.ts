@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptionalNotNull } from '@sluice/platform';
+import { IsOptionalNotNull } from '@sluice/platform/validation';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EnvBoolean, IsOptionalNotNull } from '@sluice/platform';
+import { EnvBoolean, IsOptionalNotNull } from '@sluice/platform/validation';
 import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords';

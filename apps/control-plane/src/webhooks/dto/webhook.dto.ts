@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptionalNotNull } from '@sluice/platform';
+import { IsOptionalNotNull } from '@sluice/platform/validation';
 import { PaginationQueryDto } from '@sluice/platform/openapi';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { SUBSCRIBABLE_EVENT_TYPES } from '../webhook-event-types';

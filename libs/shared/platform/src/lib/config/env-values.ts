@@ -1,4 +1,5 @@
 import { Transform } from 'class-transformer';
+import { envBoolean } from './env-rules';
 
 /**
  * Reads "true"/"false"/"1"/"0" as a boolean and leaves anything else as it is,
@@ -6,12 +7,4 @@ import { Transform } from 'class-transformer';
  * raw value (`obj[key]`): implicit conversion would already have made any
  * non-empty string `true`.
  */
-export const EnvBoolean = () =>
-  Transform(({ obj, key, value }) => {
-    const raw: unknown = key in obj ? obj[key] : value;
-    if (typeof raw === 'boolean') return raw;
-    const text = String(raw).trim().toLowerCase();
-    if (text === 'true' || text === '1') return true;
-    if (text === 'false' || text === '0') return false;
-    return raw;
-  });
+export const EnvBoolean = () => Transform(({ obj, key, value }) => envBoolean(key in obj ? obj[key] : value));

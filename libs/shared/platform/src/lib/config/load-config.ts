@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ConfigError } from './config-error';
-import { refuseKnownSecret } from './known-secrets';
 
 export { ConfigError } from './config-error';
+export { secretOrDevDefault } from './secret-or-dev-default';
 
 /**
  * Builds an app's typed configuration from an environment, validating it
@@ -23,15 +23,4 @@ function describe(error: ValidationError): string {
   const constraint = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
   const expectation = constraint.startsWith(error.property) ? constraint.slice(error.property.length).trim() : constraint;
   return `Invalid configuration: ${error.property} ${expectation}`;
-}
-
-/**
- * A secret that development and tests may leave unset (they get a fixed,
- * well-known value) and production must set, to a value that is not published
- * (known-secrets.ts).
- */
-export function secretOrDevDefault(value: string | undefined, name: string, production: boolean, devDefault: string): string {
-  if (value) return refuseKnownSecret(value, name, production);
-  if (production) throw new ConfigError(`Invalid configuration: ${name} must be set when NODE_ENV=production`);
-  return devDefault;
 }

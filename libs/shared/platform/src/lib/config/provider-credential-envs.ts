@@ -1,4 +1,4 @@
-import { ConfigError } from './load-config';
+import { ConfigError } from './config-error';
 
 /** The variables that may hold provider credentials when `PROVIDER_CREDENTIAL_ENVS` is not set: the providers' own names. */
 export const DEFAULT_PROVIDER_CREDENTIAL_ENVS: readonly string[] = Object.freeze(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']);

@@ -1,4 +1,4 @@
-import type { CommonEnv } from './common-env';
+import type { CommonEnvValues } from './common-env-rules';
 
 /** How a process drains on SIGTERM (see GracefulShutdown). */
 export interface ShutdownSettings {
@@ -8,6 +8,6 @@ export interface ShutdownSettings {
   readonly graceMs: number;
 }
 
-export function shutdownSettings(env: Pick<CommonEnv, 'SHUTDOWN_DRAIN_DELAY_MS' | 'SHUTDOWN_GRACE_MS'>): ShutdownSettings {
+export function shutdownSettings(env: Pick<CommonEnvValues, 'SHUTDOWN_DRAIN_DELAY_MS' | 'SHUTDOWN_GRACE_MS'>): ShutdownSettings {
   return Object.freeze({ drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS, graceMs: env.SHUTDOWN_GRACE_MS });
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from './load-config';
+import { ConfigError } from './config-error';
 
 interface NetworkError {
   code?: string;

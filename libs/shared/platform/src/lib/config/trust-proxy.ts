@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { CommonEnv } from './common-env';
+import type { CommonEnvValues } from './common-env-rules';
 import { ConfigError } from './config-error';
 
 /**
@@ -40,6 +40,6 @@ function isAddressOrCidr(entry: string): boolean {
   return Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
-export function trustProxySetting(env: Pick<CommonEnv, 'TRUST_PROXY' | 'NODE_ENV'>): TrustProxy {
+export function trustProxySetting(env: Pick<CommonEnvValues, 'TRUST_PROXY' | 'NODE_ENV'>): TrustProxy {
   return parseTrustProxy(env.TRUST_PROXY, env.NODE_ENV === 'production');
 }

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
-import type { LogLevel } from '../config/common-env';
+import type { LogLevel } from '../config/common-env-rules';
 import { ACCESS_LOGGER } from '../logging/access-log';
 import { bufferedDestination, createLogger, loggingModule } from '../logging/logging';
 import { createMetricsRegistry, MetricsModule } from '../metrics/metrics';

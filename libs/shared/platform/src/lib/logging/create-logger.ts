@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from '../config/common-env';
+import type { LogLevel } from '../config/common-env-rules';
 
 /**
  * Paths pino censors wherever a log call passes them. Request headers are not
