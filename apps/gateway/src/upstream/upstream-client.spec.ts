@@ -7,6 +7,7 @@ import { AbortEmitter, type AbortSource } from './abort-emitter';
 import { UpstreamClient, type UpstreamRequest } from './upstream-client';
 import { ensureSuccess } from './upstream-status';
 import { UpstreamError } from './upstream.error';
+import type { UpstreamBody } from './upstream-body';
 
 /** The client's abort as the pipeline gives it (an AbortEmitter) and as any other caller may (an AbortSignal). */
 const CLIENT_ABORTS: Array<[string, () => { signal: AbortSource; abort(): void }]> = [
@@ -260,32 +261,18 @@ describe('UpstreamClient connections', () => {
     expect(provider.opened).toBe(1);
   });
 
-  it('keeps the connection for reuse when the consumer stops at a stream’s last event, before the body’s end', async () => {
-    // The body's last bytes come 100 ms after its last event, as when a provider flushes [DONE] before ending the response.
-    const server = createServer((req, res) => {
-      req.resume();
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: [DONE]\n\n');
-      setTimeout(() => res.end(), 100);
-    });
-    let opened = 0;
-    server.on('connection', () => opened++);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      for (let i = 0; i < 2; i++) {
-        const response = await client.send(chatRequest(url, 'any', true), { timeoutMs: 5000 });
-        for await (const chunk of response.body) if (Buffer.from(chunk).toString('utf8').includes('[DONE]')) break;
-        await waitUntil(() => client.poolStats(url)?.free === 1, 5000, 'the connection to return to the pool');
-      }
-      expect(opened).toBe(1);
-    } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  });
+  // The body's last bytes come 100 ms after its last event, as when a provider flushes [DONE] before ending the response.
+  const stopsAtDone: Array<[string, (body: UpstreamBody) => Promise<void>]> = [
+    [
+      'the consumer stops iterating',
+      async (body) => {
+        for await (const chunk of body) if (Buffer.from(chunk).toString('utf8').includes('[DONE]')) break;
+      },
+    ],
+    ['read() is stopped', (body) => body.read((chunk) => !Buffer.from(chunk).toString('utf8').includes('[DONE]'))],
+  ];
 
-  it('keeps the connection for reuse when read() is stopped at a stream’s last event, before the body’s end', async () => {
+  it.each(stopsAtDone)('keeps the connection for reuse when %s at a stream’s last event, before the body’s end', async (_how, stopAtDone) => {
     const server = createServer((req, res) => {
       req.resume();
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -299,7 +286,7 @@ describe('UpstreamClient connections', () => {
     try {
       for (let i = 0; i < 2; i++) {
         const response = await client.send(chatRequest(url, 'any', true), { timeoutMs: 5000 });
-        await response.body.read((chunk) => !Buffer.from(chunk).toString('utf8').includes('[DONE]'));
+        await stopAtDone(response.body);
         await waitUntil(() => client.poolStats(url)?.free === 1, 5000, 'the connection to return to the pool');
       }
       expect(opened).toBe(1);
