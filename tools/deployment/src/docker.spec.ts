@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { load } from 'js-yaml';
-import { commonEnvNumberDefault, documentedVariables, knownVariables, mockProviderRoutes, nestGetRoutes, TARGETS, type Target } from './lib/apps';
+import { commonEnvNumberDefault, documentedVariables, knownVariables, mockProviderRoutes, nestGetRoutes, schemaDefault, TARGETS, type Target } from './lib/apps';
 import { builtFiles, effective, envVariables, execForm, loadDockerfile, stageChain, stageEnv, stageNamed, workdir, type Stage } from './lib/dockerfile';
 import { isObject, readRepoFile, type JsonObject, type JsonValue } from './lib/repo';
 
@@ -18,14 +18,14 @@ const LISTENERS: Partial<Record<Target, { port: string; metricsPort?: string; ho
     port: 'CONTROL_PLANE_PORT',
     metricsPort: 'CONTROL_PLANE_METRICS_PORT',
     host: 'CONTROL_PLANE_HOST',
-    defaultHost: () => schemaDefault('apps/control-plane/src/config/control-plane.config.ts', 'CONTROL_PLANE_HOST'),
+    defaultHost: () => schemaStringDefault('apps/control-plane/src/config/control-plane.config.ts', 'CONTROL_PLANE_HOST'),
     routes: () => nestGetRoutes('control-plane'),
   },
   gateway: {
     port: 'GATEWAY_PORT',
     metricsPort: 'GATEWAY_METRICS_PORT',
     host: 'GATEWAY_HOST',
-    defaultHost: () => schemaDefault('apps/gateway/src/config/gateway.config.ts', 'GATEWAY_HOST'),
+    defaultHost: () => schemaStringDefault('apps/gateway/src/config/gateway.config.ts', 'GATEWAY_HOST'),
     routes: () => nestGetRoutes('gateway'),
   },
   'mock-provider': {
@@ -37,8 +37,8 @@ const LISTENERS: Partial<Record<Target, { port: string; metricsPort?: string; ho
 };
 
 
-function schemaDefault(file: string, variable: string): string {
-  const match = new RegExp(`readonly ${variable}\\??:[^=;]*=\\s*'([^']*)'`).exec(readRepoFile(file));
+function schemaStringDefault(file: string, variable: string): string {
+  const match = /^'([^']*)'$/.exec(schemaDefault(readRepoFile(file), variable) ?? '');
   if (!match) throw new Error(`${file}: no default for ${variable}`);
   return match[1];
 }

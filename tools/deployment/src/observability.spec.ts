@@ -191,7 +191,7 @@ describe('metric-names.ts', () => {
   it('defines every metric the apps and libraries register by name', () => {
     const registered = ['apps', 'libs'].flatMap((dir) =>
       typeScriptSources(repoPath(dir)).flatMap((file) =>
-        [...readRepoFile(relative(repoPath(), file)).matchAll(/new\s+(?:Counter|Gauge|Histogram|Summary)(?:<[^>]*>)?\(\s*\{\s*name:\s*['"`]([^'"`]+)['"`]/g)].map((match) => ({
+        [...readRepoFile(relative(repoPath(), file)).matchAll(/new\s+(?:Counter|Gauge|Histogram|SeriesHistogram|Summary)(?:<[^>]*>)?\(\s*\{\s*name:\s*['"`]([^'"`]+)['"`]/g)].map((match) => ({
           file: relative(repoPath(), file),
           name: match[1],
         })),

@@ -12,12 +12,29 @@ import { readRepoFile, repoPath } from './repo';
 export type Target = 'control-plane' | 'migrate' | 'gateway' | 'mock-provider';
 export const TARGETS: readonly Target[] = ['control-plane', 'migrate', 'gateway', 'mock-provider'];
 
-/** The variables a class-validator schema declares: its `readonly UPPER_CASE` properties. */
+/**
+ * The variables a configuration source declares: a class-validator schema's
+ * `readonly UPPER_CASE` properties, or a rule table's `UPPER_CASE: { … }`
+ * entries (libs/shared/platform/src/lib/config/env-rules.ts).
+ */
 export function schemaVariables(source: string): string[] {
-  return [...source.matchAll(/\breadonly\s+([A-Z][A-Z0-9_]*)\??\s*[:=;]/g)].map((match) => match[1]);
+  const properties = [...source.matchAll(/\breadonly\s+([A-Z][A-Z0-9_]*)\??\s*[:=;]/g)];
+  const rules = [...source.matchAll(/^\s+([A-Z][A-Z0-9_]*):\s*\{/gm)];
+  return [...properties, ...rules].map((match) => match[1]);
 }
 
-const COMMON_ENV = 'libs/shared/platform/src/lib/config/common-env.ts';
+/**
+ * The default a configuration source gives `variable`, as written: a schema's
+ * `readonly NAME: type = value;` or a rule table's `NAME: { …, default: value }`.
+ */
+export function schemaDefault(source: string, variable: string): string | undefined {
+  const property = new RegExp(`readonly ${variable}\\??:[^=;]*=\\s*([^;]+);`).exec(source);
+  const rule = new RegExp(`^\\s+${variable}:\\s*\\{[^\\n]*\\bdefault:\\s*([^,}]+?)\\s*[,}]`, 'm').exec(source);
+  return (property ?? rule)?.[1].trim();
+}
+
+/** The variables both apps read: a rule table the gateway spreads and the control plane's `CommonEnv` is built from. */
+const COMMON_ENV = 'libs/shared/platform/src/lib/config/common-env-rules.ts';
 const SCHEMAS: Record<'control-plane' | 'gateway', string> = {
   'control-plane': 'apps/control-plane/src/config/control-plane.config.ts',
   gateway: 'apps/gateway/src/config/gateway.config.ts',
@@ -27,7 +44,7 @@ const MOCK_PROVIDER_CONFIG = 'tools/mock-provider/src/config.ts';
 function appSchemaVariables(app: 'control-plane' | 'gateway'): Set<string> {
   const source = readRepoFile(SCHEMAS[app]);
   const variables = new Set(schemaVariables(source));
-  if (/\bextends\s+CommonEnv\b/.test(source)) for (const name of schemaVariables(readRepoFile(COMMON_ENV))) variables.add(name);
+  if (/\bextends\s+CommonEnv\b|\.\.\.COMMON_ENV_RULES\b/.test(source)) for (const name of schemaVariables(readRepoFile(COMMON_ENV))) variables.add(name);
   return variables;
 }
 
@@ -54,11 +71,11 @@ export function documentedVariables(file = 'README.md'): Set<string> {
   return new Set(table.flatMap((line) => [...line.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1])));
 }
 
-/** The default of a numeric variable of the schema both apps extend (`readonly NAME: number = 25_000;`). */
+/** The default of a numeric variable both apps read (`default: 25_000`). */
 export function commonEnvNumberDefault(variable: string): number {
-  const match = new RegExp(`readonly ${variable}: number = ([0-9_]+);`).exec(readRepoFile(COMMON_ENV));
-  if (!match) throw new Error(`${COMMON_ENV}: no numeric default for ${variable}`);
-  return Number(match[1].replace(/_/g, ''));
+  const value = schemaDefault(readRepoFile(COMMON_ENV), variable);
+  if (value === undefined || !/^[0-9_]+$/.test(value)) throw new Error(`${COMMON_ENV}: no numeric default for ${variable}`);
+  return Number(value.replace(/_/g, ''));
 }
 
 /**
