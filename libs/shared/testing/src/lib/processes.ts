@@ -55,7 +55,7 @@ export class ServiceProcess {
 
   private constructor(
     readonly entry: ServiceEntry,
-    readonly port: number,
+    private listenPort: number,
     private readonly env: Record<string, string>,
     private readonly readyPath = '/health/ready',
   ) {}
@@ -67,8 +67,12 @@ export class ServiceProcess {
    */
   static async start(entry: ServiceEntry, env: Record<string, string>, { readyDeadlineMs = 60_000, waitForReady = true } = {}): Promise<ServiceProcess> {
     const service = new ServiceProcess(entry, await freePort(), env, waitForReady ? '/health/ready' : '/health/live');
-    await service.launch(readyDeadlineMs);
+    await service.launchOnFreePort(readyDeadlineMs);
     return service;
+  }
+
+  get port(): number {
+    return this.listenPort;
   }
 
   get url(): string {
@@ -116,6 +120,23 @@ export class ServiceProcess {
       return await this.exit;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The first launch. `freePort()` finds a port no one listens on, but the
+   * kernel may hand it to an outgoing connection of another process before the
+   * app binds it (both come from the ephemeral range); the app then exits with
+   * "port N is already in use", and another port is taken, a few times.
+   */
+  private async launchOnFreePort(readyDeadlineMs: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launch(readyDeadlineMs);
+      } catch (error) {
+        if (attempt === 3 || !this.log.includes(`port ${this.listenPort} is already in use`)) throw error;
+        this.listenPort = await freePort();
+      }
     }
   }
 
