@@ -1,6 +1,8 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { CommonEnv } from './common-env';
-import { ConfigError, loadConfig, secretOrDevDefault } from './load-config';
+import { ConfigError } from './config-error';
+import { loadConfig } from './load-config';
+import { secretOrDevDefault } from './secret-or-dev-default';
 import { shutdownSettings } from './shutdown-settings';
 import { describeStartupError } from './startup';
 

@@ -3,8 +3,6 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ConfigError } from './config-error';
 
-export { ConfigError } from './config-error';
-export { secretOrDevDefault } from './secret-or-dev-default';
 
 /**
  * Builds an app's typed configuration from an environment, validating it

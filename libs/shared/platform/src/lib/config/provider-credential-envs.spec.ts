@@ -1,4 +1,4 @@
-import { ConfigError } from './load-config';
+import { ConfigError } from './config-error';
 import { DEFAULT_PROVIDER_CREDENTIAL_ENVS, providerCredentialEnvs } from './provider-credential-envs';
 
 describe('providerCredentialEnvs (PROVIDER_CREDENTIAL_ENVS)', () => {
